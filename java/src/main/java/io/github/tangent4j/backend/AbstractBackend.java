@@ -1,0 +1,517 @@
+package io.github.tangent4j.backend;
+
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Shapes;
+import io.github.tangent4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What every backend shares: argument validation with uniform messages, the one-thread-at-a-time
+ * guard, and ownership of allocations. Subclasses implement the {@code protected} primitives on
+ * arguments already checked (same backend, open, one floating dtype, compatible shapes).
+ */
+public abstract class AbstractBackend implements Backend {
+    private final AtomicReference<Thread> user = new AtomicReference<>();
+    private int depth;
+    private final Set<Buffer> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean closed;
+
+    // ---------------------------------------------------------------- primitives for subclasses
+
+    /** Allocates {@code bytes} (> 0) of uninitialised memory. */
+    protected abstract Buffer allocateBuffer(long bytes);
+
+    /** Copies {@code src} (host, same byte size) into {@code dst}. */
+    protected abstract void copyIn(MemorySegment src, BufferMatrix dst);
+
+    /** Copies {@code src} into {@code dst} (host, same byte size). */
+    protected abstract void copyOut(BufferMatrix src, MemorySegment dst);
+
+    /** Copies between two matrices of equal byte size. */
+    protected abstract void copyDevice(BufferMatrix src, BufferMatrix dst);
+
+    /** Sets every element of m to value. */
+    protected abstract void fillImpl(BufferMatrix m, double value);
+
+    /**
+     * {@code batch} GEMMs with op(A_i) m x k, op(B_i) k x n, C_i m x n, blocks stored back to back
+     * (row-major, leading dimension = the matrix's column count). {@code batch == 1} is the plain GEMM.
+     */
+    protected abstract void gemmImpl(int batch, boolean transA, boolean transB, long m, long n, long k,
+            double alpha, BufferMatrix a, BufferMatrix b, double beta, BufferMatrix c);
+
+    /** h = phi(z) or, with {@code derivative}, h = phi'(z). */
+    protected abstract void pointwiseImpl(Activation phi, boolean derivative, BufferMatrix z, BufferMatrix h);
+
+    /** m[i, j] += v[j]. */
+    protected abstract void addRowVectorImpl(BufferMatrix m, BufferMatrix v);
+
+    /** m[i, j] *= v[i] ({@code rows}) or m[i, j] *= v[j] (otherwise). */
+    protected abstract void scaleImpl(BufferMatrix m, BufferMatrix v, boolean rows);
+
+    /** c[i, j] = a[i, j] * b[i / repeat, j]. */
+    protected abstract void hadamardImpl(BufferMatrix a, BufferMatrix b, BufferMatrix c, long repeat);
+
+    /** Sums along axis 0 (over rows) or 1 (over columns). */
+    protected abstract void sumImpl(BufferMatrix m, int axis, BufferMatrix out);
+
+    /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */
+    protected abstract void signBitsImpl(BufferMatrix z, long words, MemorySegment out);
+
+    /** Bytes still available to allocate. */
+    protected abstract long availableMemoryImpl();
+
+    /** Releases the backend's own resources after every buffer has been freed. */
+    protected abstract void closeImpl();
+
+    // ---------------------------------------------------------------- public API
+
+    @Override
+    public final DeviceMatrix allocate(DType dtype, long rows, long cols) {
+        enter();
+        try {
+            BufferMatrix m = allocateUninitialised(dtype, rows, cols);
+            if (m.size() > 0) {
+                fillImpl(m, 0);
+            }
+            return m;
+        } finally {
+            exit();
+        }
+    }
+
+    private BufferMatrix allocateUninitialised(DType dtype, long rows, long cols) {
+        Objects.requireNonNull(dtype, "dtype");
+        checkFloating("dtype", dtype);
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("shape: expected rows, cols >= 0 but was " + rows + " x " + cols);
+        }
+        long bytes = Shapes.byteSize(dtype, rows, cols);
+        Buffer buffer = allocateBuffer(Math.max(bytes, 1));
+        open.add(buffer);
+        return new BufferMatrix(this, buffer, 0, dtype, rows, cols, true);
+    }
+
+    @Override
+    public final DeviceMatrix upload(Tensor host) {
+        enter();
+        try {
+            Objects.requireNonNull(host, "host");
+            long[] s = host.shape();
+            long rows = s.length < 2 ? 1 : s[0];
+            long cols = 1;
+            for (int i = s.length < 2 ? 0 : 1; i < s.length; i++) {
+                cols *= s[i];
+            }
+            checkFloating("host", host.dtype());
+            BufferMatrix m = allocateUninitialised(host.dtype(), rows, cols);
+            if (m.size() > 0) {
+                copyIn(host.segment(), m);
+            }
+            return m;
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void upload(Tensor host, DeviceMatrix dst) {
+        enter();
+        try {
+            BufferMatrix d = own("dst", dst);
+            checkHost("host", host, d);
+            if (d.size() > 0) {
+                copyIn(host.segment(), d);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final Tensor download(DeviceMatrix src) {
+        enter();
+        try {
+            BufferMatrix s = own("src", src);
+            Tensor t = Tensor.allocate(s.dtype(), s.rows(), s.cols());
+            if (s.size() > 0) {
+                copyOut(s, t.segment());
+            }
+            return t;
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void download(DeviceMatrix src, Tensor dst) {
+        enter();
+        try {
+            BufferMatrix s = own("src", src);
+            checkHost("dst", dst, s);
+            if (s.size() > 0) {
+                copyOut(s, dst.segment());
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void copy(DeviceMatrix src, DeviceMatrix dst) {
+        enter();
+        try {
+            BufferMatrix s = own("src", src);
+            BufferMatrix d = own("dst", dst);
+            sameType("dst", s, d);
+            if (s.size() != d.size()) {
+                throw new IllegalArgumentException("dst: expected " + s.size() + " elements (src is " + dims(s)
+                        + ") but was " + dims(d));
+            }
+            if (s.size() > 0) {
+                copyDevice(s, d);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void fill(DeviceMatrix m, double value) {
+        enter();
+        try {
+            BufferMatrix x = own("m", m);
+            if (x.size() > 0) {
+                fillImpl(x, value);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void gemm(boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b,
+            double beta, DeviceMatrix c) {
+        gemmBatched(1, transA, transB, alpha, a, b, beta, c);
+    }
+
+    @Override
+    public final void gemmBatched(int batch, boolean transA, boolean transB, double alpha, DeviceMatrix a,
+            DeviceMatrix b, double beta, DeviceMatrix c) {
+        enter();
+        try {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch: expected >= 1 but was " + batch);
+            }
+            BufferMatrix x = own("a", a);
+            BufferMatrix y = own("b", b);
+            BufferMatrix z = own("c", c);
+            sameType("b", x, y);
+            sameType("c", x, z);
+            checkFinite("alpha", alpha);
+            checkFinite("beta", beta);
+            long aRows = blockRows("a", x, batch);
+            long bRows = blockRows("b", y, batch);
+            long cRows = blockRows("c", z, batch);
+            long m = transA ? x.cols() : aRows;
+            long k = transA ? aRows : x.cols();
+            long kb = transB ? y.cols() : bRows;
+            long n = transB ? bRows : y.cols();
+            if (k != kb) {
+                throw new IllegalArgumentException("b: inner dimensions differ: op(a) is " + m + " x " + k
+                        + " but op(b) is " + kb + " x " + n + " (a " + dims(x) + (transA ? "^T" : "") + ", b "
+                        + dims(y) + (transB ? "^T" : "") + ")");
+            }
+            if (cRows != m || z.cols() != n) {
+                throw new IllegalArgumentException("c: expected " + m + " x " + n + " per batch but was "
+                        + cRows + " x " + z.cols());
+            }
+            if (overlaps(z, x) || overlaps(z, y)) {
+                throw new IllegalArgumentException("c: must not overlap a or b");
+            }
+            if (m > 0 && n > 0) {
+                gemmImpl(batch, transA, transB, m, n, k, alpha, x, y, beta, z);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void activate(Activation phi, DeviceMatrix z, DeviceMatrix h) {
+        pointwise(phi, false, z, h);
+    }
+
+    @Override
+    public final void derivative(Activation phi, DeviceMatrix z, DeviceMatrix d) {
+        pointwise(phi, true, z, d);
+    }
+
+    private void pointwise(Activation phi, boolean derivative, DeviceMatrix z, DeviceMatrix h) {
+        enter();
+        try {
+            Objects.requireNonNull(phi, "phi");
+            BufferMatrix x = own("z", z);
+            BufferMatrix y = own(derivative ? "d" : "h", h);
+            sameShape(derivative ? "d" : "h", x, y);
+            if (x.size() > 0) {
+                pointwiseImpl(phi, derivative, x, y);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void addRowVector(DeviceMatrix m, DeviceMatrix v) {
+        enter();
+        try {
+            BufferMatrix x = own("m", m);
+            BufferMatrix y = own("v", v);
+            sameType("v", x, y);
+            elementCount("v", y, x.cols(), "m.cols() of " + dims(x));
+            if (x.size() > 0) {
+                addRowVectorImpl(x, y);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void scaleRows(DeviceMatrix m, DeviceMatrix v) {
+        scale(m, v, true);
+    }
+
+    @Override
+    public final void scaleColumns(DeviceMatrix m, DeviceMatrix v) {
+        scale(m, v, false);
+    }
+
+    private void scale(DeviceMatrix m, DeviceMatrix v, boolean rows) {
+        enter();
+        try {
+            BufferMatrix x = own("m", m);
+            BufferMatrix y = own("v", v);
+            sameType("v", x, y);
+            elementCount("v", y, rows ? x.rows() : x.cols(), (rows ? "m.rows()" : "m.cols()") + " of " + dims(x));
+            if (x.size() > 0) {
+                scaleImpl(x, y, rows);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void hadamard(DeviceMatrix a, DeviceMatrix b, DeviceMatrix c) {
+        enter();
+        try {
+            BufferMatrix x = own("a", a);
+            BufferMatrix y = own("b", b);
+            BufferMatrix z = own("c", c);
+            sameType("b", x, y);
+            sameShape("c", x, z);
+            if (y.cols() != x.cols() || (y.rows() == 0 ? x.rows() != 0 : x.rows() % y.rows() != 0)) {
+                throw new IllegalArgumentException("b: expected " + x.cols() + " columns and a row count dividing "
+                        + x.rows() + " (a is " + dims(x) + ") but was " + dims(y));
+            }
+            if (x.size() > 0) {
+                hadamardImpl(x, y, z, x.rows() / y.rows());
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void sum(DeviceMatrix m, int axis, DeviceMatrix out) {
+        enter();
+        try {
+            BufferMatrix x = own("m", m);
+            BufferMatrix y = own("out", out);
+            sameType("out", x, y);
+            if (axis != 0 && axis != 1) {
+                throw new IllegalArgumentException("axis: expected 0 or 1 but was " + axis);
+            }
+            elementCount("out", y, axis == 0 ? x.cols() : x.rows(),
+                    (axis == 0 ? "m.cols()" : "m.rows()") + " of " + dims(x));
+            if (y.size() > 0) {
+                sumImpl(x, axis, y);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final Tensor signBits(DeviceMatrix z) {
+        enter();
+        try {
+            BufferMatrix x = own("z", z);
+            long words = (x.cols() + 63) / 64;
+            Tensor t = Tensor.allocate(DType.I64, x.rows(), words);
+            if (t.size() > 0) {
+                signBitsImpl(x, words, t.segment());
+            }
+            return t;
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final long availableMemory() {
+        enter();
+        try {
+            return availableMemoryImpl();
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final long openAllocations() {
+        return open.size();
+    }
+
+    @Override
+    public final void close() {
+        enter();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Buffer b : open.toArray(Buffer[]::new)) {
+                b.free();
+            }
+            open.clear();
+            closeImpl();
+        } finally {
+            exit();
+        }
+    }
+
+    /** Frees a buffer owned by a matrix of this backend (called by {@link BufferMatrix#close()}). */
+    final void release(Buffer buffer) {
+        enter();
+        try {
+            if (open.remove(buffer)) {
+                buffer.free();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name() + " backend: " + description();
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    /** Marks the start of a call by the current thread; rejects a second thread. */
+    protected final void enter() {
+        Thread me = Thread.currentThread();
+        Thread current = user.get();
+        if (current == me) {
+            depth++;
+            return;
+        }
+        if (!user.compareAndSet(null, me)) {
+            throw new IllegalStateException("the " + name() + " backend is in use by thread '"
+                    + user.get().getName() + "'; a Backend is used by one thread at a time");
+        }
+        depth = 1;
+    }
+
+    /** Marks the end of a call started with {@link #enter()}. */
+    protected final void exit() {
+        if (--depth == 0) {
+            user.set(null);
+        }
+    }
+
+    private BufferMatrix own(String arg, DeviceMatrix m) {
+        Objects.requireNonNull(m, arg);
+        if (closed) {
+            throw new IllegalStateException("the " + name() + " backend is closed");
+        }
+        if (!(m instanceof BufferMatrix bm) || bm.backend() != this) {
+            throw new IllegalArgumentException(arg + ": expected a matrix of this " + name()
+                    + " backend but was " + m);
+        }
+        if (bm.isClosed()) {
+            throw new IllegalStateException(arg + ": the matrix has been closed: " + m);
+        }
+        return bm;
+    }
+
+    private static void checkFloating(String arg, DType dtype) {
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException(arg + ": expected dtype F32 or F64 but was " + dtype);
+        }
+    }
+
+    private static void checkFinite(String arg, double v) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException(arg + ": expected a finite number but was " + v);
+        }
+    }
+
+    private static void checkHost(String arg, Tensor t, BufferMatrix m) {
+        Objects.requireNonNull(t, arg);
+        if (t.dtype() != m.dtype() || t.size() != m.size()) {
+            throw new IllegalArgumentException(arg + ": expected " + m.dtype() + " with " + m.size()
+                    + " elements (" + dims(m) + ") but was " + t.dtype() + " " + Shapes.format(t.shape()));
+        }
+    }
+
+    private static void sameType(String arg, BufferMatrix ref, BufferMatrix m) {
+        if (m.dtype() != ref.dtype()) {
+            throw new IllegalArgumentException(arg + ": expected dtype " + ref.dtype() + " but was " + m.dtype());
+        }
+    }
+
+    private static void sameShape(String arg, BufferMatrix ref, BufferMatrix m) {
+        sameType(arg, ref, m);
+        if (m.rows() != ref.rows() || m.cols() != ref.cols()) {
+            throw new IllegalArgumentException(arg + ": expected shape " + dims(ref) + " but was " + dims(m));
+        }
+    }
+
+    private static void elementCount(String arg, BufferMatrix m, long expected, String what) {
+        if (m.size() != expected) {
+            throw new IllegalArgumentException(arg + ": expected " + expected + " elements (" + what + ") but was "
+                    + dims(m));
+        }
+    }
+
+    private static long blockRows(String arg, BufferMatrix m, int batch) {
+        if (m.rows() % batch != 0) {
+            throw new IllegalArgumentException(arg + ": rows must split into " + batch + " equal blocks but was "
+                    + dims(m));
+        }
+        return m.rows() / batch;
+    }
+
+    private static boolean overlaps(BufferMatrix p, BufferMatrix q) {
+        if (p.buffer() != q.buffer() || p.size() == 0 || q.size() == 0) {
+            return false;
+        }
+        long p0 = p.byteOffset();
+        long q0 = q.byteOffset();
+        return p0 < q0 + q.byteSize() && q0 < p0 + p.byteSize();
+    }
+
+    private static String dims(BufferMatrix m) {
+        return m.rows() + " x " + m.cols();
+    }
+}

@@ -1,0 +1,112 @@
+package io.github.tangent4j.backend;
+
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Tensor;
+
+/**
+ * The compute primitives every tangent4j computation is written against: device matrices,
+ * transfers, GEMM, and a short list of elementwise operations. Implementations: the pure-Java
+ * backend and the CUDA backend; {@link Backends#auto()} picks one.
+ *
+ * <p>All matrices are dense row-major {@link DeviceMatrix} objects of this backend, of type
+ * {@link DType#F32} or {@link DType#F64}; the operands of one call share one dtype. Every method
+ * validates its arguments and throws {@link IllegalArgumentException} naming the argument, the
+ * expected and the actual shape or type. Native failures surface as {@link BackendException}.
+ *
+ * <p><b>Threads.</b> A backend instance (its stream, library handles and workspaces) is used by one
+ * thread at a time; a call from a second thread while one is in progress throws
+ * {@link IllegalStateException}. Parallelism lives inside the backend.
+ *
+ * <p><b>Lifetime.</b> Closing the backend frees every matrix still open.
+ */
+public interface Backend extends AutoCloseable {
+    /** Short name: {@code java} or {@code cuda}. */
+    String name();
+
+    /** A line describing the device and libraries, for logs and {@code tangent4j info}. */
+    String description();
+
+    /** A zero-filled {@code rows x cols} matrix. */
+    DeviceMatrix allocate(DType dtype, long rows, long cols);
+
+    /**
+     * Copies a host tensor to a new matrix: a rank-2 tensor keeps its shape, rank 1 becomes one row,
+     * higher ranks become (dim 0) x (product of the rest).
+     */
+    DeviceMatrix upload(Tensor host);
+
+    /** Copies a host tensor with the same dtype and element count into {@code dst}. */
+    void upload(Tensor host, DeviceMatrix dst);
+
+    /** Copies a matrix to a new host tensor of shape (rows, cols). */
+    Tensor download(DeviceMatrix src);
+
+    /** Copies a matrix into a host tensor with the same dtype and element count. */
+    void download(DeviceMatrix src, Tensor dst);
+
+    /** {@code dst = src}; same dtype and element count. */
+    void copy(DeviceMatrix src, DeviceMatrix dst);
+
+    /** Sets every element to {@code value}. */
+    void fill(DeviceMatrix m, double value);
+
+    /**
+     * {@code C = alpha * op(A) op(B) + beta * C} with {@code op(X) = X} or {@code X^T}; op(A) is m x k,
+     * op(B) is k x n, C is m x n. When {@code beta == 0} C is not read (NaN in C does not propagate).
+     * C must not overlap A or B.
+     */
+    void gemm(boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b, double beta,
+            DeviceMatrix c);
+
+    /**
+     * {@code batch} independent GEMMs: each of A, B and C is split along its rows into {@code batch}
+     * equal blocks, and block i of C gets {@code alpha * op(A_i) op(B_i) + beta * C_i}.
+     */
+    void gemmBatched(int batch, boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b,
+            double beta, DeviceMatrix c);
+
+    /** {@code h = phi(z)} elementwise; {@code h} may be {@code z}. */
+    void activate(Activation phi, DeviceMatrix z, DeviceMatrix h);
+
+    /** {@code d = phi'(z)} elementwise; {@code d} may be {@code z}. */
+    void derivative(Activation phi, DeviceMatrix z, DeviceMatrix d);
+
+    /** {@code m[i, j] += v[j]}; v holds {@code m.cols()} elements (any shape). */
+    void addRowVector(DeviceMatrix m, DeviceMatrix v);
+
+    /** {@code m[i, j] *= v[i]}; v holds {@code m.rows()} elements. */
+    void scaleRows(DeviceMatrix m, DeviceMatrix v);
+
+    /** {@code m[i, j] *= v[j]}; v holds {@code m.cols()} elements. */
+    void scaleColumns(DeviceMatrix m, DeviceMatrix v);
+
+    /**
+     * {@code c[i, j] = a[i, j] * b[i / r, j]} with {@code r = a.rows() / b.rows()}: the Hadamard
+     * product when the shapes agree, and otherwise each row of b repeated r times (the per-example
+     * factor of an (N*O, n) stack of per-output rows). c has a's shape and may be a.
+     */
+    void hadamard(DeviceMatrix a, DeviceMatrix b, DeviceMatrix c);
+
+    /**
+     * Sums along an axis: {@code axis = 0} sums over rows into {@code out} of {@code m.cols()}
+     * elements, {@code axis = 1} over columns into {@code out} of {@code m.rows()} elements.
+     */
+    void sum(DeviceMatrix m, int axis, DeviceMatrix out);
+
+    /**
+     * Packs the signs of {@code z} into bits: a host {@link DType#I64} tensor of shape
+     * (rows, ceil(cols / 64)) whose bit {@code j % 64} of word {@code j / 64} in row i is set iff
+     * {@code z[i, j] > 0}. Unused high bits of the last word are 0.
+     */
+    Tensor signBits(DeviceMatrix z);
+
+    /** Bytes the backend can still allocate, used to size tiles. */
+    long availableMemory();
+
+    /** Number of matrices allocated by this backend and not yet closed. */
+    long openAllocations();
+
+    /** Frees every open matrix and the backend's own resources. Closing twice is harmless. */
+    @Override
+    void close();
+}

@@ -1,0 +1,117 @@
+package io.github.tangent4j.backend.java;
+
+import io.github.tangent4j.backend.AbstractBackend;
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.Buffer;
+import io.github.tangent4j.backend.BufferMatrix;
+import io.github.tangent4j.tensor.DType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The pure-Java backend: matrices live in off-heap host memory, GEMMs run in {@link JavaGemm} and
+ * elementwise operations in {@link JavaElementwise}. Always available.
+ */
+public final class JavaBackend extends AbstractBackend {
+
+    /** A new Java backend. */
+    public JavaBackend() {
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    @Override
+    public String description() {
+        return "pure Java, " + Runtime.getRuntime().availableProcessors() + " threads, " + JavaGemm.describe();
+    }
+
+    /** The elements of {@code m} as a host segment. */
+    static MemorySegment segment(BufferMatrix m) {
+        return ((HostBuffer) m.buffer()).segment().asSlice(m.byteOffset(), m.byteSize());
+    }
+
+    @Override
+    protected Buffer allocateBuffer(long bytes) {
+        return HostBuffer.allocate(bytes);
+    }
+
+    @Override
+    protected void copyIn(MemorySegment src, BufferMatrix dst) {
+        segment(dst).copyFrom(src);
+    }
+
+    @Override
+    protected void copyOut(BufferMatrix src, MemorySegment dst) {
+        dst.copyFrom(segment(src));
+    }
+
+    @Override
+    protected void copyDevice(BufferMatrix src, BufferMatrix dst) {
+        segment(dst).copyFrom(segment(src));
+    }
+
+    @Override
+    protected void fillImpl(BufferMatrix m, double value) {
+        JavaElementwise.fill(m.dtype(), segment(m), value);
+    }
+
+    @Override
+    protected void gemmImpl(int batch, boolean transA, boolean transB, long m, long n, long k, double alpha,
+            BufferMatrix a, BufferMatrix b, double beta, BufferMatrix c) {
+        MemorySegment sa = segment(a);
+        MemorySegment sb = segment(b);
+        MemorySegment sc = segment(c);
+        long es = a.dtype().byteSize();
+        long aBlock = m * k * es;
+        long bBlock = k * n * es;
+        long cBlock = m * n * es;
+        for (int i = 0; i < batch; i++) {
+            JavaGemm.gemm(a.dtype() == DType.F64, transA, transB, m, n, k, alpha,
+                    sa.asSlice(i * aBlock, aBlock), a.cols(),
+                    sb.asSlice(i * bBlock, bBlock), b.cols(), beta,
+                    sc.asSlice(i * cBlock, cBlock), c.cols());
+        }
+    }
+
+    @Override
+    protected void pointwiseImpl(Activation phi, boolean derivative, BufferMatrix z, BufferMatrix h) {
+        JavaElementwise.pointwise(z.dtype(), phi, derivative, segment(z), segment(h));
+    }
+
+    @Override
+    protected void addRowVectorImpl(BufferMatrix m, BufferMatrix v) {
+        JavaElementwise.addRowVector(m.dtype(), segment(m), m.rows(), m.cols(), segment(v));
+    }
+
+    @Override
+    protected void scaleImpl(BufferMatrix m, BufferMatrix v, boolean rows) {
+        JavaElementwise.scale(m.dtype(), segment(m), m.rows(), m.cols(), segment(v), rows);
+    }
+
+    @Override
+    protected void hadamardImpl(BufferMatrix a, BufferMatrix b, BufferMatrix c, long repeat) {
+        JavaElementwise.hadamard(a.dtype(), segment(a), segment(b), segment(c), a.rows(), a.cols(), repeat);
+    }
+
+    @Override
+    protected void sumImpl(BufferMatrix m, int axis, BufferMatrix out) {
+        JavaElementwise.sum(m.dtype(), segment(m), m.rows(), m.cols(), axis, segment(out));
+    }
+
+    @Override
+    protected void signBitsImpl(BufferMatrix z, long words, MemorySegment out) {
+        JavaElementwise.signBits(z.dtype(), segment(z), z.rows(), z.cols(), words, out);
+    }
+
+    @Override
+    protected long availableMemoryImpl() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getFreeMemorySize() : Long.MAX_VALUE;
+    }
+
+    @Override
+    protected void closeImpl() {
+    }
+}
