@@ -1,0 +1,154 @@
+package io.github.tangent4j.nn;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.tensor.Shapes;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A network's parameters resident on a backend, and the batched forward pass there. Weights are kept
+ * as stored (the parameterization's factor enters the GEMM as alpha); biases are kept pre-scaled.
+ * Closing it frees the device copies.
+ */
+public final class DeviceMlp implements AutoCloseable {
+    private final Backend backend;
+    private final Mlp mlp;
+    private final List<DeviceMatrix> weights = new ArrayList<>();
+    private final List<DeviceMatrix> biases = new ArrayList<>();
+
+    private DeviceMlp(Backend backend, Mlp mlp) {
+        this.backend = backend;
+        this.mlp = mlp;
+    }
+
+    /** Uploads {@code mlp}'s parameters to {@code backend}. */
+    public static DeviceMlp upload(Backend backend, Mlp mlp) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(mlp, "mlp");
+        DeviceMlp d = new DeviceMlp(backend, mlp);
+        try {
+            double biasScale = mlp.parameterization().biasScale();
+            for (Layer layer : mlp.layers()) {
+                d.weights.add(backend.upload(layer.weight()));
+                if (layer.hasBias()) {
+                    Tensor b = layer.bias().copy();
+                    for (long i = 0; i < b.size(); i++) {
+                        b.setFlat(i, biasScale * b.getFlat(i));
+                    }
+                    d.biases.add(backend.upload(b));
+                } else {
+                    d.biases.add(null);
+                }
+            }
+            return d;
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /** The network. */
+    public Mlp mlp() {
+        return mlp;
+    }
+
+    /** The backend holding the parameters. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The (out x in) weight of layer {@code l} as stored (unscaled). */
+    public DeviceMatrix weight(int l) {
+        return weights.get(l);
+    }
+
+    /**
+     * Pre-activations of layer {@code l}: {@code z = a_l h W_l^T + c b_l} for inputs {@code h}
+     * (N x in), written to a new (N x out) matrix the caller closes.
+     */
+    public DeviceMatrix preactivation(int l, DeviceMatrix h) {
+        Layer layer = mlp.layers().get(l);
+        DeviceMatrix z = backend.allocate(mlp.dtype(), h.rows(), layer.out());
+        try {
+            backend.gemm(false, true, mlp.parameterization().weightScale(layer.in()), h, weights.get(l), 0, z);
+            if (biases.get(l) != null) {
+                backend.addRowVector(z, biases.get(l));
+            }
+            return z;
+        } catch (RuntimeException e) {
+            z.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The outputs f(x) for a batch {@code x} of shape (N, D) on this backend: a new (N, O) matrix the
+     * caller closes.
+     *
+     * @throws IllegalArgumentException if x is not N x D or not of the network's dtype
+     */
+    public DeviceMatrix forward(DeviceMatrix x) {
+        checkInput(x);
+        DeviceMatrix h = x;
+        for (int l = 0; l < mlp.layers().size(); l++) {
+            DeviceMatrix z;
+            try {
+                z = preactivation(l, h);
+            } finally {
+                if (h != x) {
+                    h.close();
+                }
+            }
+            if (l < mlp.depth()) {
+                try {
+                    backend.activate(mlp.activation(), z, z);
+                } catch (RuntimeException e) {
+                    z.close();
+                    throw e;
+                }
+            }
+            h = z;
+        }
+        return h;
+    }
+
+    private void checkInput(DeviceMatrix x) {
+        Objects.requireNonNull(x, "x");
+        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
+                    + " for " + mlp + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
+        }
+    }
+
+    /**
+     * Uploads host inputs after checking them: rank 2, (N, D), the network's dtype, finite.
+     *
+     * @throws IllegalArgumentException naming the shape, dtype or the first non-finite element
+     */
+    public DeviceMatrix uploadInputs(Tensor x) {
+        Objects.requireNonNull(x, "x");
+        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
+                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
+        }
+        Layer.checkFinite("x", x);
+        return backend.upload(x);
+    }
+
+    @Override
+    public void close() {
+        for (DeviceMatrix m : weights) {
+            m.close();
+        }
+        for (DeviceMatrix m : biases) {
+            if (m != null) {
+                m.close();
+            }
+        }
+        weights.clear();
+        biases.clear();
+    }
+}
