@@ -3,12 +3,12 @@ package io.github.tangent4j.nn;
 import io.github.tangent4j.tensor.Tensor;
 
 /** A plain scalar forward pass in double precision: the independent reference for the backends. */
-final class ScalarMlp {
+public final class ScalarMlp {
     private ScalarMlp() {
     }
 
     /** f(x) for one input, computed with triple loops and {@code Activation.value}. */
-    static double[] forward(Mlp mlp, double[] x) {
+    public static double[] forward(Mlp mlp, double[] x) {
         double[] h = x;
         int L = mlp.layers().size();
         for (int l = 0; l < L; l++) {
@@ -34,7 +34,7 @@ final class ScalarMlp {
     }
 
     /** Row {@code i} of an (N, D) tensor. */
-    static double[] row(Tensor x, long i) {
+    public static double[] row(Tensor x, long i) {
         double[] r = new double[(int) x.dim(1)];
         for (int j = 0; j < r.length; j++) {
             r[j] = x.get(i, j);
