@@ -1,10 +1,15 @@
 package io.github.tangent4j.nn;
 
 import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.tensor.Npz;
+import io.github.tangent4j.tensor.SafeTensors;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -22,6 +27,28 @@ public final class StateDict {
     private static final Pattern KEY = Pattern.compile("(.*?)(\\d+)\\.(weight|bias)");
 
     private StateDict() {
+    }
+
+    /**
+     * Loads a state dict from a {@code .npz} or {@code .safetensors} file (by extension) and builds the
+     * network with {@link #toMlp}.
+     *
+     * @throws java.io.IOException                         if the file cannot be read
+     * @throws io.github.tangent4j.tensor.TensorFormatException if it is corrupt, naming file and offset
+     * @throws IllegalArgumentException                    for an unknown extension or a state dict that
+     *                                                     is not an nn.Sequential of Linear layers
+     */
+    public static Mlp load(Path file, Activation activation) throws IOException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        Map<String, Tensor> tensors;
+        if (name.endsWith(".npz")) {
+            tensors = Npz.read(file);
+        } else if (name.endsWith(".safetensors")) {
+            tensors = SafeTensors.read(file);
+        } else {
+            throw new IllegalArgumentException("model: expected a .npz or .safetensors file but was " + file);
+        }
+        return toMlp(tensors, activation, file.toString());
     }
 
     /**

@@ -1,0 +1,26 @@
+package io.github.tangent4j.cli;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code tangent4j forward}: writes the network's outputs f(x), shape (N, O). */
+@Command(name = "forward", mixinStandardHelpOptions = true,
+        description = "Write the network outputs f(x), shape (N, O).")
+final class ForwardCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        Mlp mlp = common.loadModel();
+        Tensor x = common.loadInputs(common.x, "--x", mlp);
+        try (Backend backend = common.openBackend()) {
+            common.write(mlp.forward(backend, x));
+        }
+        return 0;
+    }
+}

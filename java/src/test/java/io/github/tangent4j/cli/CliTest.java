@@ -1,0 +1,146 @@
+package io.github.tangent4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.Parameterization;
+import io.github.tangent4j.nn.ScalarMlp;
+import io.github.tangent4j.nn.StateDict;
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Npy;
+import io.github.tangent4j.tensor.Npz;
+import io.github.tangent4j.tensor.SafeTensors;
+import io.github.tangent4j.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Tensor inputs(long n, long d) throws IOException {
+        SplittableRandom rng = new SplittableRandom(11);
+        Tensor x = Tensor.allocate(DType.F64, n, d);
+        for (long i = 0; i < x.size(); i++) {
+            x.setFlat(i, rng.nextGaussian());
+        }
+        Npy.write(dir.resolve("x.npy"), x);
+        return x;
+    }
+
+    private void assertOutputsMatch(Mlp mlp, Tensor x, Path yFile, double tol) throws IOException {
+        Tensor y = Npy.read(yFile);
+        assertEquals(x.dim(0), y.dim(0));
+        assertEquals(mlp.outputDim(), y.dim(1));
+        for (long i = 0; i < x.dim(0); i++) {
+            double[] ref = ScalarMlp.forward(mlp, ScalarMlp.row(x, i));
+            for (int o = 0; o < ref.length; o++) {
+                assertEquals(ref[o], y.get(i, o), tol * Math.max(1, Math.abs(ref[o])), "row " + i + " output " + o);
+            }
+        }
+    }
+
+    @Test
+    void forwardFromPyTorchNamedNpz() throws IOException {
+        Mlp mlp = Mlp.random(5, Activation.RELU, Parameterization.STANDARD, DType.F32, 3, 16, 8, 2);
+        Npz.write(dir.resolve("m.npz"), StateDict.fromMlp(mlp));   // keys 0.weight, 0.bias, 2.weight, ...
+        Tensor x = inputs(10, 3);
+        Result r = run("forward", "--model", dir.resolve("m.npz").toString(), "--activation", "relu",
+                "--x", dir.resolve("x.npy").toString(), "--out", dir.resolve("y.npy").toString(), "--backend", "java");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(DType.F64, Npy.read(dir.resolve("y.npy")).dtype());
+        assertOutputsMatch(mlp.to(DType.F64), x, dir.resolve("y.npy"), 1e-12);
+    }
+
+    @Test
+    void forwardFromSafetensorsInF32WithLeakyRelu() throws IOException {
+        Mlp mlp = Mlp.random(6, Activation.leakyRelu(0.1), Parameterization.STANDARD, DType.F64, 4, 7, 3);
+        SafeTensors.write(dir.resolve("m.safetensors"), StateDict.fromMlp(mlp));
+        Tensor x = inputs(6, 4);
+        Result r = run("forward", "--model", dir.resolve("m.safetensors").toString(), "--activation",
+                "leaky_relu:0.1", "--x", dir.resolve("x.npy").toString(), "--out", dir.resolve("y.npy").toString(),
+                "--dtype", "f32");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(DType.F32, Npy.read(dir.resolve("y.npy")).dtype());
+        assertOutputsMatch(mlp, x, dir.resolve("y.npy"), 1e-5);
+    }
+
+    @Test
+    void badInputsExitWithCodeTwoAndOneLine() throws IOException {
+        Mlp mlp = Mlp.random(5, Activation.RELU, Parameterization.STANDARD, DType.F64, 3, 4, 2);
+        Path model = dir.resolve("m.npz");
+        Npz.write(model, StateDict.fromMlp(mlp));
+        inputs(5, 4);   // wrong D for the model
+        String x = dir.resolve("x.npy").toString();
+        String y = dir.resolve("y.npy").toString();
+
+        Result wrongShape = run("forward", "--model", model.toString(), "--x", x, "--out", y);
+        assertEquals(2, wrongShape.code());
+        assertOneLineContaining(wrongShape.err(), "(N, 3)", "(5, 4)");
+
+        Result missing = run("forward", "--model", dir.resolve("nope.npz").toString(), "--x", x, "--out", y);
+        assertEquals(2, missing.code());
+        assertOneLineContaining(missing.err(), "nope.npz");
+
+        Result badActivation = run("forward", "--model", model.toString(), "--activation", "gelu", "--x", x,
+                "--out", y);
+        assertEquals(2, badActivation.code());
+        assertOneLineContaining(badActivation.err(), "gelu");
+
+        Path corrupt = dir.resolve("corrupt.npz");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(corrupt, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Result truncated = run("forward", "--model", corrupt.toString(), "--x", x, "--out", y);
+        assertEquals(2, truncated.code());
+        assertOneLineContaining(truncated.err(), "corrupt.npz");
+
+        Result unknownOption = run("forward", "--modle", model.toString());
+        assertEquals(2, unknownOption.code());
+        assertTrue(Files.notExists(dir.resolve("y.npy")));
+    }
+
+    private static void assertOneLineContaining(String err, String... parts) {
+        String trimmed = err.strip();
+        assertEquals(1, trimmed.lines().count(), "expected one line but got:\n" + err);
+        for (String p : parts) {
+            assertTrue(trimmed.contains(p), "expected '" + p + "' in: " + trimmed);
+        }
+    }
+
+    @Test
+    void infoNamesTheChosenBackendAndWhy() {
+        Result r = run("info");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("backend java: available"), r.out());
+        assertTrue(r.out().contains("chosen: "), r.out());
+    }
+
+    @Test
+    void demoWritesAReportFolder() throws IOException {
+        Path out = dir.resolve("demo");
+        Result r = run("demo", "--out", out.toString(), "--backend", "java");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("backend: java"));
+        Tensor x = Npy.read(out.resolve("x.npy"));
+        Mlp mlp = StateDict.load(out.resolve("model.npz"), Activation.RELU);
+        assertOutputsMatch(mlp, x, out.resolve("y.npy"), 1e-12);
+    }
+}
