@@ -71,6 +71,19 @@ class NpzTest {
     }
 
     @Test
+    void readsArchivesWrittenByPythonsZipfileWithForceZip64() throws Exception {
+        // Seeds written by CPython's zipfile exactly as numpy.savez / savez_compressed call it.
+        for (String seed : new String[] {"stored_zip64", "deflated_zip64"}) {
+            Path p = Path.of(getClass().getResource("ReaderFuzzTestInputs/npz/" + seed).toURI());
+            Map<String, Tensor> m = Npz.read(p);
+            assertEquals(List.of("0.weight", "0.bias"), List.copyOf(m.keySet()), seed);
+            assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5}, m.get("0.weight").toDoubleArray(), seed);
+            assertArrayEquals(new long[] {2, 3}, m.get("0.weight").shape());
+            assertArrayEquals(new double[] {0, 1, 1}, m.get("0.bias").toDoubleArray(), seed);
+        }
+    }
+
+    @Test
     void truncationAtEveryByteIsANamedError() throws IOException {
         Map<String, Tensor> m = Map.of("x", NpyTest.random(DType.F64, 1, 2, 3));
         for (boolean deflate : new boolean[] {false, true}) {

@@ -1,67 +1,105 @@
 package io.github.tangent4j.backend.java;
 
+import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Row-major GEMM on host memory: {@code C = alpha op(A) op(B) + beta C}, op(A) m x k, op(B) k x n,
- * with leading dimensions (row strides, in elements) lda, ldb, ldc.
+ * Row-major GEMM on host memory, {@code C = alpha op(A) op(B) + beta C} with op(A) m x k, op(B)
+ * k x n and leading dimensions (row strides, in elements). Chooses its kernel once: the Vector API
+ * kernel when the {@code jdk.incubator.vector} module is present, else a scalar one, and says which
+ * in one log line. Large products are split into independent row (or column) blocks, one per thread
+ * of the {@link ComputePool}.
  */
 final class JavaGemm {
-    private static final ValueLayout.OfDouble D = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Below this many multiply-adds a GEMM runs on the caller's thread alone. */
+    private static final long PARALLEL_THRESHOLD = 1L << 21;
+    static final GemmKernel KERNEL = select();
 
     private JavaGemm() {
     }
 
-    /** One line naming the kernel in use. */
-    static String describe() {
-        return "scalar GEMM";
+    private static GemmKernel select() {
+        System.Logger log = System.getLogger(JavaGemm.class.getName());
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            log.log(Level.INFO, "tangent4j: jdk.incubator.vector is absent (run with --add-modules "
+                    + "jdk.incubator.vector); the Java backend uses its scalar kernels");
+            return new ScalarGemm();
+        }
+        try {
+            GemmKernel k = new VectorKernel();
+            log.log(Level.DEBUG, "tangent4j: Java backend GEMM uses the " + k.name());
+            return k;
+        } catch (LinkageError e) {
+            log.log(Level.INFO, "tangent4j: the Vector API could not be used (" + e + "); using scalar kernels");
+            return new ScalarGemm();
+        }
     }
 
+    /** One line naming the kernel in use and the thread count. */
+    static String describe() {
+        return KERNEL.name() + " GEMM on " + ComputePool.THREADS + " threads";
+    }
+
+    /** The GEMM with the selected kernel; see the class comment. */
     static void gemm(boolean f64, boolean transA, boolean transB, long m, long n, long k, double alpha,
             MemorySegment a, long lda, MemorySegment b, long ldb, double beta, MemorySegment c, long ldc) {
-        if (f64) {
-            gemmF64(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        } else {
-            gemmF32(transA, transB, m, n, k, (float) alpha, a, lda, b, ldb, (float) beta, c, ldc);
-        }
+        gemm(KERNEL, f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    private static void gemmF64(boolean transA, boolean transB, long m, long n, long k, double alpha,
-            MemorySegment a, long lda, MemorySegment b, long ldb, double beta, MemorySegment c, long ldc) {
-        double[] row = new double[(int) n];
-        for (long i = 0; i < m; i++) {
-            java.util.Arrays.fill(row, 0);
-            for (long p = 0; p < k; p++) {
-                double aip = a.getAtIndex(D, transA ? p * lda + i : i * lda + p);
-                for (int j = 0; j < n; j++) {
-                    row[j] += aip * b.getAtIndex(D, transB ? j * ldb + p : p * ldb + j);
-                }
-            }
-            for (int j = 0; j < n; j++) {
-                long idx = i * ldc + j;
-                double v = alpha * row[j];
-                c.setAtIndex(D, idx, beta == 0 ? v : v + beta * c.getAtIndex(D, idx));
-            }
+    /** The GEMM with a given kernel (tests compare kernels). */
+    static void gemm(GemmKernel kernel, boolean f64, boolean transA, boolean transB, long m, long n, long k,
+            double alpha, MemorySegment a, long lda, MemorySegment b, long ldb, double beta, MemorySegment c,
+            long ldc) {
+        if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("gemm: the Java backend needs m, n, k < 2^31 but got " + m + ", "
+                    + n + ", " + k);
         }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            scale(f64, (int) m, (int) n, beta, c, ldc);
+            return;
+        }
+        long work = m * n * k;
+        int parts = work < PARALLEL_THRESHOLD ? 1 : ComputePool.THREADS;
+        boolean byRows = m >= n;
+        long extent = byRows ? m : n;
+        long align = byRows ? 4 : 64;
+        long chunk = (extent + parts - 1) / parts;
+        chunk = (chunk + align - 1) / align * align;
+        int blocks = (int) ((extent + chunk - 1) / chunk);
+        long size = chunk;
+        ComputePool.run(blocks, part -> {
+            long from = part * size;
+            int len = (int) Math.min(size, extent - from);
+            int mm = byRows ? len : (int) m;
+            int nn = byRows ? (int) n : len;
+            long aOff = byRows ? (transA ? from : from * lda) : 0;
+            long bOff = byRows ? 0 : (transB ? from * ldb : from);
+            long cOff = byRows ? from * ldc : from;
+            if (f64) {
+                kernel.dgemm(transA, transB, mm, nn, (int) k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            } else {
+                kernel.sgemm(transA, transB, mm, nn, (int) k, (float) alpha, a, aOff, lda, b, bOff, ldb, (float) beta,
+                        c, cOff, ldc);
+            }
+        });
     }
 
-    private static void gemmF32(boolean transA, boolean transB, long m, long n, long k, float alpha,
-            MemorySegment a, long lda, MemorySegment b, long ldb, float beta, MemorySegment c, long ldc) {
-        float[] row = new float[(int) n];
-        for (long i = 0; i < m; i++) {
-            java.util.Arrays.fill(row, 0);
-            for (long p = 0; p < k; p++) {
-                float aip = a.getAtIndex(F, transA ? p * lda + i : i * lda + p);
-                for (int j = 0; j < n; j++) {
-                    row[j] += aip * b.getAtIndex(F, transB ? j * ldb + p : p * ldb + j);
-                }
-            }
+    /** C = beta C (zero when beta is 0, so NaN in C does not survive). */
+    private static void scale(boolean f64, int m, int n, double beta, MemorySegment c, long ldc) {
+        for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 long idx = i * ldc + j;
-                float v = alpha * row[j];
-                c.setAtIndex(F, idx, beta == 0 ? v : v + beta * c.getAtIndex(F, idx));
+                if (f64) {
+                    double v = c.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, idx);
+                    c.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, idx, beta == 0 ? 0 : beta * v);
+                } else {
+                    float v = c.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, idx);
+                    c.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, idx, beta == 0 ? 0 : (float) (beta * v));
+                }
             }
         }
     }
