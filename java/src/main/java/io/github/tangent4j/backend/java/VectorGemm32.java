@@ -19,7 +19,7 @@ final class VectorGemm32 {
     static final int L = SPECIES.length();
     static final int MR = 4;
     static final int NR = 4 * L;
-    static final int KC = 256;
+    static final int KC = 512;
     static final int MC = 96;
     static final int NC = 4096;
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -123,13 +123,15 @@ final class VectorGemm32 {
     }
 
     /** C[0:mr, 0:nr] (at element cIdx, row stride ldc) = alpha * A_panel B_panel + (beta C or C). */
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, MemorySegment c, long cIdx, long ldc,
+    private static void kernel(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
             int mr, int nr, float alpha, float beta, boolean accumulate, float[] edge) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         for (int p = 0; p < kc; p++) {
+            int bi = bBase + p * NR;
+            int ai = aBase + p * MR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
             FloatVector b2 = FloatVector.fromArray(SPECIES, bp, bi + 2 * L);
@@ -154,8 +156,6 @@ final class VectorGemm32 {
             c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
-            ai += MR;
-            bi += NR;
         }
         if (mr == MR && nr == NR) {
             long r0 = cIdx;
