@@ -7,7 +7,7 @@ import org.apache.commons.numbers.gamma.Erf;
 /**
  * A pointwise nonlinearity phi and its derivative: the scalar definition that every backend's
  * elementwise kernels implement. Derivatives at a kink follow PyTorch: {@code relu'(0) = 0},
- * {@code leaky_relu'(0) = slope}, {@code abs'(0) = 0}.
+ * {@code leaky_relu'(0) = slope}, {@code abs'(0) = 0}. Values propagate NaN (as PyTorch's do).
  *
  * <p>It lives in {@code backend} (not {@code nn}) because {@link Backend#activate} is a backend
  * primitive; a backend still knows nothing about networks.
@@ -94,7 +94,7 @@ public record Activation(Kind kind, double slope) {
     /** phi(x). */
     public double value(double x) {
         return switch (kind) {
-            case RELU -> x > 0 ? x : 0;
+            case RELU -> x > 0 || Double.isNaN(x) ? x : 0;
             case LEAKY_RELU -> x > 0 ? x : slope * x;
             case ABS -> Math.abs(x);
             case TANH -> Math.tanh(x);

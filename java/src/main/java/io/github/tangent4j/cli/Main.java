@@ -22,6 +22,10 @@ public final class Main {
 
     /** Runs the command and exits with its status. */
     public static void main(String[] args) {
+        // Log records (the backend choice, a missing Vector API) as one short line each on stderr.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "tangent4j %4$s: %5$s%6$s%n");
+        }
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 

@@ -208,6 +208,25 @@ public final class Tensor {
         };
     }
 
+    /**
+     * The element at flat position {@code i} as a long: exact for the integer and boolean types
+     * (use it for {@link DType#I64} values above 2^53, such as packed activation patterns), truncated
+     * for the floating types.
+     */
+    public long getLongFlat(long i) {
+        long off = checkedOffset(i);
+        return switch (dtype) {
+            case I32 -> data.get(I32_LE, off);
+            case I64 -> data.get(I64_LE, off);
+            default -> (long) getFlat(i);
+        };
+    }
+
+    /** The element at a multi-dimensional index as a long; see {@link #getLongFlat}. */
+    public long getLong(long... index) {
+        return getLongFlat(flatIndex(index));
+    }
+
     /** Stores {@code value} at flat position {@code i}, rounded or truncated to the element type. */
     public void setFlat(long i, double value) {
         long off = checkedOffset(i);

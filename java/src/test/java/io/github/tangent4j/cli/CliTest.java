@@ -126,6 +126,23 @@ class CliTest {
     }
 
     @Test
+    void withoutTheVectorModuleTheScalarKernelsGiveTheSameOutputs() throws Exception {
+        Mlp mlp = Mlp.random(8, Activation.RELU, Parameterization.STANDARD, DType.F64, 5, 40, 3);
+        Npz.write(dir.resolve("m.npz"), StateDict.fromMlp(mlp));
+        Tensor x = inputs(70, 5);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "forward", "--backend", "java",
+                "--model", dir.resolve("m.npz").toString(), "--x", dir.resolve("x.npy").toString(),
+                "--out", dir.resolve("y.npy").toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), output);
+        assertTrue(output.contains("jdk.incubator.vector is absent"), output);
+        assertOutputsMatch(mlp, x, dir.resolve("y.npy"), 1e-12);
+    }
+
+    @Test
     void infoNamesTheChosenBackendAndWhy() {
         Result r = run("info");
         assertEquals(0, r.code(), r.err());

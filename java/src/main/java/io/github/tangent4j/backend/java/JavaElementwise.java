@@ -5,13 +5,21 @@ import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The elementwise primitives of the Java backend on row-major host segments. */
+/**
+ * The elementwise primitives of the Java backend on row-major host segments: whole vectors through
+ * {@link VectorElementwise} when the Vector API is present, the rest (tails, tanh, erf, or everything
+ * without the module) through the scalar definitions.
+ */
 final class JavaElementwise {
     private static final ValueLayout.OfDouble D = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private JavaElementwise() {
+    }
+
+    private static boolean vector() {
+        return Vectorization.ENABLED;
     }
 
     private static double get(DType t, MemorySegment s, long i) {
@@ -28,74 +36,106 @@ final class JavaElementwise {
 
     static void fill(DType t, MemorySegment s, double value) {
         long n = s.byteSize() / t.byteSize();
-        for (long i = 0; i < n; i++) {
+        long i = vector() ? VectorElementwise.fill(t == DType.F64, s, n, value) : 0;
+        for (; i < n; i++) {
             set(t, s, i, value);
         }
     }
 
     static void pointwise(DType t, Activation phi, boolean derivative, MemorySegment z, MemorySegment h) {
         long n = z.byteSize() / t.byteSize();
-        for (long i = 0; i < n; i++) {
+        long i = vector() ? VectorElementwise.pointwise(t == DType.F64, phi, derivative, z, h, n) : 0;
+        for (; i < n; i++) {
             double x = get(t, z, i);
             set(t, h, i, derivative ? phi.derivative(x) : phi.value(x));
         }
     }
 
-    static void addRowVector(DType t, MemorySegment m, long rows, long cols, MemorySegment v) {
+    /** m[i, :] (op)= b[bi(i), :] written to out[i, :], op = add or multiply. */
+    private static void rows(DType t, boolean add, MemorySegment a, MemorySegment b, MemorySegment out, long rows,
+            long cols, long repeat, boolean broadcastB) {
+        long es = t.byteSize();
         for (long i = 0; i < rows; i++) {
-            for (long j = 0; j < cols; j++) {
-                long idx = i * cols + j;
-                set(t, m, idx, get(t, m, idx) + get(t, v, j));
+            long at = i * cols;
+            long bt = broadcastB ? 0 : (i / repeat) * cols;
+            long j = vector() ? VectorElementwise.row(t == DType.F64, add, a, at * es, b, bt * es, out, at * es, cols) : 0;
+            for (; j < cols; j++) {
+                double x = get(t, a, at + j);
+                double y = get(t, b, bt + j);
+                set(t, out, at + j, add ? x + y : x * y);
             }
         }
     }
 
+    static void addRowVector(DType t, MemorySegment m, long rows, long cols, MemorySegment v) {
+        rows(t, true, m, v, m, rows, cols, 1, true);
+    }
+
     static void scale(DType t, MemorySegment m, long rows, long cols, MemorySegment v, boolean byRow) {
+        if (!byRow) {
+            rows(t, false, m, v, m, rows, cols, 1, true);
+            return;
+        }
+        long es = t.byteSize();
         for (long i = 0; i < rows; i++) {
-            for (long j = 0; j < cols; j++) {
-                long idx = i * cols + j;
-                set(t, m, idx, get(t, m, idx) * get(t, v, byRow ? i : j));
+            double s = get(t, v, i);
+            long at = i * cols;
+            long j = vector() ? VectorElementwise.scaleRow(t == DType.F64, m, at * es, cols, s) : 0;
+            for (; j < cols; j++) {
+                set(t, m, at + j, get(t, m, at + j) * s);
             }
         }
     }
 
     static void hadamard(DType t, MemorySegment a, MemorySegment b, MemorySegment c, long rows, long cols,
             long repeat) {
-        for (long i = 0; i < rows; i++) {
-            long bi = i / repeat;
-            for (long j = 0; j < cols; j++) {
-                set(t, c, i * cols + j, get(t, a, i * cols + j) * get(t, b, bi * cols + j));
-            }
-        }
+        rows(t, false, a, b, c, rows, cols, repeat, false);
     }
 
     static void sum(DType t, MemorySegment m, long rows, long cols, int axis, MemorySegment out) {
         if (axis == 0) {
-            for (long j = 0; j < cols; j++) {
-                double s = 0;
-                for (long i = 0; i < rows; i++) {
-                    s += get(t, m, i * cols + j);
-                }
-                set(t, out, j, s);
-            }
-        } else {
+            // out = sum of rows, accumulated row by row in the output's precision like the GEMM would.
+            fill(t, out, 0);
             for (long i = 0; i < rows; i++) {
-                double s = 0;
-                for (long j = 0; j < cols; j++) {
-                    s += get(t, m, i * cols + j);
-                }
-                set(t, out, i, s);
+                rows(t, true, out, m.asSlice(i * cols * t.byteSize(), cols * t.byteSize()), out, 1, cols, 1, true);
             }
+            return;
+        }
+        long es = t.byteSize();
+        long[] done = new long[1];
+        for (long i = 0; i < rows; i++) {
+            long at = i * cols;
+            double s = 0;
+            long j = 0;
+            if (vector()) {
+                s = VectorElementwise.rowSum(t == DType.F64, m, at * es, cols, done);
+                j = done[0];
+            }
+            for (; j < cols; j++) {
+                s += get(t, m, at + j);
+            }
+            set(t, out, i, s);
         }
     }
 
     static void signBits(DType t, MemorySegment z, long rows, long cols, long words, MemorySegment out) {
+        boolean f64 = t == DType.F64;
+        int lanes = vector() ? VectorElementwise.lanes(f64) : 64;
+        long es = t.byteSize();
         for (long i = 0; i < rows; i++) {
+            long rowAt = i * cols;
             for (long w = 0; w < words; w++) {
                 long bits = 0;
-                long end = Math.min(64, cols - w * 64);
-                for (long b = 0; b < end; b++) {
-                    if (get(t, z, i * cols + w * 64 + b) > 0) {
+                long start = w * 64;
+                long end = Math.min(64, cols - start);
+                long b = 0;
+                if (vector() && 64 % lanes == 0) {
+                    for (; b + lanes <= end; b += lanes) {
+                        bits |= VectorElementwise.signs(f64, z, (rowAt + start + b) * es) << b;
+                    }
+                }
+                for (; b < end; b++) {
+                    if (get(t, z, rowAt + start + b) > 0) {
                         bits |= 1L << b;
                     }
                 }

@@ -1,39 +1,20 @@
 package io.github.tangent4j.backend.java;
 
-import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * Row-major GEMM on host memory, {@code C = alpha op(A) op(B) + beta C} with op(A) m x k, op(B)
- * k x n and leading dimensions (row strides, in elements). Chooses its kernel once: the Vector API
- * kernel when the {@code jdk.incubator.vector} module is present, else a scalar one, and says which
- * in one log line. Large products are split into independent row (or column) blocks, one per thread
+ * k x n and leading dimensions (row strides, in elements). The kernel is the Vector API one or the
+ * scalar one, as {@link Vectorization} decided. Large products are split into independent row (or column) blocks, one per thread
  * of the {@link ComputePool}.
  */
 final class JavaGemm {
     /** Below this many multiply-adds a GEMM runs on the caller's thread alone. */
     private static final long PARALLEL_THRESHOLD = 1L << 21;
-    static final GemmKernel KERNEL = select();
+    static final GemmKernel KERNEL = Vectorization.ENABLED ? new VectorKernel() : new ScalarGemm();
 
     private JavaGemm() {
-    }
-
-    private static GemmKernel select() {
-        System.Logger log = System.getLogger(JavaGemm.class.getName());
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            log.log(Level.INFO, "tangent4j: jdk.incubator.vector is absent (run with --add-modules "
-                    + "jdk.incubator.vector); the Java backend uses its scalar kernels");
-            return new ScalarGemm();
-        }
-        try {
-            GemmKernel k = new VectorKernel();
-            log.log(Level.DEBUG, "tangent4j: Java backend GEMM uses the " + k.name());
-            return k;
-        } catch (LinkageError e) {
-            log.log(Level.INFO, "tangent4j: the Vector API could not be used (" + e + "); using scalar kernels");
-            return new ScalarGemm();
-        }
     }
 
     /** One line naming the kernel in use and the thread count. */
