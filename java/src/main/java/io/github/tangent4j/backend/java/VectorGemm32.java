@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * High-Performance Matrix Multiplication" (ACM TOMS 34(3), 2008): op(B) is packed in KC x NC blocks of
  * NR-wide column panels (a panel stays in L1 across the row panels), op(A) in MC x KC blocks of MR-row
  * panels (kept in L2), and an MR x NR register-blocked micro-kernel of fused multiply-adds updates C.
- * Edges are zero-padded in the packed buffers and written back with masks.
+ * Edges are zero-padded in the packed buffers; C is updated from a tile buffer, with masks at the edges.
  */
 final class VectorGemm32 {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -34,7 +34,7 @@ final class VectorGemm32 {
             long lda, MemorySegment b, long bOff, long ldb, float beta, MemorySegment c, long cOff, long ldc) {
         float[] ap = PACKED_A.get();
         float[] bp = PACKED_B.get();
-        float[] edge = new float[MR * NR];
+        float[] tile = new float[MR * NR];
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -48,7 +48,7 @@ final class VectorGemm32 {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (long) (ic + ir) * ldc + jc + jr, ldc, mr,
-                                    nr, alpha, beta, pc > 0, edge);
+                                    nr, alpha, beta, pc > 0, tile);
                         }
                     }
                 }
@@ -124,7 +124,7 @@ final class VectorGemm32 {
 
     /** C[0:mr, 0:nr] (at element cIdx, row stride ldc) = alpha * A_panel B_panel + (beta C or C). */
     private static void kernel(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
-            int mr, int nr, float alpha, float beta, boolean accumulate, float[] edge) {
+            int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -157,72 +157,53 @@ final class VectorGemm32 {
             c32 = a3.fma(b2, c32);
             c33 = a3.fma(b3, c33);
         }
-        if (mr == MR && nr == NR) {
-            long r0 = cIdx;
-            long r1 = cIdx + ldc;
-            long r2 = cIdx + 2 * ldc;
-            long r3 = cIdx + 3 * ldc;
-            store(c00, c, r0, alpha, beta, accumulate);
-            store(c01, c, r0 + L, alpha, beta, accumulate);
-            store(c02, c, r0 + 2 * L, alpha, beta, accumulate);
-            store(c03, c, r0 + 3 * L, alpha, beta, accumulate);
-            store(c10, c, r1, alpha, beta, accumulate);
-            store(c11, c, r1 + L, alpha, beta, accumulate);
-            store(c12, c, r1 + 2 * L, alpha, beta, accumulate);
-            store(c13, c, r1 + 3 * L, alpha, beta, accumulate);
-            store(c20, c, r2, alpha, beta, accumulate);
-            store(c21, c, r2 + L, alpha, beta, accumulate);
-            store(c22, c, r2 + 2 * L, alpha, beta, accumulate);
-            store(c23, c, r2 + 3 * L, alpha, beta, accumulate);
-            store(c30, c, r3, alpha, beta, accumulate);
-            store(c31, c, r3 + L, alpha, beta, accumulate);
-            store(c32, c, r3 + 2 * L, alpha, beta, accumulate);
-            store(c33, c, r3 + 3 * L, alpha, beta, accumulate);
-            return;
-        }
-        c00.intoArray(edge, 0);
-        c01.intoArray(edge, L);
-        c02.intoArray(edge, 2 * L);
-        c03.intoArray(edge, 3 * L);
-        c10.intoArray(edge, NR);
-        c11.intoArray(edge, NR + L);
-        c12.intoArray(edge, NR + 2 * L);
-        c13.intoArray(edge, NR + 3 * L);
-        c20.intoArray(edge, 2 * NR);
-        c21.intoArray(edge, 2 * NR + L);
-        c22.intoArray(edge, 2 * NR + 2 * L);
-        c23.intoArray(edge, 2 * NR + 3 * L);
-        c30.intoArray(edge, 3 * NR);
-        c31.intoArray(edge, 3 * NR + L);
-        c32.intoArray(edge, 3 * NR + 2 * L);
-        c33.intoArray(edge, 3 * NR + 3 * L);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c02.intoArray(tile, 2 * L);
+        c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c12.intoArray(tile, NR + 2 * L);
+        c13.intoArray(tile, NR + 3 * L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c22.intoArray(tile, 2 * NR + 2 * L);
+        c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c32.intoArray(tile, 3 * NR + 2 * L);
+        c33.intoArray(tile, 3 * NR + 3 * L);
+        update(tile, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+    }
+
+    /**
+     * C[0:mr, 0:nr] = alpha * tile + (beta C, or C when accumulating). A separate method so the kernel
+     * stays small enough for C2 to keep its accumulators in registers.
+     */
+    private static void update(float[] tile, MemorySegment c, long cIdx, long ldc, int mr, int nr, float alpha,
+            float beta, boolean accumulate) {
+        boolean readC = accumulate || beta != 0;
+        float betaC = accumulate ? 1 : beta;
         for (int r = 0; r < mr; r++) {
-            long row = cIdx + r * ldc;
-            for (int v = 0; v < NR; v += L) {
-                if (v >= nr) {
-                    break;
+            long row = (cIdx + r * ldc) * 4;
+            int v = 0;
+            for (; v + L <= nr; v += L) {
+                FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * NR + v).mul(alpha);
+                long at = row + v * 4;
+                if (readC) {
+                    acc = FloatVector.fromMemorySegment(SPECIES, c, at, LE).mul(betaC).add(acc);
                 }
+                acc.intoMemorySegment(c, at, LE);
+            }
+            if (v < nr) {
                 VectorMask<Float> mask = SPECIES.indexInRange(v, nr);
-                FloatVector acc = FloatVector.fromArray(SPECIES, edge, r * NR + v).mul(alpha);
-                long at = (row + v) * 4;
-                if (accumulate) {
-                    acc = acc.add(FloatVector.fromMemorySegment(SPECIES, c, at, LE, mask));
-                } else if (beta != 0) {
-                    acc = FloatVector.fromMemorySegment(SPECIES, c, at, LE, mask).mul(beta).add(acc);
+                FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * NR + v).mul(alpha);
+                long at = row + v * 4;
+                if (readC) {
+                    acc = FloatVector.fromMemorySegment(SPECIES, c, at, LE, mask).mul(betaC).add(acc);
                 }
                 acc.intoMemorySegment(c, at, LE, mask);
             }
         }
-    }
-
-    private static void store(FloatVector acc, MemorySegment c, long idx, float alpha, float beta, boolean accumulate) {
-        long at = idx * 4;
-        FloatVector v = acc.mul(alpha);
-        if (accumulate) {
-            v = v.add(FloatVector.fromMemorySegment(SPECIES, c, at, LE));
-        } else if (beta != 0) {
-            v = FloatVector.fromMemorySegment(SPECIES, c, at, LE).mul(beta).add(v);
-        }
-        v.intoMemorySegment(c, at, LE);
     }
 }
