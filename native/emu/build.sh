@@ -31,7 +31,7 @@ if ! echo '#include <cblas.h>' | "$CC" -E -x c - >/dev/null 2>&1; then
 fi
 
 inputs=("$here"/*.c "$here"/*.h "$here"/build.sh "$here"/test/*.c "$include"/*.h "$kernels"/*.cu)
-stamp="$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1) $("$CC" -dumpfullversion 2>/dev/null || true)"
+stamp="$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1) $("$CC" -dumpfullversion 2>/dev/null || true) ${T4J_REAL_NVRTC:-} ${T4J_CUDA_INCLUDE:-}"
 if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp" ]]; then
     say "up to date ($out)"
     exit 0
@@ -107,6 +107,34 @@ if [[ -f "$out/obj/tangent4j_kernels.ptx" ]]; then
 fi
 say "exports match include/*.h and native/emu/t4j_emu.h"
 
+# --- 4b. Against NVIDIA's own headers where installed (nvcc's include dir, or T4J_CUDA_INCLUDE=dir1:dir2):
+#         every declared function must be a compatible redeclaration, every enum value must agree. ---
+official_dirs=()
+extra_dirs="${T4J_CUDA_INCLUDE:-}"
+for dir in /usr/local/cuda/include ${extra_dirs//:/ }; do
+    [[ -d "$dir" ]] && official_dirs+=(-I"$dir")
+done
+check_official() { # our-header official-header function-prefix-regex
+    local ours="$include/$1" official="$2" prefix="$3" check="$out/obj/official_${1%.h}.c"
+    if ! echo "#include <$official>" | "$CC" -E -x c "${official_dirs[@]}" - >/dev/null 2>&1; then
+        say "$official not found: $1 not compared with NVIDIA's header"
+        return 0
+    fi
+    {
+        echo "#include <$official>"
+        "$CC" -E -P -x c -I"$include" "$ours" | tr '\n' ' ' | sed 's/;/;\n/g' \
+            | grep -E "^[[:space:]]*[A-Za-z_][A-Za-z0-9_ ]*[ *]+${prefix}[A-Za-z0-9_]*[[:space:]]*\(" || true
+        grep -oE '^[[:space:]]+[A-Za-z_][A-Za-z0-9_]* = -?[0-9]+' "$ours" \
+            | awk '{printf "_Static_assert(%s == %s, \"%s\");\n", $1, $3, $1}'
+    } >"$check"
+    "$CC" -fsyntax-only -x c "${official_dirs[@]}" "$check"
+    say "$1 agrees with NVIDIA's $official"
+}
+check_official cuda_runtime_subset.h cuda_runtime_api.h cuda
+check_official cuda_driver_subset.h cuda.h 'cu[A-Z]'
+check_official nvrtc_subset.h nvrtc.h nvrtc
+check_official cublas_subset.h cublas_v2.h cublas
+
 # --- 5. Test the emulation. ---
 compile -Wno-missing-prototypes -o "$out/obj/emu_test" "$here/test/emu_test.c" -L"$out" -Wl,-rpath,"$out" \
     -l:libcudart.so.13 -l:libcuda.so.1 -l:libnvrtc.so.13 -l:libcublas.so.13 -lt4j_emu -lm \
@@ -116,6 +144,16 @@ T4J_EMU_MEMORY_BUDGET= "$out/obj/emu_test" 2>"$out/obj/emu_test.stderr" || {
     say "FAILED: emulation self-test"
     exit 1
 }
+
+# --- 6. Optionally, the real NVRTC (it needs no GPU): T4J_REAL_NVRTC=/path/to/libnvrtc.so.13 ---
+if [[ -n "${T4J_REAL_NVRTC:-}" ]]; then
+    compile -Wno-missing-prototypes -o "$out/obj/nvrtc_check" "$here/test/nvrtc_check.c" -ldl
+    LD_LIBRARY_PATH="$(dirname "$T4J_REAL_NVRTC")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+        "$out/obj/nvrtc_check" "$T4J_REAL_NVRTC" "$kernels/tangent4j_kernels.cu" $kernel_names \
+        | sed 's/^/[t4j-emu] /'
+else
+    say "T4J_REAL_NVRTC not set: the check with a real NVRTC is skipped"
+fi
 
 echo "$stamp" >"$out/.stamp"
 say "built and tested: $out"

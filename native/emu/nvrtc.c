@@ -169,7 +169,7 @@ nvrtcResult nvrtcCompileProgram(nvrtcProgram prog, int numOptions, const char *c
             arch = parse_arch(value, &real);
             if (arch < MIN_ARCH) {
                 return fail_with_log(prog, NVRTC_ERROR_INVALID_OPTION,
-                                     "nvrtc: error: invalid value for --gpu-architecture (-arch): %s\n", value);
+                                     "nvrtc: error: invalid value for --gpu-architecture (-arch)%s\n", "");
             }
         } else if (!(starts_with(o, "--std=") || starts_with(o, "-std=") || starts_with(o, "--fmad=")
                      || starts_with(o, "-fmad=") || strcmp(o, "--use_fast_math") == 0
@@ -177,7 +177,7 @@ nvrtcResult nvrtcCompileProgram(nvrtcProgram prog, int numOptions, const char *c
                      || strcmp(o, "--generate-line-info") == 0 || strcmp(o, "-default-device") == 0
                      || strcmp(o, "--device-as-default-execution-space") == 0
                      || (starts_with(o, "-D") && o[2] != '\0') || starts_with(o, "--define-macro="))) {
-            return fail_with_log(prog, NVRTC_ERROR_INVALID_OPTION, "nvrtc: error: unrecognized option %s\n", o);
+            return fail_with_log(prog, NVRTC_ERROR_INVALID_OPTION, "nvrtc: error: unrecognized option %s found\n", o);
         }
     }
     if (emu_take_compile_failure() != 0) {
@@ -195,8 +195,7 @@ nvrtcResult nvrtcCompileProgram(nvrtcProgram prog, int numOptions, const char *c
     }
     int length = snprintf(ptx, size,
                           "//\n// Written by the tangent4j CUDA emulation (native/emu): names the kernels, "
-                          "holds no code\n//\n\n.version 9.0\n.target %s_%d\n.address_size 64\n",
-                          real ? "sm" : "compute", arch);
+                          "holds no code\n//\n\n.version 9.0\n.target sm_%d\n.address_size 64\n", arch);
     int found = 0;
     for (int k = 0; k < KERNEL_COUNT; k++) {
         if (defines(prog->source, kernel_names[k])) {
