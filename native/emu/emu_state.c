@@ -43,6 +43,8 @@ static int context_retains;
 static size_t budget;
 static int budget_set;
 static int device_count = 1;
+static int cc_major = 9;
+static int cc_minor = 0;
 static int fail_alloc_countdown;
 static int launch_failure;
 static int cublas_failure;
@@ -259,8 +261,8 @@ int emu_device_attribute(int attribute, int *value)
     case 37: *value = 256; return 0;         /* memory bus width, bits */
     case 38: *value = 4 << 20; return 0;     /* L2 cache, bytes */
     case 39: *value = 2048; return 0;        /* max threads per multiprocessor */
-    case 75: *value = 9; return 0;           /* compute capability major */
-    case 76: *value = 0; return 0;           /* compute capability minor */
+    case 75: *value = __atomic_load_n(&cc_major, __ATOMIC_SEQ_CST); return 0; /* compute capability */
+    case 76: *value = __atomic_load_n(&cc_minor, __ATOMIC_SEQ_CST); return 0;
     default: return 1;
     }
 }
@@ -429,6 +431,12 @@ void t4j_emu_set_device_count(int n)
     pthread_mutex_unlock(&lock);
 }
 
+void t4j_emu_set_compute_capability(int major, int minor)
+{
+    __atomic_store_n(&cc_major, major, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&cc_minor, minor, __ATOMIC_SEQ_CST);
+}
+
 long long t4j_emu_launch_count(void)
 {
     pthread_mutex_lock(&lock);
@@ -455,6 +463,8 @@ void t4j_emu_reset(void)
     budget = default_budget();
     budget_set = 1;
     device_count = 1;
+    cc_major = 9;
+    cc_minor = 0;
     launches = 0;
     gemms = 0;
     pthread_mutex_unlock(&lock);

@@ -1,6 +1,6 @@
 /*
  * libnvrtc.so.13 stand-in: the functions of include/nvrtc_subset.h. It checks the options as NVRTC
- * 13 would (known options only, architectures 75 and newer), finds which of the emulation's kernels
+ * 13.0 would (known options only, its list of architectures), finds which of the emulation's kernels
  * (kernel_table.h) the source defines, and "compiles" to a PTX-shaped text naming them, which the
  * emulated cuModuleLoadData reads. It does not parse C: a syntax error passes here (the build's
  * nvcc check is what catches those).
@@ -24,8 +24,18 @@ struct _nvrtcProgram {
 static const char *const kernel_names[] = {T4J_EMU_KERNELS(NAME_STRING)};
 #define KERNEL_COUNT ((int)(sizeof kernel_names / sizeof kernel_names[0]))
 
-/* The oldest architecture NVRTC 13 compiles for. */
-#define MIN_ARCH 75
+/* The architectures NVRTC 13.0 compiles for (checked against the real one); the first is the default. */
+static const int supported_archs[] = {75, 80, 86, 87, 88, 89, 90, 100, 103, 110, 120, 121};
+
+static int supported(int arch)
+{
+    for (size_t i = 0; i < sizeof supported_archs / sizeof supported_archs[0]; i++) {
+        if (supported_archs[i] == arch) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static int live(nvrtcProgram prog)
 {
@@ -155,7 +165,7 @@ nvrtcResult nvrtcCompileProgram(nvrtcProgram prog, int numOptions, const char *c
     free(prog->cubin);
     prog->ptx = NULL;
     prog->cubin = NULL;
-    int arch = MIN_ARCH;
+    int arch = supported_archs[0];
     int real = 0;
     for (int i = 0; i < numOptions; i++) {
         const char *o = options[i];
@@ -167,7 +177,7 @@ nvrtcResult nvrtcCompileProgram(nvrtcProgram prog, int numOptions, const char *c
                             : NULL;
         if (value != NULL) {
             arch = parse_arch(value, &real);
-            if (arch < MIN_ARCH) {
+            if (!supported(arch)) {
                 return fail_with_log(prog, NVRTC_ERROR_INVALID_OPTION,
                                      "nvrtc: error: invalid value for --gpu-architecture (-arch)%s\n", "");
             }

@@ -34,13 +34,17 @@ void t4j_emu_set_memory_budget(size_t bytes);
 /** Number of devices (0 or 1); with 0 cudaGetDeviceCount returns cudaErrorNoDevice. Default 1. */
 void t4j_emu_set_device_count(int n);
 
+/** The compute capability the device reports (default 9.0), e.g. to test an architecture NVRTC rejects. */
+void t4j_emu_set_compute_capability(int major, int minor);
+
 /** Kernel launches that ran since load or the last reset. */
 long long t4j_emu_launch_count(void);
 /** cuBLAS GEMM calls that ran (a strided batch counts once) since load or the last reset. */
 long long t4j_emu_gemm_count(void);
 
 /**
- * Disarms every injected failure, restores the default budget and device count and zeroes the
+ * Disarms every injected failure, restores the default budget, device count and compute
+ * capability, and zeroes the
  * counters. Live allocations and handles stay (so leaks remain visible).
  */
 void t4j_emu_reset(void);

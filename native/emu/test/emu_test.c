@@ -643,6 +643,8 @@ static void test_driver(void)
     CHECK(strcmp(nvrtcGetErrorString(NVRTC_ERROR_COMPILATION), "NVRTC_ERROR_COMPILATION") == 0);
     free(compile(source, "--gpu-architecture=compute_70", NVRTC_ERROR_INVALID_OPTION, &cubin));
     free(compile(source, "--no-such-option", NVRTC_ERROR_INVALID_OPTION, &cubin));
+    free(compile(source, "--gpu-architecture=compute_122", NVRTC_ERROR_INVALID_OPTION, &cubin));
+    free(compile(source, "-arch=compute_121", NVRTC_SUCCESS, &cubin));
     free(compile("int main() { return 0; }", "--gpu-architecture=compute_90", NVRTC_ERROR_COMPILATION, &cubin));
     t4j_emu_fail_next_compile();
     free(compile(source, "--gpu-architecture=compute_90", NVRTC_ERROR_COMPILATION, &cubin));
@@ -661,6 +663,12 @@ static void test_driver(void)
     EQ(cuDeviceGetName(name, sizeof name, dev), CUDA_SUCCESS);
     CHECK(strcmp(name, "tangent4j emulated device") == 0);
     int cc = 0;
+    EQ(cuDeviceGetAttribute(&cc, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev), CUDA_SUCCESS);
+    EQ(cc, 9);
+    t4j_emu_set_compute_capability(12, 2);
+    EQ(cuDeviceGetAttribute(&cc, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev), CUDA_SUCCESS);
+    EQ(cc, 2);
+    t4j_emu_reset();
     EQ(cuDeviceGetAttribute(&cc, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev), CUDA_SUCCESS);
     EQ(cc, 9);
     CUcontext ctx = NULL;
