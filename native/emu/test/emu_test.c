@@ -307,6 +307,29 @@ static void test_cublas(void)
     EQ(cublasDgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 0, N, K, &one, NULL, 1, NULL, LD, &zero, NULL, 1),
        CUBLAS_STATUS_SUCCESS); /* nothing to do */
 
+    /* k = 0 and alpha = 0: C = beta C, A and B not read (they hold NaN here), beta = 0 gives zeros. */
+    double *nanA = device(sizeof hA), *nanC = device(sizeof hC);
+    double two = 2;
+    EQ(cublasDgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, M, N, 0, &one, nanA, LD, nanA, LD, &zero, nanC, LD),
+       CUBLAS_STATUS_SUCCESS);
+    EQ(cudaMemcpy(got, nanC, sizeof got, cudaMemcpyDeviceToHost), cudaSuccess);
+    for (int j = 0; j < N; j++) {
+        for (int i = 0; i < M; i++) {
+            CHECK(got[i + j * LD] == 0);
+        }
+    }
+    EQ(cudaMemcpy(nanC, hC, sizeof hC, cudaMemcpyHostToDevice), cudaSuccess);
+    EQ(cublasDgemm_v2(h, CUBLAS_OP_T, CUBLAS_OP_N, M, N, K, &zero, nanA, LD, nanA, LD, &two, nanC, LD),
+       CUBLAS_STATUS_SUCCESS);
+    EQ(cudaMemcpy(got, nanC, sizeof got, cudaMemcpyDeviceToHost), cudaSuccess);
+    for (int j = 0; j < N; j++) {
+        for (int i = 0; i < M; i++) {
+            CHECK(got[i + j * LD] == 2 * hC[i + j * LD]);
+        }
+    }
+    EQ(cudaFree(nanA), cudaSuccess);
+    EQ(cudaFree(nanC), cudaSuccess);
+
     EQ(cudaFree(A), cudaSuccess);
     EQ(cudaFree(B), cudaSuccess);
     EQ(cudaFree(C), cudaSuccess);
