@@ -388,14 +388,35 @@ public abstract class AbstractBackend implements Backend {
                 return;
             }
             closed = true;
+            // free everything even if one release fails (a device in an error state), then report the first failure
+            RuntimeException failure = null;
             for (Buffer b : open.toArray(Buffer[]::new)) {
-                b.free();
+                try {
+                    b.free();
+                } catch (RuntimeException e) {
+                    failure = addFailure(failure, e);
+                }
             }
             open.clear();
-            closeImpl();
+            try {
+                closeImpl();
+            } catch (RuntimeException e) {
+                failure = addFailure(failure, e);
+            }
+            if (failure != null) {
+                throw failure;
+            }
         } finally {
             exit();
         }
+    }
+
+    private static RuntimeException addFailure(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     /** Frees a buffer owned by a matrix of this backend (called by {@link BufferMatrix#close()}). */

@@ -1,0 +1,372 @@
+package io.github.tangent4j.backend.cuda;
+
+import static io.github.tangent4j.backend.cuda.Native.C_INT;
+import static io.github.tangent4j.backend.cuda.Native.C_LONG;
+import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
+
+import io.github.tangent4j.backend.AbstractBackend;
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.BackendException;
+import io.github.tangent4j.backend.Buffer;
+import io.github.tangent4j.backend.BufferMatrix;
+import io.github.tangent4j.tensor.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The CUDA backend: matrices in device memory ({@code cudaMalloc}), GEMMs in cuBLAS, elementwise
+ * operations in the project's kernels (compiled by NVRTC at first use), all on one stream per
+ * backend with one cuBLAS handle bound to it. FP32 GEMMs run in true FP32 unless TF32 is enabled
+ * ({@link Options#tf32()}, system property {@value #TF32_PROPERTY}).
+ *
+ * <p>Like every backend it is used by one thread at a time; it makes the device's primary context
+ * current on whichever thread calls it. Memory is freed only by the backend's own calls (closing
+ * a matrix or the backend), never by a cleaner thread, which would have no CUDA context.
+ */
+public final class CudaBackend extends AbstractBackend {
+    /** System property enabling TF32 tensor-core math for FP32 GEMMs ({@code true|false}, default false). */
+    public static final String TF32_PROPERTY = "tangent4j.cuda.tf32";
+    /** System property choosing the device ordinal (default 0). */
+    public static final String DEVICE_PROPERTY = "tangent4j.cuda.device";
+
+    /**
+     * Construction options.
+     *
+     * @param device the device ordinal
+     * @param tf32   whether FP32 GEMMs may use TF32 tensor cores (about 10 mantissa bits)
+     */
+    public record Options(int device, boolean tf32) {
+        /** Validates the ordinal. */
+        public Options {
+            if (device < 0) {
+                throw new IllegalArgumentException("device: expected an ordinal >= 0 but was " + device);
+            }
+        }
+
+        /** Options from {@value #DEVICE_PROPERTY} and {@value #TF32_PROPERTY} (device 0, no TF32 by default). */
+        public static Options fromSystemProperties() {
+            String d = System.getProperty(DEVICE_PROPERTY, "0").trim();
+            int device;
+            try {
+                device = Integer.parseInt(d);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + ": expected a device ordinal but was '"
+                        + d + "'");
+            }
+            return new Options(device, Boolean.parseBoolean(System.getProperty(TF32_PROPERTY, "false").trim()));
+        }
+    }
+
+    private final Options options;
+    private final CudaDevice device;
+    private final MemorySegment stream;
+    private final MemorySegment cublas;
+    private final String description;
+    private final MemorySegment scratch;
+    private final KernelArgs args;
+    private KernelModule kernels;
+
+    /** A backend with {@link Options#fromSystemProperties()}. */
+    public CudaBackend() {
+        this(Options.fromSystemProperties());
+    }
+
+    /**
+     * A backend on {@code options.device()}.
+     *
+     * @throws BackendException naming the missing library, the failing call and its error
+     */
+    public CudaBackend(Options options) {
+        this.options = options;
+        CudaProbe.requireLibraries();
+        Arena arena = Arena.ofAuto();
+        scratch = arena.allocate(64, 16);
+        args = new KernelArgs(arena);
+        device = CudaDevice.open(options.device());
+        MemorySegment s = null;
+        MemorySegment h = null;
+        try {
+            CudaRuntime.check(CudaRuntime.cudaStreamCreate(scratch), "cudaStreamCreate");
+            s = scratch.get(C_POINTER, 0);
+            Cublas.check(Cublas.cublasCreate_v2(scratch), "cublasCreate_v2");
+            h = scratch.get(C_POINTER, 0);
+            Cublas.check(Cublas.cublasSetStream_v2(h, s), "cublasSetStream_v2");
+            int mode = options.tf32() ? Cublas.CUBLAS_TF32_TENSOR_OP_MATH : Cublas.CUBLAS_DEFAULT_MATH;
+            Cublas.check(Cublas.cublasSetMathMode(h, mode), "cublasSetMathMode");
+            description = describe(h);
+        } catch (RuntimeException e) {
+            if (h != null) {
+                Cublas.cublasDestroy_v2(h);
+            }
+            if (s != null) {
+                CudaRuntime.cudaStreamDestroy(s);
+            }
+            try {
+                device.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        stream = s;
+        cublas = h;
+    }
+
+    private String describe(MemorySegment handle) {
+        CudaRuntime.check(CudaRuntime.cudaRuntimeGetVersion(scratch), "cudaRuntimeGetVersion");
+        int runtime = scratch.get(C_INT, 0);
+        CudaRuntime.check(CudaRuntime.cudaDriverGetVersion(scratch), "cudaDriverGetVersion");
+        int driver = scratch.get(C_INT, 0);
+        Cublas.check(Cublas.cublasGetVersion_v2(handle, scratch), "cublasGetVersion_v2");
+        int blas = scratch.get(C_INT, 0);
+        CudaRuntime.check(CudaRuntime.cudaMemGetInfo(scratch, scratch.asSlice(8)), "cudaMemGetInfo");
+        long total = scratch.get(C_LONG, 8);
+        return String.format("device %d: %s, compute capability %d.%d, %.1f GiB; CUDA runtime %s, driver %s, "
+                + "cuBLAS %d.%d.%d, NVRTC %s; FP32 GEMM %s", device.ordinal(), device.name(), device.major(),
+                device.minor(), total / (double) (1L << 30), version(runtime), version(driver), blas / 10000,
+                blas / 100 % 100, blas % 100, KernelCompiler.version(),
+                options.tf32() ? "TF32 tensor cores" : "true FP32");
+    }
+
+    private static String version(int v) {
+        return v / 1000 + "." + v % 1000 / 10;
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    /** The options this backend was created with. */
+    public Options options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    private static long address(BufferMatrix m) {
+        return ((DeviceBuffer) m.buffer()).address() + m.byteOffset();
+    }
+
+    private static MemorySegment pointer(BufferMatrix m) {
+        return MemorySegment.ofAddress(address(m));
+    }
+
+    @Override
+    protected Buffer allocateBuffer(long bytes) {
+        return new DeviceBuffer(this, malloc(bytes), bytes);
+    }
+
+    private long malloc(long bytes) {
+        device.makeCurrent();
+        CudaRuntime.check(CudaRuntime.cudaMalloc(scratch, bytes), "cudaMalloc(" + bytes + " bytes)", bytes);
+        return scratch.get(C_POINTER, 0).address();
+    }
+
+    /** Frees device memory; called by {@link DeviceBuffer#release()} from this backend's calls. */
+    void free(MemorySegment p) {
+        device.makeCurrent();
+        CudaRuntime.check(CudaRuntime.cudaFree(p), "cudaFree");
+    }
+
+    @Override
+    protected void copyIn(MemorySegment src, BufferMatrix dst) {
+        device.makeCurrent();
+        long bytes = dst.byteSize();
+        try (Arena staging = src.isNative() ? null : Arena.ofConfined()) {
+            MemorySegment host = src;
+            if (staging != null) { // a heap segment cannot be passed to native code: copy it off-heap
+                host = staging.allocate(bytes, 64);
+                host.copyFrom(src);
+            }
+            CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(pointer(dst), host, bytes,
+                    CudaRuntime.MEMCPY_HOST_TO_DEVICE, stream), "cudaMemcpyAsync(host to device)");
+            // the host memory may be reused as soon as we return (pinned memory is copied asynchronously)
+            synchronize();
+        }
+    }
+
+    @Override
+    protected void copyOut(BufferMatrix src, MemorySegment dst) {
+        device.makeCurrent();
+        long bytes = src.byteSize();
+        try (Arena staging = dst.isNative() ? null : Arena.ofConfined()) {
+            MemorySegment host = staging == null ? dst : staging.allocate(bytes, 64);
+            CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(host, pointer(src), bytes,
+                    CudaRuntime.MEMCPY_DEVICE_TO_HOST, stream), "cudaMemcpyAsync(device to host)");
+            synchronize();
+            if (staging != null) {
+                dst.copyFrom(host);
+            }
+        }
+    }
+
+    @Override
+    protected void copyDevice(BufferMatrix src, BufferMatrix dst) {
+        device.makeCurrent();
+        CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(pointer(dst), pointer(src), dst.byteSize(),
+                CudaRuntime.MEMCPY_DEVICE_TO_DEVICE, stream), "cudaMemcpyAsync(device to device)");
+    }
+
+    private void synchronize() {
+        CudaRuntime.check(CudaRuntime.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    @Override
+    protected long availableMemoryImpl() {
+        device.makeCurrent();
+        CudaRuntime.check(CudaRuntime.cudaMemGetInfo(scratch, scratch.asSlice(8)), "cudaMemGetInfo");
+        return scratch.get(C_LONG, 0);
+    }
+
+    // ---------------------------------------------------------------- GEMM
+
+    @Override
+    protected void gemmImpl(int batch, boolean transA, boolean transB, long m, long n, long k, double alpha,
+            BufferMatrix a, BufferMatrix b, double beta, BufferMatrix c) {
+        device.makeCurrent();
+        ColumnMajorGemm g = ColumnMajorGemm.ofRowMajor(transA, transB, m, n, k, a.cols(), b.cols(), c.cols());
+        MemorySegment alphaPtr = scratch.asSlice(0, 8);
+        MemorySegment betaPtr = scratch.asSlice(8, 8);
+        boolean f64 = c.dtype() == DType.F64;
+        if (f64) {
+            alphaPtr.set(ValueLayout.JAVA_DOUBLE, 0, alpha);
+            betaPtr.set(ValueLayout.JAVA_DOUBLE, 0, beta);
+        } else {
+            alphaPtr.set(ValueLayout.JAVA_FLOAT, 0, (float) alpha);
+            betaPtr.set(ValueLayout.JAVA_FLOAT, 0, (float) beta);
+        }
+        // cuBLAS sees the row-major operands swapped: first B, then A (see ColumnMajorGemm)
+        MemorySegment first = pointer(b);
+        MemorySegment second = pointer(a);
+        MemorySegment out = pointer(c);
+        if (batch == 1) {
+            int status = f64
+                    ? Cublas.cublasDgemm_v2(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(), alphaPtr, first,
+                            g.ldFirst(), second, g.ldSecond(), betaPtr, out, g.ldc())
+                    : Cublas.cublasSgemm_v2(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(), alphaPtr, first,
+                            g.ldFirst(), second, g.ldSecond(), betaPtr, out, g.ldc());
+            Cublas.check(status, f64 ? "cublasDgemm_v2" : "cublasSgemm_v2");
+        } else {
+            int status = f64
+                    ? Cublas.cublasDgemmStridedBatched(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(),
+                            alphaPtr, first, g.ldFirst(), g.strideFirst(), second, g.ldSecond(), g.strideSecond(),
+                            betaPtr, out, g.ldc(), g.strideC(), batch)
+                    : Cublas.cublasSgemmStridedBatched(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(),
+                            alphaPtr, first, g.ldFirst(), g.strideFirst(), second, g.ldSecond(), g.strideSecond(),
+                            betaPtr, out, g.ldc(), g.strideC(), batch);
+            Cublas.check(status, f64 ? "cublasDgemmStridedBatched" : "cublasSgemmStridedBatched");
+        }
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    private void launch(Kernel kernel, DType dtype, long items, KernelArgs a) {
+        if (kernels == null) {
+            kernels = KernelModule.load(device);
+        }
+        kernels.launch(kernel, dtype, items, stream, a);
+    }
+
+    @Override
+    protected void fillImpl(BufferMatrix m, double value) {
+        device.makeCurrent();
+        if (Double.doubleToRawLongBits(value) == 0) { // +0.0 is all zero bytes in F32 and F64
+            CudaRuntime.check(CudaRuntime.cudaMemsetAsync(pointer(m), 0, m.byteSize(), stream), "cudaMemsetAsync");
+            return;
+        }
+        launch(Kernel.FILL, m.dtype(), m.size(), args.reset().pointer(address(m)).real(m.dtype(), value).i64(m.size()));
+    }
+
+    @Override
+    protected void pointwiseImpl(Activation phi, boolean derivative, BufferMatrix z, BufferMatrix h) {
+        device.makeCurrent();
+        launch(derivative ? Kernel.DERIVATIVE : Kernel.ACTIVATE, z.dtype(), z.size(), args.reset()
+                .i32(phi.kind().ordinal()).real(z.dtype(), phi.slope()).pointer(address(z)).pointer(address(h))
+                .i64(z.size()));
+    }
+
+    @Override
+    protected void addRowVectorImpl(BufferMatrix m, BufferMatrix v) {
+        device.makeCurrent();
+        launch(Kernel.ADD_ROW_VECTOR, m.dtype(), m.size(),
+                args.reset().pointer(address(m)).pointer(address(v)).i64(m.rows()).i64(m.cols()));
+    }
+
+    @Override
+    protected void scaleImpl(BufferMatrix m, BufferMatrix v, boolean rows) {
+        device.makeCurrent();
+        launch(rows ? Kernel.SCALE_ROWS : Kernel.SCALE_COLS, m.dtype(), m.size(),
+                args.reset().pointer(address(m)).pointer(address(v)).i64(m.rows()).i64(m.cols()));
+    }
+
+    @Override
+    protected void hadamardImpl(BufferMatrix a, BufferMatrix b, BufferMatrix c, long repeat) {
+        device.makeCurrent();
+        launch(Kernel.HADAMARD, a.dtype(), a.size(), args.reset().pointer(address(a)).pointer(address(b))
+                .pointer(address(c)).i64(a.rows()).i64(a.cols()).i64(repeat));
+    }
+
+    @Override
+    protected void sumImpl(BufferMatrix m, int axis, BufferMatrix out) {
+        device.makeCurrent();
+        launch(axis == 0 ? Kernel.SUM_ROWS : Kernel.SUM_COLS, m.dtype(), axis == 0 ? m.cols() : m.rows(),
+                args.reset().pointer(address(m)).pointer(address(out)).i64(m.rows()).i64(m.cols()));
+    }
+
+    @Override
+    protected void signBitsImpl(BufferMatrix z, long words, MemorySegment out) {
+        device.makeCurrent();
+        long items = z.rows() * words;
+        long bytes = items * Long.BYTES;
+        long bits = malloc(bytes);
+        try {
+            launch(Kernel.SIGN_BITS, z.dtype(), items, args.reset().pointer(address(z)).pointer(bits)
+                    .i64(z.rows()).i64(z.cols()).i64(words));
+            CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(out, MemorySegment.ofAddress(bits), bytes,
+                    CudaRuntime.MEMCPY_DEVICE_TO_HOST, stream), "cudaMemcpyAsync(device to host)");
+            synchronize();
+        } finally {
+            free(MemorySegment.ofAddress(bits));
+        }
+    }
+
+    // ---------------------------------------------------------------- lifetime
+
+    @Override
+    protected void closeImpl() {
+        device.makeCurrent();
+        RuntimeException failure = null;
+        Runnable[] steps = {
+            this::synchronize,
+            () -> {
+                if (kernels != null) {
+                    kernels.close();
+                }
+            },
+            () -> Cublas.check(Cublas.cublasDestroy_v2(cublas), "cublasDestroy_v2"),
+            () -> CudaRuntime.check(CudaRuntime.cudaStreamDestroy(stream), "cudaStreamDestroy"),
+            device::close,
+        };
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.github.tangent4j.backend.cuda;
+
+import static io.github.tangent4j.backend.cuda.Native.C_INT;
+import static io.github.tangent4j.backend.cuda.Native.C_LONG;
+import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
+
+import io.github.tangent4j.backend.BackendException;
+import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Bindings of the CUDA runtime subset in {@code include/cuda_runtime_subset.h} (libcudart.so.13 or
+ * .12). Each method is the C function of the same name, returning its {@code cudaError_t};
+ * {@link #check} turns a status into an exception.
+ */
+final class CudaRuntime {
+    static final int CUDA_SUCCESS = 0;
+    static final int CUDA_ERROR_MEMORY_ALLOCATION = 2;
+    static final int CUDA_ERROR_INSUFFICIENT_DRIVER = 35;
+    static final int CUDA_ERROR_NO_DEVICE = 100;
+    static final int MEMCPY_HOST_TO_DEVICE = 1;
+    static final int MEMCPY_DEVICE_TO_HOST = 2;
+    static final int MEMCPY_DEVICE_TO_DEVICE = 3;
+
+    /** The library, found once per process. */
+    static final NativeLibrary LIBRARY = NativeLibrary.load("libcudart", "libcudart.so.13", "libcudart.so.12");
+
+    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+    private static final MethodHandle GET_DEVICE_COUNT = LIBRARY.downcall("cudaGetDeviceCount",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle GET_DEVICE = LIBRARY.downcall("cudaGetDevice",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle SET_DEVICE = LIBRARY.downcall("cudaSetDevice",
+            FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle DEVICE_GET_ATTRIBUTE = LIBRARY.downcall("cudaDeviceGetAttribute",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
+    private static final MethodHandle MALLOC = LIBRARY.downcall("cudaMalloc",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle FREE = LIBRARY.downcall("cudaFree",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle MEMCPY = LIBRARY.downcall("cudaMemcpy",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_INT));
+    private static final MethodHandle MEMCPY_ASYNC = LIBRARY.downcall("cudaMemcpyAsync",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG, C_INT, C_POINTER));
+    private static final MethodHandle MEMSET_ASYNC = LIBRARY.downcall("cudaMemsetAsync",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER));
+    private static final MethodHandle MEM_GET_INFO = LIBRARY.downcall("cudaMemGetInfo",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    private static final MethodHandle STREAM_CREATE = LIBRARY.downcall("cudaStreamCreate",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle STREAM_DESTROY = LIBRARY.downcall("cudaStreamDestroy",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle STREAM_SYNCHRONIZE = LIBRARY.downcall("cudaStreamSynchronize",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle GET_ERROR_STRING = LIBRARY.downcall("cudaGetErrorString",
+            FunctionDescriptor.of(C_POINTER, C_INT), CRITICAL);
+    private static final MethodHandle GET_ERROR_NAME = LIBRARY.downcall("cudaGetErrorName",
+            FunctionDescriptor.of(C_POINTER, C_INT), CRITICAL);
+    private static final MethodHandle GET_LAST_ERROR = LIBRARY.downcall("cudaGetLastError",
+            FunctionDescriptor.of(C_INT), CRITICAL);
+    private static final MethodHandle RUNTIME_GET_VERSION = LIBRARY.downcall("cudaRuntimeGetVersion",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle DRIVER_GET_VERSION = LIBRARY.downcall("cudaDriverGetVersion",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+
+    private CudaRuntime() {
+    }
+
+    static int cudaGetDeviceCount(MemorySegment count) {
+        try {
+            return (int) GET_DEVICE_COUNT.invokeExact(count);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaGetDevice(MemorySegment device) {
+        try {
+            return (int) GET_DEVICE.invokeExact(device);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaSetDevice(int device) {
+        try {
+            return (int) SET_DEVICE.invokeExact(device);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaDeviceGetAttribute(MemorySegment value, int attr, int device) {
+        try {
+            return (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attr, device);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMalloc(MemorySegment devPtr, long size) {
+        try {
+            return (int) MALLOC.invokeExact(devPtr, size);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaFree(MemorySegment devPtr) {
+        try {
+            return (int) FREE.invokeExact(devPtr);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMemcpy(MemorySegment dst, MemorySegment src, long count, int kind) {
+        try {
+            return (int) MEMCPY.invokeExact(dst, src, count, kind);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMemcpyAsync(MemorySegment dst, MemorySegment src, long count, int kind, MemorySegment stream) {
+        try {
+            return (int) MEMCPY_ASYNC.invokeExact(dst, src, count, kind, stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMemsetAsync(MemorySegment devPtr, int value, long count, MemorySegment stream) {
+        try {
+            return (int) MEMSET_ASYNC.invokeExact(devPtr, value, count, stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMemGetInfo(MemorySegment free, MemorySegment total) {
+        try {
+            return (int) MEM_GET_INFO.invokeExact(free, total);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaStreamCreate(MemorySegment stream) {
+        try {
+            return (int) STREAM_CREATE.invokeExact(stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaStreamDestroy(MemorySegment stream) {
+        try {
+            return (int) STREAM_DESTROY.invokeExact(stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaStreamSynchronize(MemorySegment stream) {
+        try {
+            return (int) STREAM_SYNCHRONIZE.invokeExact(stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static MemorySegment cudaGetErrorString(int error) {
+        try {
+            return (MemorySegment) GET_ERROR_STRING.invokeExact(error);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static MemorySegment cudaGetErrorName(int error) {
+        try {
+            return (MemorySegment) GET_ERROR_NAME.invokeExact(error);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaGetLastError() {
+        try {
+            return (int) GET_LAST_ERROR.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaRuntimeGetVersion(MemorySegment version) {
+        try {
+            return (int) RUNTIME_GET_VERSION.invokeExact(version);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaDriverGetVersion(MemorySegment version) {
+        try {
+            return (int) DRIVER_GET_VERSION.invokeExact(version);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** {@code "cudaErrorMemoryAllocation (2): out of memory"} for a status. */
+    static String describe(int status) {
+        String name = Native.cString(cudaGetErrorName(status));
+        String text = Native.cString(cudaGetErrorString(status));
+        return (name == null ? "cudaError" : name) + " (" + status + ")" + (text == null ? "" : ": " + text);
+    }
+
+    /**
+     * Throws unless {@code status} is cudaSuccess: {@link DeviceOutOfMemoryException} for
+     * cudaErrorMemoryAllocation (with {@code bytes} as the request), else {@link BackendException}.
+     * The message is {@code "<call> failed: <name> (<code>): <text>"}.
+     */
+    static void check(int status, String call, long bytes) {
+        if (status != CUDA_SUCCESS) {
+            cudaGetLastError(); // clears the (non-sticky) error so later calls do not report it again
+            String message = call + " failed: " + describe(status);
+            if (status == CUDA_ERROR_MEMORY_ALLOCATION) {
+                throw new DeviceOutOfMemoryException(message, bytes);
+            }
+            throw new BackendException(message);
+        }
+    }
+
+    /** {@link #check(int, String, long)} for calls that allocate nothing. */
+    static void check(int status, String call) {
+        check(status, call, 0);
+    }
+}

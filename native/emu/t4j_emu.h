@@ -1,0 +1,56 @@
+/*
+ * Test hooks of the tangent4j CUDA emulation, exported by native/emu/build/libt4j_emu.so (the
+ * emulation's shared state, a dependency of the four stand-in libraries, so loading it by path
+ * gives the same instance they use). Tests call these to look for leaks and to inject failures.
+ * All functions are thread-safe.
+ */
+#ifndef T4J_EMU_H
+#define T4J_EMU_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Device allocations made by cudaMalloc and not yet freed. */
+int t4j_emu_live_allocations(void);
+/** Bytes in those allocations (as requested, before rounding). */
+size_t t4j_emu_live_bytes(void);
+/** Streams, cuBLAS handles, modules and NVRTC programs not yet destroyed, plus primary-context retains not released. */
+int t4j_emu_live_handles(void);
+
+/** The k-th next cudaMalloc (k = 1: the next one) fails with cudaErrorMemoryAllocation; k <= 0 disarms. */
+void t4j_emu_fail_alloc_at(int k);
+/** The next cuLaunchKernel returns code (e.g. CUDA_ERROR_LAUNCH_FAILED = 719) and runs nothing; 0 disarms. */
+void t4j_emu_fail_next_launch(int code);
+/** The next cuBLAS GEMM returns status (e.g. CUBLAS_STATUS_EXECUTION_FAILED = 13) and computes nothing; 0 disarms. */
+void t4j_emu_fail_next_cublas(int status);
+/** The next nvrtcCompileProgram fails with NVRTC_ERROR_COMPILATION and a log saying so. */
+void t4j_emu_fail_next_compile(void);
+
+/** Total device memory; cudaMalloc beyond the free part fails. Default 1 GiB or env T4J_EMU_MEMORY_BUDGET. */
+void t4j_emu_set_memory_budget(size_t bytes);
+/** Number of devices (0 or 1); with 0 cudaGetDeviceCount returns cudaErrorNoDevice. Default 1. */
+void t4j_emu_set_device_count(int n);
+
+/** The compute capability the device reports (default 9.0), e.g. to test an architecture NVRTC rejects. */
+void t4j_emu_set_compute_capability(int major, int minor);
+
+/** Kernel launches that ran since load or the last reset. */
+long long t4j_emu_launch_count(void);
+/** cuBLAS GEMM calls that ran (a strided batch counts once) since load or the last reset. */
+long long t4j_emu_gemm_count(void);
+
+/**
+ * Disarms every injected failure, restores the default budget, device count and compute
+ * capability, and zeroes the
+ * counters. Live allocations and handles stay (so leaks remain visible).
+ */
+void t4j_emu_reset(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* T4J_EMU_H */

@@ -1,0 +1,189 @@
+/*
+ * tangent4j's elementwise kernels, in F64 and F32 (signatures and semantics:
+ * include/tangent4j_kernels.h).
+ *
+ * This one self-contained file is compiled three ways:
+ *  - at run time by NVRTC, for the compute capability of the user's device (no #include: the
+ *    device math functions erf, tanh, exp, fabs and their float forms are built into NVRTC);
+ *  - at build time by nvcc --ptx, only to catch errors before users do (native/emu/build.sh);
+ *  - as C by gcc for the CPU emulation, with native/emu/t4j_cuda_compat.h included first, which
+ *    defines T4J_KERNEL, __device__ and the thread-index variables.
+ *
+ * Rules that keep all three working: plain C inside the bodies (no templates, no references), no
+ * shared memory, no __syncthreads, every kernel a 1-D grid-stride loop (correct for any grid).
+ * Each kernel is written once as a macro over its element type and instantiated for double and
+ * float with its full name spelled out, so the names can be searched for.
+ */
+
+#ifndef T4J_KERNEL
+#define T4J_KERNEL extern "C" __global__ void
+#endif
+
+/* The ordinals of io.github.tangent4j.backend.Activation.Kind (also in tangent4j_kernels.h). */
+#define T4J_ACT_RELU 0
+#define T4J_ACT_LEAKY_RELU 1
+#define T4J_ACT_ABS 2
+#define T4J_ACT_TANH 3
+#define T4J_ACT_ERF 4
+#define T4J_ACT_IDENTITY 5
+
+/* 2 / sqrt(pi), the factor in erf'(x) = 2 / sqrt(pi) * exp(-x^2). */
+#define T4J_TWO_OVER_SQRT_PI 1.12837916709551257390
+
+/* Visits this thread's work items of [0, count): a grid-stride loop in 64-bit indices. */
+#define T4J_FOR_EACH(i, count)                                                   \
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;        \
+         i < (count); i += (long long)blockDim.x * gridDim.x)
+
+/*
+ * phi(x) and phi'(x) for element type T; ERF, TANH, EXP, FABS and NAN are the math functions of
+ * that type. Conventions as io.github.tangent4j.backend.Activation: relu'(0) = 0, leaky'(0) = slope,
+ * abs'(0) = 0; relu(NaN) = 0 because NaN > 0 is false.
+ */
+#define T4J_DEFINE_ACTIVATION(VALUE, DERIVATIVE, T, ERF, TANH, EXP, FABS, NAN)  \
+    static __device__ T VALUE(int kind, T slope, T x)                            \
+    {                                                                            \
+        switch (kind) {                                                          \
+        case T4J_ACT_RELU: return x > 0 ? x : (T)0;                              \
+        case T4J_ACT_LEAKY_RELU: return x > 0 ? x : slope * x;                   \
+        case T4J_ACT_ABS: return FABS(x);                                        \
+        case T4J_ACT_TANH: return TANH(x);                                       \
+        case T4J_ACT_ERF: return ERF(x);                                         \
+        case T4J_ACT_IDENTITY: return x;                                         \
+        default: return NAN("");                                                 \
+        }                                                                        \
+    }                                                                            \
+    static __device__ T DERIVATIVE(int kind, T slope, T x)                       \
+    {                                                                            \
+        T t;                                                                     \
+        switch (kind) {                                                          \
+        case T4J_ACT_RELU: return x > 0 ? (T)1 : (T)0;                           \
+        case T4J_ACT_LEAKY_RELU: return x > 0 ? (T)1 : slope;                    \
+        case T4J_ACT_ABS: return x > 0 ? (T)1 : x < 0 ? (T)-1 : (T)0;            \
+        case T4J_ACT_TANH: t = TANH(x); return (T)1 - t * t;                     \
+        case T4J_ACT_ERF: return (T)T4J_TWO_OVER_SQRT_PI * EXP(-x * x);          \
+        case T4J_ACT_IDENTITY: return (T)1;                                      \
+        default: return NAN("");                                                 \
+        }                                                                        \
+    }
+
+T4J_DEFINE_ACTIVATION(t4j_phi_f64, t4j_dphi_f64, double, erf, tanh, exp, fabs, nan)
+T4J_DEFINE_ACTIVATION(t4j_phi_f32, t4j_dphi_f32, float, erff, tanhf, expf, fabsf, nanf)
+
+/* x[i] = value. [n] */
+#define T4J_DEFINE_FILL(NAME, T)                                                 \
+    T4J_KERNEL NAME(T *x, T value, long long n)                                  \
+    {                                                                            \
+        T4J_FOR_EACH(i, n) { x[i] = value; }                                     \
+    }
+
+/* out[i] = F(kind, slope, z[i]) for F = phi or phi'. [n] */
+#define T4J_DEFINE_POINTWISE(NAME, T, F)                                         \
+    T4J_KERNEL NAME(int kind, T slope, const T *z, T *out, long long n)         \
+    {                                                                            \
+        T4J_FOR_EACH(i, n) { out[i] = F(kind, slope, z[i]); }                    \
+    }
+
+/* m[i,j] += v[j]. [rows * cols] */
+#define T4J_DEFINE_ADD_ROW_VECTOR(NAME, T)                                       \
+    T4J_KERNEL NAME(T *m, const T *v, long long rows, long long cols)            \
+    {                                                                            \
+        T4J_FOR_EACH(e, rows * cols) { m[e] += v[e % cols]; }                    \
+    }
+
+/* m[i,j] *= v[i]. [rows * cols] */
+#define T4J_DEFINE_SCALE_ROWS(NAME, T)                                           \
+    T4J_KERNEL NAME(T *m, const T *v, long long rows, long long cols)            \
+    {                                                                            \
+        T4J_FOR_EACH(e, rows * cols) { m[e] *= v[e / cols]; }                    \
+    }
+
+/* m[i,j] *= v[j]. [rows * cols] */
+#define T4J_DEFINE_SCALE_COLS(NAME, T)                                           \
+    T4J_KERNEL NAME(T *m, const T *v, long long rows, long long cols)            \
+    {                                                                            \
+        T4J_FOR_EACH(e, rows * cols) { m[e] *= v[e % cols]; }                    \
+    }
+
+/* c[i,j] = a[i,j] * b[i / repeat, j]; nothing is written when repeat < 1. [rows * cols] */
+#define T4J_DEFINE_HADAMARD(NAME, T)                                             \
+    T4J_KERNEL NAME(const T *a, const T *b, T *c, long long rows, long long cols, \
+                    long long repeat)                                            \
+    {                                                                            \
+        if (repeat < 1) {                                                        \
+            return;                                                              \
+        }                                                                        \
+        T4J_FOR_EACH(e, rows * cols) {                                           \
+            long long i = e / cols;                                              \
+            c[e] = a[e] * b[(i / repeat) * cols + (e - i * cols)];               \
+        }                                                                        \
+    }
+
+/* out[j] = sum_i m[i,j], accumulated in double. [cols] */
+#define T4J_DEFINE_SUM_ROWS(NAME, T)                                             \
+    T4J_KERNEL NAME(const T *m, T *out, long long rows, long long cols)          \
+    {                                                                            \
+        T4J_FOR_EACH(j, cols) {                                                  \
+            double s = 0;                                                        \
+            for (long long i = 0; i < rows; i++) {                               \
+                s += m[i * cols + j];                                            \
+            }                                                                    \
+            out[j] = (T)s;                                                       \
+        }                                                                        \
+    }
+
+/* out[i] = sum_j m[i,j], accumulated in double. [rows] */
+#define T4J_DEFINE_SUM_COLS(NAME, T)                                             \
+    T4J_KERNEL NAME(const T *m, T *out, long long rows, long long cols)          \
+    {                                                                            \
+        T4J_FOR_EACH(i, rows) {                                                  \
+            const T *row = m + i * cols;                                         \
+            double s = 0;                                                        \
+            for (long long j = 0; j < cols; j++) {                               \
+                s += row[j];                                                     \
+            }                                                                    \
+            out[i] = (T)s;                                                       \
+        }                                                                        \
+    }
+
+/* Bit b of out[i * words + w] is z[i, 64 w + b] > 0; bits at or past cols are 0. [rows * words] */
+#define T4J_DEFINE_SIGN_BITS(NAME, T)                                            \
+    T4J_KERNEL NAME(const T *z, unsigned long long *out, long long rows, long long cols, \
+                    long long words)                                             \
+    {                                                                            \
+        T4J_FOR_EACH(e, rows * words) {                                          \
+            long long i = e / words;                                             \
+            long long first = (e - i * words) * 64;                              \
+            long long end = cols - first < 64 ? cols - first : 64;               \
+            const T *x = z + i * cols + first;                                   \
+            unsigned long long bits = 0;                                         \
+            for (long long b = 0; b < end; b++) {                                \
+                if (x[b] > 0) {                                                  \
+                    bits |= 1ULL << b;                                           \
+                }                                                                \
+            }                                                                    \
+            out[e] = bits;                                                       \
+        }                                                                        \
+    }
+
+T4J_DEFINE_FILL(t4j_fill_f64, double)
+T4J_DEFINE_POINTWISE(t4j_activate_f64, double, t4j_phi_f64)
+T4J_DEFINE_POINTWISE(t4j_derivative_f64, double, t4j_dphi_f64)
+T4J_DEFINE_ADD_ROW_VECTOR(t4j_add_row_vector_f64, double)
+T4J_DEFINE_SCALE_ROWS(t4j_scale_rows_f64, double)
+T4J_DEFINE_SCALE_COLS(t4j_scale_cols_f64, double)
+T4J_DEFINE_HADAMARD(t4j_hadamard_f64, double)
+T4J_DEFINE_SUM_ROWS(t4j_sum_rows_f64, double)
+T4J_DEFINE_SUM_COLS(t4j_sum_cols_f64, double)
+T4J_DEFINE_SIGN_BITS(t4j_sign_bits_f64, double)
+
+T4J_DEFINE_FILL(t4j_fill_f32, float)
+T4J_DEFINE_POINTWISE(t4j_activate_f32, float, t4j_phi_f32)
+T4J_DEFINE_POINTWISE(t4j_derivative_f32, float, t4j_dphi_f32)
+T4J_DEFINE_ADD_ROW_VECTOR(t4j_add_row_vector_f32, float)
+T4J_DEFINE_SCALE_ROWS(t4j_scale_rows_f32, float)
+T4J_DEFINE_SCALE_COLS(t4j_scale_cols_f32, float)
+T4J_DEFINE_HADAMARD(t4j_hadamard_f32, float)
+T4J_DEFINE_SUM_ROWS(t4j_sum_rows_f32, float)
+T4J_DEFINE_SUM_COLS(t4j_sum_cols_f32, float)
+T4J_DEFINE_SIGN_BITS(t4j_sign_bits_f32, float)
