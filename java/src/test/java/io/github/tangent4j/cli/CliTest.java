@@ -126,6 +126,28 @@ class CliTest {
     }
 
     @Test
+    void cudaBackendOnTheEmulatedDeviceWritesWhatJavaWrites() throws IOException {
+        String libs = System.getProperty("tangent4j.cuda.libs");
+        org.junit.jupiter.api.Assumptions.assumeTrue(libs != null && Files.exists(Path.of(libs, "libcudart.so.13")),
+                "native/emu was not built (needs gcc and libopenblas-dev); CUDA CLI path not exercised");
+        Mlp mlp = Mlp.random(12, Activation.TANH, Parameterization.STANDARD, DType.F64, 4, 33, 9, 3);
+        Npz.write(dir.resolve("m.npz"), StateDict.fromMlp(mlp));
+        Tensor x = inputs(41, 4);
+        for (String backend : new String[] {"java", "cuda"}) {
+            Result r = run("forward", "--model", dir.resolve("m.npz").toString(), "--activation", "tanh",
+                    "--x", dir.resolve("x.npy").toString(), "--out", dir.resolve(backend + ".npy").toString(),
+                    "--backend", backend);
+            assertEquals(0, r.code(), r.err());
+            assertOutputsMatch(mlp, x, dir.resolve(backend + ".npy"), 1e-12);
+        }
+        Tensor j = Npy.read(dir.resolve("java.npy"));
+        Tensor c = Npy.read(dir.resolve("cuda.npy"));
+        for (long i = 0; i < j.size(); i++) {
+            assertEquals(j.getFlat(i), c.getFlat(i), 1e-12 * Math.max(1, Math.abs(j.getFlat(i))));
+        }
+    }
+
+    @Test
     void withoutTheVectorModuleTheScalarKernelsGiveTheSameOutputs() throws Exception {
         Mlp mlp = Mlp.random(8, Activation.RELU, Parameterization.STANDARD, DType.F64, 5, 40, 3);
         Npz.write(dir.resolve("m.npz"), StateDict.fromMlp(mlp));
