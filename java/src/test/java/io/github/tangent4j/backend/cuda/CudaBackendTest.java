@@ -199,6 +199,28 @@ class CudaBackendTest {
     }
 
     @Test
+    void kernelsAreCompiledForTheDevicesComputeCapability() {
+        Emu.setComputeCapability(8, 6);
+        try (CudaBackend b = new CudaBackend()) {
+            assertTrue(b.description().contains("compute capability 8.6"), b.description());
+            DeviceMatrix m = b.allocate(DType.F32, 2, 3);
+            b.fill(m, -1);
+            b.activate(Activation.ABS, m, m);
+            assertEquals(6.0, java.util.Arrays.stream(b.download(m).toDoubleArray()).sum());
+        }
+        // an architecture NVRTC 13 no longer accepts: the first kernel use fails with the compiler's answer
+        Emu.setComputeCapability(7, 0);
+        try (CudaBackend b = new CudaBackend()) {
+            DeviceMatrix m = b.allocate(DType.F64, 2, 3);
+            BackendException e = assertThrows(BackendException.class, () -> b.fill(m, 1));
+            assertTrue(e.getMessage().startsWith("nvrtcCompileProgram(tangent4j_kernels.cu, "
+                    + "--gpu-architecture=compute_70"), e.getMessage());
+            b.fill(m, 0); // memset needs no kernel: the backend still works
+            assertEquals(0.0, java.util.Arrays.stream(b.download(m).toDoubleArray()).sum());
+        }
+    }
+
+    @Test
     void freedByTheBackendEvenAfterTheMatricesAreForgotten() {
         CudaBackend b = new CudaBackend();
         for (int i = 0; i < 5; i++) {

@@ -26,6 +26,7 @@ public final class Emu {
     private static final MethodHandle FAIL_NEXT_COMPILE;
     private static final MethodHandle SET_MEMORY_BUDGET;
     private static final MethodHandle SET_DEVICE_COUNT;
+    private static final MethodHandle SET_COMPUTE_CAPABILITY;
     private static final MethodHandle LAUNCH_COUNT;
     private static final MethodHandle GEMM_COUNT;
     private static final MethodHandle RESET;
@@ -55,6 +56,8 @@ public final class Emu {
         SET_MEMORY_BUDGET = handle(lookup, "t4j_emu_set_memory_budget",
                 FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
         SET_DEVICE_COUNT = handle(lookup, "t4j_emu_set_device_count", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+        SET_COMPUTE_CAPABILITY = handle(lookup, "t4j_emu_set_compute_capability",
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         LAUNCH_COUNT = handle(lookup, "t4j_emu_launch_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         GEMM_COUNT = handle(lookup, "t4j_emu_gemm_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         RESET = handle(lookup, "t4j_emu_reset", FunctionDescriptor.ofVoid());
@@ -163,6 +166,15 @@ public final class Emu {
     public static void setDeviceCount(int n) {
         try {
             SET_DEVICE_COUNT.invokeExact(n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The compute capability the device reports. */
+    public static void setComputeCapability(int major, int minor) {
+        try {
+            SET_COMPUTE_CAPABILITY.invokeExact(major, minor);
         } catch (Throwable t) {
             throw rethrow(t);
         }
