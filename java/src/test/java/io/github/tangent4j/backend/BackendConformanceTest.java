@@ -182,6 +182,20 @@ class BackendConformanceTest {
             for (int i = 0; i < 10; i++) {
                 assertEquals(v[i], after[50 + i]);
             }
+            // overlapping views copy as if through a temporary (memmove)
+            DeviceMatrix flat = dst.reshape(1, 70);
+            b.copy(src.reshape(1, 70), flat);
+            b.copy(flat.reshape(7, 10).rows(0, 5), flat.reshape(7, 10).rows(2, 7));
+            double[] moved = download(b, flat);
+            for (int i = 0; i < 70; i++) {
+                assertEquals(i < 20 ? v[i] : v[i - 20], moved[i], "overlapping copy, element " + i);
+            }
+            b.copy(flat.reshape(7, 10).rows(2, 7), flat.reshape(7, 10).rows(0, 5));
+            b.copy(flat, flat); // the same memory: nothing to do
+            moved = download(b, flat);
+            for (int i = 0; i < 50; i++) {
+                assertEquals(v[i], moved[i], "overlapping copy back, element " + i);
+            }
             for (double value : new double[] {2.5, -1.25, 0.0, 1e30}) {
                 b.fill(dst, value);
                 for (double x : download(b, dst)) {
