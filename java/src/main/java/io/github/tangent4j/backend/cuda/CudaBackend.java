@@ -210,7 +210,28 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void copyDevice(BufferMatrix src, BufferMatrix dst) {
         device.makeCurrent();
-        CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(pointer(dst), pointer(src), dst.byteSize(),
+        long bytes = dst.byteSize();
+        long from = address(src);
+        long to = address(dst);
+        if (from == to) {
+            return;
+        }
+        if (from < to + bytes && to < from + bytes) { // overlapping views: memcpy is undefined, go through a copy
+            long tmp = malloc(bytes);
+            try {
+                deviceToDevice(from, tmp, bytes);
+                deviceToDevice(tmp, to, bytes);
+            } finally {
+                synchronize(); // before the temporary is freed (cudaFree would also wait, but say it)
+                free(MemorySegment.ofAddress(tmp));
+            }
+            return;
+        }
+        deviceToDevice(from, to, bytes);
+    }
+
+    private void deviceToDevice(long from, long to, long bytes) {
+        CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(MemorySegment.ofAddress(to), MemorySegment.ofAddress(from), bytes,
                 CudaRuntime.MEMCPY_DEVICE_TO_DEVICE, stream), "cudaMemcpyAsync(device to device)");
     }
 

@@ -1,6 +1,7 @@
 package io.github.tangent4j.backend.cuda;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.BackendProvider;
 
 /**
@@ -31,6 +32,12 @@ public final class CudaBackendProvider implements BackendProvider {
      */
     @Override
     public Backend create() {
-        return CudaProbe.create();
+        try {
+            return CudaProbe.create();
+        } catch (BackendException e) {
+            throw e;
+        } catch (RuntimeException e) { // e.g. a malformed -Dtangent4j.cuda.device: still a reason, not a crash
+            throw new BackendException("the CUDA backend could not start: " + e.getMessage(), e);
+        }
     }
 }

@@ -18,7 +18,12 @@ final class CudaDevice implements AutoCloseable {
     private final String name;
     private final int major;
     private final int minor;
-    private Thread currentOn;
+    /**
+     * The device object whose context was last made current on each thread. Compared by identity,
+     * so a backend created after another released the context sets it again.
+     */
+    private static final ThreadLocal<CudaDevice> CURRENT = new ThreadLocal<>();
+
     private boolean released;
 
     private CudaDevice(int ordinal, MemorySegment context, String name, int major, int minor) {
@@ -59,14 +64,14 @@ final class CudaDevice implements AutoCloseable {
     }
 
     /**
-     * Makes the primary context current on the calling thread, unless this thread was the last to
-     * do so (virtual threads always set it: they may move between OS threads).
+     * Makes the primary context current on the calling thread unless it already is (as far as this
+     * class set it; backends on different devices may share a thread). Virtual threads always set
+     * it: they may move between OS threads, and contexts are current per OS thread.
      */
     void makeCurrent() {
-        Thread me = Thread.currentThread();
-        if (me != currentOn || me.isVirtual()) {
+        if (CURRENT.get() != this || Thread.currentThread().isVirtual()) {
             CudaDriver.check(CudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
-            currentOn = me;
+            CURRENT.set(this);
         }
     }
 
@@ -95,6 +100,9 @@ final class CudaDevice implements AutoCloseable {
     public void close() {
         if (!released) {
             released = true;
+            if (CURRENT.get() == this) {
+                CURRENT.remove();
+            }
             CudaDriver.check(CudaDriver.cuDevicePrimaryCtxRelease(ordinal), "cuDevicePrimaryCtxRelease");
         }
     }

@@ -24,34 +24,48 @@ final class CudaProbe {
 
     /** Throws {@link BackendException} naming every missing library or symbol. */
     static void requireLibraries() {
-        List<String> problems = new ArrayList<>();
-        for (NativeLibrary lib : libraries()) {
-            if (!lib.isAvailable()) {
-                problems.add(lib.problem());
-            }
-        }
+        List<String> problems = libraryProblems();
         if (!problems.isEmpty()) {
             throw new BackendException(String.join("; ", problems));
         }
     }
 
     /**
-     * Every reason CUDA cannot run here (empty if it can): missing libraries, then the device count
-     * when libcudart loaded.
+     * The libraries' problems: the ones not found in one line with the places searched (the same for
+     * all), then unloadable files and missing symbols.
+     */
+    static List<String> libraryProblems() {
+        List<String> missing = new ArrayList<>();
+        String searched = null;
+        List<String> other = new ArrayList<>();
+        for (NativeLibrary lib : libraries()) {
+            if (lib.missing() != null) {
+                missing.add(lib.missing());
+                searched = lib.searched();
+            }
+            other.addAll(lib.otherProblems());
+        }
+        List<String> problems = new ArrayList<>();
+        if (!missing.isEmpty()) {
+            problems.add(String.join(", ", missing) + " not found (searched " + searched + ")");
+        }
+        problems.addAll(other);
+        return problems;
+    }
+
+    /**
+     * Every reason CUDA cannot run here (empty if it can): first whether a device answers (when
+     * libcudart loaded), then the libraries' problems.
      */
     static List<String> problems() {
         List<String> problems = new ArrayList<>();
-        for (NativeLibrary lib : libraries()) {
-            if (!lib.isAvailable()) {
-                problems.add(lib.problem());
-            }
-        }
         if (CudaRuntime.LIBRARY.isAvailable()) {
             String device = deviceProblem();
             if (device != null) {
                 problems.add(device);
             }
         }
+        problems.addAll(libraryProblems());
         return problems;
     }
 
@@ -63,7 +77,7 @@ final class CudaProbe {
             if (status == CudaRuntime.CUDA_ERROR_INSUFFICIENT_DRIVER || status == CudaRuntime.CUDA_ERROR_NO_DEVICE) {
                 CudaRuntime.cudaGetLastError();
                 return "no GPU: cudaGetDeviceCount returned " + CudaRuntime.describe(status)
-                        + " (libcudart at " + CudaRuntime.LIBRARY.location() + ")";
+                        + " (libcudart: " + CudaRuntime.LIBRARY.location() + ")";
             }
             if (status != CudaRuntime.CUDA_SUCCESS) {
                 CudaRuntime.cudaGetLastError();

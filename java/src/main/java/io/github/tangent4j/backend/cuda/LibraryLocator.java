@@ -7,7 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -82,11 +81,10 @@ final class LibraryLocator {
     }
 
     /**
-     * Loads the first of {@code sonames} found, or returns {@code null} and appends to
-     * {@code whyNot} a line naming the library and every place searched.
+     * Loads the first of {@code sonames} found, or returns {@code null}; files that exist but fail to
+     * load are added to {@code unloadable} with the loader's message.
      */
-    Found find(String[] sonames, StringBuilder whyNot) {
-        List<String> unloadable = new ArrayList<>();
+    Found find(String[] sonames, List<String> unloadable) {
         for (Path dir : firstDirs) {
             Found f = inDir(dir, sonames, unloadable);
             if (f != null) {
@@ -109,21 +107,21 @@ final class LibraryLocator {
                 return f;
             }
         }
+        return null;
+    }
+
+    /** The places {@link #find} searches, in order, for messages. */
+    String searched() {
         List<String> places = new ArrayList<>();
         if (!firstDirs.isEmpty()) {
-            places.add(firstSource + "=" + firstDirs.stream().map(Path::toString)
-                    .reduce((a, b) -> a + java.io.File.pathSeparator + b).orElse(""));
+            places.add(firstSource + "=" + String.join(java.io.File.pathSeparator,
+                    firstDirs.stream().map(Path::toString).toList()));
         }
         if (systemLoader) {
             places.add("the system library path");
         }
         standardDirs.forEach(d -> places.add(d.toString()));
-        whyNot.append(String.join(" / ", Arrays.asList(sonames))).append(" not found (searched ")
-                .append(String.join(", ", places)).append(')');
-        if (!unloadable.isEmpty()) {
-            whyNot.append("; present but not loadable: ").append(String.join(", ", unloadable));
-        }
-        return null;
+        return String.join(", ", places);
     }
 
     private static Found inDir(Path dir, String[] sonames, List<String> unloadable) {

@@ -21,15 +21,18 @@ final class NativeLibrary {
     private final String title;
     private final SymbolLookup lookup;
     private final String location;
+    private final String missing;
+    private final String searched;
     private final List<String> problems = new ArrayList<>();
 
-    private NativeLibrary(String title, SymbolLookup lookup, String location, String problem) {
+    private NativeLibrary(String title, SymbolLookup lookup, String location, String missing, String searched,
+            List<String> problems) {
         this.title = title;
         this.lookup = lookup;
         this.location = location;
-        if (problem != null) {
-            problems.add(problem);
-        }
+        this.missing = missing;
+        this.searched = searched;
+        this.problems.addAll(problems);
     }
 
     /** Finds the library with {@link LibraryLocator#fromEnvironment()}; never throws. */
@@ -39,16 +42,17 @@ final class NativeLibrary {
 
     /** Finds the library with {@code locator}; never throws. */
     static NativeLibrary load(LibraryLocator locator, String title, String... sonames) {
-        StringBuilder why = new StringBuilder();
+        List<String> problems = new ArrayList<>();
         try {
-            LibraryLocator.Found f = locator.find(sonames, why);
+            LibraryLocator.Found f = locator.find(sonames, problems);
             if (f != null) {
-                return new NativeLibrary(title, f.lookup(), f.location(), null);
+                return new NativeLibrary(title, f.lookup(), f.location(), null, null, List.of());
             }
         } catch (RuntimeException e) {
-            why.append(title).append(" could not be loaded: ").append(e);
+            problems.add(title + " could not be loaded: " + e);
         }
-        return new NativeLibrary(title, null, null, why.toString());
+        List<String> unloadable = problems.stream().map(p -> "present but not loadable: " + p).toList();
+        return new NativeLibrary(title, null, null, String.join(" / ", sonames), locator.searched(), unloadable);
     }
 
     /**
@@ -69,12 +73,32 @@ final class NativeLibrary {
 
     /** Whether the library loaded with every symbol bound so far. */
     boolean isAvailable() {
-        return problems.isEmpty();
+        return missing == null && problems.isEmpty();
+    }
+
+    /** The sonames tried when the library was not found (e.g. {@code libcublas.so.13 / libcublas.so.12}), else null. */
+    String missing() {
+        return missing;
+    }
+
+    /** The places searched when the library was not found, else null. */
+    String searched() {
+        return searched;
+    }
+
+    /** Problems other than "not found": unloadable files, missing symbols. */
+    List<String> otherProblems() {
+        return List.copyOf(problems);
     }
 
     /** The reasons it is unusable, joined; empty when it is usable. */
     String problem() {
-        return String.join("; ", problems);
+        List<String> all = new ArrayList<>();
+        if (missing != null) {
+            all.add(missing + " not found (searched " + searched + ")");
+        }
+        all.addAll(problems);
+        return String.join("; ", all);
     }
 
     /** The file it was loaded from (or a soname and "(system library path)"); {@code null} if missing. */

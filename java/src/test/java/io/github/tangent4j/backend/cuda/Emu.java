@@ -1,0 +1,209 @@
+package io.github.tangent4j.backend.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Test-only bindings of the CUDA emulation's hooks ({@code native/emu/t4j_emu.h}, exported by
+ * {@code libt4j_emu.so} in the directory named by {@code -Dtangent4j.cuda.libs}), and the test
+ * suites' way to ask whether the CUDA backend can be tested here.
+ */
+public final class Emu {
+    private static final Path DIR;
+    private static final String WHY_NOT;
+    private static final MethodHandle LIVE_ALLOCATIONS;
+    private static final MethodHandle LIVE_BYTES;
+    private static final MethodHandle LIVE_HANDLES;
+    private static final MethodHandle FAIL_ALLOC_AT;
+    private static final MethodHandle FAIL_NEXT_LAUNCH;
+    private static final MethodHandle FAIL_NEXT_CUBLAS;
+    private static final MethodHandle FAIL_NEXT_COMPILE;
+    private static final MethodHandle SET_MEMORY_BUDGET;
+    private static final MethodHandle SET_DEVICE_COUNT;
+    private static final MethodHandle SET_COMPUTE_CAPABILITY;
+    private static final MethodHandle LAUNCH_COUNT;
+    private static final MethodHandle GEMM_COUNT;
+    private static final MethodHandle RESET;
+
+    static {
+        String dir = System.getProperty("tangent4j.cuda.libs");
+        Path lib = dir == null ? null : Path.of(dir).resolve("libt4j_emu.so");
+        SymbolLookup lookup = null;
+        String why = null;
+        if (lib == null) {
+            why = "CUDA tests skipped: -Dtangent4j.cuda.libs is not set (surefire sets it to native/emu/build)";
+        } else if (!Files.isRegularFile(lib)) {
+            why = "CUDA tests skipped: the CUDA emulation was not built (" + lib + " is missing; "
+                    + "native/emu/build.sh needs gcc and OpenBLAS's cblas.h)";
+        } else {
+            lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+        }
+        DIR = lib == null ? null : lib.getParent();
+        WHY_NOT = why;
+        LIVE_ALLOCATIONS = handle(lookup, "t4j_emu_live_allocations", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        LIVE_BYTES = handle(lookup, "t4j_emu_live_bytes", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        LIVE_HANDLES = handle(lookup, "t4j_emu_live_handles", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        FAIL_ALLOC_AT = handle(lookup, "t4j_emu_fail_alloc_at", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+        FAIL_NEXT_LAUNCH = handle(lookup, "t4j_emu_fail_next_launch", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+        FAIL_NEXT_CUBLAS = handle(lookup, "t4j_emu_fail_next_cublas", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+        FAIL_NEXT_COMPILE = handle(lookup, "t4j_emu_fail_next_compile", FunctionDescriptor.ofVoid());
+        SET_MEMORY_BUDGET = handle(lookup, "t4j_emu_set_memory_budget",
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
+        SET_DEVICE_COUNT = handle(lookup, "t4j_emu_set_device_count", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+        SET_COMPUTE_CAPABILITY = handle(lookup, "t4j_emu_set_compute_capability",
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        LAUNCH_COUNT = handle(lookup, "t4j_emu_launch_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        GEMM_COUNT = handle(lookup, "t4j_emu_gemm_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        RESET = handle(lookup, "t4j_emu_reset", FunctionDescriptor.ofVoid());
+    }
+
+    private Emu() {
+    }
+
+    private static MethodHandle handle(SymbolLookup lookup, String name, FunctionDescriptor fd) {
+        return lookup == null ? null
+                : Linker.nativeLinker().downcallHandle(lookup.find(name).orElseThrow(), fd);
+    }
+
+    /** Whether the emulation is built and the CUDA backend can be tested. */
+    public static boolean available() {
+        return WHY_NOT == null;
+    }
+
+    /** Why the CUDA cases are skipped (null when {@link #available()}). */
+    public static String whyNot() {
+        return WHY_NOT;
+    }
+
+    /** The emulation's directory. */
+    public static Path dir() {
+        return DIR;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        return t instanceof RuntimeException r ? r : new IllegalStateException(t);
+    }
+
+    /** Device allocations not yet freed. */
+    public static int liveAllocations() {
+        try {
+            return (int) LIVE_ALLOCATIONS.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Bytes in live allocations. */
+    public static long liveBytes() {
+        try {
+            return (long) LIVE_BYTES.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Streams, handles, modules, programs and context retains not released. */
+    public static int liveHandles() {
+        try {
+            return (int) LIVE_HANDLES.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The k-th next cudaMalloc fails with cudaErrorMemoryAllocation. */
+    public static void failAllocAt(int k) {
+        try {
+            FAIL_ALLOC_AT.invokeExact(k);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The next cuLaunchKernel returns {@code code}. */
+    public static void failNextLaunch(int code) {
+        try {
+            FAIL_NEXT_LAUNCH.invokeExact(code);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The next cuBLAS GEMM returns {@code status}. */
+    public static void failNextCublas(int status) {
+        try {
+            FAIL_NEXT_CUBLAS.invokeExact(status);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The next nvrtcCompileProgram fails with NVRTC_ERROR_COMPILATION. */
+    public static void failNextCompile() {
+        try {
+            FAIL_NEXT_COMPILE.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Total device memory in bytes. */
+    public static void setMemoryBudget(long bytes) {
+        try {
+            SET_MEMORY_BUDGET.invokeExact(bytes);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Number of devices (0 or 1). */
+    public static void setDeviceCount(int n) {
+        try {
+            SET_DEVICE_COUNT.invokeExact(n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The compute capability the device reports. */
+    public static void setComputeCapability(int major, int minor) {
+        try {
+            SET_COMPUTE_CAPABILITY.invokeExact(major, minor);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Kernel launches since the last reset. */
+    public static long launchCount() {
+        try {
+            return (long) LAUNCH_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** cuBLAS GEMMs since the last reset. */
+    public static long gemmCount() {
+        try {
+            return (long) GEMM_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Disarms failures, restores budget and device count, zeroes counters. */
+    public static void reset() {
+        try {
+            RESET.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+}
