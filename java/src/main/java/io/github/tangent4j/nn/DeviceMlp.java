@@ -2,6 +2,7 @@ package io.github.tangent4j.nn;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -124,18 +125,42 @@ public final class DeviceMlp implements AutoCloseable {
     }
 
     /**
-     * Uploads host inputs after checking them: rank 2, (N, D), the network's dtype, finite.
+     * Checks host inputs for this network: rank 2, (N, D), the network's dtype, finite.
      *
      * @throws IllegalArgumentException naming the shape, dtype or the first non-finite element
      */
-    public DeviceMatrix uploadInputs(Tensor x) {
+    public void checkInputs(Tensor x) {
         Objects.requireNonNull(x, "x");
         if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
             throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
                     + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
         }
         Layer.checkFinite("x", x);
-        return backend.upload(x);
+    }
+
+    /**
+     * f(x) for host inputs of shape (N, D), computed in row tiles sized to the backend's free memory
+     * (smaller tiles after an out-of-memory), into a new host tensor of shape (N, O).
+     */
+    public Tensor forward(Tensor x) {
+        checkInputs(x);
+        long n = x.dim(0);
+        Tensor y = Tensor.allocate(mlp.dtype(), n, mlp.outputDim());
+        if (n == 0) {
+            return y;
+        }
+        long widest = 0;
+        for (long w : mlp.widths()) {
+            widest = Math.max(widest, w);
+        }
+        // Per row: the input, the widest layer's input and output alive together, and the output.
+        long bytesPerRow = mlp.dtype().byteSize() * (mlp.inputDim() + 2 * widest + mlp.outputDim());
+        RowTiler.of(backend, bytesPerRow).run(n, (scope, from, to) -> {
+            DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
+            DeviceMatrix yd = scope.track(forward(xd));
+            backend.download(yd, y.slice(from, to));
+        });
+        return y;
     }
 
     @Override

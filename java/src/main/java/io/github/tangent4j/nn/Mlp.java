@@ -154,15 +154,14 @@ public final class Mlp {
 
     /**
      * The outputs f(x), shape (N, O), for inputs {@code x} of shape (N, D) and the network's dtype,
-     * computed on {@code backend}.
+     * computed on {@code backend} in row tiles that fit its memory.
      *
-     * @throws IllegalArgumentException if x's shape or dtype does not fit, naming both shapes
+     * @throws IllegalArgumentException if x's shape or dtype does not fit, naming both shapes, or x
+     *                                  holds a non-finite value
      */
     public Tensor forward(io.github.tangent4j.backend.Backend backend, Tensor x) {
-        try (DeviceMlp d = DeviceMlp.upload(backend, this);
-                var xd = d.uploadInputs(x);
-                var y = d.forward(xd)) {
-            return backend.download(y);
+        try (DeviceMlp d = DeviceMlp.upload(backend, this)) {
+            return d.forward(x);
         }
     }
 

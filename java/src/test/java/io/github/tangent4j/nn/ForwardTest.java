@@ -57,6 +57,33 @@ class ForwardTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"java", "cuda"})
+    void largeBatchesAreTiledToTheDeviceMemoryAndMatchTheReference(String name) {
+        Mlp mlp = Mlp.random(17, Activation.ERF, Parameterization.ntk(1.2, 0.1), DType.F64, 6, 64, 64, 3);
+        Tensor x = randomInputs(19, DType.F64, 3000, 6);
+        io.github.tangent4j.backend.TestBackends.with(name, backend -> {
+            long gemms = 0;
+            if (name.equals("cuda")) {
+                // 512 KiB of device memory: the 3000 x 64 intermediates (1.5 MB) do not fit at once.
+                io.github.tangent4j.backend.cuda.Emu.setMemoryBudget(512 << 10);
+                gemms = io.github.tangent4j.backend.cuda.Emu.gemmCount();
+            }
+            Tensor y = mlp.forward(backend, x);
+            if (name.equals("cuda")) {
+                long tiles = (io.github.tangent4j.backend.cuda.Emu.gemmCount() - gemms) / 3;
+                assertTrue(tiles > 1, "expected several row tiles but ran " + tiles);
+            }
+            for (long i = 0; i < x.dim(0); i += 7) {
+                double[] ref = ScalarMlp.forward(mlp, ScalarMlp.row(x, i));
+                for (int o = 0; o < ref.length; o++) {
+                    assertEquals(ref[o], y.get(i, o), 1e-12 * Math.max(1, Math.abs(ref[o])), name + " row " + i);
+                }
+            }
+            assertEquals(0, backend.openAllocations());
+        });
+    }
+
     @Test
     void biasFreeLayersAndSingleLayer() {
         Mlp full = Mlp.random(3, Activation.RELU, Parameterization.STANDARD, DType.F64, 4, 6, 2);
