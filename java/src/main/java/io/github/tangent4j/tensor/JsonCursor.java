@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 final class JsonCursor {
     private final byte[] b;
     private final long base;
-    private final FormatContext ctx;
+    private FormatContext ctx;
     private int pos;
 
     /** A cursor over all of {@code bytes}, which start at file offset {@code base}. */
@@ -23,6 +23,11 @@ final class JsonCursor {
         this.b = bytes;
         this.base = base;
         this.ctx = ctx;
+    }
+
+    /** Reports later errors in {@code context} (for example, naming the entry being parsed). */
+    void context(FormatContext context) {
+        this.ctx = context;
     }
 
     /** File offset of the next unread byte (after whitespace has been skipped by the last call). */

@@ -59,7 +59,9 @@ record SafeTensorsHeader(List<Entry> tensors, Map<String, String> metadata) {
                     if (!names.add(key)) {
                         throw ctx.entry("tensor", key).error(keyAt, "a second tensor of this name");
                     }
+                    c.context(ctx.entry("tensor", key));
                     tensors.add(entry(c, key, ctx.entry("tensor", key)));
+                    c.context(ctx);
                 }
             } while (c.consume(','));
             c.expect('}', "or ',' in the header object");
