@@ -2,6 +2,7 @@ package io.github.tangent4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -14,6 +15,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class NpyFuzzTest {
     private static final String NAME = "fuzz.npy";
 
+    @DictionaryEntries({"NUMPY", "'descr': ", "'fortran_order': ", "'shape': ", "True", "False", "'<f8'",
+            "'>f4'", "'|b1'", "'<i8'", "(0,)", "()", ", }", "L,"})
     @FuzzTest(maxDuration = "60s")
     void fuzz(byte[] data) {
         try {

@@ -2,6 +2,7 @@ package io.github.tangent4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -14,6 +15,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class NpzFuzzTest {
     private static final String NAME = "fuzz.npz";
 
+    @DictionaryEntries({"PK\u0003\u0004", "PK\u0001\u0002", "PK\u0005\u0006", "PK\u0006\u0006", "PK\u0006\u0007",
+            "PK\u0007\u0008", ".npy", "\u0001\u0000\u0010\u0000", "NUMPY"})
     @FuzzTest(maxDuration = "60s")
     void fuzz(byte[] data) {
         try {

@@ -2,6 +2,7 @@ package io.github.tangent4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -14,6 +15,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class SafeTensorsFuzzTest {
     private static final String NAME = "fuzz.safetensors";
 
+    @DictionaryEntries({"\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F32\"", "\"BOOL\"",
+            "\"I64\"", "\\u", "\\ud83d\\ude00", "null", "[0,", "]}"})
     @FuzzTest(maxDuration = "60s")
     void fuzz(byte[] data) {
         try {
