@@ -137,6 +137,7 @@ public final class Npz {
     }
 
     private static void write(Path file, Map<String, Tensor> arrays, boolean compressed) throws IOException {
+        headers(arrays); // rejects unwritable tensors before an existing file is replaced
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             write(out, arrays, compressed);
         } catch (IOException | RuntimeException e) {
@@ -152,14 +153,7 @@ public final class Npz {
      * @throws IllegalArgumentException if a tensor cannot be written (see {@link Npy#write(Path, Tensor)})
      */
     public static void write(OutputStream out, Map<String, Tensor> arrays, boolean compressed) throws IOException {
-        Objects.requireNonNull(arrays, "arrays");
-        byte[][] headers = new byte[arrays.size()][];
-        int i = 0;
-        for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
-            Objects.requireNonNull(e.getKey(), "arrays: key");
-            Objects.requireNonNull(e.getValue(), () -> "arrays: tensor '" + e.getKey() + "'");
-            headers[i++] = Npy.header(e.getValue());
-        }
+        byte[][] headers = headers(arrays);
         ZipOutputStream zip = new ZipOutputStream(new FilterOutputStream(out) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
@@ -172,7 +166,7 @@ public final class Npz {
             }
         });
         WritableByteChannel channel = Channels.newChannel(zip);
-        i = 0;
+        int i = 0;
         for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
             byte[] header = headers[i++];
             MemorySegment data = e.getValue().segment();
@@ -193,6 +187,19 @@ public final class Npz {
         }
         zip.finish();
         zip.flush();
+    }
+
+    /** The .npy header of every tensor, after checking keys, tensors and that each can be written. */
+    private static byte[][] headers(Map<String, Tensor> arrays) {
+        Objects.requireNonNull(arrays, "arrays");
+        byte[][] headers = new byte[arrays.size()][];
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
+            Objects.requireNonNull(e.getKey(), "arrays: key");
+            Objects.requireNonNull(e.getValue(), () -> "arrays: tensor '" + e.getKey() + "'");
+            headers[i++] = Npy.header(e.getValue());
+        }
+        return headers;
     }
 
     private static long crc(byte[] header, MemorySegment data) {

@@ -310,6 +310,15 @@ class NpzTest {
         assertFalse(Files.exists(f));
     }
 
+    @Test
+    void unwritableTensorLeavesAnExistingFileAlone() throws Exception {
+        Tensor bad = Tensor.wrap(Tensor.of(new float[] {3}, 1).segment(), DType.BOOL, 4);
+        Path f = dir.resolve("keep.npz");
+        Files.write(f, new byte[] {1, 2, 3});
+        assertThrows(IllegalArgumentException.class, () -> Npz.writeCompressed(f, Map.of("b", bad)));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
+    }
+
     private static void assertMemberError(Fixtures.Zip zip, String member, String expected) {
         TensorFormatException e = assertThrows(TensorFormatException.class, () -> Npz.read(zip.build(), "m.npz"));
         assertEquals(member, e.entry());
