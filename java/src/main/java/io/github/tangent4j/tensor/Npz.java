@@ -1,159 +1,214 @@
 package io.github.tangent4j.tensor;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Enumeration;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
- * NumPy's {@code .npz} format: a zip archive of {@code .npy} members named {@code <key>.npy}, stored
- * ({@code numpy.savez}) or deflated ({@code numpy.savez_compressed}). Reads the ZIP64 extra fields
- * NumPy writes. Each member's claimed array size is checked against what the member can hold (its
- * declared size, and at most 1032 times its compressed size, deflate's largest expansion) before
- * anything is allocated, and its CRC-32 is verified.
+ * Reads and writes NumPy {@code .npz} files: zip archives of {@code .npy} members, as written by
+ * {@code numpy.savez} (stored) and {@code numpy.savez_compressed} (deflated).
+ *
+ * <p>Reading returns the arrays in archive order under their member names without {@code .npy}
+ * ({@code w.npy} becomes {@code w}); each member is read as {@link Npy} reads a file. ZIP64 end records and
+ * extra fields (NumPy always writes the latter) are understood. The archive is checked before anything
+ * is allocated: the central directory against the file size, members against each other (no overlaps),
+ * a stored member's size against its data, a deflated member's declared size against what deflate can
+ * produce from its compressed bytes (at most 1032 times as many). While reading, the inflated byte count
+ * and the CRC-32 of every member are verified. Members that are not {@code .npy} files, duplicate names,
+ * encryption, multi-disk archives and compression other than deflate are errors. Every problem is a
+ * {@link TensorFormatException} naming the file, the member and the offset.
  */
 public final class Npz {
-    /** Deflate expands at most about 1032:1; a member claiming more is forged. */
+    /**
+     * Most bytes one compressed byte can inflate to: a deflate match of 258 bytes costs at least two bits
+     * (1-bit length and distance codes), so 8 bits produce at most 4 * 258 = 1032 bytes.
+     */
     static final long MAX_DEFLATE_RATIO = 1032;
+    private static final String SUFFIX = ".npy";
+    private static final LocalDateTime ZIP_EPOCH = LocalDateTime.of(1980, 1, 1, 0, 0);
 
     private Npz() {
     }
 
     /**
-     * Reads every member, in archive order, keyed by member name without the {@code .npy} suffix.
+     * Reads all arrays in {@code file}, in archive order.
      *
-     * @throws TensorFormatException naming the file, the member and the byte offset within the member
-     *                               for a corrupt or truncated archive or member
+     * @throws TensorFormatException if the file is not a well-formed {@code .npz} of supported arrays
      * @throws IOException           if the file cannot be read
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        String name = file.toString();
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(name);
-        }
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            // ZipException, or EOFException when the end record points past the end of the file.
-            throw new TensorFormatException(name, null, -1, "not a valid zip archive: " + e.getMessage(), e);
-        }
-        try (zip) {
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            Enumeration<? extends ZipEntry> entries = zip.entries();
-            while (true) {
-                ZipEntry entry;
-                try {
-                    if (!entries.hasMoreElements()) {
-                        break;
-                    }
-                    entry = entries.nextElement();
-                } catch (RuntimeException e) {
-                    throw new TensorFormatException(name, null, -1, "corrupt zip directory: " + e.getMessage(), e);
-                }
-                String member = entry.getName();
-                if (!member.endsWith(".npy")) {
-                    throw new TensorFormatException(name, member, -1, "expected only '<key>.npy' members");
-                }
-                String key = member.substring(0, member.length() - 4);
-                if (out.containsKey(key)) {
-                    throw new TensorFormatException(name, member, -1, "duplicate member");
-                }
-                out.put(key, readMember(zip, entry, name));
-            }
-            return out;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(RandomAccessInput.of(ch), FormatContext.of(file.toString()));
         }
     }
 
-    private static Tensor readMember(ZipFile zip, ZipEntry entry, String file) throws IOException {
-        NpyCodec.Origin origin = new NpyCodec.Origin(file, entry.getName());
-        long declared = entry.getSize();
-        long compressed = entry.getCompressedSize();
-        long available;
-        if (entry.getMethod() == ZipEntry.STORED) {
-            available = declared;
-        } else {
-            long bound = compressed < 0 ? 0 : Math.multiplyHigh(compressed, MAX_DEFLATE_RATIO) != 0
-                    ? Long.MAX_VALUE : compressed * MAX_DEFLATE_RATIO + 64;
-            available = declared < 0 ? bound : Math.min(declared, bound);
-        }
-        InputStream raw;
+    /**
+     * Reads all arrays in the {@code .npz} bytes {@code bytes}; {@code name} is the file name used in error
+     * messages.
+     *
+     * @throws TensorFormatException if the bytes are not a well-formed {@code .npz} of supported arrays
+     */
+    public static Map<String, Tensor> read(byte[] bytes, String name) throws TensorFormatException {
         try {
-            raw = zip.getInputStream(entry);
-        } catch (IOException | RuntimeException e) {
-            throw origin.error(-1, "corrupt zip entry: " + e.getMessage(), e);
+            return read(RandomAccessInput.of(MemorySegment.ofArray(bytes)), FormatContext.of(name));
+        } catch (TensorFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory input cannot fail to read", e);
         }
-        CRC32 crc = new CRC32();
-        try (InputStream in = new CheckedInputStream(new BufferedInputStream(raw, 1 << 16), crc)) {
-            NpyCodec.Reader reader = new NpyCodec.Reader(in, origin);
-            Tensor t = NpyCodec.read(reader, Math.max(available, 0));
-            if (!reader.atEnd()) {
-                throw origin.error(reader.position, "unexpected bytes after the array data");
+    }
+
+    private static Map<String, Tensor> read(RandomAccessInput in, FormatContext ctx) throws IOException {
+        List<ZipDirectory.Member> members = ZipDirectory.read(in, ctx);
+        Map<String, Tensor> arrays = new LinkedHashMap<>();
+        for (ZipDirectory.Member m : members) {
+            FormatContext mctx = ctx.entry("member", m.name());
+            if (!m.name().endsWith(SUFFIX)) {
+                throw mctx.error(m.centralOffset(), "not an .npy member: an .npz holds only NAME.npy members");
             }
-            if (declared >= 0 && reader.position != declared) {
-                throw origin.error(reader.position, "the zip directory declares " + declared
-                        + " bytes but the member holds " + reader.position);
+            String key = m.name().substring(0, m.name().length() - SUFFIX.length());
+            if (arrays.containsKey(key)) {
+                throw mctx.error(m.centralOffset(), "a second member of this name");
             }
-            if (entry.getCrc() >= 0 && crc.getValue() != entry.getCrc()) {
-                throw origin.error(-1, String.format("CRC-32 mismatch: the zip directory says %08x but the data has %08x",
-                        entry.getCrc(), crc.getValue()));
+            arrays.put(key, readMember(in, m, mctx));
+        }
+        return arrays;
+    }
+
+    private static Tensor readMember(RandomAccessInput in, ZipDirectory.Member m, FormatContext ctx)
+            throws IOException {
+        if (m.method() == ZipDirectory.STORED) {
+            if (m.compressedSize() != m.size()) {
+                throw ctx.error(m.centralOffset(), "stored member declares " + m.size() + " bytes but "
+                        + m.compressedSize() + " bytes of data");
             }
+            SliceInput input = new SliceInput(in, m.dataOffset(), m.size(), ctx, true);
+            Tensor t = Npy.read(input);
+            input.verifyCrc(m.crc(), m.dataOffset());
+            return t;
+        }
+        if (m.size() > m.compressedSize() * MAX_DEFLATE_RATIO) {
+            throw ctx.error(m.centralOffset(), "declares " + m.size() + " uncompressed bytes from "
+                    + m.compressedSize() + " compressed bytes, more than deflate's maximum expansion of "
+                    + MAX_DEFLATE_RATIO + ":1 allows");
+        }
+        try (InflatingInput input = new InflatingInput(in, ctx, m.dataOffset(), m.compressedSize(), m.size())) {
+            Tensor t = Npy.read(input);
+            input.finish(m.crc());
             return t;
         }
     }
 
-    /** Writes the arrays as stored (uncompressed) members {@code <key>.npy}, like {@code numpy.savez}. */
+    /**
+     * Writes {@code arrays} to {@code file} (created or replaced) as {@code numpy.savez} does: one stored
+     * (uncompressed) member {@code KEY.npy} per entry, in map order.
+     *
+     * @throws IllegalArgumentException if a tensor cannot be written (see {@link Npy#write(Path, Tensor)})
+     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     */
     public static void write(Path file, Map<String, Tensor> arrays) throws IOException {
         write(file, arrays, false);
     }
 
-    /** Writes the arrays as deflated members, like {@code numpy.savez_compressed}. */
+    /**
+     * Writes {@code arrays} to {@code file} as {@code numpy.savez_compressed} does: deflated members.
+     *
+     * @throws IllegalArgumentException if a tensor cannot be written (see {@link Npy#write(Path, Tensor)})
+     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     */
     public static void writeCompressed(Path file, Map<String, Tensor> arrays) throws IOException {
         write(file, arrays, true);
     }
 
-    private static void write(Path file, Map<String, Tensor> arrays, boolean deflate) throws IOException {
-        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
-            for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
-                if (e.getKey() == null || e.getKey().isEmpty()) {
-                    throw new IllegalArgumentException("arrays: keys must be non-empty but got '" + e.getKey() + "'");
-                }
-                Tensor t = e.getValue();
-                byte[] header = NpyCodec.header(t);
-                ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
-                if (deflate) {
-                    entry.setMethod(ZipEntry.DEFLATED);
-                } else {
-                    CRC32 crc = new CRC32();
-                    crc.update(header);
-                    MemorySegment seg = t.segment();
-                    for (long off = 0; off < seg.byteSize(); off += 1 << 30) {
-                        crc.update(seg.asSlice(off, Math.min(1 << 30, seg.byteSize() - off)).asByteBuffer());
-                    }
-                    entry.setMethod(ZipEntry.STORED);
-                    entry.setSize(header.length + t.byteSize());
-                    entry.setCompressedSize(header.length + t.byteSize());
-                    entry.setCrc(crc.getValue());
-                }
-                zip.putNextEntry(entry);
-                OutputStream member = zip;
-                NpyCodec.write(member, t);
-                zip.closeEntry();
-            }
+    private static void write(Path file, Map<String, Tensor> arrays, boolean compressed) throws IOException {
+        headers(arrays); // rejects unwritable tensors before an existing file is replaced
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            write(out, arrays, compressed);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
         }
+    }
+
+    /**
+     * Writes {@code arrays} as an {@code .npz} archive to {@code out}, which is left open; members are
+     * deflated if {@code compressed}.
+     *
+     * @throws IllegalArgumentException if a tensor cannot be written (see {@link Npy#write(Path, Tensor)})
+     */
+    public static void write(OutputStream out, Map<String, Tensor> arrays, boolean compressed) throws IOException {
+        byte[][] headers = headers(arrays);
+        ZipOutputStream zip = new ZipOutputStream(new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() {
+                // The caller owns the stream.
+            }
+        });
+        WritableByteChannel channel = Channels.newChannel(zip);
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
+            byte[] header = headers[i++];
+            MemorySegment data = e.getValue().segment();
+            ZipEntry entry = new ZipEntry(e.getKey() + SUFFIX);
+            entry.setTimeLocal(ZIP_EPOCH);
+            if (compressed) {
+                entry.setMethod(ZipEntry.DEFLATED);
+            } else {
+                long size = header.length + data.byteSize();
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(size);
+                entry.setCompressedSize(size);
+                entry.setCrc(crc(header, data));
+            }
+            zip.putNextEntry(entry);
+            Npy.write(channel, header, data);
+            zip.closeEntry();
+        }
+        zip.finish();
+        zip.flush();
+    }
+
+    /** The .npy header of every tensor, after checking keys, tensors and that each can be written. */
+    private static byte[][] headers(Map<String, Tensor> arrays) {
+        Objects.requireNonNull(arrays, "arrays");
+        byte[][] headers = new byte[arrays.size()][];
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : arrays.entrySet()) {
+            Objects.requireNonNull(e.getKey(), "arrays: key");
+            Objects.requireNonNull(e.getValue(), () -> "arrays: tensor '" + e.getKey() + "'");
+            headers[i++] = Npy.header(e.getValue());
+        }
+        return headers;
+    }
+
+    private static long crc(byte[] header, MemorySegment data) {
+        CRC32 crc = new CRC32();
+        crc.update(header);
+        long n = data.byteSize();
+        for (long done = 0; done < n; done += RandomAccessInput.CHUNK) {
+            crc.update(data.asSlice(done, Math.min(RandomAccessInput.CHUNK, n - done)).asByteBuffer());
+        }
+        return crc.getValue();
     }
 }

@@ -1,266 +1,279 @@
 package io.github.tangent4j.tensor;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * The safetensors format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON mapping
- * each tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}} (plus an optional
- * {@code "__metadata__"} object of strings), then the data buffer, row-major little endian. Read
- * strictly: offsets must tile the data buffer exactly (no gaps, no overlaps) and match dtype and
- * shape; dtypes F32, F64, I32, I64, U8 and BOOL are supported.
+ * Reads and writes safetensors files (the format of Hugging Face's {@code safetensors} package): an
+ * 8-byte little-endian header length N, N bytes of UTF-8 JSON describing each tensor (dtype, shape,
+ * byte range in the data buffer) and an optional {@code __metadata__} map of strings, then the data
+ * buffer. Elements are little endian, in C order.
  *
- * <p>Format: <a href="https://github.com/huggingface/safetensors">huggingface/safetensors</a>.
+ * <p>Supported dtypes are F32, F64, I32, I64, U8 and BOOL; any other (F16, BF16, ...) is an error naming
+ * the tensor. The header is parsed strictly (see {@link #read(Path)}) and limited to
+ * {@value #MAX_HEADER_BYTES} bytes, the reference implementation's limit. As in the reference, the tensors'
+ * byte ranges must match dtype and shape and tile the data buffer exactly: no gaps, no overlaps, nothing
+ * after the last tensor. All of this is checked before any tensor memory is allocated. Tensors hold at
+ * most 64 dimensions.
  */
 public final class SafeTensors {
-    /** Largest header accepted, as in the reference implementation (100 MB). */
-    static final long MAX_HEADER = 100_000_000;
-    /** Transfers go through ByteBuffers, which hold at most 2 GiB. */
-    private static final long CHUNK = 1L << 30;
+    /** Longest header accepted, in bytes (the reference implementation's limit). */
+    public static final long MAX_HEADER_BYTES = 100_000_000;
+    private static final int LENGTH_BYTES = 8;
 
     private SafeTensors() {
     }
 
     /**
-     * Reads every tensor, in header order.
+     * Reads all tensors in {@code file}, in header order. The header must be one JSON object whose keys are
+     * tensor names (each once) and optionally {@code __metadata__}; each tensor's value is an object with
+     * exactly the fields {@code dtype}, {@code shape} (non-negative integers) and {@code data_offsets}
+     * ({@code [begin, end]}, relative to the start of the data buffer).
      *
-     * @throws TensorFormatException naming the file, the tensor and the header field or byte offset
+     * @throws TensorFormatException if the file is not a well-formed safetensors file of supported dtypes
      * @throws IOException           if the file cannot be read
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new TensorFormatException(name, null, size, "truncated: expected an 8-byte header length but the file has "
-                        + size + " bytes");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, name);
-            long n = lenBuf.getLong(0);
-            if (n < 2 || n > MAX_HEADER || n > size - 8) {
-                throw new TensorFormatException(name, null, 0, "header length " + Long.toUnsignedString(n)
-                        + " is impossible (the file has " + size + " bytes; the limit is " + MAX_HEADER + ")");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) n);
-            readFully(ch, hb, 8, name);
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(hb.flip()).toString();
-            } catch (CharacterCodingException e) {
-                throw new TensorFormatException(name, null, 8, "the header is not valid UTF-8");
-            }
-            Object root;
-            try {
-                root = Json.parse(text);
-            } catch (Json.SyntaxError e) {
-                throw new TensorFormatException(name, null, 8 + e.position, "malformed JSON header: " + e.getMessage());
-            }
-            if (!(root instanceof Map<?, ?> map)) {
-                throw new TensorFormatException(name, null, 8, "the header must be a JSON object");
-            }
-            long dataStart = 8 + n;
-            List<Entry> entries = entries(map, name);
-            checkTiling(entries, dataStart, size - dataStart, name);
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                Tensor t = Tensor.allocate(e.dtype, e.shape);
-                MemorySegment seg = t.segment();
-                for (long off = 0; off < seg.byteSize(); off += CHUNK) {
-                    readFully(ch, seg.asSlice(off, Math.min(CHUNK, seg.byteSize() - off)).asByteBuffer(),
-                            dataStart + e.begin + off, name);
-                }
-                if (e.dtype == DType.BOOL) {
-                    for (long i = 0; i < t.size(); i++) {
-                        if (t.getFlat(i) != 0) {
-                            t.setFlat(i, 1);
-                        }
-                    }
-                }
-                out.put(e.name, t);
-            }
-            return out;
+            return read(RandomAccessInput.of(ch), FormatContext.of(file.toString()));
         }
     }
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    /**
+     * Reads all tensors in the safetensors bytes {@code bytes}; {@code name} is the file name used in error
+     * messages.
+     *
+     * @throws TensorFormatException if the bytes are not a well-formed safetensors file of supported dtypes
+     */
+    public static Map<String, Tensor> read(byte[] bytes, String name) throws TensorFormatException {
+        try {
+            return read(RandomAccessInput.of(MemorySegment.ofArray(bytes)), FormatContext.of(name));
+        } catch (TensorFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory input cannot fail to read", e);
+        }
     }
 
-    private static List<Entry> entries(Map<?, ?> map, String file) throws TensorFormatException {
-        List<Entry> list = new ArrayList<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            String key = (String) e.getKey();
-            if (key.equals("__metadata__")) {
-                if (!(e.getValue() instanceof Map<?, ?> meta) || !meta.values().stream().allMatch(v -> v instanceof String)) {
-                    throw new TensorFormatException(file, key, -1, "field '__metadata__' must map strings to strings");
+    /**
+     * The {@code __metadata__} map of {@code file} (empty if it has none), after checking the whole header
+     * as {@link #read(Path)} does, without reading tensor data.
+     *
+     * @throws TensorFormatException if the header is malformed
+     * @throws IOException           if the file cannot be read
+     */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            RandomAccessInput in = RandomAccessInput.of(ch);
+            return header(in, FormatContext.of(file.toString())).metadata();
+        }
+    }
+
+    private static Map<String, Tensor> read(RandomAccessInput in, FormatContext ctx) throws IOException {
+        SafeTensorsHeader header = header(in, ctx);
+        long dataStart = in.size() - bufferLength(header);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (SafeTensorsHeader.Entry e : header.tensors()) {
+            Tensor t = Tensor.allocate(e.dtype(), e.shape());
+            long at = dataStart + e.begin();
+            in.read(at, t.segment(), ctx.entry("tensor", e.name()));
+            if (e.dtype() == DType.BOOL) {
+                long bad = ElementOrder.firstNonBoolean(t.segment());
+                if (bad >= 0) {
+                    throw ctx.entry("tensor", e.name()).error(at + bad, String.format(
+                            "BOOL element holds byte 0x%02x, expected 0 or 1",
+                            t.segment().get(ValueLayout.JAVA_BYTE, bad) & 0xff));
                 }
-                continue;
             }
-            if (!(e.getValue() instanceof Map<?, ?> info)) {
-                throw new TensorFormatException(file, key, -1, "expected an object with dtype, shape, data_offsets");
-            }
-            for (Object k : info.keySet()) {
-                if (!k.equals("dtype") && !k.equals("shape") && !k.equals("data_offsets")) {
-                    throw new TensorFormatException(file, key, -1, "unexpected field '" + k + "'");
-                }
-            }
-            if (!(info.get("dtype") instanceof String dtypeName)) {
-                throw new TensorFormatException(file, key, -1, "field 'dtype': expected a string");
-            }
-            DType dtype = switch (dtypeName) {
-                case "F32" -> DType.F32;
-                case "F64" -> DType.F64;
-                case "I32" -> DType.I32;
-                case "I64" -> DType.I64;
-                case "U8" -> DType.U8;
-                case "BOOL" -> DType.BOOL;
-                default -> throw new TensorFormatException(file, key, -1, "field 'dtype': unsupported dtype '" + dtypeName
-                        + "' (expected F32, F64, I32, I64, U8 or BOOL)");
-            };
-            long[] shape = longs(info.get("shape"), file, key, "shape", -1);
-            long[] offsets = longs(info.get("data_offsets"), file, key, "data_offsets", 2);
+            tensors.put(e.name(), t);
+        }
+        return tensors;
+    }
+
+    private static long bufferLength(SafeTensorsHeader header) {
+        long end = 0;
+        for (SafeTensorsHeader.Entry e : header.tensors()) {
+            end = Math.max(end, e.end());
+        }
+        return end;
+    }
+
+    /** Reads the header and checks every tensor's range against the file. */
+    private static SafeTensorsHeader header(RandomAccessInput in, FormatContext ctx) throws IOException {
+        long size = in.size();
+        if (size < LENGTH_BYTES) {
+            throw ctx.error(0, "file holds " + size + " bytes, too few for the 8-byte header length");
+        }
+        byte[] lb = in.readBytes(0, LENGTH_BYTES, ctx);
+        long n = ByteBuffer.wrap(lb).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (Long.compareUnsigned(n, size - LENGTH_BYTES) > 0) {
+            throw ctx.error(0, "header length " + Long.toUnsignedString(n) + " exceeds the "
+                    + (size - LENGTH_BYTES) + " bytes that follow it");
+        }
+        if (n > MAX_HEADER_BYTES) {
+            throw ctx.error(0, "header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        }
+        SafeTensorsHeader header = SafeTensorsHeader.parse(in.readBytes(LENGTH_BYTES, (int) n, ctx), LENGTH_BYTES, ctx);
+        checkLayout(header, size - LENGTH_BYTES - n, LENGTH_BYTES + n, ctx);
+        return header;
+    }
+
+    /** Each range matches its dtype and shape, and the ranges tile {@code [0, bufferLength)} exactly. */
+    private static void checkLayout(SafeTensorsHeader header, long bufferLength, long dataStart, FormatContext ctx)
+            throws TensorFormatException {
+        for (SafeTensorsHeader.Entry e : header.tensors()) {
+            FormatContext tctx = ctx.entry("tensor", e.name());
             long bytes;
             try {
-                bytes = Shapes.byteSize(dtype, shape);
+                bytes = Shapes.byteSize(e.dtype(), e.shape());
             } catch (IllegalArgumentException ex) {
-                throw new TensorFormatException(file, key, -1, "field 'shape': " + Shapes.format(shape)
-                        + " has more bytes than fit in 64 bits");
+                throw tctx.error(e.shapeOffset(), "shape " + Shapes.format(e.shape()) + " of "
+                        + SafeTensorsHeader.dtypeName(e.dtype()) + " has more than " + Long.MAX_VALUE + " bytes");
             }
-            if (offsets[1] < offsets[0] || offsets[1] - offsets[0] != bytes) {
-                throw new TensorFormatException(file, key, -1, "field 'data_offsets': [" + offsets[0] + ", " + offsets[1]
-                        + "] does not hold " + dtypeName + " " + Shapes.format(shape) + " = " + bytes + " bytes");
+            if (e.end() < e.begin() || e.end() - e.begin() != bytes) {
+                throw tctx.error(e.offsetsOffset(), "data_offsets [" + e.begin() + ", " + e.end() + "] span "
+                        + (e.end() - e.begin()) + " bytes but shape " + Shapes.format(e.shape()) + " of "
+                        + SafeTensorsHeader.dtypeName(e.dtype()) + " needs " + bytes);
             }
-            list.add(new Entry(key, dtype, shape, offsets[0], offsets[1]));
-        }
-        return list;
-    }
-
-    private static long[] longs(Object v, String file, String key, String field, int length)
-            throws TensorFormatException {
-        if (!(v instanceof List<?> list) || (length >= 0 && list.size() != length)) {
-            throw new TensorFormatException(file, key, -1, "field '" + field + "': expected an array of "
-                    + (length >= 0 ? length + " " : "") + "non-negative integers");
-        }
-        long[] out = new long[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!(list.get(i) instanceof Long l) || l < 0) {
-                throw new TensorFormatException(file, key, -1, "field '" + field + "': expected non-negative integers but found "
-                        + list.get(i));
+            if (e.end() > bufferLength) {
+                throw tctx.error(e.offsetsOffset(), "data_offsets [" + e.begin() + ", " + e.end()
+                        + "] run past the end of the data buffer, which holds " + bufferLength + " bytes");
             }
-            out[i] = l;
         }
-        return out;
-    }
-
-    /** The tensors must cover the data buffer exactly, in some order, without gaps or overlaps. */
-    private static void checkTiling(List<Entry> entries, long dataStart, long dataLength, String file)
-            throws TensorFormatException {
-        List<Entry> sorted = new ArrayList<>(entries);
-        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
-        long expected = 0;
-        for (Entry e : sorted) {
-            if (e.begin != expected) {
-                throw new TensorFormatException(file, e.name, -1, "field 'data_offsets': begins at " + e.begin + " but "
-                        + (e.begin < expected ? "the previous tensor ends at " : "the data so far ends at ") + expected
-                        + " (tensors must tile the data buffer)");
+        List<SafeTensorsHeader.Entry> sorted = new ArrayList<>(header.tensors());
+        sorted.sort(Comparator.comparingLong(SafeTensorsHeader.Entry::begin)
+                .thenComparingLong(SafeTensorsHeader.Entry::end));
+        long covered = 0;
+        String previous = null;
+        for (SafeTensorsHeader.Entry e : sorted) {
+            if (e.begin() != covered) {
+                throw ctx.entry("tensor", e.name()).error(e.offsetsOffset(), "data begins at " + e.begin()
+                        + " but " + (previous == null ? "the data buffer starts at 0"
+                        : "the previous tensor '" + previous + "' ends at " + covered)
+                        + (e.begin() < covered ? ": the tensors overlap" : ": a gap in the data buffer"));
             }
-            expected = e.end;
+            covered = e.end();
+            previous = e.name();
         }
-        if (expected != dataLength) {
-            throw new TensorFormatException(file, null, dataStart + expected, "the tensors cover "
-                    + expected + " bytes of data but the file holds " + dataLength + " after the header");
+        if (covered != bufferLength) {
+            throw ctx.error(dataStart + covered, "the tensors cover " + covered + " bytes of the data buffer but it"
+                    + " holds " + bufferLength);
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer dst, long position, String file) throws IOException {
-        long p = position;
-        while (dst.hasRemaining()) {
-            int k = ch.read(dst, p);
-            if (k < 0) {
-                throw new TensorFormatException(file, null, p, "truncated: the file ends early");
-            }
-            p += k;
-        }
-    }
-
-    /** Writes the tensors in map order with no metadata. */
+    /**
+     * Writes {@code tensors} to {@code file} (created or replaced) without metadata. See {@link
+     * #write(Path, Map, Map)}.
+     */
     public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
         write(file, tensors, Map.of());
     }
 
-    /** Writes the tensors in map order, data packed back to back, with the given {@code __metadata__}. */
-    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        StringBuilder h = new StringBuilder("{");
-        if (!metadata.isEmpty()) {
-            h.append("\"__metadata__\":{");
-            boolean first = true;
-            for (Map.Entry<String, String> m : metadata.entrySet()) {
-                h.append(first ? "" : ",").append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
-                first = false;
-            }
-            h.append('}');
-        }
-        long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            if (e.getKey().equals("__metadata__")) {
-                throw new IllegalArgumentException("tensors: the name '__metadata__' is reserved");
-            }
-            Tensor t = e.getValue();
-            String dtype = switch (t.dtype()) {
-                case F32 -> "F32";
-                case F64 -> "F64";
-                case I32 -> "I32";
-                case I64 -> "I64";
-                case U8 -> "U8";
-                case BOOL -> "BOOL";
-            };
-            if (h.length() > 1) {
-                h.append(',');
-            }
-            h.append(Json.quote(e.getKey())).append(":{\"dtype\":\"").append(dtype).append("\",\"shape\":[");
-            long[] s = t.shape();
-            for (int i = 0; i < s.length; i++) {
-                h.append(i > 0 ? "," : "").append(s[i]);
-            }
-            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + t.byteSize()).append("]}");
-            offset += t.byteSize();
-        }
-        h.append('}');
-        while ((h.toString().getBytes(StandardCharsets.UTF_8).length) % 8 != 0) {
-            h.append(' ');
-        }
-        byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+    /**
+     * Writes {@code tensors} and the {@code __metadata__} map {@code metadata} (omitted when empty) to
+     * {@code file}, created or replaced, laid out as the reference implementation does: tensors ordered by
+     * decreasing alignment (I64, F64, F32, I32, U8, BOOL) then by name, the header padded with spaces so
+     * the data buffer starts at a multiple of 8 bytes.
+     *
+     * @throws IllegalArgumentException if a name is {@code __metadata__} or not valid Unicode, or a tensor
+     *                                  cannot be written (more than 64 dimensions, BOOL values other than 0/1)
+     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        Layout layout = layout(tensors, metadata);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-            writeFully(ch, len);
-            writeFully(ch, ByteBuffer.wrap(header));
-            for (Tensor t : tensors.values()) {
-                MemorySegment seg = t.segment();
-                for (long off = 0; off < seg.byteSize(); off += CHUNK) {
-                    writeFully(ch, seg.asSlice(off, Math.min(CHUNK, seg.byteSize() - off)).asByteBuffer());
-                }
+            write(ch, layout);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    /** Writes as {@link #write(Path, Map, Map)} to {@code out}, which is left open. */
+    public static void write(OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        write(Channels.newChannel(out), layout(tensors, metadata));
+    }
+
+    private record Layout(byte[] header, List<Map.Entry<String, Tensor>> order) {
+    }
+
+    private static Layout layout(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        Objects.requireNonNull(tensors, "tensors");
+        Objects.requireNonNull(metadata, "metadata");
+        List<Map.Entry<String, Tensor>> order = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "tensors: name");
+            Tensor t = Objects.requireNonNull(e.getValue(), () -> "tensors: tensor '" + name + "'");
+            if (name.equals(SafeTensorsHeader.METADATA_KEY)) {
+                throw new IllegalArgumentException("tensors: a tensor cannot be named " + name);
+            }
+            checkUnicode("tensors: name", name);
+            Npy.checkWritable(t);
+            order.add(Map.entry(name, t));
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            checkUnicode("metadata: key", Objects.requireNonNull(e.getKey(), "metadata: key"));
+            checkUnicode("metadata: value of '" + e.getKey() + "'",
+                    Objects.requireNonNull(e.getValue(), "metadata: value of '" + e.getKey() + "'"));
+        }
+        order.sort(Comparator.<Map.Entry<String, Tensor>>comparingInt(e -> alignmentRank(e.getValue().dtype()))
+                .reversed()
+                .thenComparing((a, b) -> Arrays.compareUnsigned(a.getKey().getBytes(StandardCharsets.UTF_8),
+                        b.getKey().getBytes(StandardCharsets.UTF_8))));
+        return new Layout(SafeTensorsHeader.encode(order, metadata), order);
+    }
+
+    /** The position of the dtype in the reference implementation's dtype order (increasing alignment). */
+    private static int alignmentRank(DType dtype) {
+        return switch (dtype) {
+            case BOOL -> 0;
+            case U8 -> 1;
+            case I32 -> 2;
+            case F32 -> 3;
+            case F64 -> 4;
+            case I64 -> 5;
+        };
+    }
+
+    private static void checkUnicode(String what, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(what + " '" + s + "' holds an unpaired surrogate at index " + i);
             }
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
+    private static void write(WritableByteChannel ch, Layout layout) throws IOException {
+        ByteBuffer length = ByteBuffer.allocate(LENGTH_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        length.putLong(layout.header().length).flip();
+        Npy.writeFully(ch, length);
+        Npy.writeFully(ch, ByteBuffer.wrap(layout.header()));
+        for (Map.Entry<String, Tensor> e : layout.order()) {
+            Npy.writeSegment(ch, e.getValue().segment());
         }
     }
 }

@@ -3,49 +3,65 @@ package io.github.tangent4j.tensor;
 import java.io.IOException;
 
 /**
- * A tensor file is truncated, corrupt or uses a feature tangent4j does not read. The message names
- * the file, the entry (an {@code .npz} member or a safetensors tensor, when there is one) and the
- * byte offset or header field where the problem was found, and says what was expected and found.
+ * A tensor file ({@code .npy}, {@code .npz}, {@code .safetensors}) is truncated, corrupt, or uses a
+ * feature tangent4j does not support. This is the one exception the readers throw for bad content;
+ * other {@link IOException}s mean the file could not be read at all (missing, no permission).
+ *
+ * <p>The message names the file, the entry when there is one (an npz member or a safetensors tensor),
+ * the byte offset of the problem and what was expected and found, for example
+ * {@code x.npz: member 'w.npy': offset 128: header claims shape (1000000, 1000000) of <f8 =
+ * 8000000000000 bytes but only 64 bytes remain}.
+ *
+ * <p>Offsets count bytes from the start of the file, except inside a deflated npz member, whose bytes
+ * only exist after inflating: there the offset counts from the start of the member's inflated bytes and
+ * the message says {@code inflated offset}.
  */
-public class TensorFormatException extends IOException {
+public final class TensorFormatException extends IOException {
     private static final long serialVersionUID = 1L;
+
     private final String file;
     private final String entry;
     private final long offset;
+    private final String detail;
 
-    /**
-     * @param file    the file name
-     * @param entry   the member or tensor name, or {@code null}
-     * @param offset  the byte offset (from the start of the file, or of the member for {@code .npz}),
-     *                or -1 when the problem is not at one place
-     * @param problem what was expected and what was found
-     */
-    public TensorFormatException(String file, String entry, long offset, String problem) {
-        super(file + ": " + (entry == null ? "" : "'" + entry + "': ") + (offset >= 0 ? "offset " + offset + ": " : "")
-                + problem);
+    TensorFormatException(String file, String entryKind, String entry, long offset, boolean inflated,
+                          String detail, Throwable cause) {
+        super(message(file, entryKind, entry, offset, inflated, detail), cause);
         this.file = file;
         this.entry = entry;
         this.offset = offset;
+        this.detail = detail;
     }
 
-    /** Like {@link #TensorFormatException(String, String, long, String)}, with the exception that revealed it. */
-    public TensorFormatException(String file, String entry, long offset, String problem, Throwable cause) {
-        this(file, entry, offset, problem);
-        initCause(cause);
+    private static String message(String file, String entryKind, String entry, long offset, boolean inflated,
+                                  String detail) {
+        StringBuilder sb = new StringBuilder(file);
+        if (entry != null) {
+            sb.append(": ").append(entryKind).append(" '").append(entry).append('\'');
+        }
+        if (offset >= 0) {
+            sb.append(inflated ? ": inflated offset " : ": offset ").append(offset);
+        }
+        return sb.append(": ").append(detail).toString();
     }
 
-    /** The file name. */
+    /** The file as it was given to the reader (a path, or the name passed with in-memory bytes). */
     public String file() {
         return file;
     }
 
-    /** The {@code .npz} member or safetensors tensor, or {@code null}. */
+    /** The npz member or safetensors tensor the problem belongs to, or {@code null} for the file as a whole. */
     public String entry() {
         return entry;
     }
 
-    /** The byte offset of the problem, or -1. */
+    /** Byte offset of the problem (see the class comment for what it counts from), or -1 if there is none. */
     public long offset() {
         return offset;
+    }
+
+    /** What was expected and what was found, without the file, entry and offset. */
+    public String detail() {
+        return detail;
     }
 }

@@ -1,0 +1,46 @@
+package io.github.tangent4j.tensor;
+
+/**
+ * Where a reader is: the file, and optionally the entry inside it. Builds {@link TensorFormatException}s
+ * so that every error names both.
+ */
+final class FormatContext {
+    private final String file;
+    private final String entryKind;
+    private final String entry;
+    private final boolean inflated;
+
+    private FormatContext(String file, String entryKind, String entry, boolean inflated) {
+        this.file = file;
+        this.entryKind = entryKind;
+        this.entry = entry;
+        this.inflated = inflated;
+    }
+
+    /** Errors about the file as a whole; offsets are file offsets. */
+    static FormatContext of(String file) {
+        return new FormatContext(file, null, null, false);
+    }
+
+    /** Errors about entry {@code name} ("member", "tensor"); offsets are file offsets. */
+    FormatContext entry(String kind, String name) {
+        return new FormatContext(file, kind, name, false);
+    }
+
+    /** Errors about the inflated bytes of an npz member; offsets count from the member's first inflated byte. */
+    FormatContext inflated() {
+        return new FormatContext(file, entryKind, entry, true);
+    }
+
+    String file() {
+        return file;
+    }
+
+    TensorFormatException error(long offset, String detail) {
+        return new TensorFormatException(file, entryKind, entry, offset, inflated, detail, null);
+    }
+
+    TensorFormatException error(long offset, String detail, Throwable cause) {
+        return new TensorFormatException(file, entryKind, entry, offset, inflated, detail, cause);
+    }
+}

@@ -1,0 +1,146 @@
+package io.github.tangent4j.tensor;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * The inflated bytes of a deflated npz member, read front to back. {@link #remaining()} is the member's
+ * declared uncompressed size (which the caller has bounded by the deflate expansion limit); reading
+ * checks that the stream really produces that many bytes, and {@link #finish} that it ends exactly there,
+ * uses all compressed bytes and matches the declared CRC-32. Must be closed (frees the native inflater).
+ */
+final class InflatingInput implements SequentialInput, AutoCloseable {
+    private static final int INPUT_CHUNK = 64 * 1024;
+
+    private final RandomAccessInput in;
+    private final FormatContext fileCtx;
+    private final FormatContext ctx;
+    private final long compressedStart;
+    private final long compressedEnd;
+    private final long declaredSize;
+    private final Inflater inflater = new Inflater(true);
+    private final CRC32 crc = new CRC32();
+    private final byte[] input = new byte[INPUT_CHUNK];
+    private long compressedPosition;
+    private long produced;
+
+    /**
+     * @param fileCtx         errors about the compressed bytes (file offsets)
+     * @param compressedStart file offset of the first compressed byte
+     * @param compressedSize  number of compressed bytes
+     * @param declaredSize    uncompressed size the zip directory declares
+     */
+    InflatingInput(RandomAccessInput in, FormatContext fileCtx, long compressedStart, long compressedSize,
+                   long declaredSize) {
+        this.in = in;
+        this.fileCtx = fileCtx;
+        this.ctx = fileCtx.inflated();
+        this.compressedStart = compressedStart;
+        this.compressedPosition = compressedStart;
+        this.compressedEnd = compressedStart + compressedSize;
+        this.declaredSize = declaredSize;
+    }
+
+    @Override
+    public FormatContext context() {
+        return ctx;
+    }
+
+    @Override
+    public long offset() {
+        return produced;
+    }
+
+    @Override
+    public long remaining() {
+        return declaredSize - produced;
+    }
+
+    @Override
+    public void read(MemorySegment dst) throws IOException {
+        long n = dst.byteSize();
+        if (n > remaining()) {
+            throw ctx.error(produced, "needs " + n + " bytes but only " + remaining() + " remain");
+        }
+        long done = 0;
+        while (done < n) {
+            MemorySegment slice = dst.asSlice(done, Math.min(RandomAccessInput.CHUNK, n - done));
+            int got = inflateInto(slice.asByteBuffer(), produced + done);
+            if (got == 0) {
+                if (inflater.finished()) {
+                    throw ctx.error(produced + done, "the deflate stream ends after " + (produced + done)
+                            + " bytes but the zip directory declares " + declaredSize);
+                }
+                continue;
+            }
+            crc.update(slice.asSlice(0, got).asByteBuffer());
+            done += got;
+        }
+        produced += n;
+    }
+
+    /** One inflate step into {@code out}; feeds input when needed. Returns the bytes produced (maybe 0). */
+    private int inflateInto(ByteBuffer out, long at) throws IOException {
+        if (inflater.needsInput() && !inflater.finished()) {
+            refill(at);
+        }
+        long readBefore = inflater.getBytesRead();
+        int got;
+        try {
+            got = inflater.inflate(out);
+        } catch (DataFormatException e) {
+            throw ctx.error(at, "invalid deflate data: " + e.getMessage(), e);
+        }
+        if (inflater.needsDictionary()) {
+            throw ctx.error(at, "the deflate stream asks for a preset dictionary, which zip members never use");
+        }
+        if (got == 0 && !inflater.finished() && !inflater.needsInput() && inflater.getBytesRead() == readBefore) {
+            throw ctx.error(at, "the deflate stream makes no progress");
+        }
+        return got;
+    }
+
+    private void refill(long at) throws IOException {
+        long left = compressedEnd - compressedPosition;
+        if (left <= 0) {
+            throw ctx.error(at, "the compressed data (" + (compressedEnd - compressedStart)
+                    + " bytes) ends before the deflate stream does, after " + at + " inflated bytes");
+        }
+        int len = (int) Math.min(input.length, left);
+        in.read(compressedPosition, MemorySegment.ofArray(input).asSlice(0, len), fileCtx);
+        inflater.setInput(input, 0, len);
+        compressedPosition += len;
+    }
+
+    /**
+     * Checks, after all {@link #remaining()} bytes were read, that the deflate stream ends there, that no
+     * compressed bytes follow it and that the CRC-32 matches {@code expectedCrc}.
+     */
+    void finish(long expectedCrc) throws IOException {
+        ByteBuffer probe = ByteBuffer.allocate(1);
+        while (!inflater.finished()) {
+            if (inflateInto(probe, produced) > 0) {
+                throw ctx.error(produced, "the deflate stream holds more than the " + declaredSize
+                        + " bytes the zip directory declares");
+            }
+        }
+        long unused = inflater.getRemaining() + (compressedEnd - compressedPosition);
+        if (unused > 0) {
+            throw fileCtx.error(compressedEnd - unused, unused + " bytes of compressed data follow the end of the"
+                    + " deflate stream (the member's compressed size is " + (compressedEnd - compressedStart) + ")");
+        }
+        if (crc.getValue() != expectedCrc) {
+            throw ctx.error(0, String.format("CRC-32 of the %d inflated bytes is 0x%08x but the zip directory says"
+                    + " 0x%08x: the data is corrupt", declaredSize, crc.getValue(), expectedCrc));
+        }
+    }
+
+    @Override
+    public void close() {
+        inflater.end();
+    }
+}

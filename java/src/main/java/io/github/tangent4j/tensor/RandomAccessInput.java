@@ -1,0 +1,102 @@
+package io.github.tangent4j.tensor;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * Bytes of a file that can be read at any position: an open {@link FileChannel}, or bytes in memory.
+ * The size is fixed when the input is created; every read is checked against it, so a caller can never
+ * read past the end, and a file that shrinks while it is read is reported as truncated.
+ */
+abstract class RandomAccessInput {
+    /** Largest slice handed to a {@link ByteBuffer} view at once (buffers are int-indexed). */
+    static final long CHUNK = 1L << 30;
+
+    private final long size;
+
+    private RandomAccessInput(long size) {
+        this.size = size;
+    }
+
+    /** An input over {@code channel}, whose size is taken now. */
+    static RandomAccessInput of(FileChannel channel) throws IOException {
+        return new ChannelInput(channel);
+    }
+
+    /** An input over bytes in memory. */
+    static RandomAccessInput of(MemorySegment bytes) {
+        return new SegmentInput(bytes);
+    }
+
+    /** Number of bytes. */
+    final long size() {
+        return size;
+    }
+
+    /**
+     * Reads exactly {@code dst.byteSize()} bytes starting at {@code position}.
+     *
+     * @throws TensorFormatException if those bytes are not all in the input
+     */
+    final void read(long position, MemorySegment dst, FormatContext ctx) throws IOException {
+        long n = dst.byteSize();
+        if (position < 0 || position > size || n > size - position) {
+            throw ctx.error(position, "needs " + n + " bytes but the file ends after " + size + " bytes");
+        }
+        readChecked(position, dst, ctx);
+    }
+
+    /** {@link #read} into a new array of {@code length} bytes. */
+    final byte[] readBytes(long position, int length, FormatContext ctx) throws IOException {
+        if (position < 0 || position > size || length > size - position) {
+            throw ctx.error(position, "needs " + length + " bytes but the file ends after " + size + " bytes");
+        }
+        byte[] b = new byte[length];
+        readChecked(position, MemorySegment.ofArray(b), ctx);
+        return b;
+    }
+
+    abstract void readChecked(long position, MemorySegment dst, FormatContext ctx) throws IOException;
+
+    private static final class ChannelInput extends RandomAccessInput {
+        private final FileChannel channel;
+
+        ChannelInput(FileChannel channel) throws IOException {
+            super(channel.size());
+            this.channel = channel;
+        }
+
+        @Override
+        void readChecked(long position, MemorySegment dst, FormatContext ctx) throws IOException {
+            long done = 0;
+            long n = dst.byteSize();
+            while (done < n) {
+                ByteBuffer buf = dst.asSlice(done, Math.min(CHUNK, n - done)).asByteBuffer();
+                while (buf.hasRemaining()) {
+                    int got = channel.read(buf, position + done + buf.position());
+                    if (got < 0) {
+                        throw ctx.error(position + done + buf.position(),
+                                "the file ended early: it shrank while it was being read");
+                    }
+                }
+                done += buf.capacity();
+            }
+        }
+    }
+
+    private static final class SegmentInput extends RandomAccessInput {
+        private final MemorySegment bytes;
+
+        SegmentInput(MemorySegment bytes) {
+            super(bytes.byteSize());
+            this.bytes = bytes;
+        }
+
+        @Override
+        void readChecked(long position, MemorySegment dst, FormatContext ctx) {
+            MemorySegment.copy(bytes, position, dst, 0, dst.byteSize());
+        }
+    }
+}
