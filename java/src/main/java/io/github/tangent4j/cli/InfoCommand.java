@@ -34,9 +34,8 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         Backends.Selection s = Backends.select();
-        try (Backend b = s.backend()) {
-            out.println("chosen: " + s.reason());
-        }
+        s.backend().close();
+        out.println("chosen: " + s.reason());
         return 0;
     }
 }

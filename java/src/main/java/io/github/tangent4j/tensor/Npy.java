@@ -44,10 +44,7 @@ public final class Npy {
      * @throws IOException           if the file cannot be read
      */
     public static Tensor read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            RandomAccessInput in = RandomAccessInput.of(ch);
-            return read(new SliceInput(in, 0, in.size(), FormatContext.of(file.toString()), false));
-        }
+        return RandomAccessInput.parseFile(file, Npy::readWhole);
     }
 
     /**
@@ -57,14 +54,12 @@ public final class Npy {
      * @throws TensorFormatException if the bytes are not a well-formed {@code .npy} of a supported type
      */
     public static Tensor read(byte[] bytes, String name) throws TensorFormatException {
-        RandomAccessInput in = RandomAccessInput.of(MemorySegment.ofArray(bytes));
-        try {
-            return read(new SliceInput(in, 0, bytes.length, FormatContext.of(name), false));
-        } catch (TensorFormatException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory input cannot fail to read", e);
-        }
+        return RandomAccessInput.parseBytes(bytes, name, Npy::readWhole);
+    }
+
+    /** Reads the array that fills all of {@code in}. */
+    private static Tensor readWhole(RandomAccessInput in, FormatContext ctx) throws IOException {
+        return read(new SliceInput(in, 0, in.size(), ctx, false));
     }
 
     /** Reads one array from {@code in}, which must end exactly where the array data ends. */

@@ -6,11 +6,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +51,7 @@ public final class Npz {
      * @throws IOException           if the file cannot be read
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(RandomAccessInput.of(ch), FormatContext.of(file.toString()));
-        }
+        return RandomAccessInput.parseFile(file, Npz::read);
     }
 
     /**
@@ -65,13 +61,7 @@ public final class Npz {
      * @throws TensorFormatException if the bytes are not a well-formed {@code .npz} of supported arrays
      */
     public static Map<String, Tensor> read(byte[] bytes, String name) throws TensorFormatException {
-        try {
-            return read(RandomAccessInput.of(MemorySegment.ofArray(bytes)), FormatContext.of(name));
-        } catch (TensorFormatException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory input cannot fail to read", e);
-        }
+        return RandomAccessInput.parseBytes(bytes, name, Npz::read);
     }
 
     private static Map<String, Tensor> read(RandomAccessInput in, FormatContext ctx) throws IOException {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Bytes of a file that can be read at any position: an open {@link FileChannel}, or bytes in memory.
@@ -28,6 +30,31 @@ abstract class RandomAccessInput {
     /** An input over bytes in memory. */
     static RandomAccessInput of(MemorySegment bytes) {
         return new SegmentInput(bytes);
+    }
+
+    /** How a file format reads itself from an input. */
+    @FunctionalInterface
+    interface Parser<T> {
+        /** Reads the whole input; {@code ctx} names the file in errors. */
+        T parse(RandomAccessInput in, FormatContext ctx) throws IOException;
+    }
+
+    /** Parses {@code file} with {@code parser}; errors name the file. */
+    static <T> T parseFile(Path file, Parser<T> parser) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return parser.parse(of(ch), FormatContext.of(file.toString()));
+        }
+    }
+
+    /** Parses bytes in memory, where only format errors can occur; errors name {@code name}. */
+    static <T> T parseBytes(byte[] bytes, String name, Parser<T> parser) throws TensorFormatException {
+        try {
+            return parser.parse(of(MemorySegment.ofArray(bytes)), FormatContext.of(name));
+        } catch (TensorFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory input cannot fail to read", e);
+        }
     }
 
     /** Number of bytes. */

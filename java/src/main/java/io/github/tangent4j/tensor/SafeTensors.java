@@ -2,7 +2,6 @@ package io.github.tangent4j.tensor;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,9 +51,7 @@ public final class SafeTensors {
      * @throws IOException           if the file cannot be read
      */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(RandomAccessInput.of(ch), FormatContext.of(file.toString()));
-        }
+        return RandomAccessInput.parseFile(file, SafeTensors::read);
     }
 
     /**
@@ -64,13 +61,7 @@ public final class SafeTensors {
      * @throws TensorFormatException if the bytes are not a well-formed safetensors file of supported dtypes
      */
     public static Map<String, Tensor> read(byte[] bytes, String name) throws TensorFormatException {
-        try {
-            return read(RandomAccessInput.of(MemorySegment.ofArray(bytes)), FormatContext.of(name));
-        } catch (TensorFormatException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory input cannot fail to read", e);
-        }
+        return RandomAccessInput.parseBytes(bytes, name, SafeTensors::read);
     }
 
     /**
