@@ -58,7 +58,13 @@ final class CommonOptions {
 
     /** The backend named by --backend ("auto" follows {@link Backends#auto()}). */
     Backend openBackend() {
-        return backend.equalsIgnoreCase("auto") ? Backends.auto() : Backends.create(backend);
+        return select(backend).backend();
+    }
+
+    /** The backend for a --backend value and why it was chosen ("auto" follows {@link Backends#select()}). */
+    static Backends.Selection select(String name) {
+        return name.equalsIgnoreCase("auto") ? Backends.select()
+                : new Backends.Selection(Backends.create(name), name + " (forced by --backend)");
     }
 
     /** Writes {@code t} to --out. */

@@ -47,8 +47,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Mlp mlp = Mlp.random(2026, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 64, 64, 1);
         Tensor x = twoSpirals(256, 7);
-        Backends.Selection selection = backend.equalsIgnoreCase("auto")
-                ? Backends.select() : new Backends.Selection(Backends.create(backend), backend + " (forced by --backend)");
+        Backends.Selection selection = CommonOptions.select(backend);
         Tensor y;
         long t0 = System.nanoTime();
         try (var b = selection.backend()) {

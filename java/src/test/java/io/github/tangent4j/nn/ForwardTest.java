@@ -45,14 +45,7 @@ class ForwardTest {
             assertEquals(2, y.rank());
             assertEquals(23, y.dim(0));
             assertEquals(5, y.dim(1));
-            double tol = dtype == DType.F64 ? 1e-12 : 1e-5;
-            for (long i = 0; i < 23; i++) {
-                double[] ref = ScalarMlp.forward(mlp, ScalarMlp.row(x, i));
-                for (int o = 0; o < 5; o++) {
-                    double got = y.get(i, o);
-                    assertEquals(ref[o], got, tol * Math.max(1, Math.abs(ref[o])), "row " + i + " output " + o);
-                }
-            }
+            ScalarMlp.assertMatches(mlp, x, y, dtype == DType.F64 ? 1e-12 : 1e-5, 1);
             assertEquals(0, backend.openAllocations());
         }
     }
@@ -74,12 +67,7 @@ class ForwardTest {
                 long tiles = (io.github.tangent4j.backend.cuda.Emu.gemmCount() - gemms) / 3;
                 assertTrue(tiles > 1, "expected several row tiles but ran " + tiles);
             }
-            for (long i = 0; i < x.dim(0); i += 7) {
-                double[] ref = ScalarMlp.forward(mlp, ScalarMlp.row(x, i));
-                for (int o = 0; o < ref.length; o++) {
-                    assertEquals(ref[o], y.get(i, o), 1e-12 * Math.max(1, Math.abs(ref[o])), name + " row " + i);
-                }
-            }
+            ScalarMlp.assertMatches(mlp, x, y, 1e-12, 7);
             assertEquals(0, backend.openAllocations());
         });
     }
@@ -93,13 +81,7 @@ class ForwardTest {
         Tensor x = randomInputs(5, DType.F64, 9, 4);
         try (Backend backend = new JavaBackend()) {
             for (Mlp mlp : List.of(noBias, linear)) {
-                Tensor y = mlp.forward(backend, x);
-                for (long i = 0; i < 9; i++) {
-                    double[] ref = ScalarMlp.forward(mlp, ScalarMlp.row(x, i));
-                    for (int o = 0; o < ref.length; o++) {
-                        assertEquals(ref[o], y.get(i, o), 1e-12 * Math.max(1, Math.abs(ref[o])));
-                    }
-                }
+                ScalarMlp.assertMatches(mlp, x, mlp.forward(backend, x), 1e-12, 1);
             }
         }
     }

@@ -33,6 +33,22 @@ public final class ScalarMlp {
         return h;
     }
 
+    /**
+     * Checks outputs {@code y} of {@code mlp} on inputs {@code x} against {@link #forward}, every
+     * {@code rowStep}-th row, to {@code relTol} relative (absolute below 1).
+     */
+    public static void assertMatches(Mlp mlp, Tensor x, Tensor y, double relTol, int rowStep) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {x.dim(0), mlp.outputDim()}, y.shape(),
+                "output shape");
+        for (long i = 0; i < x.dim(0); i += rowStep) {
+            double[] ref = forward(mlp, row(x, i));
+            for (int o = 0; o < ref.length; o++) {
+                org.junit.jupiter.api.Assertions.assertEquals(ref[o], y.get(i, o),
+                        relTol * Math.max(1, Math.abs(ref[o])), "row " + i + " output " + o);
+            }
+        }
+    }
+
     /** Row {@code i} of an (N, D) tensor. */
     public static double[] row(Tensor x, long i) {
         double[] r = new double[(int) x.dim(1)];
