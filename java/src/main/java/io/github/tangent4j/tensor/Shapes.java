@@ -8,16 +8,24 @@ public final class Shapes {
     }
 
     /**
-     * Number of elements of {@code shape} (1 for a scalar shape {@code []}).
+     * Number of elements of {@code shape} (1 for a scalar shape {@code []}, 0 when any dimension is 0).
      *
      * @throws IllegalArgumentException if a dimension is negative or the product overflows a long
      */
     public static long size(long... shape) {
-        long n = 1;
+        boolean empty = false;
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("shape: dimensions must be >= 0 but was " + format(shape));
             }
+            empty |= d == 0;
+        }
+        if (empty) {
+            // No elements, however large the other dimensions (NumPy allows shape (0, 10**18)).
+            return 0;
+        }
+        long n = 1;
+        for (long d : shape) {
             try {
                 n = Math.multiplyExact(n, d);
             } catch (ArithmeticException e) {

@@ -74,6 +74,11 @@ class TensorTest {
         assertEquals("(5,)", Shapes.format(5));
         assertEquals("(2, 3)", Shapes.format(2, 3));
         assertEquals(0, Shapes.size(3, 0, 2));
+        // Empty even when the other dimensions' product would overflow (found by the .npy fuzzer).
+        assertEquals(0, Shapes.size(13, 1, 19999999999999999L, 3, 19999999999L, 3, 0));
+        assertEquals(0, Tensor.allocate(DType.F64, Long.MAX_VALUE, 0, Long.MAX_VALUE).size());
+        var e = assertThrows(IllegalArgumentException.class, () -> Shapes.size(0, -1));
+        assertTrue(e.getMessage().contains("(0, -1)"), e.getMessage());
         assertEquals(1, Shapes.size());
     }
 }
