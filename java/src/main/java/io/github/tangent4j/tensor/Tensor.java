@@ -150,15 +150,18 @@ public final class Tensor {
     public Tensor reshape(long... newShape) {
         long[] s = newShape.clone();
         int infer = -1;
-        long known = 1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] == -1 && infer < 0) {
                 infer = i;
             } else {
-                known = Math.multiplyExact(known, checkDim(s, i));
+                checkDim(s, i);
             }
         }
         if (infer >= 0) {
+            // The product of the other dimensions, through Shapes.size so that a zero among them means
+            // "empty" rather than an overflow of the rest.
+            s[infer] = 1;
+            long known = Shapes.size(s);
             if (known == 0 || size % known != 0) {
                 throw new IllegalArgumentException("shape: cannot reshape " + Shapes.format(shape) + " to "
                         + Shapes.format(newShape));

@@ -77,6 +77,9 @@ class TensorTest {
         // Empty even when the other dimensions' product would overflow (found by the .npy fuzzer).
         assertEquals(0, Shapes.size(13, 1, 19999999999999999L, 3, 19999999999L, 3, 0));
         assertEquals(0, Tensor.allocate(DType.F64, Long.MAX_VALUE, 0, Long.MAX_VALUE).size());
+        Tensor empty = Tensor.allocate(DType.F64, 0, 3);
+        assertEquals(0, empty.reshape(5, 3, 19999999999L, 9, 3, 99999, 3, 0).size());
+        assertThrows(IllegalArgumentException.class, () -> empty.reshape(-1, 0));
         var e = assertThrows(IllegalArgumentException.class, () -> Shapes.size(0, -1));
         assertTrue(e.getMessage().contains("(0, -1)"), e.getMessage());
         assertEquals(1, Shapes.size());
