@@ -235,7 +235,8 @@ public abstract class AbstractBackend implements Backend {
                 throw new IllegalArgumentException("c: must not overlap a or b");
             }
             if (m > 0 && n > 0) {
-                gemmImpl(batch, transA, transB, m, n, k, alpha, x, y, beta, z);
+                // alpha = 0 reads neither A nor B, as in BLAS: the backends see an empty inner dimension.
+                gemmImpl(batch, transA, transB, m, n, alpha == 0 ? 0 : k, alpha, x, y, beta, z);
             }
         } finally {
             exit();

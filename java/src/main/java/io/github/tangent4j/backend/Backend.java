@@ -52,7 +52,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@code C = alpha * op(A) op(B) + beta * C} with {@code op(X) = X} or {@code X^T}; op(A) is m x k,
-     * op(B) is k x n, C is m x n. When {@code beta == 0} C is not read (NaN in C does not propagate).
+     * op(B) is k x n, C is m x n. As in BLAS, when {@code beta == 0} C is not read and when
+     * {@code alpha == 0} neither A nor B is read (NaN there does not propagate).
      * C must not overlap A or B.
      */
     void gemm(boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b, double beta,

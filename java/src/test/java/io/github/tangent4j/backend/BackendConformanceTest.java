@@ -307,6 +307,29 @@ class BackendConformanceTest {
         });
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndTypes")
+    void gemmWithZeroAlphaReadsNeitherANorB(String name, DType t) {
+        TestBackends.with(name, b -> {
+            DeviceMatrix da = b.allocate(t, 6, 5);
+            DeviceMatrix db = b.allocate(t, 5, 4);
+            DeviceMatrix dc = b.allocate(t, 6, 4);
+            b.fill(da, Double.NaN);
+            b.fill(db, Double.POSITIVE_INFINITY);
+            b.fill(dc, 3);
+            b.gemm(false, false, 0, da, db, 0.5, dc);
+            for (double x : download(b, dc)) {
+                assertEquals(1.5, x, "C = beta C");
+            }
+            // two blocks: op(A) 3 x 5, op(B) 5 x 2, C 3 x 2 each, in the first 12 elements of dc
+            b.gemmBatched(2, true, true, 0, da.reshape(10, 3), db.reshape(4, 5), 0, dc.rows(0, 3).reshape(6, 2));
+            double[] out = download(b, dc);
+            for (int i = 0; i < out.length; i++) {
+                assertEquals(i < 12 ? 0.0 : 1.5, out[i], "beta = 0 as well: C = 0; the rest untouched");
+            }
+        });
+    }
+
     @ParameterizedTest(name = "{0} {1} transA={2} transB={3}")
     @MethodSource("gemmCases")
     void gemmBatchedIsOneGemmPerBlock(String name, DType t, boolean ta, boolean tb) {

@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Single-threaded double-precision GEMM on the Vector API, after Goto and van de Geijn, "Anatomy of
  * High-Performance Matrix Multiplication" (ACM TOMS 34(3), 2008): op(B) is packed in KC x NC blocks of
- * NR-wide column panels (a panel stays in L1 across the row panels), op(A) in MC x KC blocks of MR-row
- * panels (kept in L2), and an MR x NR register-blocked micro-kernel of fused multiply-adds updates C.
+ * NR-wide column panels (a KC x NR panel, 128 KB, is reused from L2 across all row panels of an A block),
+ * op(A) in MC x KC blocks of MR-row panels (kept in L2 next to it), and an MR x NR register-blocked
+ * micro-kernel of fused multiply-adds updates C.
  * Edges are zero-padded in the packed buffers; C is updated from a tile buffer, with masks at the edges.
  */
 final class VectorGemm64 {
@@ -20,7 +21,13 @@ final class VectorGemm64 {
     static final int MR = 4;
     static final int NR = 4 * L;
     static final int KC = 512;
-    static final int MC = 96;
+    /** 192 rows: 768 KB of A beside a 128 KB B panel in a 1 MB L2 (tuning in bench/RESULTS.md). */
+    static final int MC = 192;
+    /**
+     * Largest packed B block (elements; 1 MB) swept row panel by row panel: it stays in L2 while C is written
+     * row by row. Small k (8..64) runs 1.1-2x faster this way than with the B-panel-outer order.
+     */
+    static final int L2_B_BLOCK = (1 << 20) / 8;
     static final int NC = 2048;
     private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -43,12 +50,25 @@ final class VectorGemm64 {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
+                    if ((long) kc * nc <= L2_B_BLOCK) {
+                        // B block in L2: sweep C along its rows, the order its memory, TLB and prefetchers favour
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (long) (ic + ir) * ldc + jc + jr, ldc, mr,
-                                    nr, alpha, beta, pc > 0, tile);
+                            for (int jr = 0; jr < nc; jr += NR) {
+                                int nr = Math.min(NR, nc - jr);
+                                kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (long) (ic + ir) * ldc + jc + jr, ldc,
+                                        mr, nr, alpha, beta, pc > 0, tile);
+                            }
+                        }
+                    } else {
+                        // each B panel (KC x NR) is reused from L2 by every row panel of the A block
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int nr = Math.min(NR, nc - jr);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                int mr = Math.min(MR, mc - ir);
+                                kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (long) (ic + ir) * ldc + jc + jr, ldc,
+                                        mr, nr, alpha, beta, pc > 0, tile);
+                            }
                         }
                     }
                 }
@@ -107,6 +127,15 @@ final class VectorGemm64 {
                         for (int p = 0; p < kc; p++) {
                             bp[base + p * NR + col] = 0;
                         }
+                    }
+                }
+            } else if (cols == NR) {
+                // vector moves: a MemorySegment.copy per 256-byte row costs more than the bytes it moves
+                for (int p = 0; p < kc; p++) {
+                    long src = (off + (long) (p0 + p) * ldb + j0 + jr) * 8;
+                    int dst = base + p * NR;
+                    for (int v = 0; v < NR; v += L) {
+                        DoubleVector.fromMemorySegment(SPECIES, b, src + v * 8, LE).intoArray(bp, dst + v);
                     }
                 }
             } else {
