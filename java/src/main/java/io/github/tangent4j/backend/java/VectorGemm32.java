@@ -8,76 +8,81 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Single-threaded single-precision GEMM on the Vector API, after Goto and van de Geijn, "Anatomy of
- * High-Performance Matrix Multiplication" (ACM TOMS 34(3), 2008): op(B) is packed in KC x NC blocks of
- * NR-wide column panels (a KC x NR panel, 128 KB, is reused from L2 across all row panels of an A block),
- * op(A) in MC x KC blocks of MR-row panels (kept in L2 next to it), and an MR x NR register-blocked
- * micro-kernel of fused multiply-adds updates C.
- * Edges are zero-padded in the packed buffers; C is updated from a tile buffer, with masks at the edges.
+ * Single-threaded single-precision GEMM on the Vector API: the packing and the micro-kernel that
+ * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels (a KC x NR
+ * panel is 128 KB), op(A) in MR-row panels, and an MR x NR register-blocked micro-kernel of fused
+ * multiply-adds (4 broadcasts and 4 loads per 16 FMAs) updates C. Edges are zero-padded in the packed
+ * buffers; C is updated from a tile buffer, with masks at the edges. One instance serves one call.
  */
-final class VectorGemm32 {
+final class VectorGemm32 implements PackedGemmLoops.Steps {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
     static final int MR = 4;
     static final int NR = 4 * L;
     static final int KC = 512;
     static final int MC = 96;
-    /**
-     * Largest packed B block (elements; 1 MB) swept row panel by row panel: it stays in L2 while C is written
-     * row by row. Small k (8..64) runs 1.1-2x faster this way than with the B-panel-outer order.
-     */
+    /** Largest packed B block (elements; 1 MB, a Zen 4 or 5 L2) visited row panel by row panel. */
     static final int L2_B_BLOCK = (1 << 20) / 4;
     static final int NC = 4096;
+    private static final PackedGemmLoops.Blocking BLOCKING = new PackedGemmLoops.Blocking(MR, NR, KC, MC, NC,
+            L2_B_BLOCK);
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NC]);
 
-    private VectorGemm32() {
+    private final boolean transA;
+    private final boolean transB;
+    private final MemorySegment a;
+    private final long aOff;
+    private final long lda;
+    private final MemorySegment b;
+    private final long bOff;
+    private final long ldb;
+    private final float alpha;
+    private final float beta;
+    private final MemorySegment c;
+    private final long cOff;
+    private final long ldc;
+    private final float[] ap = PACKED_A.get();
+    private final float[] bp = PACKED_B.get();
+    private final float[] tile = new float[MR * NR];
+
+    private VectorGemm32(boolean transA, boolean transB, MemorySegment a, long aOff, long lda, MemorySegment b,
+            long bOff, long ldb, float alpha, float beta, MemorySegment c, long cOff, long ldc) {
+        this.transA = transA;
+        this.transB = transB;
+        this.a = a;
+        this.aOff = aOff;
+        this.lda = lda;
+        this.b = b;
+        this.bOff = bOff;
+        this.ldb = ldb;
+        this.alpha = alpha;
+        this.beta = beta;
+        this.c = c;
+        this.cOff = cOff;
+        this.ldc = ldc;
     }
 
+    /** The GEMM of {@link GemmKernel} on the calling thread. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, float beta, MemorySegment c, long cOff, long ldc) {
-        float[] ap = PACKED_A.get();
-        float[] bp = PACKED_B.get();
-        float[] tile = new float[MR * NR];
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    if ((long) kc * nc <= L2_B_BLOCK) {
-                        // B block in L2: sweep C along its rows, the order its memory, TLB and prefetchers favour
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            for (int jr = 0; jr < nc; jr += NR) {
-                                int nr = Math.min(NR, nc - jr);
-                                kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (long) (ic + ir) * ldc + jc + jr, ldc,
-                                        mr, nr, alpha, beta, pc > 0, tile);
-                            }
-                        }
-                    } else {
-                        // each B panel (KC x NR) is reused from L2 by every row panel of the A block
-                        for (int jr = 0; jr < nc; jr += NR) {
-                            int nr = Math.min(NR, nc - jr);
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                int mr = Math.min(MR, mc - ir);
-                                kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (long) (ic + ir) * ldc + jc + jr, ldc,
-                                        mr, nr, alpha, beta, pc > 0, tile);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        PackedGemmLoops.run(BLOCKING, m, n, k,
+                new VectorGemm32(transA, transB, a, aOff, lda, b, bOff, ldb, alpha, beta, c, cOff, ldc));
+    }
+
+    @Override
+    public void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate) {
+        kernel(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
     }
 
     /** Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of op(A) as MR-row panels, column by column. */
-    private static void packA(boolean trans, MemorySegment a, long off, long lda, int i0, int mc, int p0, int kc,
-            float[] ap) {
+    @Override
+    public void packA(int i0, int mc, int p0, int kc) {
+        boolean trans = transA;
+        long off = aOff;
+        float[] ap = this.ap;
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             int base = ir * kc;
@@ -110,8 +115,11 @@ final class VectorGemm32 {
     }
 
     /** Packs rows [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) as NR-column panels, row by row. */
-    private static void packB(boolean trans, MemorySegment b, long off, long ldb, int p0, int kc, int j0, int nc,
-            float[] bp) {
+    @Override
+    public void packB(int p0, int kc, int j0, int nc) {
+        boolean trans = transB;
+        long off = bOff;
+        float[] bp = this.bp;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int base = jr * kc;

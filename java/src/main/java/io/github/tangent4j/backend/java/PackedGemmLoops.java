@@ -1,0 +1,89 @@
+package io.github.tangent4j.backend.java;
+
+/**
+ * The loop nest of a packed GEMM, after Goto and van de Geijn, "Anatomy of High-Performance Matrix
+ * Multiplication" (ACM TOMS 34(3), 2008), shared by the single- and double-precision Vector API GEMMs,
+ * which supply the packing and the micro-kernel for their element type ({@link Steps}).
+ *
+ * <p>For each NC-wide column block and KC-deep slice of the inner dimension, op(B) is packed once; for
+ * each MC-high row block op(A) is packed, and MR x NR tiles of C are updated by the micro-kernel. The
+ * tiles of a block are visited in one of two orders. When the packed B block fits in L2 (small k), row
+ * panel by row panel, so that C is written along its rows, the order its cache lines, pages and the
+ * hardware prefetchers favour: for k = 8..64 this is 1.1-2x faster. Otherwise B panel by B panel, so
+ * that each KC x NR panel of B is reused from L2 by every row panel of the A block. When all of op(A)
+ * is one block (m <= MC, short-wide products), each B panel is packed just before its row panels use
+ * it, so packed B never leaves L2 (1.2x on 64 x 8192 x 512 with 2 threads).
+ */
+final class PackedGemmLoops {
+    private PackedGemmLoops() {
+    }
+
+    /**
+     * Block sizes of one element type, in elements: the micro-tile {@code mr x nr}, the blocks
+     * {@code kc} (inner dimension), {@code mc} (rows) and {@code nc} (columns), and {@code l2BBlock}, the
+     * largest packed B block ({@code kc * nc}) visited row panel by row panel.
+     */
+    record Blocking(int mr, int nr, int kc, int mc, int nc, long l2BBlock) {
+    }
+
+    /** What one element type does inside the loop nest, for one GEMM call. */
+    interface Steps {
+        /** Packs rows [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into the packed B buffer. */
+        void packB(int p0, int kc, int j0, int nc);
+
+        /** Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of op(A) into the packed A buffer. */
+        void packA(int i0, int mc, int p0, int kc);
+
+        /**
+         * Updates the {@code mr x nr} tile of C at row {@code i}, column {@code j} from the A panel at
+         * element {@code aIdx} and the B panel at element {@code bIdx} of the packed buffers, adding to C
+         * when {@code accumulate} (a later slice of the inner dimension).
+         */
+        void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate);
+    }
+
+    /** Runs the loop nest for an m x n x k GEMM. */
+    static void run(Blocking bl, int m, int n, int k, Steps steps) {
+        int mr0 = bl.mr();
+        int nr0 = bl.nr();
+        for (int jc = 0; jc < n; jc += bl.nc()) {
+            int nc = Math.min(bl.nc(), n - jc);
+            for (int pc = 0; pc < k; pc += bl.kc()) {
+                int kc = Math.min(bl.kc(), k - pc);
+                boolean accumulate = pc > 0;
+                if (m <= bl.mc()) {
+                    // one A block: pack each B panel just before its row panels use it, while it is in L2
+                    steps.packA(0, m, pc, kc);
+                    for (int jr = 0; jr < nc; jr += nr0) {
+                        steps.packB(pc, kc, jc + jr, Math.min(nr0, nc - jr));
+                        for (int ir = 0; ir < m; ir += mr0) {
+                            steps.kernel(kc, ir * kc, 0, ir, jc + jr, Math.min(mr0, m - ir), Math.min(nr0, nc - jr),
+                                    accumulate);
+                        }
+                    }
+                    continue;
+                }
+                steps.packB(pc, kc, jc, nc);
+                for (int ic = 0; ic < m; ic += bl.mc()) {
+                    int mc = Math.min(bl.mc(), m - ic);
+                    steps.packA(ic, mc, pc, kc);
+                    if ((long) kc * nc <= bl.l2BBlock()) {
+                        for (int ir = 0; ir < mc; ir += mr0) {
+                            for (int jr = 0; jr < nc; jr += nr0) {
+                                steps.kernel(kc, ir * kc, jr * kc, ic + ir, jc + jr, Math.min(mr0, mc - ir),
+                                        Math.min(nr0, nc - jr), accumulate);
+                            }
+                        }
+                    } else {
+                        for (int jr = 0; jr < nc; jr += nr0) {
+                            for (int ir = 0; ir < mc; ir += mr0) {
+                                steps.kernel(kc, ir * kc, jr * kc, ic + ir, jc + jr, Math.min(mr0, mc - ir),
+                                        Math.min(nr0, nc - jr), accumulate);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
