@@ -1,9 +1,11 @@
 package io.github.tangent4j.backend.java;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The loop nest of a packed GEMM, after Goto and van de Geijn, "Anatomy of High-Performance Matrix
  * Multiplication" (ACM TOMS 34(3), 2008), shared by the single- and double-precision Vector API GEMMs,
- * which supply the packing and the micro-kernel for their element type ({@link Steps}).
+ * which supply the packing and the micro-kernel for their element type ({@link Call}).
  *
  * <p>For each NC-wide column block and KC-deep slice of the inner dimension, op(B) is packed once; for
  * each MC-high row block op(A) is packed, and MR x NR tiles of C are updated by the micro-kernel. The
@@ -26,24 +28,55 @@ final class PackedGemmLoops {
     record Blocking(int mr, int nr, int kc, int mc, int nc, long l2BBlock) {
     }
 
-    /** What one element type does inside the loop nest, for one GEMM call. */
-    interface Steps {
+    /**
+     * One GEMM call: its operands ({@code C = alpha op(A) op(B) + beta C}, element (i, p) of op(A) at element
+     * index {@code aOff + (transA ? p * lda + i : i * lda + p)} of {@code a}, likewise for B and C) and what
+     * its element type does inside the loop nest.
+     */
+    abstract static class Call {
+        final boolean transA;
+        final boolean transB;
+        final MemorySegment a;
+        final long aOff;
+        final long lda;
+        final MemorySegment b;
+        final long bOff;
+        final long ldb;
+        final MemorySegment c;
+        final long cOff;
+        final long ldc;
+
+        Call(boolean transA, boolean transB, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff,
+                long ldb, MemorySegment c, long cOff, long ldc) {
+            this.transA = transA;
+            this.transB = transB;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+        }
+
         /** Packs rows [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into the packed B buffer. */
-        void packB(int p0, int kc, int j0, int nc);
+        abstract void packB(int p0, int kc, int j0, int nc);
 
         /** Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of op(A) into the packed A buffer. */
-        void packA(int i0, int mc, int p0, int kc);
+        abstract void packA(int i0, int mc, int p0, int kc);
 
         /**
          * Updates the {@code mr x nr} tile of C at row {@code i}, column {@code j} from the A panel at
          * element {@code aIdx} and the B panel at element {@code bIdx} of the packed buffers, adding to C
          * when {@code accumulate} (a later slice of the inner dimension).
          */
-        void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate);
+        abstract void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate);
     }
 
     /** Runs the loop nest for an m x n x k GEMM. */
-    static void run(Blocking bl, int m, int n, int k, Steps steps) {
+    static void run(Blocking bl, int m, int n, int k, Call steps) {
         int mr0 = bl.mr();
         int nr0 = bl.nr();
         for (int jc = 0; jc < n; jc += bl.nc()) {

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply-adds (4 broadcasts and 4 loads per 16 FMAs) updates C. Edges are zero-padded in the packed
  * buffers; C is updated from a tile buffer, with masks at the edges. One instance serves one call.
  */
-final class VectorGemm32 implements PackedGemmLoops.Steps {
+final class VectorGemm32 extends PackedGemmLoops.Call {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
     static final int MR = 4;
@@ -31,38 +31,17 @@ final class VectorGemm32 implements PackedGemmLoops.Steps {
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NC]);
 
-    private final boolean transA;
-    private final boolean transB;
-    private final MemorySegment a;
-    private final long aOff;
-    private final long lda;
-    private final MemorySegment b;
-    private final long bOff;
-    private final long ldb;
     private final float alpha;
     private final float beta;
-    private final MemorySegment c;
-    private final long cOff;
-    private final long ldc;
     private final float[] ap = PACKED_A.get();
     private final float[] bp = PACKED_B.get();
     private final float[] tile = new float[MR * NR];
 
     private VectorGemm32(boolean transA, boolean transB, MemorySegment a, long aOff, long lda, MemorySegment b,
             long bOff, long ldb, float alpha, float beta, MemorySegment c, long cOff, long ldc) {
-        this.transA = transA;
-        this.transB = transB;
-        this.a = a;
-        this.aOff = aOff;
-        this.lda = lda;
-        this.b = b;
-        this.bOff = bOff;
-        this.ldb = ldb;
+        super(transA, transB, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         this.alpha = alpha;
         this.beta = beta;
-        this.c = c;
-        this.cOff = cOff;
-        this.ldc = ldc;
     }
 
     /** The GEMM of {@link GemmKernel} on the calling thread. */
@@ -73,13 +52,13 @@ final class VectorGemm32 implements PackedGemmLoops.Steps {
     }
 
     @Override
-    public void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate) {
+    void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate) {
         kernel(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
     }
 
     /** Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of op(A) as MR-row panels, column by column. */
     @Override
-    public void packA(int i0, int mc, int p0, int kc) {
+    void packA(int i0, int mc, int p0, int kc) {
         boolean trans = transA;
         long off = aOff;
         float[] ap = this.ap;
@@ -116,7 +95,7 @@ final class VectorGemm32 implements PackedGemmLoops.Steps {
 
     /** Packs rows [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) as NR-column panels, row by row. */
     @Override
-    public void packB(int p0, int kc, int j0, int nc) {
+    void packB(int p0, int kc, int j0, int nc) {
         boolean trans = transB;
         long off = bOff;
         float[] bp = this.bp;
