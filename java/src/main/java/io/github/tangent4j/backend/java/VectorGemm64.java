@@ -9,10 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-threaded double-precision GEMM on the Vector API: the packing and the micro-kernel that
- * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels (a KC x NR
- * panel is 128 KB), op(A) in MR-row panels, and an MR x NR register-blocked micro-kernel of fused
- * multiply-adds (4 broadcasts and 4 loads per 16 FMAs) updates C. Edges are zero-padded in the packed
- * buffers; C is updated from a tile buffer, with masks at the edges. One instance serves one call.
+ * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels
+ * (a KC x NR panel is 128 KB with 512-bit vectors), op(A) in MR-row panels, and an MR x NR
+ * register-blocked micro-kernel of fused multiply-adds (4 broadcasts and 4 loads per 16 FMAs) updates
+ * C. Edges are zero-padded in the packed buffers; C is updated from a tile buffer, with masks at the
+ * edges. One instance serves one call.
  */
 final class VectorGemm64 extends PackedGemmLoops.Call {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
