@@ -447,9 +447,11 @@ public abstract class AbstractBackend implements Backend {
             depth++;
             return;
         }
-        if (!user.compareAndSet(null, me)) {
+        // the witness, not a second read: the holder may leave between a failed CAS and a get()
+        Thread holder = user.compareAndExchange(null, me);
+        if (holder != null) {
             throw new IllegalStateException("the " + name() + " backend is in use by thread '"
-                    + user.get().getName() + "'; a Backend is used by one thread at a time");
+                    + holder.getName() + "'; a Backend is used by one thread at a time");
         }
         depth = 1;
     }
