@@ -333,12 +333,15 @@ class BackendConformanceTest {
     @ParameterizedTest(name = "{0} {1} transA={2} transB={3}")
     @MethodSource("gemmCases")
     void gemmBatchedIsOneGemmPerBlock(String name, DType t, boolean ta, boolean tb) {
+        // a short batch, and a long batch of small GEMMs (the Java backend spreads those across threads)
+        checkGemmBatched(name, t, ta, tb, 3, 5, 7, 17);
+        checkGemmBatched(name, t, ta, tb, 301, 16, 33, 20);
+    }
+
+    private static void checkGemmBatched(String name, DType t, boolean ta, boolean tb, int batch, int m, int n,
+            int k) {
         TestBackends.with(name, b -> {
             SplittableRandom rnd = new SplittableRandom(6);
-            int batch = 3;
-            int m = 5;
-            int n = 7;
-            int k = 17;
             double[] a = random(rnd, t, (long) batch * m * k);
             double[] bv = random(rnd, t, (long) batch * k * n);
             double[] c = random(rnd, t, (long) batch * m * n);

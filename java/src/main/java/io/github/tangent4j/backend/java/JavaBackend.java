@@ -60,19 +60,8 @@ public final class JavaBackend extends AbstractBackend {
     @Override
     protected void gemmImpl(int batch, boolean transA, boolean transB, long m, long n, long k, double alpha,
             BufferMatrix a, BufferMatrix b, double beta, BufferMatrix c) {
-        MemorySegment sa = segment(a);
-        MemorySegment sb = segment(b);
-        MemorySegment sc = segment(c);
-        long es = a.dtype().byteSize();
-        long aBlock = m * k * es;
-        long bBlock = k * n * es;
-        long cBlock = m * n * es;
-        for (int i = 0; i < batch; i++) {
-            JavaGemm.gemm(a.dtype() == DType.F64, transA, transB, m, n, k, alpha,
-                    sa.asSlice(i * aBlock, aBlock), a.cols(),
-                    sb.asSlice(i * bBlock, bBlock), b.cols(), beta,
-                    sc.asSlice(i * cBlock, cBlock), c.cols());
-        }
+        JavaGemm.gemmBatched(a.dtype() == DType.F64, batch, transA, transB, m, n, k, alpha, segment(a), a.cols(),
+                segment(b), b.cols(), beta, segment(c), c.cols());
     }
 
     @Override

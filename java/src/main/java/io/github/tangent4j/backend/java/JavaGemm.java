@@ -69,6 +69,36 @@ final class JavaGemm {
         });
     }
 
+    /**
+     * {@code batch} GEMMs on consecutive blocks: block i of A starts {@code i * m * k} elements into
+     * {@code a} (likewise B with k x n, C with m x n blocks), with the leading dimensions given. Small
+     * GEMMs run in parallel across the batch, each on one thread; large ones one after another, each
+     * split across the threads.
+     */
+    static void gemmBatched(boolean f64, int batch, boolean transA, boolean transB, long m, long n, long k,
+            double alpha, MemorySegment a, long lda, MemorySegment b, long ldb, double beta, MemorySegment c,
+            long ldc) {
+        long es = f64 ? 8 : 4;
+        long aBlock = m * k * es;
+        long bBlock = k * n * es;
+        long cBlock = m * n * es;
+        ComputePool.PartTask blocks = part -> gemm(f64, transA, transB, m, n, k, alpha, a.asSlice(part * aBlock,
+                aBlock), lda, b.asSlice(part * bBlock, bBlock), ldb, beta, c.asSlice(part * cBlock, cBlock), ldc);
+        long work = m * n * k;
+        if (batch == 1 || work >= PARALLEL_THRESHOLD || work * batch < PARALLEL_THRESHOLD) {
+            for (int i = 0; i < batch; i++) {
+                blocks.run(i);
+            }
+            return;
+        }
+        int parts = Math.min(batch, ComputePool.THREADS);
+        ComputePool.run(parts, part -> {
+            for (int i = (int) ((long) batch * part / parts); i < (long) batch * (part + 1) / parts; i++) {
+                blocks.run(i);
+            }
+        });
+    }
+
     /** C = beta C (zero when beta is 0, so NaN in C does not survive). */
     private static void scale(boolean f64, int m, int n, double beta, MemorySegment c, long ldc) {
         for (int i = 0; i < m; i++) {
