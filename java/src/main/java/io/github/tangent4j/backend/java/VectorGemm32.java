@@ -18,8 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm32 extends PackedGemmLoops.Call {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
-    static final int MR = 4;
-    static final int NR = 4 * L;
+    /**
+     * The micro-tile: 4 rows x 4 vectors (16 accumulators) with 512-bit vectors and 32 vector registers;
+     * 6 rows x 2 vectors (12 accumulators) with narrower vectors, where AVX2 has only 16 registers and the
+     * 4 x 4 tile spills (2.5x slower there).
+     */
+    static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
+    static final int MR = WIDE ? 4 : 6;
+    static final int NR = (WIDE ? 4 : 2) * L;
     static final int KC = 512;
     static final int MC = 96;
     /** Largest packed B block (elements; 1 MB, a Zen 4 or 5 L2) visited row panel by row panel. */
@@ -140,6 +146,63 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
 
     /** C[0:mr, 0:nr] (at element cIdx, row stride ldc) = alpha * A_panel B_panel + (beta C or C). */
     private static void kernel(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
+            int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
+        if (WIDE) {
+            kernel4x4(kc, ap, aBase, bp, bBase, c, cIdx, ldc, mr, nr, alpha, beta, accumulate, tile);
+        } else {
+            kernel6x2(kc, ap, aBase, bp, bBase, c, cIdx, ldc, mr, nr, alpha, beta, accumulate, tile);
+        }
+    }
+
+    private static void kernel6x2(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx,
+            long ldc, int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bBase + p * NR;
+            int ai = aBase + p * MR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, 0 + L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        update(tile, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+    }
+
+    /** The 4 x 4-vector tile. */
+    private static void kernel4x4(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
             int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
