@@ -85,13 +85,8 @@ final class JavaGemm {
         ComputePool.PartTask blocks = part -> gemm(f64, transA, transB, m, n, k, alpha, a.asSlice(part * aBlock,
                 aBlock), lda, b.asSlice(part * bBlock, bBlock), ldb, beta, c.asSlice(part * cBlock, cBlock), ldc);
         long work = m * n * k;
-        if (batch == 1 || work >= PARALLEL_THRESHOLD || work * batch < PARALLEL_THRESHOLD) {
-            for (int i = 0; i < batch; i++) {
-                blocks.run(i);
-            }
-            return;
-        }
-        int parts = Math.min(batch, ComputePool.THREADS);
+        boolean acrossBatch = batch > 1 && work < PARALLEL_THRESHOLD && work * batch >= PARALLEL_THRESHOLD;
+        int parts = acrossBatch ? Math.min(batch, ComputePool.THREADS) : 1;
         ComputePool.run(parts, part -> {
             for (int i = (int) ((long) batch * part / parts); i < (long) batch * (part + 1) / parts; i++) {
                 blocks.run(i);

@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-threaded single-precision GEMM on the Vector API: the packing and the micro-kernel that
  * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels
  * (a KC x NR panel is 128 KB with 512-bit vectors), op(A) in MR-row panels, and an MR x NR
- * register-blocked micro-kernel of fused multiply-adds (4 broadcasts and 4 loads per 16 FMAs) updates
- * C. Edges are zero-padded in the packed buffers; C is updated from a tile buffer, with masks at the
- * edges. One instance serves one call.
+ * register-blocked micro-kernel of fused multiply-adds updates C (the 4 x 4 tile: 4 broadcasts and 4
+ * loads per 16 FMAs). Edges are zero-padded in the packed buffers; C is updated from a tile buffer,
+ * with masks at the edges. One instance serves one call.
  */
 final class VectorGemm32 extends PackedGemmLoops.Call {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -21,7 +21,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
     /**
      * The micro-tile: 4 rows x 4 vectors (16 accumulators) with 512-bit vectors and 32 vector registers;
      * 6 rows x 2 vectors (12 accumulators) with narrower vectors, where AVX2 has only 16 registers and the
-     * 4 x 4 tile spills (2.5x slower there).
+     * 4 x 4 tile spills (1.4-2x slower there; bench/RESULTS.md).
      */
     static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
     static final int MR = WIDE ? 4 : 6;
