@@ -67,9 +67,9 @@ final class CommonOptions {
                 : new Backends.Selection(Backends.create(name), name + " (forced by --backend)");
     }
 
-    /** Writes {@code t} to --out. */
+    /** Writes {@code t} to --out as {@code .npy}, atomically (see {@link OutputFile}). */
     void write(Tensor t) throws IOException {
-        Npy.write(out, t);
+        OutputFile.write(out, "--out", tmp -> Npy.write(tmp, t));
     }
 
     /** Parses --activation. */
