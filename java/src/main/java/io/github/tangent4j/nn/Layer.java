@@ -2,6 +2,7 @@ package io.github.tangent4j.nn;
 
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Shapes;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.Objects;
 
@@ -39,12 +40,7 @@ public record Layer(Tensor weight, Tensor bias) {
     }
 
     static void checkFinite(String name, Tensor t) {
-        for (long i = 0; i < t.size(); i++) {
-            double v = t.getFlat(i);
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException(name + ": expected finite values but element " + i + " is " + v);
-            }
-        }
+        Finite.check(name, t);
     }
 
     /** Number of inputs (columns of the weight). */

@@ -1,0 +1,427 @@
+package io.github.tangent4j.jacobian;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.nn.DeviceMlp;
+import io.github.tangent4j.nn.Layer;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.ParameterLayout;
+import io.github.tangent4j.tensor.Finite;
+import io.github.tangent4j.tensor.Shapes;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Batched Jacobians of a network {@code f: R^D -> R^O} on a backend: the input Jacobian (N, O, D), the
+ * parameter Jacobian (N, O, P), JVPs and VJPs in input and parameter space, and the squared Frobenius
+ * norms of the input Jacobian.
+ *
+ * <p>Every method runs one sweep of GEMMs over the layers for a whole tile of examples — never a loop
+ * over examples (DESIGN.md). The input Jacobian runs in reverse mode (N*O rows per GEMM) when
+ * {@code O <= D} and in forward mode (N*D rows) otherwise, unless a {@link Mode} is forced; both give the
+ * same numbers up to rounding. Inputs are processed in row tiles sized to the backend's free memory
+ * ({@link RowTiler}), reporting progress after each tile and stopping at the next tile when the thread
+ * is interrupted.
+ *
+ * <p>Derivatives at a kink follow PyTorch: {@code relu'(0) = 0}, {@code abs'(0) = 0},
+ * {@code leaky_relu'(0) = slope}. Parameter derivatives are taken with respect to the stored
+ * parameters (see {@link io.github.tangent4j.nn.Parameterization}). Instances are immutable.
+ *
+ * <pre>{@code
+ * try (Backend backend = Backends.auto()) {
+ *     Tensor j = Jacobians.of(mlp).input(backend, x);                 // (N, O, D)
+ *     ParameterJacobian jp = Jacobians.of(mlp).parameters(backend, x); // (N, O, P)
+ * }
+ * }</pre>
+ */
+public final class Jacobians {
+    /** How the input Jacobian is swept. */
+    public enum Mode {
+        /** Reverse mode when {@code O <= D}, forward mode otherwise. */
+        AUTO,
+        /** Backpropagation: N*O rows per GEMM. */
+        REVERSE,
+        /** Tangent propagation: N*D rows per GEMM. */
+        FORWARD
+    }
+
+    private final Mlp mlp;
+    private final Mode mode;
+    private final RowTiler.ProgressListener listener;
+    private final long maxTileRows;
+
+    private Jacobians(Mlp mlp, Mode mode, RowTiler.ProgressListener listener, long maxTileRows) {
+        this.mlp = mlp;
+        this.mode = mode;
+        this.listener = listener;
+        this.maxTileRows = maxTileRows;
+    }
+
+    /** Jacobians of {@code mlp}, automatic mode, no progress listener. */
+    public static Jacobians of(Mlp mlp) {
+        return new Jacobians(Objects.requireNonNull(mlp, "mlp"), Mode.AUTO, null, Long.MAX_VALUE);
+    }
+
+    /** A copy sweeping the input Jacobian in {@code mode}. */
+    public Jacobians withMode(Mode mode) {
+        return new Jacobians(mlp, Objects.requireNonNull(mode, "mode"), listener, maxTileRows);
+    }
+
+    /** A copy reporting progress (examples done of N) to {@code listener} after each tile; null: none. */
+    public Jacobians withProgress(RowTiler.ProgressListener listener) {
+        return new Jacobians(mlp, mode, listener, maxTileRows);
+    }
+
+    /** A copy whose tiles hold at most {@code rows} (>= 1) examples (the default: as many as fit). */
+    public Jacobians withMaxTileRows(long rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
+        }
+        return new Jacobians(mlp, mode, listener, rows);
+    }
+
+    /** The network. */
+    public Mlp mlp() {
+        return mlp;
+    }
+
+    /** The mode the input Jacobian is computed in: {@link Mode#AUTO} resolved by comparing O and D. */
+    public Mode resolvedMode() {
+        if (mode != Mode.AUTO) {
+            return mode;
+        }
+        return mlp.outputDim() <= mlp.inputDim() ? Mode.REVERSE : Mode.FORWARD;
+    }
+
+    /**
+     * The input Jacobian {@code d f / d x}, shape (N, O, D), for inputs {@code x} (N, D) of the network's
+     * dtype.
+     *
+     * @throws IllegalArgumentException if x's shape or dtype does not fit or x holds a non-finite value
+     */
+    public Tensor input(Backend backend, Tensor x) {
+        long n = checkX(x);
+        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
+        boolean reverse = resolvedMode() == Mode.REVERSE;
+        tiles(backend, x, inputJacobianRowBytes(reverse), (net, t, from, to) -> {
+            try (DeviceMatrix j = inputJacobianTile(t, reverse)) {
+                Tensor dst = out.slice(from, to);
+                if (reverse) {
+                    backend.download(j, dst);
+                } else {
+                    transposeBlocks(backend.download(j), dst);
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The per-example squared Frobenius norms {@code ||d f / d x (x_i)||_F^2} (N,) and their mean,
+     * computed tile by tile: no more than one tile of the Jacobian exists at a time.
+     *
+     * @throws IllegalArgumentException as {@link #input}
+     */
+    public JacobianNorms inputNorms(Backend backend, Tensor x) {
+        long n = checkX(x);
+        Tensor norms = Tensor.allocate(mlp.dtype(), n);
+        boolean reverse = resolvedMode() == Mode.REVERSE;
+        long r = reverse ? mlp.outputDim() : mlp.inputDim();
+        tiles(backend, x, inputJacobianRowBytes(reverse), (net, t, from, to) -> {
+            long rows = to - from;
+            try (DeviceMatrix j = inputJacobianTile(t, reverse);
+                 DeviceMatrix perRow = backend.allocate(mlp.dtype(), rows * r, 1);
+                 DeviceMatrix perExample = backend.allocate(mlp.dtype(), rows, 1)) {
+                backend.hadamard(j, j, j);
+                backend.sum(j, 1, perRow);
+                backend.sum(perRow.reshape(rows, r), 1, perExample);
+                backend.download(perExample, norms.slice(from, to));
+            }
+        });
+        double sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += norms.getFlat(i);
+        }
+        return new JacobianNorms(norms, n == 0 ? Double.NaN : sum / n);
+    }
+
+    /**
+     * The parameter Jacobian {@code d f / d theta}, shape (N, O, P), columns in state-dict order. Each
+     * layer's block is the outer product {@code a_l Delta_l (x) H_{l-1}} of the backprop signals and the
+     * layer inputs (the bias block {@code c Delta_l}), formed by a batched rank-1 GEMM per tile.
+     *
+     * @throws IllegalArgumentException as {@link #input}, or if N*O*P elements cannot be addressed
+     */
+    public ParameterJacobian parameters(Backend backend, Tensor x) {
+        long n = checkX(x);
+        long o = mlp.outputDim();
+        long p = mlp.parameterCount();
+        Shapes.byteSize(mlp.dtype(), n, o, p);
+        Tensor out = Tensor.allocate(mlp.dtype(), n, o, p);
+        ParameterLayout layout = ParameterLayout.of(mlp);
+        long widestBlock = 0;
+        for (Layer layer : mlp.layers()) {
+            widestBlock = Math.max(widestBlock, layer.out() * layer.in());
+        }
+        long es = mlp.dtype().byteSize();
+        long rowBytes = traceRowBytes() + es * o * (mlp.hiddenUnits() + o + 2 * widestBlock);
+        tiles(backend, x, rowBytes, (net, t, from, to) -> {
+            long rows = to - from;
+            Tensor dst = out.slice(from, to);
+            try (BackpropSignals s = BackpropSignals.ofOutputs(t);
+                 DeviceMatrix ones = backend.allocate(mlp.dtype(), rows, 1)) {
+                backend.fill(ones, 1);
+                for (int l = 0; l < mlp.layers().size(); l++) {
+                    Layer layer = mlp.layers().get(l);
+                    double a = mlp.parameterization().weightScale(layer.in());
+                    scatterOuter(backend, s.signal(l), t.input(l), a, dst, layout.weightOffset(l));
+                    if (layer.hasBias()) {
+                        scatterOuter(backend, s.signal(l), ones, mlp.parameterization().biasScale(), dst,
+                                layout.biasOffset(l));
+                    }
+                }
+            }
+        });
+        return new ParameterJacobian(mlp, out);
+    }
+
+    /**
+     * Per example i, {@code alpha * delta_{i,o,u} * h_{i,v}} for every output o, unit u and input v,
+     * written to columns {@code [offset, offset + units*inputs)} of the host rows (rows*O, P) in
+     * {@code dst}.
+     */
+    private static void scatterOuter(Backend backend, DeviceMatrix delta, DeviceMatrix h, double alpha, Tensor dst,
+            long offset) {
+        long rows = h.rows();
+        long width = delta.cols() * h.cols();
+        long outRows = delta.rows();
+        try (DeviceMatrix block = backend.allocate(delta.dtype(), outRows * delta.cols(), h.cols())) {
+            backend.gemmBatched(Math.toIntExact(rows), false, false, alpha, delta.reshape(delta.size(), 1), h, 0,
+                    block);
+            Tensor host = backend.download(block);
+            ParameterJacobian.copyColumns(host.segment(), width, 0, dst.segment(), dst.dim(2), offset, width, outRows,
+                    dst.dtype().byteSize());
+        }
+    }
+
+    /**
+     * The JVP {@code (d f / d x)(x_i) t_i}, shape (N, O), for input tangents {@code t} (N, D) — one
+     * forward-mode sweep with one row per example.
+     *
+     * @throws IllegalArgumentException if x or t does not fit (shape, dtype, finiteness)
+     */
+    public Tensor jvp(Backend backend, Tensor x, Tensor tangent) {
+        long n = checkX(x);
+        checkMatrix("tangent", tangent, n, mlp.inputDim());
+        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim());
+        tiles(backend, x, traceRowBytes() + 2 * maxWidth() * mlp.dtype().byteSize(), (net, t, from, to) -> {
+            try (DeviceMatrix td = backend.upload(tangent.slice(from, to));
+                 DeviceMatrix y = TangentSweep.jvp(t, td)) {
+                backend.download(y, out.slice(from, to));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The JVP {@code (d f / d theta)(x_i) v}, shape (N, O), for one parameter tangent {@code v} of shape
+     * (P,) in state-dict order.
+     *
+     * @throws IllegalArgumentException if x or v does not fit (shape, dtype, finiteness)
+     */
+    public Tensor jvpParameters(Backend backend, Tensor x, Tensor tangent) {
+        long n = checkX(x);
+        checkVector("tangent", tangent, mlp.parameterCount());
+        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim());
+        ParameterLayout layout = ParameterLayout.of(mlp);
+        List<DeviceMatrix> v = new ArrayList<>();
+        List<DeviceMatrix> vb = new ArrayList<>();
+        try {
+            double c = mlp.parameterization().biasScale();
+            for (int l = 0; l < mlp.layers().size(); l++) {
+                Layer layer = mlp.layers().get(l);
+                long w = layout.weightOffset(l);
+                v.add(backend.upload(tangent.slice(w, w + layer.out() * layer.in()).reshape(layer.out(), layer.in())));
+                if (layer.hasBias()) {
+                    Tensor b = tangent.slice(layout.biasOffset(l), layout.biasOffset(l) + layer.out()).copy();
+                    for (long i = 0; i < b.size(); i++) {
+                        b.setFlat(i, c * b.getFlat(i));
+                    }
+                    vb.add(backend.upload(b));
+                } else {
+                    vb.add(null);
+                }
+            }
+            tiles(backend, x, traceRowBytes() + 2 * maxWidth() * mlp.dtype().byteSize(), (net, t, from, to) -> {
+                try (DeviceMatrix y = TangentSweep.jvpParameters(t, v, vb)) {
+                    backend.download(y, out.slice(from, to));
+                }
+            });
+            return out;
+        } finally {
+            v.forEach(DeviceMatrix::close);
+            vb.stream().filter(Objects::nonNull).forEach(DeviceMatrix::close);
+        }
+    }
+
+    /**
+     * The VJP {@code c_i^T (d f / d x)(x_i)}, shape (N, D), for cotangents {@code c} (N, O) — one reverse
+     * sweep with one row per example.
+     *
+     * @throws IllegalArgumentException if x or c does not fit (shape, dtype, finiteness)
+     */
+    public Tensor vjp(Backend backend, Tensor x, Tensor cotangent) {
+        long n = checkX(x);
+        checkMatrix("cotangent", cotangent, n, mlp.outputDim());
+        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.inputDim());
+        tiles(backend, x, traceRowBytes() + 2 * maxWidth() * mlp.dtype().byteSize(), (net, t, from, to) -> {
+            try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
+                 DeviceMatrix g = BackpropSignals.inputGradient(t, cd)) {
+                backend.download(g, out.slice(from, to));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The VJP {@code sum_i c_i^T (d f / d theta)(x_i)}, shape (P,) in state-dict order, for cotangents
+     * {@code c} (N, O): the gradient of {@code sum_i c_i . f(x_i)} with respect to the parameters
+     * (backpropagation; the weight gradient of layer l is {@code a_l Delta_l^T H_{l-1}}). Accumulated in
+     * double across tiles.
+     *
+     * @throws IllegalArgumentException if x or c does not fit (shape, dtype, finiteness)
+     */
+    public Tensor vjpParameters(Backend backend, Tensor x, Tensor cotangent) {
+        long n = checkX(x);
+        checkMatrix("cotangent", cotangent, n, mlp.outputDim());
+        ParameterLayout layout = ParameterLayout.of(mlp);
+        double[] total = new double[Math.toIntExact(layout.size())];
+        long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * (mlp.hiddenUnits() + 2 * maxWidth());
+        tiles(backend, x, rowBytes, (net, t, from, to) -> {
+            double[] tile = new double[total.length];
+            try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
+                 BackpropSignals s = BackpropSignals.ofCotangent(t, cd)) {
+                for (int l = 0; l < mlp.layers().size(); l++) {
+                    Layer layer = mlp.layers().get(l);
+                    DeviceMatrix delta = s.signal(l);
+                    try (DeviceMatrix g = backend.allocate(mlp.dtype(), layer.out(), layer.in())) {
+                        backend.gemm(true, false, mlp.parameterization().weightScale(layer.in()), delta, t.input(l),
+                                0, g);
+                        add(tile, layout.weightOffset(l), backend.download(g), 1);
+                    }
+                    if (layer.hasBias()) {
+                        try (DeviceMatrix g = backend.allocate(mlp.dtype(), 1, layer.out())) {
+                            backend.sum(delta, 0, g);
+                            add(tile, layout.biasOffset(l), backend.download(g), mlp.parameterization().biasScale());
+                        }
+                    }
+                }
+            }
+            // Only a finished tile counts: an out-of-memory retry must not add a tile twice.
+            for (int i = 0; i < total.length; i++) {
+                total[i] += tile[i];
+            }
+        });
+        Tensor out = Tensor.allocate(mlp.dtype(), total.length);
+        for (int i = 0; i < total.length; i++) {
+            out.setFlat(i, total[i]);
+        }
+        return out;
+    }
+
+    private static void add(double[] acc, long offset, Tensor t, double scale) {
+        for (long i = 0; i < t.size(); i++) {
+            acc[(int) (offset + i)] += scale * t.getFlat(i);
+        }
+    }
+
+    // ------------------------------------------------------------------ tiles
+
+    /** The work of one tile: examples [from, to) with their forward trace. */
+    @FunctionalInterface
+    private interface TileBody {
+        void run(DeviceMlp net, ForwardTrace trace, long from, long to);
+    }
+
+    private void tiles(Backend backend, Tensor x, long bytesPerRow, TileBody body) {
+        Objects.requireNonNull(backend, "backend");
+        try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
+            RowTiler.of(backend, bytesPerRow).withProgress(listener).withMaxTileRows(maxTileRows)
+                    .run(x.dim(0), (scope, from, to) -> {
+                        DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
+                        try (ForwardTrace t = ForwardTrace.of(net, xd)) {
+                            body.run(net, t, from, to);
+                        }
+                    });
+        }
+    }
+
+    /** One tile's input Jacobian: (rows*O x D) in reverse mode, (rows*D x O) transposed blocks in forward mode. */
+    private static DeviceMatrix inputJacobianTile(ForwardTrace t, boolean reverse) {
+        return reverse ? BackpropSignals.inputGradient(t, null) : TangentSweep.inputJacobianTransposed(t);
+    }
+
+    /** (rows*D, O) transposed blocks into (rows, O, D). */
+    private static void transposeBlocks(Tensor src, Tensor dst) {
+        long rows = dst.dim(0);
+        long o = dst.dim(1);
+        long d = dst.dim(2);
+        for (long i = 0; i < rows; i++) {
+            for (long a = 0; a < o; a++) {
+                for (long b = 0; b < d; b++) {
+                    dst.setFlat((i * o + a) * d + b, src.getFlat((i * d + b) * o + a));
+                }
+            }
+        }
+    }
+
+    private long traceRowBytes() {
+        return mlp.dtype().byteSize() * (mlp.inputDim() + 2 * mlp.hiddenUnits() + 2 * mlp.outputDim());
+    }
+
+    private long inputJacobianRowBytes(boolean reverse) {
+        long r = reverse ? mlp.outputDim() : mlp.inputDim();
+        return traceRowBytes() + mlp.dtype().byteSize() * r * (2 * maxWidth() + 1);
+    }
+
+    private long maxWidth() {
+        long w = 0;
+        for (long v : mlp.widths()) {
+            w = Math.max(w, v);
+        }
+        return w;
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    private long checkX(Tensor x) {
+        Objects.requireNonNull(x, "x");
+        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
+                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
+        }
+        Finite.check("x", x);
+        return x.dim(0);
+    }
+
+    private void checkMatrix(String name, Tensor t, long rows, long cols) {
+        Objects.requireNonNull(t, name);
+        if (t.rank() != 2 || t.dim(0) != rows || t.dim(1) != cols || t.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException(name + ": expected shape (" + rows + ", " + cols + ") of "
+                    + mlp.dtype() + " but was " + Shapes.format(t.shape()) + " of " + t.dtype());
+        }
+        Finite.check(name, t);
+    }
+
+    private void checkVector(String name, Tensor t, long size) {
+        Objects.requireNonNull(t, name);
+        if (t.rank() != 1 || t.dim(0) != size || t.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException(name + ": expected shape (" + size + ",) of " + mlp.dtype()
+                    + " (one entry per parameter) but was " + Shapes.format(t.shape()) + " of " + t.dtype());
+        }
+        Finite.check(name, t);
+    }
+}
