@@ -56,6 +56,15 @@ final class CommonOptions {
         return t.dtype() == dtype ? t : t.to(dtype);
     }
 
+    /** A float array from {@code file} (the value of {@code option}), converted to --dtype; shapes are checked by the library. */
+    Tensor loadArray(Path file, String option) throws IOException {
+        Tensor t = Npy.read(file);
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(option + " " + file + ": expected a float array but was " + t.dtype());
+        }
+        return t.dtype() == dtype ? t : t.to(dtype);
+    }
+
     /** The backend named by --backend ("auto" follows {@link Backends#auto()}). */
     Backend openBackend() {
         return select(backend).backend();

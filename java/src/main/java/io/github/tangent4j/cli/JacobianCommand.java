@@ -1,0 +1,59 @@
+package io.github.tangent4j.cli;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.jacobian.Jacobians;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tangent4j jacobian}: the input Jacobian (N, O, D), its squared norms (N,), or the parameter Jacobian (N, O, P). */
+@Command(name = "jacobian", mixinStandardHelpOptions = true,
+        description = "Write d f/d x (N, O, D), with --norm its squared Frobenius norm per example (N,), "
+                + "or d f/d theta (N, O, P) with --wrt params.")
+final class JacobianCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--wrt", paramLabel = "input|params", defaultValue = "input",
+            description = "differentiate with respect to the inputs or the parameters (default: ${DEFAULT-VALUE})")
+    Wrt wrt;
+
+    @Option(names = "--norm", description = "with --wrt input: write ||d f/d x||_F^2 per example, shape (N,)")
+    boolean norm;
+
+    @Option(names = "--mode", paramLabel = "auto|reverse|forward", defaultValue = "auto",
+            description = "sweep of the input Jacobian: reverse (N*O rows) or forward (N*D rows); auto picks the "
+                    + "cheaper (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Override
+    public Integer call() throws Exception {
+        if (norm && wrt != Wrt.input) {
+            throw new IllegalArgumentException("--norm: only with --wrt input");
+        }
+        Jacobians.Mode m = switch (mode) {
+            case "auto" -> Jacobians.Mode.AUTO;
+            case "reverse" -> Jacobians.Mode.REVERSE;
+            case "forward" -> Jacobians.Mode.FORWARD;
+            default -> throw new IllegalArgumentException("--mode: expected auto, reverse or forward but was '"
+                    + mode + "'");
+        };
+        Mlp mlp = common.loadModel();
+        Tensor x = common.loadInputs(common.x, "--x", mlp);
+        try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("jacobian")) {
+            Jacobians jac = Jacobians.of(mlp).withMode(m).withProgress(bar.listener());
+            Tensor result = wrt == Wrt.params ? jac.parameters(backend, x).tensor()
+                    : norm ? jac.inputNorms(backend, x).perExample() : jac.input(backend, x);
+            common.write(result);
+        }
+        return 0;
+    }
+
+    /** What to differentiate with respect to. */
+    enum Wrt {
+        input, params
+    }
+}
