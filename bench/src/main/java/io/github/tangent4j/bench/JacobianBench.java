@@ -1,0 +1,114 @@
+package io.github.tangent4j.bench;
+
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.Backends;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.jacobian.Jacobians;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.Parameterization;
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The input Jacobian (N, O, D) of an MLP 784-512-512-10 (ReLU) on a backend, host to host, and — in the
+ * same run — one plain GEMM of the sweep's largest shape, (N*O x 512) times (512 x 784), so that
+ * {@code bench/jacobians} can report the efficiency (method FLOP / method time) / (GEMM FLOP/s).
+ * {@link #flops} gives the exact FLOP count of the GEMMs the method performs.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
+public class JacobianBench {
+    /** The network's widths. */
+    static final long[] WIDTHS = {784, 512, 512, 10};
+
+    @Param({"256", "4096"})
+    public int n;
+
+    @Param({"f32", "f64"})
+    public String dtype;
+
+    @Param({"java"})
+    public String impl;
+
+    private Backend backend;
+    private Mlp mlp;
+    private Tensor x;
+    private DeviceMatrix a;
+    private DeviceMatrix b;
+    private DeviceMatrix c;
+
+    /**
+     * FLOPs of the GEMMs of one input Jacobian in reverse mode: the forward pass {@code 2 N sum n_{l-1} n_l},
+     * the rank-1 broadcast of the last weight {@code 2 N O n_{L-1}}, and {@code 2 N O n_l n_{l-1}} for every
+     * layer below the last.
+     */
+    static double flops(long n) {
+        double f = 0;
+        int last = WIDTHS.length - 2;
+        long o = WIDTHS[WIDTHS.length - 1];
+        for (int l = 0; l <= last; l++) {
+            f += 2.0 * n * WIDTHS[l] * WIDTHS[l + 1];
+        }
+        f += 2.0 * n * o * WIDTHS[last];
+        for (int l = 0; l < last; l++) {
+            f += 2.0 * n * o * WIDTHS[l] * WIDTHS[l + 1];
+        }
+        return f;
+    }
+
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
+        backend = Backends.create(impl);
+        mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, t, WIDTHS);
+        x = Tensor.allocate(t, n, WIDTHS[0]);
+        SplittableRandom rng = new SplittableRandom(2);
+        for (long i = 0; i < x.size(); i++) {
+            x.setFlat(i, rng.nextGaussian());
+        }
+        long o = WIDTHS[WIDTHS.length - 1];
+        a = backend.allocate(t, n * o, 512);
+        b = backend.allocate(t, 512, 784);
+        c = backend.allocate(t, n * o, 784);
+        backend.fill(a, 0.5);
+        backend.fill(b, 0.25);
+        System.out.printf("%n# flops method=%.6e gemm=%.6e%n", flops(n), 2.0 * n * o * 512 * 784);
+    }
+
+    /** The whole input Jacobian, host inputs to host (N, O, D) output. */
+    @Benchmark
+    public Tensor inputJacobian() {
+        return Jacobians.of(mlp).withMode(Jacobians.Mode.REVERSE).input(backend, x);
+    }
+
+    /** The sweep's largest GEMM alone, on data already on the backend. */
+    @Benchmark
+    public void gemm() {
+        backend.gemm(false, false, 1, a, b, 0, c);
+        if (impl.equals("cuda")) {
+            backend.download(c.rows(0, 1));   // wait for the device
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        backend.close();
+    }
+}
