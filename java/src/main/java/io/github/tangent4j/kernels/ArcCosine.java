@@ -1,0 +1,127 @@
+package io.github.tangent4j.kernels;
+
+/**
+ * The dual of the piecewise-linear activations {@code phi(u) = a u + (1 - a) relu(u)}: ReLU (a = 0),
+ * leaky ReLU (a = slope), abs (a = -1) and identity (a = 1), through the first-order arc-cosine kernel
+ * of Cho and Saul ("Kernel Methods for Deep Learning", NIPS 2009):
+ * {@code E[relu(u) relu(v)] = J = (R + (pi - theta) k) / (2 pi)} with {@code R = sqrt(q1 q2 - k^2)} and
+ * {@code theta = arccos(k / sqrt(q1 q2))}, {@code E[relu'(u) relu'(v)] = (pi - theta) / (2 pi)}, so
+ * <pre>
+ *   F    = a k + (1 - a)^2 J
+ *   Fdot = a + (1 - a)^2 (pi - theta) / (2 pi)
+ * </pre>
+ * (the cross terms are {@code E[u relu(v)] = k / 2}).
+ *
+ * <p><b>Numerics.</b> The cosine c is computed as {@code k / sqrt(q1 * q2)} clamped to [-1, 1], exact
+ * (1) for a pair with {@code k == q1 == q2}; everything else from c alone:
+ * {@code J = sqrt(q1 q2) (sqrt((1 - c)(1 + c)) + (pi - theta) c) / (2 pi)}, {@code R = sqrt(q1 q2) sin(theta)},
+ * so that the first-order cancellation of R against {@code theta k} near c = 1 is exact (computing R as
+ * {@code sqrt(q1 q2 - k^2)} instead leaves errors of order sqrt(ulp)). When
+ * {@code q1 q2 = 0} (a zero input without biases: the unit is identically 0) the cosine is taken as 0;
+ * every kernel value it multiplies is then 0 as well. Near-duplicate inputs lose digits through acos
+ * (theta ~ sqrt(2 (1 - c)): about 1e-8 absolute in theta at rounding-level differences).
+ */
+record ArcCosine(double a) implements DualActivation {
+    private static final double INV_2PI = 1 / (2 * Math.PI);
+    private static final double INV_4PI = 1 / (4 * Math.PI);
+    private static final double INV_8PI = 1 / (8 * Math.PI);
+
+    private double relu() {
+        return (1 - a) * (1 - a);
+    }
+
+    /**
+     * {@code sqrt(q1 q2)}: as {@code sqrt(q1 * q2)} (exact for q1 == q2), or as {@code sqrt(q1) sqrt(q2)}
+     * where the product would underflow or overflow.
+     */
+    private static double scale(double q1, double q2) {
+        double p = q1 * q2;
+        return p >= Double.MIN_NORMAL && p < Double.POSITIVE_INFINITY ? Math.sqrt(p) : Math.sqrt(q1) * Math.sqrt(q2);
+    }
+
+    private static double cosine(double q1, double q2, double k) {
+        double s = scale(q1, q2);
+        if (!(s > 0)) {
+            return 0;
+        }
+        return Math.max(-1, Math.min(1, k / s));
+    }
+
+    /** {@code R = sqrt(q1 q2) sin(theta)}, from the clamped cosine so that R and theta agree. */
+    private static double sine(double q1, double q2, double k) {
+        double c = cosine(q1, q2, k);
+        return scale(q1, q2) * Math.sqrt((1 - c) * (1 + c));
+    }
+
+    @Override
+    public double value(double q1, double q2, double k) {
+        double w = relu();
+        if (w == 0) {
+            return a * k;
+        }
+        double c = cosine(q1, q2, k);
+        double theta = Math.acos(c);
+        return a * k + w * scale(q1, q2) * (Math.sqrt((1 - c) * (1 + c)) + (Math.PI - theta) * c) * INV_2PI;
+    }
+
+    @Override
+    public double derivative(double q1, double q2, double k) {
+        double w = relu();
+        if (w == 0) {
+            return a;
+        }
+        return a + w * (Math.PI - Math.acos(cosine(q1, q2, k))) * INV_2PI;
+    }
+
+    @Override
+    public double diagonalSlope(double q) {
+        return a + relu() / 2;
+    }
+
+    @Override
+    public void valuePartials(double q1, double q2, double k, double[] out) {
+        double w = relu();
+        double r = w == 0 ? 0 : sine(q1, q2, k);
+        out[0] = q1 > 0 ? w * r * INV_4PI / q1 : 0;
+        out[1] = q2 > 0 ? w * r * INV_4PI / q2 : 0;
+        out[2] = derivative(q1, q2, k);
+    }
+
+    /**
+     * The chain-rule term in a form without cancellation: with {@code u = 2 dk - (k / q1) dq1} and
+     * {@code v = 2 dk' - (k / q2) dq2}, it is {@code (1 - a)^2 [u v^T / (8 pi R) + R dq1 dq2^T / (8 pi q1 q2)]}
+     * (the four second partials of J each diverge like 1/R, their sum does not: u and v are
+     * {@code 2 sqrt(q1 q2)} times the gradients of the cosine, which vanish where it reaches +-1). At
+     * {@code R = 0} (x = x', or collinear inputs without biases) the term is its limit, 0.
+     */
+    @Override
+    public void valueSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
+            double hx, double hy, double[] out) {
+        double w = relu();
+        double r = sine(q1, q2, k);
+        if (w == 0 || !(r > 0) || !(q1 > 0) || !(q2 > 0)) {
+            java.util.Arrays.fill(out, 0, 4, 0);
+            return;
+        }
+        double ux = 2 * gx - k / q1 * p1;
+        double uy = 2 * gy;
+        double vx = 2 * hx;
+        double vy = 2 * hy - k / q2 * p2;
+        double c = w * INV_8PI / r;
+        out[0] = c * ux * vx;
+        out[1] = c * ux * vy + w * INV_8PI * (r / q1 / q2) * p1 * p2;
+        out[2] = c * uy * vx;
+        out[3] = c * uy * vy;
+    }
+
+    @Override
+    public void derivativePartials(double q1, double q2, double k, double[] out) {
+        java.util.Arrays.fill(out, 0, 3, 0);
+    }
+
+    @Override
+    public void derivativeSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
+            double hx, double hy, double[] out) {
+        java.util.Arrays.fill(out, 0, 4, 0);
+    }
+}

@@ -1,0 +1,100 @@
+package io.github.tangent4j.kernels;
+
+import io.github.tangent4j.backend.Activation;
+
+/**
+ * The dual of an activation phi: for a centred Gaussian pair {@code (u, v)} with variances q1, q2 and
+ * covariance k, the value {@code F(q1, q2, k) = E[phi(u) phi(v)]} and the derivative kernel
+ * {@code Fdot(q1, q2, k) = E[phi'(u) phi'(v)]} (Daniely, Frostig and Singer, "Toward Deeper
+ * Understanding of Neural Networks: The Power of Initialization and a Dual View on Expressivity",
+ * NeurIPS 2016). One layer of the NNGP recursion is {@code sigma_w^2 F + sigma_b^2}; one layer of the
+ * NTK recursion adds {@code sigma_w^2 Fdot Theta}.
+ *
+ * <p>For the Jacobian kernels it also gives the partial derivatives of F and Fdot in (q1, q2, k) and
+ * the second-order term that the chain rule needs (see {@link #valueSecondOrder}); the derivation is
+ * in {@code docs/infinite-width-kernels.md}.
+ *
+ * <p>Pure functions of their arguments, safe from any thread.
+ */
+sealed interface DualActivation permits ArcCosine, Arcsine {
+
+    /**
+     * The dual of {@code phi}.
+     *
+     * @throws IllegalArgumentException for an activation without a closed form (tanh)
+     */
+    static DualActivation of(Activation phi) {
+        return switch (phi.kind()) {
+            case RELU -> new ArcCosine(0);
+            case LEAKY_RELU -> new ArcCosine(phi.slope());
+            case ABS -> new ArcCosine(-1);
+            case IDENTITY -> new ArcCosine(1);
+            case ERF -> new Arcsine();
+            case TANH -> throw new IllegalArgumentException("activation: the infinite-width kernels have a closed "
+                    + "form for relu, leaky_relu, abs, erf and identity but not for tanh");
+        };
+    }
+
+    /** {@code E[phi(u) phi(v)]}. */
+    double value(double q1, double q2, double k);
+
+    /** {@code E[phi'(u) phi'(v)]}. */
+    double derivative(double q1, double q2, double k);
+
+    /**
+     * One row of a layer: for {@code j < n}, {@code f[j] = value(q1, q2[j], k[j])} and, when
+     * {@code dot} is not null, {@code dot[j] = derivative(q1, q2[j], k[j])}. {@code f} may be {@code k}.
+     */
+    default void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
+        for (int j = 0; j < n; j++) {
+            double kj = k[j];
+            if (dot != null) {
+                dot[j] = derivative(q1, q2[j], kj);
+            }
+            f[j] = value(q1, q2[j], kj);
+        }
+    }
+
+    /** {@code d/dq value(q, q, q)}: how the variance of a layer moves with the previous one. */
+    double diagonalSlope(double q);
+
+    /**
+     * The first partial derivatives of the value: {@code out = (dF/dq1, dF/dq2, dF/dk)}; {@code dF/dk}
+     * equals {@link #derivative} (Price's theorem).
+     */
+    void valuePartials(double q1, double q2, double k, double[] out);
+
+    /**
+     * The second-order term of the mixed derivative {@code d^2 F / dx dx'^T} by the chain rule, with
+     * {@code dq1/dx = p1 x}, {@code dq2/dx' = p2 x'}, {@code dk/dx = gx x + gy x'} and
+     * {@code dk/dx' = hx x + hy x'}: the coefficients {@code out = (mxx, mxy, myx, myy)} of
+     * {@code x x^T, x x'^T, x' x^T, x' x'^T} in
+     * {@code F_12 dq1 dq2^T + F_1k dq1 dk'^T + F_2k dk dq2^T + F_kk dk dk'^T}.
+     */
+    void valueSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy, double hx,
+            double hy, double[] out);
+
+    /**
+     * The first partial derivatives of the derivative kernel as the Jacobian NTK of finite networks
+     * sees them: {@code out = (dFdot/dq1, dFdot/dq2, dFdot/dk)} for a smooth phi, and zeros for a
+     * piecewise-linear phi (phi'' = 0 almost everywhere at every finite width; see the class comment of
+     * {@link JacobianKernel}).
+     */
+    void derivativePartials(double q1, double q2, double k, double[] out);
+
+    /** {@link #valueSecondOrder} for the derivative kernel, with the same convention as {@link #derivativePartials}. */
+    void derivativeSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
+            double hx, double hy, double[] out);
+
+    /**
+     * The chain-rule term {@code F_12 dq1 dq2^T + F_1k dq1 dk'^T + F_2k dk dq2^T + F_kk dk dk'^T} in the
+     * coefficients of {@link #valueSecondOrder}, from the four second partials.
+     */
+    static void chainRule(double f12, double f1k, double f2k, double fkk, double p1, double p2, double gx,
+            double gy, double hx, double hy, double[] out) {
+        out[0] = f1k * p1 * hx + fkk * gx * hx;
+        out[1] = f12 * p1 * p2 + f1k * p1 * hy + f2k * gx * p2 + fkk * gx * hy;
+        out[2] = fkk * gy * hx;
+        out[3] = f2k * gy * p2 + fkk * gy * hy;
+    }
+}
