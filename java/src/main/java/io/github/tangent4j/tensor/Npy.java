@@ -6,11 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -150,21 +147,18 @@ public final class Npy {
     }
 
     /**
-     * Writes {@code tensor} to {@code file} (created or replaced) as {@code numpy.save} would.
+     * Writes {@code tensor} to {@code file} (created or replaced, in place) as {@code numpy.save} would.
+     * For a file that must never be left half-written, write a temporary file and rename it (as the
+     * command line does) or use {@link #create}.
      *
      * @throws IllegalArgumentException if the tensor has more than 64 dimensions or a {@link DType#BOOL}
-     *                                  element other than 0 or 1
-     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     *                                  element other than 0 or 1 (checked before the file is opened)
+     * @throws IOException              if the file cannot be written (a partial file is deleted only if
+     *                                  this call created it)
      */
     public static void write(Path file, Tensor tensor) throws IOException {
         byte[] header = header(tensor);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            write(ch, header, tensor.segment());
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
+        FileOutput.write(file, ch -> write(ch, header, tensor.segment()));
     }
 
     /**
