@@ -121,7 +121,12 @@ public final class Npy {
                 stored[i] = shape[shape.length - 1 - i];
             }
         }
-        Tensor raw = Tensor.allocate(h.dtype(), stored);
+        Tensor raw;
+        try {
+            raw = Tensor.allocate(h.dtype(), stored);
+        } catch (InsufficientMemoryException e) {
+            throw e.in(ctx.where());
+        }
         in.read(raw.segment());
         if (h.dtype() == DType.BOOL) {
             long bad = ElementOrder.firstNonBoolean(raw.segment());
@@ -136,7 +141,12 @@ public final class Npy {
         if (!h.fortranOrder() || shape.length <= 1) {
             return raw.reshape(shape);
         }
-        Tensor out = Tensor.allocate(h.dtype(), shape);
+        Tensor out;
+        try {
+            out = Tensor.allocate(h.dtype(), shape);
+        } catch (InsufficientMemoryException e) {
+            throw e.in(ctx.where() + " (Fortran-order copy)");
+        }
         ElementOrder.fortranToC(raw.segment(), out.segment(), shape, elementSize);
         return out;
     }

@@ -82,7 +82,12 @@ public final class SafeTensors {
         long dataStart = in.size() - bufferLength(header);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (SafeTensorsHeader.Entry e : header.tensors()) {
-            Tensor t = Tensor.allocate(e.dtype(), e.shape());
+            Tensor t;
+            try {
+                t = Tensor.allocate(e.dtype(), e.shape());
+            } catch (InsufficientMemoryException x) {
+                throw x.in(ctx.entry("tensor", e.name()).where());
+            }
             long at = dataStart + e.begin();
             in.read(at, t.segment(), ctx.entry("tensor", e.name()));
             if (e.dtype() == DType.BOOL) {
