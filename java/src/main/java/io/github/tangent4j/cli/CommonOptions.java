@@ -6,6 +6,7 @@ import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.MappedNpy;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
@@ -111,6 +112,37 @@ final class CommonOptions {
     /** Writes {@code t} to --out as {@code .npy}, atomically (see {@link OutputFile}). */
     void write(Tensor t) throws IOException {
         OutputFile.write(out, "--out", tmp -> Npy.write(tmp, t));
+    }
+
+    /** Computes an output array in place (see {@link #write(DType, long[], Fill)}). */
+    @FunctionalInterface
+    interface Fill {
+        /** Fills every element of {@code out}. */
+        void into(Tensor out) throws IOException;
+    }
+
+    /**
+     * Writes an array of {@code dtype} and {@code shape} to --out as {@code .npy}, atomically, computed by
+     * {@code fill} straight into the memory-mapped temporary file ({@link Npy#create}): the output is
+     * never held in memory, so it may be larger than the RAM. The file system is checked first to have
+     * room for it.
+     *
+     * @throws IOException naming --out and the file when it cannot be written or there is no room
+     */
+    void write(DType type, long[] shape, Fill fill) throws IOException {
+        OutputFile.write(out, "--out", tmp -> {
+            long bytes = Shapes.byteSize(type, shape);
+            long free = java.nio.file.Files.getFileStore(tmp).getUsableSpace();
+            if (bytes > free) {
+                // A mapped file that cannot grow on disk would end in SIGBUS, so refuse it up front.
+                throw new java.nio.file.FileSystemException(tmp.toString(), null, "the output needs " + bytes
+                        + " bytes but the file system has " + free + " free");
+            }
+            try (MappedNpy mapped = Npy.create(tmp, type, shape)) {
+                fill.into(mapped.tensor());
+                mapped.force();
+            }
+        });
     }
 
     /** Parses --activation. */

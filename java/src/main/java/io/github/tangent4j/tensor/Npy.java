@@ -172,6 +172,19 @@ public final class Npy {
     }
 
     /**
+     * Creates (or replaces, in place) {@code file} as an {@code .npy} of {@code dtype} and {@code shape},
+     * mapped into memory for writing: see {@link MappedNpy}. The finished file holds the bytes
+     * {@link #write(Path, Tensor)} writes for the same array.
+     *
+     * @throws IllegalArgumentException if the shape has a negative dimension, more than 64 dimensions, or
+     *                                  more bytes than a long counts
+     * @throws IOException              if the file cannot be created or mapped
+     */
+    public static MappedNpy create(Path file, DType dtype, long... shape) throws IOException {
+        return MappedNpy.create(file, Objects.requireNonNull(dtype, "dtype"), shape);
+    }
+
+    /**
      * Writes {@code tensor} in {@code .npy} format to {@code out}, which is left open.
      *
      * @throws IllegalArgumentException as {@link #write(Path, Tensor)}
