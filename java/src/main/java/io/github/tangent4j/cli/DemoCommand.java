@@ -33,6 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Output(folder = true)
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "tangent4j-demo",
             description = "report folder (default: ${DEFAULT-VALUE})")
     Path out;
@@ -54,9 +55,9 @@ final class DemoCommand implements Callable<Integer> {
             y = mlp.forward(b, x);
         }
         double ms = (System.nanoTime() - t0) / 1e6;
-        Npy.write(out.resolve("x.npy"), x);
-        Npy.write(out.resolve("y.npy"), y);
-        Npz.write(out.resolve("model.npz"), StateDict.fromMlp(mlp));
+        OutputFile.write(out.resolve("x.npy"), "--out", tmp -> Npy.write(tmp, x));
+        OutputFile.write(out.resolve("y.npy"), "--out", tmp -> Npy.write(tmp, y));
+        OutputFile.write(out.resolve("model.npz"), "--out", tmp -> Npz.write(tmp, StateDict.fromMlp(mlp)));
 
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -74,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
                 min, max, ms));
         report.add("");
         report.add("Jacobians, activation patterns and kernel matrices join this report as those families land.");
-        Files.write(out.resolve("report.md"), report);
+        OutputFile.write(out.resolve("report.md"), "--out", tmp -> Files.write(tmp, report));
         report.forEach(console::println);
         console.println("report written to " + out.toAbsolutePath());
         return 0;

@@ -1,13 +1,17 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code tangent4j forward}: writes the network's outputs f(x), shape (N, O). */
+/**
+ * {@code tangent4j forward}: writes the network's outputs f(x), shape (N, O), streamed tile by tile into
+ * the output file.
+ */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Write the network outputs f(x), shape (N, O).")
 final class ForwardCommand implements Callable<Integer> {
@@ -18,8 +22,9 @@ final class ForwardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
         Tensor x = common.loadInputs(common.x, "--x", mlp);
-        try (Backend backend = common.openBackend()) {
-            common.write(mlp.forward(backend, x));
+        try (Backend backend = common.openBackend(); DeviceMlp device = DeviceMlp.upload(backend, mlp)) {
+            // Tile by tile into the memory-mapped output file: the outputs are never all in memory.
+            common.write(mlp.dtype(), new long[] {x.dim(0), mlp.outputDim()}, y -> device.forward(x, y));
         }
         return 0;
     }

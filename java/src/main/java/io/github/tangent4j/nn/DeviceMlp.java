@@ -144,10 +144,28 @@ public final class DeviceMlp implements AutoCloseable {
      */
     public Tensor forward(Tensor x) {
         checkInputs(x);
+        Tensor y = Tensor.allocate(mlp.dtype(), x.dim(0), mlp.outputDim());
+        forward(x, y);
+        return y;
+    }
+
+    /**
+     * f(x) for host inputs of shape (N, D) written into {@code y} of shape (N, O) and the network's dtype
+     * (for example a memory-mapped output file, see {@link io.github.tangent4j.tensor.MappedNpy}), tile by
+     * tile as {@link #forward(Tensor)}.
+     *
+     * @throws IllegalArgumentException if x or y does not fit, naming the shapes
+     */
+    public void forward(Tensor x, Tensor y) {
+        checkInputs(x);
         long n = x.dim(0);
-        Tensor y = Tensor.allocate(mlp.dtype(), n, mlp.outputDim());
+        Objects.requireNonNull(y, "y");
+        if (y.rank() != 2 || y.dim(0) != n || y.dim(1) != mlp.outputDim() || y.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("y: expected shape (" + n + ", " + mlp.outputDim() + ") of "
+                    + mlp.dtype() + " but was " + Shapes.format(y.shape()) + " of " + y.dtype());
+        }
         if (n == 0) {
-            return y;
+            return;
         }
         long widest = 0;
         for (long w : mlp.widths()) {
@@ -160,7 +178,6 @@ public final class DeviceMlp implements AutoCloseable {
             DeviceMatrix yd = scope.track(forward(xd));
             backend.download(yd, y.slice(from, to));
         });
-        return y;
     }
 
     @Override

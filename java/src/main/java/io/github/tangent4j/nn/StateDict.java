@@ -39,6 +39,18 @@ public final class StateDict {
      *                                                     is not an nn.Sequential of Linear layers
      */
     public static Mlp load(Path file, Activation activation) throws IOException {
+        return toMlp(read(file), activation, file.toString());
+    }
+
+    /**
+     * The tensors of a {@code .npz} or {@code .safetensors} file (by extension), key to tensor, before
+     * they are checked to form a network.
+     *
+     * @throws java.io.IOException                         if the file cannot be read
+     * @throws io.github.tangent4j.tensor.TensorFormatException if it is corrupt, naming file and offset
+     * @throws IllegalArgumentException                    for an unknown extension
+     */
+    public static Map<String, Tensor> read(Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         Map<String, Tensor> tensors;
         if (name.endsWith(".npz")) {
@@ -46,9 +58,9 @@ public final class StateDict {
         } else if (name.endsWith(".safetensors")) {
             tensors = SafeTensors.read(file);
         } else {
-            throw new IllegalArgumentException("model: expected a .npz or .safetensors file but was " + file);
+            throw new IllegalArgumentException(file + ": expected a .npz or .safetensors file");
         }
-        return toMlp(tensors, activation, file.toString());
+        return tensors;
     }
 
     /**
@@ -65,6 +77,7 @@ public final class StateDict {
         Objects.requireNonNull(tensors, "tensors");
         TreeMap<Long, Tensor> weights = new TreeMap<>();
         TreeMap<Long, Tensor> biases = new TreeMap<>();
+        Map<String, String> keyOf = new java.util.HashMap<>();   // "<index>.weight|bias" -> the key given
         String prefix = null;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Matcher m = KEY.matcher(e.getKey());
@@ -83,6 +96,11 @@ public final class StateDict {
                 index = Long.parseLong(m.group(2));
             } catch (NumberFormatException ex) {
                 throw new IllegalArgumentException(source + ": key '" + e.getKey() + "': layer index too large");
+            }
+            String previous = keyOf.put(index + "." + m.group(3), e.getKey());
+            if (previous != null) {
+                throw new IllegalArgumentException(source + ": keys '" + previous + "' and '" + e.getKey()
+                        + "' are both the " + m.group(3) + " of layer " + index + "; expected one key per layer");
             }
             (m.group(3).equals("weight") ? weights : biases).put(index, e.getValue());
         }

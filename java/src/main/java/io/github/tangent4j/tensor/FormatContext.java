@@ -32,6 +32,11 @@ final class FormatContext {
         return new FormatContext(file, entryKind, entry, true);
     }
 
+    /** The file, and the entry when there is one: "x.npz: member 'w.npy'". */
+    String where() {
+        return entry == null ? file : file + ": " + entryKind + " '" + entry + "'";
+    }
+
     String file() {
         return file;
     }

@@ -6,11 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -124,7 +121,12 @@ public final class Npy {
                 stored[i] = shape[shape.length - 1 - i];
             }
         }
-        Tensor raw = Tensor.allocate(h.dtype(), stored);
+        Tensor raw;
+        try {
+            raw = Tensor.allocate(h.dtype(), stored);
+        } catch (InsufficientMemoryException e) {
+            throw e.in(ctx.where());
+        }
         in.read(raw.segment());
         if (h.dtype() == DType.BOOL) {
             long bad = ElementOrder.firstNonBoolean(raw.segment());
@@ -139,7 +141,12 @@ public final class Npy {
         if (!h.fortranOrder() || shape.length <= 1) {
             return raw.reshape(shape);
         }
-        Tensor out = Tensor.allocate(h.dtype(), shape);
+        Tensor out;
+        try {
+            out = Tensor.allocate(h.dtype(), shape);
+        } catch (InsufficientMemoryException e) {
+            throw e.in(ctx.where() + " (Fortran-order copy)");
+        }
         ElementOrder.fortranToC(raw.segment(), out.segment(), shape, elementSize);
         return out;
     }
@@ -150,21 +157,31 @@ public final class Npy {
     }
 
     /**
-     * Writes {@code tensor} to {@code file} (created or replaced) as {@code numpy.save} would.
+     * Writes {@code tensor} to {@code file} (created or replaced, in place) as {@code numpy.save} would.
+     * For a file that must never be left half-written, write a temporary file and rename it (as the
+     * command line does) or use {@link #create}.
      *
      * @throws IllegalArgumentException if the tensor has more than 64 dimensions or a {@link DType#BOOL}
-     *                                  element other than 0 or 1
-     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     *                                  element other than 0 or 1 (checked before the file is opened)
+     * @throws IOException              if the file cannot be written (a partial file is deleted only if
+     *                                  this call created it)
      */
     public static void write(Path file, Tensor tensor) throws IOException {
         byte[] header = header(tensor);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            write(ch, header, tensor.segment());
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
+        FileOutput.write(file, ch -> write(ch, header, tensor.segment()));
+    }
+
+    /**
+     * Creates (or replaces, in place) {@code file} as an {@code .npy} of {@code dtype} and {@code shape},
+     * mapped into memory for writing: see {@link MappedNpy}. The finished file holds the bytes
+     * {@link #write(Path, Tensor)} writes for the same array.
+     *
+     * @throws IllegalArgumentException if the shape has a negative dimension, more than 64 dimensions, or
+     *                                  more bytes than a long counts
+     * @throws IOException              if the file cannot be created or mapped
+     */
+    public static MappedNpy create(Path file, DType dtype, long... shape) throws IOException {
+        return MappedNpy.create(file, Objects.requireNonNull(dtype, "dtype"), shape);
     }
 
     /**

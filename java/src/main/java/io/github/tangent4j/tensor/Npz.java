@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
@@ -110,7 +109,7 @@ public final class Npz {
      * (uncompressed) member {@code KEY.npy} per entry, in map order.
      *
      * @throws IllegalArgumentException if a tensor cannot be written (see {@link Npy#write(Path, Tensor)})
-     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     * @throws IOException              if the file cannot be written (a partial file is deleted only if this call created it)
      */
     public static void write(Path file, Map<String, Tensor> arrays) throws IOException {
         write(file, arrays, false);
@@ -120,7 +119,7 @@ public final class Npz {
      * Writes {@code arrays} to {@code file} as {@code numpy.savez_compressed} does: deflated members.
      *
      * @throws IllegalArgumentException if a tensor cannot be written (see {@link Npy#write(Path, Tensor)})
-     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     * @throws IOException              if the file cannot be written (a partial file is deleted only if this call created it)
      */
     public static void writeCompressed(Path file, Map<String, Tensor> arrays) throws IOException {
         write(file, arrays, true);
@@ -128,12 +127,11 @@ public final class Npz {
 
     private static void write(Path file, Map<String, Tensor> arrays, boolean compressed) throws IOException {
         headers(arrays); // rejects unwritable tensors before an existing file is replaced
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+        FileOutput.write(file, ch -> {
+            OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16);
             write(out, arrays, compressed);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
+            out.flush();
+        });
     }
 
     /**

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -39,8 +42,16 @@ abstract class RandomAccessInput {
         T parse(RandomAccessInput in, FormatContext ctx) throws IOException;
     }
 
-    /** Parses {@code file} with {@code parser}; errors name the file. */
+    /**
+     * Parses {@code file} with {@code parser}; errors name the file. Only regular files are opened: a
+     * FIFO or device would block or have no size, so it is refused before it is opened.
+     */
     static <T> T parseFile(Path file, Parser<T> parser) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) {
+            throw new FileSystemException(file.toString(), null, attrs.isDirectory() ? "is a directory; expected a file"
+                    : "is not a regular file (a FIFO, device or socket); expected a file");
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return parser.parse(of(ch), FormatContext.of(file.toString()));
         }

@@ -9,7 +9,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -83,7 +82,12 @@ public final class SafeTensors {
         long dataStart = in.size() - bufferLength(header);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (SafeTensorsHeader.Entry e : header.tensors()) {
-            Tensor t = Tensor.allocate(e.dtype(), e.shape());
+            Tensor t;
+            try {
+                t = Tensor.allocate(e.dtype(), e.shape());
+            } catch (InsufficientMemoryException x) {
+                throw x.in(ctx.entry("tensor", e.name()).where());
+            }
             long at = dataStart + e.begin();
             in.read(at, t.segment(), ctx.entry("tensor", e.name()));
             if (e.dtype() == DType.BOOL) {
@@ -186,18 +190,12 @@ public final class SafeTensors {
      *
      * @throws IllegalArgumentException if a name is {@code __metadata__} or not valid Unicode, or a tensor
      *                                  cannot be written (more than 64 dimensions, BOOL values other than 0/1)
-     * @throws IOException              if the file cannot be written (a partial file is deleted)
+     * @throws IOException              if the file cannot be written (a partial file is deleted only if this call created it)
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
             throws IOException {
         Layout layout = layout(tensors, metadata);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            write(ch, layout);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
+        FileOutput.write(file, ch -> write(ch, layout));
     }
 
     /** Writes as {@link #write(Path, Map, Map)} to {@code out}, which is left open. */

@@ -43,13 +43,28 @@ public final class Tensor {
         return allocate(Arena.ofAuto(), dtype, shape);
     }
 
-    /** A zero-filled tensor whose memory belongs to {@code arena}. */
+    /**
+     * A zero-filled tensor whose memory belongs to {@code arena}.
+     *
+     * @throws InsufficientMemoryException if the tensor does not fit in the available memory (checked
+     *                                     first for large tensors, see {@link HostMemory}), naming its
+     *                                     dtype, shape and bytes
+     */
     public static Tensor allocate(Arena arena, DType dtype, long... shape) {
         Objects.requireNonNull(arena, "arena");
         Objects.requireNonNull(dtype, "dtype");
         long[] s = shape.clone();
         long bytes = Shapes.byteSize(dtype, s);
-        return new Tensor(arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes), dtype, s);
+        String what = "array " + dtype + " " + Shapes.format(s);
+        HostMemory.checkAllocatable(bytes, what);
+        try {
+            return new Tensor(arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes), dtype, s);
+        } catch (OutOfMemoryError e) {
+            InsufficientMemoryException x = new InsufficientMemoryException(what + " needs " + HostMemory.format(bytes)
+                    + " but the allocation failed (" + e.getMessage() + ")", bytes);
+            x.initCause(e);
+            throw x;
+        }
     }
 
     /**

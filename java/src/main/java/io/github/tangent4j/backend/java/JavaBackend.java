@@ -5,6 +5,7 @@ import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Buffer;
 import io.github.tangent4j.backend.BufferMatrix;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.HostMemory;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -94,11 +95,25 @@ public final class JavaBackend extends AbstractBackend {
         JavaElementwise.signBits(z.dtype(), segment(z), z.rows(), z.cols(), words, out);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>For this backend: the physical memory available ({@link HostMemory#availablePhysical()}), but at
+     * most {@link #WORKING_SET_BYTES}. Tiles sized to "all that is free" are slower, not faster, on the
+     * CPU: every fresh tile buffer is faulted in page by page, and tiles larger than the C allocator's
+     * mmap threshold are returned to the system and faulted in again for the next tile (measured in
+     * bench/RESULTS.md, "Memory").
+     */
     @Override
     protected long availableMemoryImpl() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getFreeMemorySize() : Long.MAX_VALUE;
+        return Math.min(HostMemory.availablePhysical(), WORKING_SET_BYTES);
     }
+
+    /**
+     * The most memory this backend reports as available, so that tiled computations keep a bounded
+     * working set: 16 MiB, or the system property {@code tangent4j.java.workingSetBytes}.
+     */
+    public static final long WORKING_SET_BYTES = Long.getLong("tangent4j.java.workingSetBytes", 16L << 20);
 
     @Override
     protected void closeImpl() {

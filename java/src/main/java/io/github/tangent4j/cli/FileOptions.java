@@ -1,0 +1,117 @@
+package io.github.tangent4j.cli;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The file options of a parsed subcommand, checked before it computes anything: every {@code Path}
+ * option not marked {@link Output} is an input and must be a readable regular file; every output must
+ * pass {@link OutputFile#checkTarget} against all the other files. Errors name the option and the file.
+ */
+final class FileOptions {
+    /** The option value meaning standard input, where a reader supports it. */
+    static final String STDIN = "-";
+
+    private FileOptions() {
+    }
+
+    /** The values of the {@code Path} options of {@code spec} (and its mixins) that were given or defaulted. */
+    static Map<OptionSpec, Path> paths(CommandSpec spec) {
+        Map<OptionSpec, Path> paths = new LinkedHashMap<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.getValue() instanceof Path p) {
+                paths.put(o, p);
+            }
+        }
+        return paths;
+    }
+
+    private static Output marker(OptionSpec o) {
+        return o.userObject() instanceof Field f ? f.getAnnotation(Output.class) : null;
+    }
+
+    /**
+     * Checks the inputs and outputs of {@code spec} as described in the class comment.
+     *
+     * @throws IllegalArgumentException naming the option, the file and what is wrong
+     */
+    static void check(CommandSpec spec) {
+        Map<OptionSpec, Path> paths = paths(spec);
+        List<Path> all = new ArrayList<>();
+        for (Map.Entry<OptionSpec, Path> e : paths.entrySet()) {
+            if (marker(e.getKey()) == null) {
+                checkInput(e.getValue(), e.getKey().longestName());
+            }
+            all.add(e.getValue());
+        }
+        for (Map.Entry<OptionSpec, Path> e : paths.entrySet()) {
+            Output out = marker(e.getKey());
+            if (out == null) {
+                continue;
+            }
+            String option = e.getKey().longestName();
+            if (out.folder()) {
+                checkFolder(e.getValue(), option);
+            } else {
+                List<Path> others = new ArrayList<>(all);
+                others.remove(e.getValue());
+                OutputFile.checkTarget(e.getValue(), option, others.toArray(Path[]::new));
+            }
+        }
+    }
+
+    /**
+     * Checks that {@code file} (the value of {@code option}) is a regular file that can be read, or
+     * {@link #STDIN}.
+     *
+     * @throws IllegalArgumentException naming the option, the file and what is wrong
+     */
+    static void checkInput(Path file, String option) {
+        String name = file.toString();
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException(option + " '': expected a file name but was empty");
+        }
+        if (name.equals(STDIN)) {
+            return;
+        }
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(option + " " + file + ": no such file");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + " " + file + ": cannot be read (" + Errors.reason(e) + ")");
+        }
+        if (attrs.isDirectory()) {
+            throw new IllegalArgumentException(option + " " + file + ": is a directory; expected a file");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new IllegalArgumentException(option + " " + file + ": is not a regular file (a FIFO, device or"
+                    + " socket); expected a file" + (name.endsWith(".npy") || option.equals("--x")
+                    ? " (or - for a .npy on standard input)" : ""));
+        }
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException(option + " " + file + ": permission denied");
+        }
+    }
+
+    private static void checkFolder(Path dir, String option) {
+        if (dir.toString().isEmpty()) {
+            throw new IllegalArgumentException(option + " '': expected a folder name but was empty");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(option + " " + dir + ": exists and is not a folder; expected a"
+                    + " folder or a new name");
+        }
+    }
+}
