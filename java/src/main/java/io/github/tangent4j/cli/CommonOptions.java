@@ -29,8 +29,9 @@ final class CommonOptions {
     @Option(names = "--x", required = true, paramLabel = "FILE", description = "inputs, .npy of shape (N, D)")
     Path x;
 
+    /** Required unless the command is marked {@link OptionalOutput} (checked by {@link FileOptions#check}). */
     @Output
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "output .npy file")
+    @Option(names = "--out", paramLabel = "FILE", description = "output .npy file")
     Path out;
 
     @Option(names = "--dtype", paramLabel = "f64|f32", defaultValue = "f64", converter = DTypeConverter.class,

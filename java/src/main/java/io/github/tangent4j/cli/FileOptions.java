@@ -46,6 +46,14 @@ final class FileOptions {
      * @throws IllegalArgumentException naming the option, the file and what is wrong
      */
     static void check(CommandSpec spec) {
+        boolean outputOptional = spec.userObject() != null
+                && spec.userObject().getClass().isAnnotationPresent(OptionalOutput.class);
+        for (OptionSpec o : spec.options()) {
+            if (marker(o) != null && !marker(o).folder() && o.getValue() == null && !outputOptional) {
+                throw new IllegalArgumentException("Missing required option: '" + o.longestName() + "=" + o.paramLabel()
+                        + "'");
+            }
+        }
         Map<OptionSpec, Path> paths = paths(spec);
         List<Path> all = new ArrayList<>();
         for (Map.Entry<OptionSpec, Path> e : paths.entrySet()) {

@@ -56,7 +56,9 @@ final class NtkCommand implements Callable<Integer> {
         Tensor right = x2 == null ? null : common.loadInputs(x2, "--x2", mlp);
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("ntk")) {
             EmpiricalNtk ntk = EmpiricalNtk.of(mlp).withMethod(m).withPerLayer(perLayer).withProgress(bar.listener());
-            common.write(ntk.compute(backend, kind, x, right));
+            // Streamed tile by tile into the memory-mapped output: it may be larger than the RAM.
+            long[] shape = ntk.shape(kind, x.dim(0), right == null ? x.dim(0) : right.dim(0));
+            common.write(mlp.dtype(), shape, out -> ntk.computeInto(backend, kind, x, right, out));
         }
         return 0;
     }

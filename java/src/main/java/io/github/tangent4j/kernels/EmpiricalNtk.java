@@ -60,6 +60,13 @@ public final class EmpiricalNtk {
     /** Share of the backend's free memory a tile plan may use. */
     private static final double MEMORY_FRACTION = 0.5;
 
+    /**
+     * The smallest block the plan starts with, whatever the backend reports free: every tile recomputes
+     * the features of its column block, so small blocks cost more in recomputed sweeps than they save
+     * (the Java backend reports a small working set on purpose). A block that does not fit is halved.
+     */
+    static final long MIN_BLOCK_ROWS = 1024;
+
     private final Mlp mlp;
     private final Method method;
     private final boolean perLayer;
@@ -261,7 +268,8 @@ public final class EmpiricalNtk {
         double budget = Math.max(0, backend.availableMemory() * MEMORY_FRACTION);
         double rows = p == 0 ? budget / (f + es * o * o * (layers + 1))
                 : (-f + Math.sqrt(f * f + 4 * p * budget)) / (2 * p);
-        return Math.max(1, Math.min(Math.min(n, maxBlockRows), (long) Math.min(rows, Long.MAX_VALUE)));
+        long planned = Math.max(Math.min(n, MIN_BLOCK_ROWS), (long) Math.min(rows, Long.MAX_VALUE));
+        return Math.max(1, Math.min(Math.min(n, maxBlockRows), planned));
     }
 
     /** Downloads a tile's matrices (closing them) and writes them into out; mirrored too when asked. */

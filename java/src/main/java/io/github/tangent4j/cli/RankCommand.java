@@ -1,0 +1,67 @@
+package io.github.tangent4j.cli;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.kernels.FunctionalDimension;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.ParameterMask;
+import io.github.tangent4j.nn.StateDict;
+import io.github.tangent4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tangent4j rank}: the local functional dimension, the rank of the stacked parameter Jacobian. */
+@OptionalOutput
+@Command(name = "rank", mixinStandardHelpOptions = true,
+        description = "Print 'rank R', the rank of the parameter Jacobian stacked over x (N*O x P), computed in f64; "
+                + "--out writes its singular values, descending; --mask restricts it to the trainable parameters.")
+final class RankCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--mask", paramLabel = "FILE",
+            description = ".npz/.safetensors with the model's keys and shapes, booleans or 0/1 (1 = trainable)")
+    Path mask;
+
+    @Option(names = "--method", paramLabel = "svd|gram", defaultValue = "svd",
+            description = "singular values by SVD of J, or by the eigenvalues of J J^T (coarser tolerance) "
+                    + "(default: ${DEFAULT-VALUE})")
+    String method;
+
+    @Option(names = "--tolerance", paramLabel = "T",
+            description = "count singular values above T (default: the method's, see the javadoc)")
+    Double tolerance;
+
+    @Override
+    public Integer call() throws Exception {
+        FunctionalDimension.Method m = switch (method) {
+            case "svd" -> FunctionalDimension.Method.SVD;
+            case "gram" -> FunctionalDimension.Method.GRAM;
+            default -> throw new IllegalArgumentException("--method: expected svd or gram but was '" + method + "'");
+        };
+        Mlp mlp = common.loadModel();
+        Tensor x = common.loadInputs(common.x, "--x", mlp);
+        FunctionalDimension fd = FunctionalDimension.of(mlp).withMethod(m);
+        if (mask != null) {
+            fd = fd.withMask(ParameterMask.of(mlp, StateDict.read(mask), "--mask " + mask));
+        }
+        if (tolerance != null) {
+            fd = fd.withTolerance(tolerance);
+        }
+        try (Backend backend = common.openBackend()) {
+            FunctionalDimension.Result r = fd.compute(backend, x);
+            if (common.out != null) {
+                common.write(Tensor.of(r.singularValues(), r.singularValues().length));
+            }
+            spec.commandLine().getOut().println("rank " + r.rank());
+        }
+        return 0;
+    }
+}
