@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** The options shared by the computing subcommands (see CLI.md): model, activation, inputs, output, dtype, backend. */
 final class CommonOptions {
-    @Option(names = "--model", required = true, paramLabel = "FILE",
+    @Option(names = "--model", paramLabel = "FILE",
             description = "PyTorch nn.Sequential state dict of Linear layers (.npz or .safetensors)")
     Path model;
 
@@ -24,7 +24,7 @@ final class CommonOptions {
             description = "relu|leaky_relu[:SLOPE]|abs|tanh|erf|identity (default: ${DEFAULT-VALUE})")
     Activation activation;
 
-    @Option(names = "--x", required = true, paramLabel = "FILE", description = "inputs, .npy of shape (N, D)")
+    @Option(names = "--x", paramLabel = "FILE", description = "inputs, .npy of shape (N, D)")
     Path x;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "output .npy file")
@@ -40,11 +40,13 @@ final class CommonOptions {
 
     /** The network from --model with --activation, converted to --dtype. */
     Mlp loadModel() throws IOException {
+        required("--model", model, "a state dict (.npz or .safetensors)");
         return StateDict.load(model, activation).to(dtype);
     }
 
     /** The (N, D) inputs from {@code file}, converted to --dtype, checked against the network. */
     Tensor loadInputs(Path file, String option, Mlp mlp) throws IOException {
+        required(option, file, "an .npy file of shape (N, " + mlp.inputDim() + ")");
         Tensor t = Npy.read(file);
         if (t.rank() != 2 || t.dim(1) != mlp.inputDim()) {
             throw new IllegalArgumentException(option + " " + file + ": expected shape (N, " + mlp.inputDim()
@@ -54,6 +56,16 @@ final class CommonOptions {
             throw new IllegalArgumentException(option + " " + file + ": expected a float array but was " + t.dtype());
         }
         return t.dtype() == dtype ? t : t.to(dtype);
+    }
+
+    /**
+     * Fails when an option a subcommand needs was not given (--model and --x are optional here because
+     * some subcommands take no model or no --x).
+     */
+    static void required(String option, Object value, String expected) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + ": missing; expected " + expected);
+        }
     }
 
     /** The backend named by --backend ("auto" follows {@link Backends#auto()}). */
