@@ -83,6 +83,27 @@ public final class ActivationPatterns {
     }
 
     /**
+     * The patterns of an uploaded network on inputs already on its backend, {@code x} (N, D) of the
+     * network's dtype (no upload; values are not checked: a NaN pre-activation counts as inactive).
+     *
+     * @throws IllegalArgumentException if the activation is not piecewise linear or x's shape or dtype
+     *                                  does not fit
+     */
+    public static ActivationPatterns compute(DeviceMlp network, DeviceMatrix x, RowTiler.ProgressListener listener,
+            long maxTileRows) {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(x, "x");
+        Mlp mlp = network.mlp();
+        PiecewiseLinear.require(mlp);
+        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
+                    + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
+        }
+        return run(network, x.rows(), 0, listener, maxTileRows,
+                (scope, from, to) -> scope.track(network.preactivation(0, x.rows(from, to))));
+    }
+
+    /**
      * The tile loop shared by the pattern computations: the first layer's pre-activations come from
      * {@code first} ({@code inputCols} columns of input per row), the remaining hidden layers from the
      * network's forward GEMMs.

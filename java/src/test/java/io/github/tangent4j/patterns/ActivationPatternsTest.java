@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
@@ -89,16 +90,20 @@ class ActivationPatternsTest {
             Tensor x = Fixtures.gaussian(9, DType.F64, 50, 4);
             ActivationPatterns whole;
             ActivationPatterns tiled;
+            ActivationPatterns resident;
             List<Long> progress = new ArrayList<>();
-            try (DeviceMlp d = DeviceMlp.upload(b, mlp)) {
+            try (DeviceMlp d = DeviceMlp.upload(b, mlp); DeviceMatrix xd = b.upload(x)) {
                 whole = ActivationPatterns.compute(d, x, null, 1000);
                 tiled = ActivationPatterns.compute(d, x, (done, total) -> progress.add(done), 7);
+                resident = ActivationPatterns.compute(d, xd, null, 9);
+                assertThrows(IllegalArgumentException.class, () -> ActivationPatterns.compute(d, xd.reshape(100, 2), null, 9));
             }
             assertArrayEquals(new Object[] {7L, 14L, 21L, 28L, 35L, 42L, 49L, 50L}, progress.toArray());
             assertMatchesScalar(mlp, x, whole, 0);
             assertTrue(DistinctPatterns.of(whole.packed()).count() > 1);
             for (long i = 0; i < x.dim(0); i++) {
                 assertTrue(whole.packed().rowEquals(i, tiled.packed(), i), "row " + i);
+                assertTrue(whole.packed().rowEquals(i, resident.packed(), i), "row " + i);
             }
             Tensor bools = whole.toBooleans();
             assertArrayEquals(new long[] {50, 65 + 3 + 64}, bools.shape());
