@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** The options shared by the computing subcommands (see CLI.md): model, activation, inputs, output, dtype, backend. */
 final class CommonOptions {
-    @Option(names = "--model", required = true, paramLabel = "FILE",
+    @Option(names = "--model", paramLabel = "FILE",
             description = "PyTorch nn.Sequential state dict of Linear layers (.npz or .safetensors)")
     Path model;
 
@@ -26,7 +26,7 @@ final class CommonOptions {
             description = "relu|leaky_relu[:SLOPE]|abs|tanh|erf|identity (default: ${DEFAULT-VALUE})")
     Activation activation;
 
-    @Option(names = "--x", required = true, paramLabel = "FILE", description = "inputs, .npy of shape (N, D)")
+    @Option(names = "--x", paramLabel = "FILE", description = "inputs, .npy of shape (N, D)")
     Path x;
 
     /** Required unless the command is marked {@link OptionalOutput} (checked by {@link FileOptions#check}). */
@@ -44,6 +44,7 @@ final class CommonOptions {
 
     /** The network from --model with --activation, converted to --dtype (checked not to overflow). */
     Mlp loadModel() throws IOException {
+        required("--model", model, "a state dict (.npz or .safetensors)");
         Map<String, Tensor> tensors = StateDict.read(model);
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             checkConvertible(e.getValue(), dtype, "--model " + model + ": key '" + e.getKey() + "'");
@@ -56,6 +57,7 @@ final class CommonOptions {
      * converted to --dtype, checked against the network and to be finite.
      */
     Tensor loadInputs(Path file, String option, Mlp mlp) throws IOException {
+        required(option, file, "an .npy file of shape (N, " + mlp.inputDim() + ")");
         Tensor t = readNpy(file);
         if (t.rank() != 2 || t.dim(1) != mlp.inputDim()) {
             throw new IllegalArgumentException(option + " " + file + ": expected shape (N, " + mlp.inputDim()
@@ -106,6 +108,16 @@ final class CommonOptions {
                 throw new IllegalArgumentException(what + ": element " + i + " is " + v + ", which overflows"
                         + " converting to f32 (largest " + Float.MAX_VALUE + "); use --dtype f64 or rescale");
             }
+        }
+    }
+
+    /**
+     * Fails when an option a subcommand needs was not given (--model and --x are optional here because
+     * some subcommands take no model or no --x).
+     */
+    static void required(String option, Object value, String expected) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + ": missing; expected " + expected);
         }
     }
 

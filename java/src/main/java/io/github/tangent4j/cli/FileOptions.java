@@ -49,7 +49,7 @@ final class FileOptions {
         boolean outputOptional = spec.userObject() != null
                 && spec.userObject().getClass().isAnnotationPresent(OptionalOutput.class);
         for (OptionSpec o : spec.options()) {
-            if (marker(o) != null && !marker(o).folder() && o.getValue() == null && !outputOptional) {
+            if (marker(o) != null && !marker(o).optional() && o.getValue() == null && !outputOptional) {
                 throw new IllegalArgumentException("Missing required option: '" + o.longestName() + "=" + o.paramLabel()
                         + "'");
             }

@@ -18,7 +18,10 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "tangent4j", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Jacobians, activation patterns and kernel matrices of fully connected networks.",
-        subcommands = {ForwardCommand.class, JacobianCommand.class, JvpCommand.class, VjpCommand.class, NtkCommand.class, RankCommand.class, InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ForwardCommand.class, JacobianCommand.class, JvpCommand.class, VjpCommand.class,
+                PatternsCommand.class, RegionsCommand.class, SliceCommand.class, ArrangementsCommand.class,
+                NtkCommand.class, RankCommand.class, InfoCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input of any kind. */
     public static final int USAGE_ERROR = 2;

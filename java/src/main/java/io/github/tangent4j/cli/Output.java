@@ -16,4 +16,7 @@ import java.lang.annotation.Target;
 @interface Output {
     /** True for a folder the command fills (checked only to be a directory or a new name). */
     boolean folder() default false;
+
+    /** True for a file the command writes only when asked; otherwise the option is required. */
+    boolean optional() default false;
 }

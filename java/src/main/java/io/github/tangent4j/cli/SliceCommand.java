@@ -1,0 +1,87 @@
+package io.github.tangent4j.cli;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.patterns.SliceImage;
+import io.github.tangent4j.patterns.SliceRegions;
+import io.github.tangent4j.tensor.Npy;
+import io.github.tangent4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tangent4j slice}: the region ids of a W x H raster over the plane o + s u + t v, an image of
+ * it, and the number of distinct regions (printed as {@code regions R}).
+ */
+@Command(name = "slice", mixinStandardHelpOptions = true,
+        description = "Write the (H, W) <i4 region ids of the pixel centres o + s_j u + t_i v "
+                + "(s_j = -1 + (2j+1)/W, t_i = 1 - (2i+1)/H), the PNG, and print the number of distinct regions.")
+final class SliceCommand implements Callable<Integer> {
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,9})x(\\d{1,9})");
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--origin", required = true, paramLabel = "FILE", description = "o, .npy of shape (D,)")
+    Path origin;
+
+    @Option(names = "--dir1", required = true, paramLabel = "FILE", description = "u, .npy of shape (D,)")
+    Path dir1;
+
+    @Option(names = "--dir2", required = true, paramLabel = "FILE", description = "v, .npy of shape (D,)")
+    Path dir2;
+
+    @Option(names = "--size", required = true, paramLabel = "WxH", description = "raster width x height, e.g. 512x512")
+    String size;
+
+    @Output(optional = true)
+    @Option(names = "--png", paramLabel = "FILE", description = "PNG image of the regions (one colour each, boundaries drawn)")
+    Path png;
+
+    @Override
+    public Integer call() throws Exception {
+        Matcher m = SIZE.matcher(size);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--size: expected WxH with positive integers, e.g. 512x512, but was '"
+                    + size + "'");
+        }
+        int width = Integer.parseInt(m.group(1));
+        int height = Integer.parseInt(m.group(2));
+        Mlp mlp = common.loadModel();
+        SliceRegions slice;
+        try (Backend backend = common.openBackend()) {
+            slice = SliceRegions.compute(backend, mlp, vector(origin, "--origin"), vector(dir1, "--dir1"),
+                    vector(dir2, "--dir2"), width, height);
+        }
+        common.write(slice.ids());
+        if (png != null) {
+            OutputFile.write(png, "--png", tmp -> {
+                if (!ImageIO.write(SliceImage.render(slice.ids()), "png", tmp.toFile())) {
+                    throw new IOException("--png: no PNG writer in this Java runtime");
+                }
+            });
+        }
+        spec.commandLine().getOut().println("regions " + slice.regions());
+        return 0;
+    }
+
+    private Tensor vector(Path file, String option) throws IOException {
+        Tensor t = Npy.read(file);
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(option + " " + file + ": expected a float array but was " + t.dtype());
+        }
+        return t;
+    }
+}

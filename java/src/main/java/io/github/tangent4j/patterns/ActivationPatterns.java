@@ -1,0 +1,175 @@
+package io.github.tangent4j.patterns;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.nn.DeviceMlp;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.Objects;
+
+/**
+ * The activation patterns of a piecewise-linear network (relu, leaky_relu or abs) on a batch of
+ * inputs: for input i and hidden unit j (hidden layers in order, H units in all) the bit
+ * {@code z_j(x_i) > 0}. A pre-activation of exactly 0 is inactive. Two inputs with equal patterns lie
+ * in the same linear region of the network (Montúfar et al. 2014; Hanin and Rolnick 2019).
+ *
+ * <p>Computed from the forward GEMMs {@code Z_l = H_{l-1} W_l^T + b_l} and the backend's
+ * {@link Backend#signBits}, in tiles of rows (no per-example work): the last layer is never computed,
+ * and the last hidden layer's activation is skipped.
+ */
+public final class ActivationPatterns {
+    /**
+     * The default cap on rows per tile: small enough that a tile's pre-activations stay in the CPU's
+     * caches between the GEMM and the elementwise passes, large enough for efficient GEMMs.
+     */
+    public static final long DEFAULT_MAX_TILE_ROWS = 2048;
+
+    private final PackedPatterns all;
+    private final long[] widths;
+    private final long[] offsets;
+
+    private ActivationPatterns(PackedPatterns all, long[] widths) {
+        this.all = all;
+        this.widths = widths;
+        this.offsets = new long[widths.length + 1];
+        for (int l = 0; l < widths.length; l++) {
+            offsets[l + 1] = offsets[l] + widths[l];
+        }
+    }
+
+    /** The first-layer pre-activations of rows {@code [from, to)}, owned by {@code scope}. */
+    @FunctionalInterface
+    interface FirstLayer {
+        DeviceMatrix preactivation(RowTiler.TileScope scope, long from, long to);
+    }
+
+    /** {@link #compute(Backend, Mlp, Tensor, RowTiler.ProgressListener)} without progress reports. */
+    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x) {
+        return compute(backend, mlp, x, null);
+    }
+
+    /**
+     * The patterns of {@code mlp} on inputs {@code x} of shape (N, D) and the network's dtype, computed
+     * on {@code backend}.
+     *
+     * @param listener told after each tile of rows (may be null)
+     * @throws IllegalArgumentException if the activation is not piecewise linear (naming it), or x's
+     *                                  shape, dtype or values do not fit
+     */
+    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x, RowTiler.ProgressListener listener) {
+        PiecewiseLinear.require(mlp);
+        try (DeviceMlp d = DeviceMlp.upload(backend, mlp)) {
+            return compute(d, x, listener, DEFAULT_MAX_TILE_ROWS);
+        }
+    }
+
+    /**
+     * The patterns of an uploaded network on inputs {@code x} (N, D), in tiles of at most
+     * {@code maxTileRows} rows (also bounded by the backend's free memory).
+     *
+     * @throws IllegalArgumentException as {@link #compute(Backend, Mlp, Tensor, RowTiler.ProgressListener)},
+     *                                  or if {@code maxTileRows < 1}
+     */
+    public static ActivationPatterns compute(DeviceMlp network, Tensor x, RowTiler.ProgressListener listener,
+            long maxTileRows) {
+        Objects.requireNonNull(network, "network");
+        PiecewiseLinear.require(network.mlp());
+        network.checkInputs(x);
+        Backend backend = network.backend();
+        return run(network, x.dim(0), x.dim(1), listener, maxTileRows,
+                (scope, from, to) -> scope.track(network.preactivation(0,
+                        scope.track(backend.upload(x.slice(from, to))))));
+    }
+
+    /**
+     * The patterns of an uploaded network on inputs already on its backend, {@code x} (N, D) of the
+     * network's dtype (no upload; values are not checked: a NaN pre-activation counts as inactive).
+     *
+     * @throws IllegalArgumentException if the activation is not piecewise linear or x's shape or dtype
+     *                                  does not fit
+     */
+    public static ActivationPatterns compute(DeviceMlp network, DeviceMatrix x, RowTiler.ProgressListener listener,
+            long maxTileRows) {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(x, "x");
+        Mlp mlp = network.mlp();
+        PiecewiseLinear.require(mlp);
+        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
+                    + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
+        }
+        return run(network, x.rows(), 0, listener, maxTileRows,
+                (scope, from, to) -> scope.track(network.preactivation(0, x.rows(from, to))));
+    }
+
+    /**
+     * The tile loop shared by the pattern computations: the first layer's pre-activations come from
+     * {@code first} ({@code inputCols} columns of input per row), the remaining hidden layers from the
+     * network's forward GEMMs.
+     */
+    static ActivationPatterns run(DeviceMlp network, long n, long inputCols, RowTiler.ProgressListener listener,
+            long maxTileRows, FirstLayer first) {
+        Mlp mlp = network.mlp();
+        Backend backend = network.backend();
+        long[] widths = new long[mlp.depth()];
+        long hidden = 0;
+        for (int l = 0; l < widths.length; l++) {
+            widths[l] = mlp.layers().get(l).out();
+            hidden += widths[l];
+        }
+        ActivationPatterns result = new ActivationPatterns(PackedPatterns.zeros(n, hidden), widths);
+        if (widths.length == 0 || n == 0) {
+            return result;
+        }
+        long bytesPerRow = mlp.dtype().byteSize() * (inputCols + hidden);
+        RowTiler.of(backend, bytesPerRow).withMaxTileRows(maxTileRows).withProgress(listener).run(n,
+                (scope, from, to) -> {
+                    DeviceMatrix z = first.preactivation(scope, from, to);
+                    for (int l = 0; ; l++) {
+                        result.all.orBits(backend.signBits(z), widths[l], from, result.offsets[l]);
+                        if (l + 1 == widths.length) {
+                            break;
+                        }
+                        backend.activate(mlp.activation(), z, z);
+                        z = scope.track(network.preactivation(l + 1, z));
+                    }
+                });
+        return result;
+    }
+
+    /** All hidden units' bits: N patterns of H = n_1 + ... + n_L bits. */
+    public PackedPatterns packed() {
+        return all;
+    }
+
+    /** Number of inputs N. */
+    public long rows() {
+        return all.rows();
+    }
+
+    /** Number of hidden layers L. */
+    public int layers() {
+        return widths.length;
+    }
+
+    /** Width n_l of hidden layer {@code l} (0-based). */
+    public long width(int l) {
+        return widths[Objects.checkIndex(l, widths.length)];
+    }
+
+    /** Index of hidden layer {@code l}'s first unit in the whole pattern. */
+    public long offset(int l) {
+        return offsets[Objects.checkIndex(l, widths.length)];
+    }
+
+    /** Hidden layer {@code l}'s bits alone: N patterns of n_l bits (a copy). */
+    public PackedPatterns layer(int l) {
+        return all.columns(offset(l), offset(l) + widths[l]);
+    }
+
+    /** The patterns as booleans, shape (N, H), hidden layers in order. */
+    public Tensor toBooleans() {
+        return all.toBooleans();
+    }
+}
