@@ -13,7 +13,8 @@ package io.github.tangent4j.kernels;
  * (the cross terms are {@code E[u relu(v)] = k / 2}).
  *
  * <p><b>Numerics.</b> The cosine c is computed as {@code k / sqrt(q1 * q2)} clamped to [-1, 1], exact
- * (1) for a pair with {@code k == q1 == q2}; everything else from c alone:
+ * (1) for a pair with {@code k == q1 == q2}, and snapped to +-1 within 4 ulps (angles below 4e-8, which
+ * the rounding of the inputs' Gram entries cannot resolve); everything else from c alone:
  * {@code J = sqrt(q1 q2) (sqrt((1 - c)(1 + c)) + (pi - theta) c) / (2 pi)}, {@code R = sqrt(q1 q2) sin(theta)},
  * so that the first-order cancellation of R against {@code theta k} near c = 1 is exact (computing R as
  * {@code sqrt(q1 q2 - k^2)} instead leaves errors of order sqrt(ulp)). When
@@ -25,6 +26,8 @@ record ArcCosine(double a) implements DualActivation {
     private static final double INV_2PI = 1 / (2 * Math.PI);
     private static final double INV_4PI = 1 / (4 * Math.PI);
     private static final double INV_8PI = 1 / (8 * Math.PI);
+    /** Cosines within 4 ulps of +-1 are +-1 (angles below 4e-8, which inputs cannot resolve). */
+    private static final double SNAP = 0x1p-50;
 
     private double relu() {
         return (1 - a) * (1 - a);
@@ -44,7 +47,8 @@ record ArcCosine(double a) implements DualActivation {
         if (!(s > 0)) {
             return 0;
         }
-        return Math.max(-1, Math.min(1, k / s));
+        double c = k / s;
+        return c >= 1 - SNAP ? 1 : c <= -1 + SNAP ? -1 : c;
     }
 
     /** {@code R = sqrt(q1 q2) sin(theta)}, from the clamped cosine so that R and theta agree. */
@@ -95,23 +99,23 @@ record ArcCosine(double a) implements DualActivation {
      * {@code R = 0} (x = x', or collinear inputs without biases) the term is its limit, 0.
      */
     @Override
-    public void valueSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
-            double hx, double hy, double[] out) {
+    public void valueSecondOrder(double q1, double q2, double k, double[] dq1, double[] dq2, double[] g, double[] h,
+            double[] out) {
         double w = relu();
         double r = sine(q1, q2, k);
         if (w == 0 || !(r > 0) || !(q1 > 0) || !(q2 > 0)) {
             java.util.Arrays.fill(out, 0, 4, 0);
             return;
         }
-        double ux = 2 * gx - k / q1 * p1;
-        double uy = 2 * gy;
-        double vx = 2 * hx;
-        double vy = 2 * hy - k / q2 * p2;
         double c = w * INV_8PI / r;
-        out[0] = c * ux * vx;
-        out[1] = c * ux * vy + w * INV_8PI * (r / q1 / q2) * p1 * p2;
-        out[2] = c * uy * vx;
-        out[3] = c * uy * vy;
+        double e = w * INV_8PI * (r / q1 / q2);
+        for (int a = 0; a < 2; a++) {
+            double u = 2 * g[a] - k / q1 * dq1[a];
+            for (int b = 0; b < 2; b++) {
+                double v = 2 * h[b] - k / q2 * dq2[b];
+                out[2 * a + b] = c * u * v + e * dq1[a] * dq2[b];
+            }
+        }
     }
 
     @Override
@@ -120,8 +124,8 @@ record ArcCosine(double a) implements DualActivation {
     }
 
     @Override
-    public void derivativeSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
-            double hx, double hy, double[] out) {
+    public void derivativeSecondOrder(double q1, double q2, double k, double[] dq1, double[] dq2, double[] g,
+            double[] h, double[] out) {
         java.util.Arrays.fill(out, 0, 4, 0);
     }
 }

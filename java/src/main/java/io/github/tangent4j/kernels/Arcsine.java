@@ -45,11 +45,11 @@ record Arcsine() implements DualActivation {
     }
 
     @Override
-    public void valueSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
-            double hx, double hy, double[] out) {
+    public void valueSecondOrder(double q1, double q2, double k, double[] dq1, double[] dq2, double[] g, double[] h,
+            double[] out) {
         double d = delta(q1, q2, k);
         double c = FOUR_OVER_PI / (d * Math.sqrt(d)); // 4 / (pi Delta^{3/2})
-        DualActivation.chainRule(c * k, -c * (1 + 2 * q2), -c * (1 + 2 * q1), 4 * c * k, p1, p2, gx, gy, hx, hy, out);
+        DualActivation.chainRule(c * k, -c * (1 + 2 * q2), -c * (1 + 2 * q1), 4 * c * k, dq1, dq2, g, h, out);
     }
 
     @Override
@@ -62,13 +62,13 @@ record Arcsine() implements DualActivation {
     }
 
     @Override
-    public void derivativeSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
-            double hx, double hy, double[] out) {
+    public void derivativeSecondOrder(double q1, double q2, double k, double[] dq1, double[] dq2, double[] g, double[] h,
+            double[] out) {
         double d = delta(q1, q2, k);
         double c = FOUR_OVER_PI / (d * d * Math.sqrt(d)); // 4 / (pi Delta^{5/2})
         double aa = 1 + 2 * q1;
         double bb = 1 + 2 * q2;
         DualActivation.chainRule(c * (aa * bb + 8 * k * k), -12 * c * k * bb, -12 * c * k * aa,
-                4 * c * (d + 12 * k * k), p1, p2, gx, gy, hx, hy, out);
+                4 * c * (d + 12 * k * k), dq1, dq2, g, h, out);
     }
 }

@@ -65,14 +65,14 @@ sealed interface DualActivation permits ArcCosine, Arcsine {
     void valuePartials(double q1, double q2, double k, double[] out);
 
     /**
-     * The second-order term of the mixed derivative {@code d^2 F / dx dx'^T} by the chain rule, with
-     * {@code dq1/dx = p1 x}, {@code dq2/dx' = p2 x'}, {@code dk/dx = gx x + gy x'} and
-     * {@code dk/dx' = hx x + hy x'}: the coefficients {@code out = (mxx, mxy, myx, myy)} of
-     * {@code x x^T, x x'^T, x' x^T, x' x'^T} in
-     * {@code F_12 dq1 dq2^T + F_1k dq1 dk'^T + F_2k dk dq2^T + F_kk dk dk'^T}.
+     * The second-order term of the mixed derivative {@code d^2 F / dx dx'^T} by the chain rule:
+     * {@code F_12 dq1 dq2^T + F_1k dq1 dk'^T + F_2k dk dq2^T + F_kk dk dk'^T}, all vectors given by their
+     * two coordinates in an orthonormal basis (e1, e2) of span(x, x') ({@code dq1 = dq1/dx},
+     * {@code dq2 = dq2/dx'}, {@code g = dk/dx}, {@code h = dk/dx'}); {@code out} receives the 2 x 2
+     * coefficient matrix row-major ({@code out[2a + b]} multiplies {@code e_a e_b^T}).
      */
-    void valueSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy, double hx,
-            double hy, double[] out);
+    void valueSecondOrder(double q1, double q2, double k, double[] dq1, double[] dq2, double[] g, double[] h,
+            double[] out);
 
     /**
      * The first partial derivatives of the derivative kernel as the Jacobian NTK of finite networks
@@ -83,18 +83,21 @@ sealed interface DualActivation permits ArcCosine, Arcsine {
     void derivativePartials(double q1, double q2, double k, double[] out);
 
     /** {@link #valueSecondOrder} for the derivative kernel, with the same convention as {@link #derivativePartials}. */
-    void derivativeSecondOrder(double q1, double q2, double k, double p1, double p2, double gx, double gy,
-            double hx, double hy, double[] out);
+    void derivativeSecondOrder(double q1, double q2, double k, double[] dq1, double[] dq2, double[] g, double[] h,
+            double[] out);
 
     /**
-     * The chain-rule term {@code F_12 dq1 dq2^T + F_1k dq1 dk'^T + F_2k dk dq2^T + F_kk dk dk'^T} in the
+     * The chain-rule term {@code F_12 dq1 dq2^T + F_1k dq1 h^T + F_2k g dq2^T + F_kk g h^T} in the
      * coefficients of {@link #valueSecondOrder}, from the four second partials.
      */
-    static void chainRule(double f12, double f1k, double f2k, double fkk, double p1, double p2, double gx,
-            double gy, double hx, double hy, double[] out) {
-        out[0] = f1k * p1 * hx + fkk * gx * hx;
-        out[1] = f12 * p1 * p2 + f1k * p1 * hy + f2k * gx * p2 + fkk * gx * hy;
-        out[2] = fkk * gy * hx;
-        out[3] = f2k * gy * p2 + fkk * gy * hy;
+    static void chainRule(double f12, double f1k, double f2k, double fkk, double[] dq1, double[] dq2, double[] g,
+            double[] h, double[] out) {
+        for (int a = 0; a < 2; a++) {
+            double left = f12 * dq1[a] + f2k * g[a];
+            double right = f1k * dq1[a] + fkk * g[a];
+            for (int b = 0; b < 2; b++) {
+                out[2 * a + b] = left * dq2[b] + right * h[b];
+            }
+        }
     }
 }

@@ -49,6 +49,30 @@ final class Gram {
         }
     }
 
+    /**
+     * How close to +-1 the cosine of two inputs of this dtype must be to count as exactly +-1 in
+     * {@link #snap}: 16 units in the last place, 2^-48 (F64) or 2^-19 (F32).
+     */
+    static double snapTolerance(DType dtype) {
+        return dtype == DType.F64 ? 0x1p-48 : 0x1p-19;
+    }
+
+    /**
+     * A Gram entry {@code g = x.x'} snapped to {@code +-sqrt(|x|^2 |x'|^2)} when its cosine is within
+     * {@code tol} of +-1. A GEMM and a separate row-norm reduction round differently, so a duplicated
+     * input would otherwise get a cosine of 1 - ulp, which arccos turns into an angle of sqrt(ulp)
+     * (1e-8 in F64, 3e-4 in F32) and the NTK into an error of that size; pairs that close cannot be told
+     * from duplicates (or collinear pairs) at this precision anyway. For {@code n1 == n2} the snapped
+     * value is exactly n1.
+     */
+    static double snap(double g, double n1, double n2, double tol) {
+        double s = n1 == n2 ? n1 : Math.sqrt(n1) * Math.sqrt(n2);
+        if (s > 0 && Math.abs(g) >= (1 - tol) * s) {
+            return Math.copySign(s, g);
+        }
+        return g;
+    }
+
     /** The squared Euclidean norms of the rows of {@code x}, computed on the backend (Hadamard square, row sums). */
     static double[] squaredNorms(Backend backend, Tensor x) {
         int n = Math.toIntExact(x.dim(0));

@@ -30,7 +30,8 @@ import java.util.stream.IntStream;
  * recursions run elementwise on the host in double precision, rows in parallel (the common fork-join
  * pool). Results have the inputs' dtype. The recursions are O(N N2 L) work against the Gram's
  * O(N N2 D). For {@code x2 == x} (the same object, or {@code null}) the diagonal pairs use the row
- * norms as their Gram entry, so that the cosine of a point with itself is exactly 1.
+ * norms as their Gram entry, so that the cosine of a point with itself is exactly 1; Gram entries whose
+ * cosine is within 16 ulps of +-1 are snapped to it (duplicates are then exact; see {@code Gram.snap}).
  *
  * <p>Immutable and thread-safe (a {@link Backend} itself is single-threaded).
  */
@@ -151,13 +152,14 @@ public final class InfiniteWidthKernel {
         double[] ny = same ? nx : Gram.squaredNorms(backend, y);
         double[][] qx = variances(nx, c0);
         double[][] qy = same ? qx : variances(ny, c0);
+        double tol = Gram.snapTolerance(x.dtype());
         Result out = allocate(x.dtype(), request, x.dim(0), n2);
         Gram.tiles(backend, x, y, (from, to, gram) -> IntStream.range(0, (int) (to - from)).parallel().forEach(r -> {
             int i = (int) from + r;
             double[] k = new double[n2];
             HostRows.read(gram, (long) r * n2, k, n2);
             for (int j = 0; j < n2; j++) {
-                k[j] = c0 * k[j] + sigmaB2;
+                k[j] = c0 * Gram.snap(k[j], nx[i], ny[j], tol) + sigmaB2;
             }
             if (same) {
                 k[i] = qx[0][i];

@@ -1,0 +1,67 @@
+package io.github.tangent4j.cli;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.kernels.JacobianKernel;
+import io.github.tangent4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tangent4j kernel}: the infinite-width kernel between --x and --x2 of a network with --depth
+ * hidden layers in the NTK parameterization: NNGP or NTK, (N, N2); or the Jacobian NNGP or NTK of
+ * (f, df/dx), (N(1+D), N2(1+D)).
+ */
+@Command(name = "kernel", mixinStandardHelpOptions = true,
+        description = "Write an infinite-width kernel: nngp or ntk (N, N2); jacobian-nngp or jacobian-ntk "
+                + "(N(1+D), N2(1+D)), per point the rows/columns [f, df/dx_1 ... df/dx_D].")
+final class KernelCommand implements Callable<Integer> {
+    /** The kernels this command writes. */
+    enum Kind {
+        nngp, ntk, jacobian_nngp, jacobian_ntk
+    }
+
+    @Mixin
+    KernelOptions options;
+
+    @Option(names = "--kind", required = true, paramLabel = "KIND", converter = KindConverter.class,
+            description = "nngp|ntk|jacobian-nngp|jacobian-ntk")
+    Kind kind;
+
+    @Option(names = "--x2", paramLabel = "FILE", description = "second inputs, .npy of shape (N2, D) (default: --x)")
+    Path x2;
+
+    @Override
+    public Integer call() throws Exception {
+        InfiniteWidthKernel kernel = options.kernel();
+        Tensor x = options.inputs();
+        Tensor y = x2 == null ? null : options.loadMatrix(x2, "--x2", x.dim(1), "like --x");
+        try (Backend backend = options.openBackend()) {
+            Tensor out = switch (kind) {
+                case nngp -> kernel.compute(backend, x, y, Request.NNGP).outputNngp();
+                case ntk -> kernel.compute(backend, x, y, Request.NNGP_AND_NTK).outputNtk();
+                case jacobian_nngp -> new JacobianKernel(kernel).compute(backend, x, y, JacobianKernel.Kind.NNGP);
+                case jacobian_ntk -> new JacobianKernel(kernel).compute(backend, x, y, JacobianKernel.Kind.NTK);
+            };
+            options.write(out);
+        }
+        return 0;
+    }
+
+    /** Parses --kind with its dashes. */
+    static final class KindConverter implements picocli.CommandLine.ITypeConverter<Kind> {
+        @Override
+        public Kind convert(String value) {
+            try {
+                return Kind.valueOf(value.replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("expected nngp, ntk, jacobian-nngp or jacobian-ntk but was '" + value
+                        + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.tangent4j.cli;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.kernels.KernelPredictor;
+import io.github.tangent4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tangent4j regress}: kernel regression with the infinite-width NNGP or NTK on (--x, --y): the
+ * posterior mean at --xtest, or with --times the gradient-descent predictor at each time.
+ */
+@Command(name = "regress", mixinStandardHelpOptions = true,
+        description = "Kernel regression with the NNGP or NTK: the posterior mean at --xtest, (Ntest,) or (Ntest, O); "
+                + "with --times the gradient-descent predictor at each time, (len(T), Ntest[, O]).")
+final class RegressCommand implements Callable<Integer> {
+    /** The kernels regression can use. */
+    enum Kernel {
+        nngp, ntk
+    }
+
+    @Mixin
+    KernelOptions options;
+
+    @Option(names = "--kernel", required = true, paramLabel = "nngp|ntk", description = "the kernel")
+    Kernel kernel;
+
+    @Option(names = "--y", required = true, paramLabel = "FILE", description = "targets, .npy (N,) or (N, O)")
+    Path y;
+
+    @Option(names = "--xtest", required = true, paramLabel = "FILE", description = "test inputs, .npy (Ntest, D)")
+    Path xtest;
+
+    @Option(names = "--reg", paramLabel = "R", defaultValue = "0",
+            description = "diagonal regulariser added to K(X, X) (default: ${DEFAULT-VALUE})")
+    double reg;
+
+    @Option(names = "--times", paramLabel = "FILE",
+            description = "training times, 1-D .npy (inf allowed): write the gradient-descent predictor at each")
+    Path times;
+
+    @Override
+    public Integer call() throws Exception {
+        InfiniteWidthKernel k = options.kernel();
+        Tensor x = options.inputs();
+        Tensor targets = options.targets(y, x.dim(0));
+        Tensor xt = options.loadMatrix(xtest, "--xtest", x.dim(1), "like --x");
+        double[] t = times == null ? null : KernelOptions.times(times);
+        Request request = kernel == Kernel.ntk ? Request.NNGP_AND_NTK : Request.NNGP;
+        try (Backend backend = options.openBackend()) {
+            InfiniteWidthKernel.Result train = k.compute(backend, x, null, request);
+            InfiniteWidthKernel.Result cross = k.compute(backend, xt, x, request);
+            Tensor kTrain = kernel == Kernel.ntk ? train.outputNtk() : train.outputNngp();
+            Tensor kCross = kernel == Kernel.ntk ? cross.outputNtk() : cross.outputNngp();
+            options.write(t == null ? KernelPredictor.posterior(kTrain, kCross, null, targets, reg).mean()
+                    : KernelPredictor.gradientDescent(kTrain, kCross, targets, reg, t));
+        }
+        return 0;
+    }
+}
