@@ -1,0 +1,287 @@
+package io.github.tangent4j.backend;
+
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Checks a backend against a reference backend (the pure-Java one), on the user's machine: every primitive in
+ * F32 and F64, odd and larger shapes, all transpose combinations of the GEMMs, row views and reshapes,
+ * every activation and its derivative, then that every allocation was returned. It is what
+ * {@code tangent4j selftest} runs after a driver is installed, and what a GPU machine runs to check a
+ * release. Results agree when they are within 1e-12 (F64) or 1e-5 (F32) of the reference relative to the
+ * largest reference entry (sign bits: exactly).
+ *
+ * <p>Also measures, after the checks, the GEMM throughput (n = 1024, or 256 with {@code quick}) and the
+ * upload/download bandwidth, for the report; those are not checks.
+ */
+public final class SelfTest {
+    /**
+     * One check.
+     *
+     * @param name   what was checked, e.g. {@code gemm f64 NT 67x33x129}
+     * @param passed whether it agreed with the reference
+     * @param detail the largest relative difference, or the failure
+     */
+    public record Check(String name, boolean passed, String detail) {
+    }
+
+    /**
+     * What a run found.
+     *
+     * @param checks             every check in order
+     * @param gemmGflops         GFLOP/s of an F32 and an F64 square GEMM (not checks)
+     * @param uploadGBs          host-to-backend bandwidth in GB/s
+     * @param downloadGBs        backend-to-host bandwidth in GB/s
+     */
+    public record Report(List<Check> checks, double[] gemmGflops, double uploadGBs, double downloadGBs) {
+        /** Whether every check passed. */
+        public boolean passed() {
+            return checks.stream().allMatch(Check::passed);
+        }
+    }
+
+    private static final int[][] GEMM_SHAPES = {{1, 1, 1}, {7, 5, 3}, {67, 33, 129}, {130, 257, 65}};
+    private static final int[][] GEMM_SHAPES_LARGE = {{513, 300, 257}};
+
+    private final boolean quick;
+    private final List<Check> checks = new ArrayList<>();
+    private final SplittableRandom rng = new SplittableRandom(20261128);
+
+    private SelfTest(boolean quick) {
+        this.quick = quick;
+    }
+
+    /**
+     * Runs every check of {@code candidate} against {@code reference} (the Java backend, normally).
+     *
+     * @param quick fewer and smaller shapes, and a smaller timing GEMM
+     */
+    public static Report run(Backend candidate, Backend reference, boolean quick) {
+        Objects.requireNonNull(candidate, "candidate");
+        Objects.requireNonNull(reference, "reference");
+        SelfTest t = new SelfTest(quick);
+        {
+            long before = candidate.openAllocations();
+            for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+                t.gemms(candidate, reference, dtype);
+                t.elementwise(candidate, reference, dtype);
+            }
+            long after = candidate.openAllocations();
+            t.checks.add(new Check("allocations returned", after == before,
+                    after == before ? "none left open" : (after - before) + " matrices left open"));
+            double[] gflops = {t.gemmRate(candidate, DType.F32), t.gemmRate(candidate, DType.F64)};
+            double[] bw = t.bandwidth(candidate);
+            return new Report(List.copyOf(t.checks), gflops, bw[0], bw[1]);
+        }
+    }
+
+    private Tensor random(DType dtype, long rows, long cols) {
+        Tensor t = Tensor.allocate(dtype, rows, cols);
+        for (long i = 0; i < t.size(); i++) {
+            t.setFlat(i, rng.nextDouble(-1, 1));
+        }
+        return t;
+    }
+
+    /** Runs {@code op} on both backends with the same inputs and compares what it returns. */
+    private void compare(String name, DType dtype, Backend cand, Backend ref, Function<Backend, Tensor> op) {
+        Tensor expected;
+        Tensor actual;
+        try {
+            expected = op.apply(ref);
+        } catch (RuntimeException e) {
+            checks.add(new Check(name, false, "the reference failed: " + e.getMessage()));
+            return;
+        }
+        try {
+            actual = op.apply(cand);
+        } catch (RuntimeException e) {
+            checks.add(new Check(name, false, e.getClass().getSimpleName() + ": " + e.getMessage()));
+            return;
+        }
+        if (expected.size() != actual.size()) {
+            checks.add(new Check(name, false, "expected " + expected.size() + " elements but got " + actual.size()));
+            return;
+        }
+        double scale = 0;
+        for (long i = 0; i < expected.size(); i++) {
+            scale = Math.max(scale, Math.abs(expected.getFlat(i)));
+        }
+        double worst = 0;
+        for (long i = 0; i < expected.size(); i++) {
+            double e = expected.getFlat(i);
+            double a = actual.getFlat(i);
+            if (Double.isNaN(e) != Double.isNaN(a)) {
+                worst = Double.POSITIVE_INFINITY;
+                break;
+            }
+            if (!Double.isNaN(e)) {
+                worst = Math.max(worst, Math.abs(e - a) / Math.max(scale, Double.MIN_NORMAL));
+            }
+        }
+        double tol = expected.dtype() == DType.I64 ? 0 : dtype == DType.F64 ? 1e-12 : 1e-5;
+        checks.add(new Check(name, worst <= tol, String.format(java.util.Locale.ROOT, "max rel diff %.2e", worst)));
+    }
+
+    private void gemms(Backend cand, Backend ref, DType dtype) {
+        List<int[]> shapes = new ArrayList<>(List.of(GEMM_SHAPES));
+        if (!quick) {
+            shapes.addAll(List.of(GEMM_SHAPES_LARGE));
+        }
+        String dt = dtype.name().toLowerCase(java.util.Locale.ROOT);
+        for (int[] s : shapes) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            for (int tr = 0; tr < 4; tr++) {
+                boolean ta = (tr & 1) != 0;
+                boolean tb = (tr & 2) != 0;
+                Tensor a = ta ? random(dtype, k, m) : random(dtype, m, k);
+                Tensor b = tb ? random(dtype, n, k) : random(dtype, k, n);
+                Tensor c = random(dtype, m, n);
+                compare("gemm " + dt + " " + (ta ? "T" : "N") + (tb ? "T" : "N") + " " + m + "x" + n + "x" + k, dtype,
+                        cand, ref, be -> {
+                            try (DeviceMatrix da = be.upload(a); DeviceMatrix db = be.upload(b);
+                                 DeviceMatrix dc = be.upload(c)) {
+                                be.gemm(ta, tb, 0.75, da, db, -0.5, dc);
+                                return be.download(dc);
+                            }
+                        });
+            }
+        }
+        int batch = 5;
+        Tensor a = random(dtype, batch * 6L, 9);
+        Tensor b = random(dtype, batch * 4L, 9);
+        compare("gemmBatched " + dt + " 5 x (6x4x9) NT", dtype, cand, ref, be -> {
+            try (DeviceMatrix da = be.upload(a); DeviceMatrix db = be.upload(b);
+                 DeviceMatrix dc = be.allocate(dtype, batch * 6L, 4)) {
+                be.gemmBatched(batch, false, true, 1, da, db, 0, dc);
+                return be.download(dc);
+            }
+        });
+        compare("gemm " + dt + " on row views", dtype, cand, ref, be -> {
+            try (DeviceMatrix da = be.upload(a); DeviceMatrix db = be.upload(b);
+                 DeviceMatrix dc = be.allocate(dtype, 6, 8)) {
+                be.gemm(false, true, 1, da.rows(6, 12), db.rows(4, 12), 0, dc);
+                return be.download(dc);
+            }
+        });
+    }
+
+    private void elementwise(Backend cand, Backend ref, DType dtype) {
+        String dt = dtype.name().toLowerCase(java.util.Locale.ROOT);
+        long rows = quick ? 17 : 301;
+        long cols = quick ? 13 : 259;
+        Tensor z = random(dtype, rows, cols);
+        z.setFlat(0, 0);   // a kink
+        Tensor v = random(dtype, 1, cols);
+        Tensor r = random(dtype, rows, 1);
+        Tensor small = random(dtype, rows / 1, cols);
+        for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.1), Activation.ABS, Activation.TANH,
+                Activation.ERF, Activation.IDENTITY)) {
+            compare("activate " + phi + " " + dt, dtype, cand, ref, be -> {
+                try (DeviceMatrix dz = be.upload(z); DeviceMatrix h = be.allocate(dtype, rows, cols)) {
+                    be.activate(phi, dz, h);
+                    return be.download(h);
+                }
+            });
+            compare("derivative " + phi + " " + dt, dtype, cand, ref, be -> {
+                try (DeviceMatrix dz = be.upload(z)) {
+                    be.derivative(phi, dz, dz);
+                    return be.download(dz);
+                }
+            });
+        }
+        compare("addRowVector " + dt, dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
+                be.addRowVector(m, dv);
+                return be.download(m);
+            }
+        });
+        compare("scaleRows " + dt, dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix dr = be.upload(r)) {
+                be.scaleRows(m, dr);
+                return be.download(m);
+            }
+        });
+        compare("scaleColumns " + dt, dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
+                be.scaleColumns(m, dv);
+                return be.download(m);
+            }
+        });
+        compare("hadamard " + dt, dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix s = be.upload(small)) {
+                be.hadamard(m, s, m);
+                return be.download(m);
+            }
+        });
+        compare("hadamard broadcast " + dt, dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix s = be.upload(v)) {
+                be.hadamard(m, s, m);
+                return be.download(m);
+            }
+        });
+        for (int axis = 0; axis < 2; axis++) {
+            int ax = axis;
+            compare("sum axis " + axis + " " + dt, dtype, cand, ref, be -> {
+                try (DeviceMatrix m = be.upload(z); DeviceMatrix out = be.allocate(dtype, 1, ax == 0 ? cols : rows)) {
+                    be.sum(m, ax, out);
+                    return be.download(out);
+                }
+            });
+        }
+        compare("signBits " + dt, dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z)) {
+                return be.signBits(m);
+            }
+        });
+        compare("copy, fill and reshape " + dt, dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix c = be.allocate(dtype, cols, rows)) {
+                be.copy(m.reshape(cols, rows), c);
+                be.fill(c.rows(0, 1), 0.25);
+                return be.download(c);
+            }
+        });
+    }
+
+    /** GFLOP/s of one square GEMM (best of three), on data already on the backend. */
+    private double gemmRate(Backend b, DType dtype) {
+        int n = quick ? 256 : 1024;
+        try (DeviceMatrix a = b.upload(random(dtype, n, n)); DeviceMatrix c = b.allocate(dtype, n, n)) {
+            double best = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                b.gemm(false, false, 1, a, a, 0, c);
+                b.download(c.rows(0, 1));   // waits for an asynchronous device
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+            return 2.0 * n * n * n / best;
+        }
+    }
+
+    /** Upload and download GB/s of a 64 MiB (quick: 4 MiB) array, best of three. */
+    private double[] bandwidth(Backend b) {
+        long elements = (quick ? 4L : 64L) << 17;
+        Tensor host = Tensor.allocate(DType.F64, elements / 1024, 1024);
+        double up = Double.POSITIVE_INFINITY;
+        double down = Double.POSITIVE_INFINITY;
+        try (DeviceMatrix d = b.allocate(DType.F64, elements / 1024, 1024)) {
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                b.upload(host, d);
+                long t1 = System.nanoTime();
+                b.download(d, host);
+                long t2 = System.nanoTime();
+                up = Math.min(up, t1 - t0);
+                down = Math.min(down, t2 - t1);
+            }
+        }
+        return new double[] {host.byteSize() / up, host.byteSize() / down};
+    }
+}

@@ -1,0 +1,54 @@
+package io.github.tangent4j.cli;
+
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.Backends;
+import io.github.tangent4j.backend.SelfTest;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tangent4j selftest}: the chosen backend against the Java reference; exit 0 iff every check passes. */
+@Command(name = "selftest", mixinStandardHelpOptions = true,
+        description = "Check the chosen backend against the pure-Java reference (every primitive, F32 and F64, "
+                + "odd shapes, transposes, views, leaks), then print GEMM throughput and transfer bandwidth. "
+                + "Exit code 0 only if every check passes (1 otherwise).")
+final class SelftestCommand implements Callable<Integer> {
+    /** Exit code when a check fails. */
+    static final int CHECK_FAILED = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--backend", paramLabel = "auto|java|cuda", defaultValue = "auto",
+            description = "backend to check (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--quick", description = "fewer and smaller shapes")
+    boolean quick;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Backends.Selection selection = DataOptions.select(backend);
+        try (Backend b = selection.backend(); Backend reference = Backends.create("java")) {
+            out.println("backend: " + b.name() + " (" + selection.reason() + "): " + b.description());
+            SelfTest.Report report = SelfTest.run(b, reference, quick);
+            long failed = 0;
+            for (SelfTest.Check c : report.checks()) {
+                if (!c.passed()) {
+                    failed++;
+                    out.println("FAILED " + c.name() + ": " + c.detail());
+                }
+            }
+            out.printf(Locale.ROOT, "gemm: %.1f GFLOP/s f32, %.1f GFLOP/s f64; upload %.1f GB/s, download %.1f GB/s%n",
+                    report.gemmGflops()[0], report.gemmGflops()[1], report.uploadGBs(), report.downloadGBs());
+            out.println(report.passed() ? "selftest: all " + report.checks().size() + " checks passed"
+                    : "selftest: " + failed + " of " + report.checks().size() + " checks FAILED");
+            return report.passed() ? 0 : CHECK_FAILED;
+        }
+    }
+}
