@@ -38,13 +38,14 @@
 /*
  * phi(x) and phi'(x) for element type T; ERF, TANH, EXP, FABS and NAN are the math functions of
  * that type. Conventions as io.github.tangent4j.backend.Activation: relu'(0) = 0, leaky'(0) = slope,
- * abs'(0) = 0; relu(NaN) = 0 because NaN > 0 is false.
+ * abs'(0) = 0; values propagate NaN as PyTorch's do (relu(NaN) = NaN), derivatives at NaN are those of
+ * the non-positive branch.
  */
 #define T4J_DEFINE_ACTIVATION(VALUE, DERIVATIVE, T, ERF, TANH, EXP, FABS, NAN)  \
     static __device__ T VALUE(int kind, T slope, T x)                            \
     {                                                                            \
         switch (kind) {                                                          \
-        case T4J_ACT_RELU: return x > 0 ? x : (T)0;                              \
+        case T4J_ACT_RELU: return (x > 0 || x != x) ? x : (T)0;                  \
         case T4J_ACT_LEAKY_RELU: return x > 0 ? x : slope * x;                   \
         case T4J_ACT_ABS: return FABS(x);                                        \
         case T4J_ACT_TANH: return TANH(x);                                       \

@@ -2,6 +2,7 @@ package io.github.tangent4j.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -106,6 +107,49 @@ class BackendAgreementTest {
                     // accuracy against references is BackendConformanceTest's job)
                     if (!(Math.abs(x[i] - y[i]) <= TestBackends.tolerance(t) * max)) {
                         fail(phi + " " + t + " step " + s + " element " + i + ": java " + x[i] + " cuda " + y[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Special values through every activation and derivative give the same bits on both backends, and
+     * NaN propagates through the values as PyTorch's do (relu(NaN) = NaN on every device).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F64", "F32"})
+    void specialValuesGiveTheSameBitsOnBothBackends(DType t) {
+        assumeTrue(Emu.available(), Emu::whyNot);
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 1, -1, 0.1,
+            -0.3, 1e-30, -1e-30};
+        for (Activation phi : BackendConformanceTest.ACTIVATIONS) {
+            for (boolean derivative : new boolean[] {false, true}) {
+                List<double[]> results = new ArrayList<>();
+                for (String name : TestBackends.names()) {
+                    TestBackends.with(name, b -> {
+                        try (DeviceMatrix z = b.upload(TestBackends.tensor(t, special, 1, special.length))) {
+                            if (derivative) {
+                                b.derivative(phi, z, z);
+                            } else {
+                                b.activate(phi, z, z);
+                            }
+                            results.add(b.download(z).toDoubleArray());
+                        }
+                    });
+                }
+                String what = (derivative ? "d" : "") + phi + " " + t;
+                for (int i = 0; i < special.length; i++) {
+                    double java = results.get(0)[i];
+                    double cuda = results.get(1)[i];
+                    boolean exactlyEqual = Double.doubleToLongBits(java) == Double.doubleToLongBits(cuda);
+                    boolean closeSmooth = (phi.kind() == Activation.Kind.TANH || phi.kind() == Activation.Kind.ERF)
+                            && Math.abs(java - cuda) <= TestBackends.tolerance(t) * Math.max(1, Math.abs(java));
+                    if (!exactlyEqual && !closeSmooth && !(Double.isNaN(java) && Double.isNaN(cuda))) {
+                        fail(what + " of " + special[i] + ": java " + java + " cuda " + cuda);
+                    }
+                    if (!derivative && Double.isNaN(special[i])) {
+                        assertTrue(Double.isNaN(java), what + "(NaN) must be NaN");
                     }
                 }
             }

@@ -45,9 +45,13 @@ final class JavaElementwise {
     static void pointwise(DType t, Activation phi, boolean derivative, MemorySegment z, MemorySegment h) {
         long n = z.byteSize() / t.byteSize();
         long i = vector() ? VectorElementwise.pointwise(t == DType.F64, phi, derivative, z, h, n) : 0;
+        // leaky_relu's product in the element's precision, as the vector path, CUDA and PyTorch compute it
+        boolean floatProduct = t == DType.F32 && !derivative && phi.kind() == Activation.Kind.LEAKY_RELU;
+        float slope = (float) phi.slope();
         for (; i < n; i++) {
             double x = get(t, z, i);
-            set(t, h, i, derivative ? phi.derivative(x) : phi.value(x));
+            double v = floatProduct && !(x > 0) ? slope * (float) x : derivative ? phi.derivative(x) : phi.value(x);
+            set(t, h, i, v);
         }
     }
 
