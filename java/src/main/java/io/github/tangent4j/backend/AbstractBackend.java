@@ -75,7 +75,7 @@ public abstract class AbstractBackend implements Backend {
     public final DeviceMatrix allocate(DType dtype, long rows, long cols) {
         enter();
         try {
-            BufferMatrix m = allocateUninitialised(dtype, rows, cols);
+            BufferMatrix m = allocateBufferMatrix(dtype, rows, cols);
             if (m.size() > 0) {
                 fillImpl(m, 0);
             }
@@ -85,7 +85,17 @@ public abstract class AbstractBackend implements Backend {
         }
     }
 
-    private BufferMatrix allocateUninitialised(DType dtype, long rows, long cols) {
+    @Override
+    public final DeviceMatrix allocateUninitialised(DType dtype, long rows, long cols) {
+        enter();
+        try {
+            return allocateBufferMatrix(dtype, rows, cols);
+        } finally {
+            exit();
+        }
+    }
+
+    private BufferMatrix allocateBufferMatrix(DType dtype, long rows, long cols) {
         Objects.requireNonNull(dtype, "dtype");
         checkFloating("dtype", dtype);
         if (rows < 0 || cols < 0) {
@@ -109,7 +119,7 @@ public abstract class AbstractBackend implements Backend {
                 cols *= s[i];
             }
             checkFloating("host", host.dtype());
-            BufferMatrix m = allocateUninitialised(host.dtype(), rows, cols);
+            BufferMatrix m = allocateBufferMatrix(host.dtype(), rows, cols);
             if (m.size() > 0) {
                 copyIn(host.segment(), m);
             }

@@ -30,6 +30,13 @@ public interface Backend extends AutoCloseable {
     DeviceMatrix allocate(DType dtype, long rows, long cols);
 
     /**
+     * A {@code rows x cols} matrix whose contents are unspecified: for results that overwrite every
+     * element before it is read (a GEMM with {@code beta = 0}, an activation, a copy), saving the
+     * zero-fill pass over memory that {@link #allocate} makes.
+     */
+    DeviceMatrix allocateUninitialised(DType dtype, long rows, long cols);
+
+    /**
      * Copies a host tensor to a new matrix: a rank-2 tensor keeps its shape, rank 1 becomes one row,
      * higher ranks become (dim 0) x (product of the rest).
      */

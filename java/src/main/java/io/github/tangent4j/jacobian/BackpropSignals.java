@@ -135,7 +135,7 @@ public final class BackpropSignals implements AutoCloseable {
         if (cotangent == null) {
             return Broadcast.stack(backend, net.weight(last), trace.batch(), a);
         }
-        DeviceMatrix m = backend.allocate(mlp.dtype(), trace.batch(), mlp.layers().get(last).in());
+        DeviceMatrix m = backend.allocateUninitialised(mlp.dtype(), trace.batch(), mlp.layers().get(last).in());
         try {
             backend.gemm(false, false, a, cotangent, net.weight(last), 0, m);
             return m;
@@ -176,7 +176,7 @@ public final class BackpropSignals implements AutoCloseable {
                     return null;
                 }
                 long in = mlp.layers().get(l).in();
-                DeviceMatrix next = backend.allocate(mlp.dtype(), m.rows(), in);
+                DeviceMatrix next = backend.allocateUninitialised(mlp.dtype(), m.rows(), in);
                 try {
                     backend.gemm(false, false, mlp.parameterization().weightScale(in), m, net.weight(l), 0, next);
                 } catch (RuntimeException e) {

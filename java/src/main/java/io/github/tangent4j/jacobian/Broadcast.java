@@ -14,8 +14,8 @@ final class Broadcast {
      * column of ones with the flattened block.
      */
     static DeviceMatrix stack(Backend backend, DeviceMatrix block, long copies, double alpha) {
-        DeviceMatrix out = backend.allocate(block.dtype(), copies * block.rows(), block.cols());
-        try (DeviceMatrix ones = backend.allocate(block.dtype(), copies, 1)) {
+        DeviceMatrix out = backend.allocateUninitialised(block.dtype(), copies * block.rows(), block.cols());
+        try (DeviceMatrix ones = backend.allocateUninitialised(block.dtype(), copies, 1)) {
             backend.fill(ones, 1);
             backend.gemm(false, false, alpha, ones, block.reshape(1, block.size()), 0,
                     out.reshape(copies, block.size()));

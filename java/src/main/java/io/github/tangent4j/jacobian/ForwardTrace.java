@@ -57,7 +57,7 @@ public final class ForwardTrace implements AutoCloseable {
                     t.output = z;
                     break;
                 }
-                DeviceMatrix slope = backend.allocate(mlp.dtype(), z.rows(), z.cols());
+                DeviceMatrix slope = backend.allocateUninitialised(mlp.dtype(), z.rows(), z.cols());
                 t.slopes.add(slope);
                 backend.derivative(mlp.activation(), z, slope);
                 backend.activate(mlp.activation(), z, z);

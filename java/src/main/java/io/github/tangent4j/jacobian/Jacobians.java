@@ -198,7 +198,7 @@ public final class Jacobians {
         long rows = h.rows();
         long width = delta.cols() * h.cols();
         long outRows = delta.rows();
-        try (DeviceMatrix block = backend.allocate(delta.dtype(), outRows * delta.cols(), h.cols())) {
+        try (DeviceMatrix block = backend.allocateUninitialised(delta.dtype(), outRows * delta.cols(), h.cols())) {
             backend.gemmBatched(Math.toIntExact(rows), false, false, alpha, delta.reshape(delta.size(), 1), h, 0,
                     block);
             Tensor host = backend.download(block);

@@ -83,7 +83,7 @@ final class TangentSweep {
         Layer layer = mlp.layers().get(l);
         double a = mlp.parameterization().weightScale(layer.in());
         long rows = u != null ? u.rows() : trace.batch();
-        DeviceMatrix z = backend.allocate(mlp.dtype(), rows, layer.out());
+        DeviceMatrix z = backend.allocateUninitialised(mlp.dtype(), rows, layer.out());
         try {
             if (u != null) {
                 backend.gemm(false, true, a, u, net.weight(l), 0, z);

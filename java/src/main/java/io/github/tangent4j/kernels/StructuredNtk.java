@@ -81,7 +81,7 @@ final class StructuredNtk implements NtkMethod {
         Layer layer = mlp.layers().get(l);
         double aw = square(mlp.parameterization().weightScale(layer.in()));
         double cb = layer.hasBias() ? square(mlp.parameterization().biasScale()) : 0;
-        DeviceMatrix k = backend.allocate(mlp.dtype(), a.rows(), b.rows());
+        DeviceMatrix k = backend.allocateUninitialised(mlp.dtype(), a.rows(), b.rows());
         try {
             if (cb != 0) {
                 backend.fill(k, cb);
@@ -96,7 +96,7 @@ final class StructuredNtk implements NtkMethod {
 
     private DeviceMatrix traceTerm(NtkFeatures a, NtkFeatures b, int l) {
         long flat = mlp.outputDim() * mlp.layers().get(l).out();
-        DeviceMatrix t = backend.allocate(mlp.dtype(), a.rows(), b.rows());
+        DeviceMatrix t = backend.allocateUninitialised(mlp.dtype(), a.rows(), b.rows());
         try (DeviceMatrix k = layerGram(a, b, l)) {
             backend.gemm(false, true, 1, a.signal(l).reshape(a.rows(), flat), b.signal(l).reshape(b.rows(), flat), 0,
                     t);
@@ -110,9 +110,9 @@ final class StructuredNtk implements NtkMethod {
 
     private DeviceMatrix fullTerm(NtkFeatures a, NtkFeatures b, int l, DeviceMatrix ones) {
         long o = mlp.outputDim();
-        DeviceMatrix s = backend.allocate(mlp.dtype(), a.rows() * o, b.rows() * o);
+        DeviceMatrix s = backend.allocateUninitialised(mlp.dtype(), a.rows() * o, b.rows() * o);
         try (DeviceMatrix k = layerGram(a, b, l);
-             DeviceMatrix e = backend.allocate(mlp.dtype(), a.rows(), b.rows() * o)) {
+             DeviceMatrix e = backend.allocateUninitialised(mlp.dtype(), a.rows(), b.rows() * o)) {
             backend.gemm(false, true, 1, a.signal(l), b.signal(l), 0, s);
             // e[i, (j, o')] = K[i, j]: each entry of K repeated O times by a rank-1 product
             backend.gemm(false, false, 1, k.reshape(k.size(), 1), ones, 0, e.reshape(k.size(), o));
@@ -131,7 +131,7 @@ final class StructuredNtk implements NtkMethod {
         long rows = a.rows();
         double aw = square(mlp.parameterization().weightScale(layer.in()));
         double cb = layer.hasBias() ? square(mlp.parameterization().biasScale()) : 0;
-        DeviceMatrix c = backend.allocate(mlp.dtype(), rows * o, o);
+        DeviceMatrix c = backend.allocateUninitialised(mlp.dtype(), rows * o, o);
         try (DeviceMatrix h2 = backend.allocate(mlp.dtype(), rows, layer.in());
              DeviceMatrix onesIn = backend.allocate(mlp.dtype(), layer.in(), 1);
              DeviceMatrix k = backend.allocate(mlp.dtype(), rows, 1)) {

@@ -72,7 +72,7 @@ public final class DeviceMlp implements AutoCloseable {
      */
     public DeviceMatrix preactivation(int l, DeviceMatrix h) {
         Layer layer = mlp.layers().get(l);
-        DeviceMatrix z = backend.allocate(mlp.dtype(), h.rows(), layer.out());
+        DeviceMatrix z = backend.allocateUninitialised(mlp.dtype(), h.rows(), layer.out());
         try {
             backend.gemm(false, true, mlp.parameterization().weightScale(layer.in()), h, weights.get(l), 0, z);
             if (biases.get(l) != null) {

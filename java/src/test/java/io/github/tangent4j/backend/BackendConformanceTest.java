@@ -8,6 +8,7 @@ import static io.github.tangent4j.backend.TestBackends.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -91,6 +92,27 @@ class BackendConformanceTest {
                 m.close();
             }
             assertEquals(0, b.openAllocations());
+        });
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("backendsAndTypes")
+    void allocateUninitialisedHasItsShapeIsOwnedAndHoldsWhatIsWritten(String name, DType t) {
+        TestBackends.with(name, b -> {
+            long before = b.openAllocations();
+            DeviceMatrix m = b.allocateUninitialised(t, 37, 11);
+            assertEquals(37, m.rows());
+            assertEquals(11, m.cols());
+            assertEquals(t, m.dtype());
+            assertEquals(before + 1, b.openAllocations());
+            b.fill(m, 0.5);
+            for (double x : TestBackends.download(b, m)) {
+                assertEquals(0.5, x);
+            }
+            m.close();
+            assertEquals(before, b.openAllocations());
+            assertEquals(0, b.allocateUninitialised(t, 0, 5).size());
+            assertThrows(IllegalArgumentException.class, () -> b.allocateUninitialised(t, -1, 5));
         });
     }
 
