@@ -344,4 +344,39 @@ class JacobiansTest {
             assertEquals(0, backend.openAllocations());
         });
     }
+
+    /**
+     * A parameter Jacobian larger than the device's memory is computed in tiles (the Java backend reports
+     * a 16 MiB working set; the emulated device gets a 4 MiB budget), and one that cannot fit even on the
+     * host is refused before anything is allocated, naming the array and its bytes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void largeParameterJacobiansAreTiledAndImpossibleOnesRefused(String backendName) {
+        Mlp mlp = network(71, Activation.TANH, Parameterization.STANDARD, DType.F64, 3, 64, 64, 4);
+        Tensor x = inputs(14, DType.F64, 200, 3);   // 200 * 4 * 4420 doubles = 28 MB
+        TestBackends.with(backendName, backend -> {
+            if (backendName.equals("cuda")) {
+                io.github.tangent4j.backend.cuda.Emu.setMemoryBudget(4L << 20);
+            }
+            List<Long> progress = new ArrayList<>();
+            Tensor jp = Jacobians.of(mlp).withProgress((done, total) -> progress.add(done)).parameters(backend, x)
+                    .tensor();
+            assertTrue(progress.size() > 1, "expected several tiles but got " + progress);
+            for (int i = 0; i < 200; i += 37) {
+                double[][] ref = ScalarJacobian.parameters(mlp, ScalarMlp.row(x, i));
+                for (int o = 0; o < 4; o++) {
+                    for (int q = 0; q < ref[o].length; q += 13) {
+                        assertClose(ref[o][q], jp.get(i, o, q), 1e-12, "example " + i);
+                    }
+                }
+            }
+            Mlp huge = Mlp.random(72, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 1024, 1024, 10);
+            Tensor many = inputs(15, DType.F64, 20_000, 2);   // N * O * P * 8 bytes = 1.7 TB
+            RuntimeException e = assertThrows(RuntimeException.class, () -> Jacobians.of(huge).parameters(backend, many));
+            assertTrue(e.getMessage().contains("(20000, 10, " + huge.parameterCount() + ")"), e.getMessage());
+            assertTrue(e.getMessage().contains("TB") || e.getMessage().contains("bytes"), e.getMessage());
+            assertEquals(0, backend.openAllocations());
+        });
+    }
 }
