@@ -44,6 +44,9 @@ final class Errors {
             case FileSystemException f when f.getFile() != null -> f.getFile() + ": " + reason(f);
             case OutOfMemoryError o -> "out of memory" + (o.getMessage() == null ? "" : " (" + o.getMessage() + ")")
                     + "; run with less data or on a machine with more memory";
+            case InternalError i when i.getMessage() != null && i.getMessage().contains("unsafe memory access") ->
+                    "a memory-mapped file could not be read or written (a full disk, or a file truncated"
+                            + " by another program): " + i.getMessage();
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };
     }

@@ -15,8 +15,10 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The file options of a parsed subcommand, checked before it computes anything: every {@code Path}
- * option not marked {@link Output} is an input and must be a readable regular file; every output must
- * pass {@link OutputFile#checkTarget} against all the other files. Errors name the option and the file.
+ * option not marked {@link Output} is an input and must not be empty, a directory, or other than a
+ * readable regular file (a missing one is left to its reader, whose error {@link Errors} prefixes with
+ * the option); every output must pass {@link OutputFile#checkTarget} against all the other files. Errors
+ * name the option and the file.
  */
 final class FileOptions {
     /** The option value meaning standard input, where a reader supports it. */
@@ -79,8 +81,8 @@ final class FileOptions {
     }
 
     /**
-     * Checks that {@code file} (the value of {@code option}) is a regular file that can be read, or
-     * {@link #STDIN}.
+     * Checks that {@code file} (the value of {@code option}), if it exists, is a regular file that can be
+     * read; {@link #STDIN} passes.
      *
      * @throws IllegalArgumentException naming the option, the file and what is wrong
      */
@@ -96,7 +98,9 @@ final class FileOptions {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(option + " " + file + ": no such file");
+            // Reported by the reader, with the option (see Errors), so that an output option a command
+            // forgot to mark @Output still works.
+            return;
         } catch (IOException e) {
             throw new IllegalArgumentException(option + " " + file + ": cannot be read (" + Errors.reason(e) + ")");
         }

@@ -70,8 +70,9 @@ public final class Main {
         int code;
         try {
             code = cl.execute(args);
-        } catch (OutOfMemoryError | StackOverflowError | LinkageError e) {
-            // Errors pass picocli's handlers; the command that was running is the last one parsed.
+        } catch (Error e) {
+            // Errors (out of memory, a fault in a memory-mapped file whose disk filled up, ...) pass
+            // picocli's handlers; the command that was running is the last one parsed.
             CommandLine leaf = cl;
             ParseResult pr = cl.getParseResult();
             while (pr != null && pr.subcommand() != null) {

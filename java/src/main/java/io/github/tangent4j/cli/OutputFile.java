@@ -81,7 +81,7 @@ final class OutputFile {
                 throw new IllegalArgumentException(option + " " + out + ": the directory " + dir
                         + " does not exist; expected a file in an existing directory");
             }
-            return out.toAbsolutePath();
+            return writableDirectory(out.toAbsolutePath(), out, option);
         } catch (IOException e) {
             throw new IllegalArgumentException(option + " " + out + ": cannot be examined ("
                     + Errors.reason(e) + "); expected a writable file", e);
@@ -93,12 +93,24 @@ final class OutputFile {
             throw new IllegalArgumentException(option + " " + out + ": is not a regular file (a device, FIFO or"
                     + " socket); expected a regular file to replace or a new file name");
         }
+        Path resolved;
         try {
-            return Files.isSymbolicLink(out) ? out.toRealPath() : out.toAbsolutePath();
+            resolved = Files.isSymbolicLink(out) ? out.toRealPath() : out.toAbsolutePath();
         } catch (IOException e) {
             throw new IllegalArgumentException(option + " " + out + ": cannot resolve the link ("
                     + Errors.reason(e) + ")", e);
         }
+        return writableDirectory(resolved, out, option);
+    }
+
+    /** {@code target}, after checking that its directory lets the temporary file be created and renamed. */
+    private static Path writableDirectory(Path target, Path out, String option) {
+        Path dir = target.getParent();
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new IllegalArgumentException(option + " " + out + ": the directory " + dir + " is not writable;"
+                    + " expected a file in a directory this user can write to");
+        }
+        return target;
     }
 
     /**

@@ -193,6 +193,17 @@ class ForkedCliTest {
     }
 
     @Test
+    void theLauncherPassesEverythingAfterTheWarningThrough() throws Exception {
+        Path script = launcher();
+        Run r = run(List.of(script.toString(), "forward", "--verbose", "--model", dir.resolve("none.npz").toString(),
+                "--x", "x.npy", "--out", "y.npy"));
+        assertEquals(2, r.code(), r.err());
+        assertFalse(r.err().contains("WARNING: Using incubator modules"), r.err());
+        assertTrue(r.err().startsWith("forward: --model " + dir.resolve("none.npz")), r.err());
+        assertTrue(r.err().lines().count() > 3 && r.err().contains("\tat io.github.tangent4j."), r.err());
+    }
+
+    @Test
     void theLauncherReportsAJvmThatCannotStart() throws Exception {
         Path script = launcher();
         ProcessBuilder pb = new ProcessBuilder(script.toString(), "info");

@@ -272,6 +272,15 @@ class SafetyTest {
         assertEquals(0, forward(dir.resolve("y.npy")).code(), "f64 keeps the large weight");
     }
 
+    @Test
+    void errorsThatEndTheJvmElsewhereAreOneLineToo() {
+        String oom = Errors.oneLine(new OutOfMemoryError("Java heap space"), Map.of());
+        assertTrue(oom.startsWith("out of memory (Java heap space)"), oom);
+        String sigbus = Errors.oneLine(new InternalError("a fault occurred in an unsafe memory access operation"),
+                Map.of("--out", dir.resolve("y.npy")));
+        assertTrue(sigbus.startsWith("a memory-mapped file could not be read or written"), sigbus);
+    }
+
     // Reproduction 11: option errors without Java exception names; --verbose adds the trace.
 
     @Test

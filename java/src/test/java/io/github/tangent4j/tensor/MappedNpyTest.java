@@ -86,6 +86,19 @@ class MappedNpyTest {
     }
 
     @Test
+    void aFileTruncatedUnderTheMappingFailsAsAnErrorNotACrash() throws IOException {
+        Path file = dir.resolve("t.npy");
+        try (MappedNpy out = Npy.create(file, DType.F64, 1 << 16, 4)) {
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(128);   // another program cuts the file: the mapped pages are gone (SIGBUS)
+            }
+            Tensor t = out.tensor();
+            InternalError e = assertThrows(InternalError.class, () -> t.copyFrom(Tensor.allocate(DType.F64, 1 << 16, 4)));
+            assertEquals(true, e.getMessage().contains("unsafe memory access"), e.getMessage());
+        }
+    }
+
+    @Test
     void badShapesAreRejectedBeforeTheFileIsCreated() {
         Path file = dir.resolve("bad.npy");
         assertThrows(IllegalArgumentException.class, () -> Npy.create(file, DType.F64, 3, -1));
