@@ -67,7 +67,7 @@ public final class DistinctPatterns {
             int touchMask = capacity - 1;
             for (int i = block; i < end; i++) {
                 long entry = table[2 * ((int) hashes[i - block] & touchMask) + 1];
-                touched += entry == 0 ? 0 : classWords[(int) (entry - 1) * words];
+                touched += entry == 0 || words == 0 ? 0 : classWords[(int) (entry - 1) * words];
             }
             for (int i = block; i < end; i++) {
                 long at = (long) i * words;
