@@ -44,7 +44,7 @@ public class PatternsBench {
     public String impl;
 
     /** Rows per tile of the pattern computation. */
-    @Param({"2048"})
+    @Param({"16384"})
     public long tileRows;
 
     private Backend backend;
