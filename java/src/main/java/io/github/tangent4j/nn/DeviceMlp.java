@@ -71,17 +71,25 @@ public final class DeviceMlp implements AutoCloseable {
      * (N x in), written to a new (N x out) matrix the caller closes.
      */
     public DeviceMatrix preactivation(int l, DeviceMatrix h) {
-        Layer layer = mlp.layers().get(l);
-        DeviceMatrix z = backend.allocateUninitialised(mlp.dtype(), h.rows(), layer.out());
+        DeviceMatrix z = backend.allocateUninitialised(mlp.dtype(), h.rows(), mlp.layers().get(l).out());
         try {
-            backend.gemm(false, true, mlp.parameterization().weightScale(layer.in()), h, weights.get(l), 0, z);
-            if (biases.get(l) != null) {
-                backend.addRowVector(z, biases.get(l));
-            }
+            preactivation(l, h, z);
             return z;
         } catch (RuntimeException e) {
             z.close();
             throw e;
+        }
+    }
+
+    /**
+     * Pre-activations of layer {@code l} for inputs {@code h} (N x in) written into {@code z} (N x out),
+     * which must not overlap h: lets a caller reuse one buffer across tiles.
+     */
+    public void preactivation(int l, DeviceMatrix h, DeviceMatrix z) {
+        Layer layer = mlp.layers().get(l);
+        backend.gemm(false, true, mlp.parameterization().weightScale(layer.in()), h, weights.get(l), 0, z);
+        if (biases.get(l) != null) {
+            backend.addRowVector(z, biases.get(l));
         }
     }
 

@@ -14,6 +14,11 @@ import java.util.Objects;
  */
 public final class DistinctPatterns {
     private static final int MAX_CLASSES = Integer.MAX_VALUE - 8;
+    /** Rows hashed and pre-loaded together. */
+    private static final int BLOCK = 64;
+    /** Keeps the pre-loads of the table observable, so the compiler cannot drop them. */
+    @SuppressWarnings("unused")
+    private static long sink;
 
     private final PackedPatterns source;
     private final int[] ids;
@@ -44,55 +49,79 @@ public final class DistinctPatterns {
         int[] ids = new int[n];
         long[] first = new long[16];
         long[] counts = new long[16];
-        long[] classHash = new long[16];
+        // the distinct patterns' words, compact (so that comparisons stay in cache), and per slot of the
+        // open-addressing table the pair (hash, class + 1) side by side (one cache line per probe)
+        long[] classWords = new long[16 * words];
         int classes = 0;
         int capacity = 64;
-        int[] table = new int[capacity];     // class index + 1, 0 = empty
-        for (int i = 0; i < n; i++) {
-            long at = (long) i * words;
-            long h = hash(seg, at, words);
-            int mask = capacity - 1;
-            int slot = (int) h & mask;
-            int found = -1;
-            while (table[slot] != 0) {
-                int c = table[slot] - 1;
-                if (classHash[c] == h && equalWords(seg, at, first[c] * words, words)) {
-                    found = c;
-                    break;
-                }
-                slot = (slot + 1) & mask;
+        long[] table = new long[2 * capacity];
+        long[] hashes = new long[BLOCK];
+        long touched = 0;
+        for (int block = 0; block < n; block += BLOCK) {
+            int end = Math.min(n, block + BLOCK);
+            for (int i = block; i < end; i++) {
+                hashes[i - block] = hash(seg, (long) i * words, words);
             }
-            if (found < 0) {
-                found = classes++;
-                if (found == first.length) {
-                    int grown = (int) Math.min(MAX_CLASSES, 2L * first.length);
-                    first = Arrays.copyOf(first, grown);
-                    counts = Arrays.copyOf(counts, grown);
-                    classHash = Arrays.copyOf(classHash, grown);
-                }
-                first[found] = i;
-                classHash[found] = h;
-                table[slot] = found + 1;
-                if (2L * classes > capacity) {
-                    capacity *= 2;
-                    table = rehash(classHash, classes, capacity);
-                }
+            // Load each row's first table slot and candidate class before probing: the loads are
+            // independent, so their cache misses overlap instead of stalling one row at a time.
+            int touchMask = capacity - 1;
+            for (int i = block; i < end; i++) {
+                long entry = table[2 * ((int) hashes[i - block] & touchMask) + 1];
+                touched += entry == 0 || words == 0 ? 0 : classWords[(int) (entry - 1) * words];
             }
-            counts[found]++;
-            ids[i] = found;
+            for (int i = block; i < end; i++) {
+                long at = (long) i * words;
+                long h = hashes[i - block];
+                int mask = capacity - 1;
+                int slot = (int) h & mask;
+                int found = -1;
+                while (table[2 * slot + 1] != 0) {
+                    if (table[2 * slot] == h) {
+                        int c = (int) table[2 * slot + 1] - 1;
+                        if (equalWords(seg, at, classWords, c * words, words)) {
+                            found = c;
+                            break;
+                        }
+                    }
+                    slot = (slot + 1) & mask;
+                }
+                if (found < 0) {
+                    found = classes++;
+                    if (found == first.length) {
+                        int grown = (int) Math.min(MAX_CLASSES, 2L * first.length);
+                        first = Arrays.copyOf(first, grown);
+                        counts = Arrays.copyOf(counts, grown);
+                        classWords = Arrays.copyOf(classWords, Math.multiplyExact(grown, words));
+                    }
+                    first[found] = i;
+                    MemorySegment.copy(seg, PackedPatterns.WORD, at * 8, classWords, found * words, words);
+                    table[2 * slot] = h;
+                    table[2 * slot + 1] = found + 1;
+                    if (2L * classes > capacity) {
+                        capacity *= 2;
+                        table = rehash(table, capacity);
+                    }
+                }
+                counts[found]++;
+                ids[i] = found;
+            }
         }
+        sink = touched;
         return new DistinctPatterns(patterns, ids, Arrays.copyOf(first, classes), Arrays.copyOf(counts, classes));
     }
 
-    private static int[] rehash(long[] classHash, int classes, int capacity) {
-        int[] table = new int[capacity];
+    private static long[] rehash(long[] old, int capacity) {
+        long[] table = new long[2 * capacity];
         int mask = capacity - 1;
-        for (int c = 0; c < classes; c++) {
-            int slot = (int) classHash[c] & mask;
-            while (table[slot] != 0) {
-                slot = (slot + 1) & mask;
+        for (int s = 0; s < old.length; s += 2) {
+            if (old[s + 1] != 0) {
+                int slot = (int) old[s] & mask;
+                while (table[2 * slot + 1] != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                table[2 * slot] = old[s];
+                table[2 * slot + 1] = old[s + 1];
             }
-            table[slot] = c + 1;
         }
         return table;
     }
@@ -111,9 +140,9 @@ public final class DistinctPatterns {
         return h ^ h >>> 33;
     }
 
-    private static boolean equalWords(MemorySegment seg, long a, long b, int words) {
+    private static boolean equalWords(MemorySegment seg, long at, long[] classWords, int from, int words) {
         for (int w = 0; w < words; w++) {
-            if (seg.getAtIndex(PackedPatterns.WORD, a + w) != seg.getAtIndex(PackedPatterns.WORD, b + w)) {
+            if (seg.getAtIndex(PackedPatterns.WORD, at + w) != classWords[from + w]) {
                 return false;
             }
         }

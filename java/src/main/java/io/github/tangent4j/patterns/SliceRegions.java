@@ -92,12 +92,9 @@ public final class SliceRegions {
                         coefficients.rows(1, 3));
             }
             patterns = ActivationPatterns.run(network, n, 3, listener, ActivationPatterns.DEFAULT_MAX_TILE_ROWS,
-                    (scope, from, to) -> {
-                        DeviceMatrix st = scope.track(backend.upload(pixelCoordinates(dtype, from, to, width, height)));
-                        DeviceMatrix z = scope.allocate(dtype, to - from, first.out());
-                        backend.gemm(false, false, 1, st, coefficients, 0, z);
-                        return z;
-                    });
+                    (scope, from, to, z) -> backend.gemm(false, false, 1,
+                            scope.track(backend.upload(pixelCoordinates(dtype, from, to, width, height))), coefficients,
+                            0, z));
         }
         DistinctPatterns distinct = DistinctPatterns.of(patterns.packed());
         Tensor ids = Tensor.allocate(DType.I32, height, width);

@@ -15,6 +15,7 @@ import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -80,6 +81,29 @@ class ActivationPatternsTest {
                 }
             }
         });
+    }
+
+    @Test
+    void javaAndCudaBackendsAgreeBitForBit() {
+        List<Mlp> networks = List.of(Fixtures.dyadic(Activation.RELU, DType.F32), Fixtures.dyadic(Activation.ABS, DType.F64),
+                Mlp.random(3, Activation.RELU, Parameterization.ntk(1.5, 0.5), DType.F64, 5, 13, 70, 9, 3));
+        List<Tensor> inputs = List.of(Fixtures.dyadicGrid(DType.F32), Fixtures.dyadicGrid(DType.F64),
+                Fixtures.gaussian(4, DType.F64, 37, 5));
+        List<List<PackedPatterns>> results = new ArrayList<>();
+        for (String name : TestBackends.names()) {
+            List<PackedPatterns> r = new ArrayList<>();
+            TestBackends.with(name, b -> {
+                for (int k = 0; k < networks.size(); k++) {
+                    r.add(ActivationPatterns.compute(b, networks.get(k), inputs.get(k)).packed());
+                }
+            });
+            results.add(r);
+        }
+        for (int k = 0; k < networks.size(); k++) {
+            for (long i = 0; i < inputs.get(k).dim(0); i++) {
+                assertTrue(results.get(0).get(k).rowEquals(i, results.get(1).get(k), i), "network " + k + " row " + i);
+            }
+        }
     }
 
     @ParameterizedTest
