@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tangent4j", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Jacobians, activation patterns and kernel matrices of fully connected networks.",
-        subcommands = {ForwardCommand.class, KernelCommand.class, RegressCommand.class, InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ForwardCommand.class, KernelCommand.class, RegressCommand.class, RobustCommand.class, InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input of any kind. */
     public static final int USAGE_ERROR = 2;
