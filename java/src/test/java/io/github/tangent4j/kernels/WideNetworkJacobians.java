@@ -4,7 +4,6 @@ import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,22 +49,10 @@ final class WideNetworkJacobians {
             WideNetworks.Net net = new WideNetworks.Net(Mlp.random(seed + m, phi, p, DType.F64, widths));
             double[][][] z = new double[n][layers][];
             double[][][] h = new double[n][layers][];
-            double[][][][] dz = new double[n][d][layers][]; // d z_l / d x_a
+            double[][][][] dz = new double[n][][][]; // d z_l / d x_a
             for (int i = 0; i < n; i++) {
                 net.forward(xs[i], z[i], h[i]);
-                for (int a = 0; a < d; a++) {
-                    double[] prev = new double[d];
-                    prev[a] = 1;
-                    for (int l = 0; l < layers; l++) {
-                        double[] t = net.times(l, prev);
-                        dz[i][a][l] = t;
-                        double[] dh = new double[t.length];
-                        for (int r = 0; r < t.length; r++) {
-                            dh[r] = phi.derivative(z[i][l][r]) * t[r];
-                        }
-                        prev = dh;
-                    }
-                }
+                dz[i] = tangents(net, phi, z[i], d);
             }
             // NNGP: s_a(x)_o = f_o (a = 0) or dz_L^a
             double[][] k = new double[n * b][n * b];
@@ -83,57 +70,112 @@ final class WideNetworkJacobians {
             w.nngp.add(k);
             double[][] t = new double[n * b][n * b];
             for (int o = 0; o < ntkOutputs; o++) {
-                // gradients[i][a][l] = list of (u, v) outer-product terms; bias[i][a][l]
-                @SuppressWarnings("unchecked")
-                List<double[][]>[][][] terms = new List[n][b][layers];
-                double[][][][] bias = new double[n][b][layers][];
+                PointGradients[] grads = new PointGradients[n];
                 for (int i = 0; i < n; i++) {
-                    double[][] delta = net.backprop(o, z[i]);
-                    double[][][] ddelta = new double[d][][];
-                    for (int a = 0; a < d; a++) {
-                        ddelta[a] = deltaDerivative(net, phi, z[i], dz[i][a], delta);
-                    }
-                    for (int l = 0; l < layers; l++) {
-                        double[] hin = l == 0 ? xs[i] : h[i][l - 1];
-                        terms[i][0][l] = List.<double[][]>of(new double[][] {delta[l], hin});
-                        bias[i][0][l] = delta[l];
-                        for (int a = 0; a < d; a++) {
-                            double[] dhin;
-                            if (l == 0) {
-                                dhin = new double[d];
-                                dhin[a] = 1;
-                            } else {
-                                dhin = new double[net.out[l - 1]];
-                                for (int r = 0; r < dhin.length; r++) {
-                                    dhin[r] = phi.derivative(z[i][l - 1][r]) * dz[i][a][l - 1][r];
-                                }
-                            }
-                            List<double[][]> list = new ArrayList<>();
-                            list.add(new double[][] {ddelta[a][l], hin});
-                            list.add(new double[][] {delta[l], dhin});
-                            terms[i][1 + a][l] = list;
-                            bias[i][1 + a][l] = ddelta[a][l];
-                        }
-                    }
+                    grads[i] = gradients(net, phi, xs[i], o);
                 }
                 for (int i = 0; i < n * b; i++) {
                     for (int j = 0; j < n * b; j++) {
-                        double s = 0;
-                        for (int l = 0; l < layers; l++) {
-                            for (double[][] u : terms[i / b][i % b][l]) {
-                                for (double[][] v : terms[j / b][j % b][l]) {
-                                    s += net.a[l] * net.a[l] * WideNetworks.dot(u[0], v[0]) * WideNetworks.dot(u[1], v[1]);
-                                }
-                            }
-                            s += net.c * net.c * WideNetworks.dot(bias[i / b][i % b][l], bias[j / b][j % b][l]);
-                        }
-                        t[i][j] += s / ntkOutputs;
+                        t[i][j] += grads[i / b].dot(i % b, grads[j / b], j % b, net) / ntkOutputs;
                     }
                 }
             }
             w.ntk.add(t);
         }
         return w;
+    }
+
+    /**
+     * For one input and output o: {@code s = (f_o, df_o/dx_1, ..., df_o/dx_D)} and the parameter
+     * gradient of each component, per layer as a list of outer-product terms {@code (u, v)} (u over the
+     * layer's outputs, v over its inputs; the weight gradient is {@code a_l sum u v^T}) and the bias
+     * gradient (times c).
+     */
+    static final class PointGradients {
+        final double[] s;
+        final List<double[][]>[][] terms;
+        final double[][][] bias;
+
+        PointGradients(double[] s, List<double[][]>[][] terms, double[][][] bias) {
+            this.s = s;
+            this.terms = terms;
+            this.bias = bias;
+        }
+
+        /** {@code <d s_a / d theta, d other.s_b / d theta>}. */
+        double dot(int a, PointGradients other, int b, WideNetworks.Net net) {
+            double s = 0;
+            for (int l = 0; l < net.w.length; l++) {
+                for (double[][] u : terms[a][l]) {
+                    for (double[][] v : other.terms[b][l]) {
+                        s += net.a[l] * net.a[l] * WideNetworks.dot(u[0], v[0]) * WideNetworks.dot(u[1], v[1]);
+                    }
+                }
+                s += net.c * net.c * WideNetworks.dot(bias[a][l], other.bias[b][l]);
+            }
+            return s;
+        }
+    }
+
+    /** {@link PointGradients} of {@code net} at {@code x} for output {@code o}. */
+    static PointGradients gradients(WideNetworks.Net net, Activation phi, double[] x, int o) {
+        int layers = net.w.length;
+        int d = x.length;
+        double[][] z = new double[layers][];
+        double[][] h = new double[layers][];
+        net.forward(x, z, h);
+        double[][][] dz = tangents(net, phi, z, d);
+        double[][] delta = net.backprop(o, z);
+        double[] s = new double[d + 1];
+        s[0] = z[layers - 1][o];
+        @SuppressWarnings("unchecked")
+        List<double[][]>[][] terms = new List[d + 1][layers];
+        double[][][] bias = new double[d + 1][layers][];
+        double[][][] ddelta = new double[d][][];
+        for (int a = 0; a < d; a++) {
+            s[1 + a] = dz[a][layers - 1][o];
+            ddelta[a] = deltaDerivative(net, phi, z, dz[a], delta);
+        }
+        for (int l = 0; l < layers; l++) {
+            double[] hin = l == 0 ? x : h[l - 1];
+            terms[0][l] = List.<double[][]>of(new double[][] {delta[l], hin});
+            bias[0][l] = delta[l];
+            for (int a = 0; a < d; a++) {
+                double[] dhin;
+                if (l == 0) {
+                    dhin = new double[d];
+                    dhin[a] = 1;
+                } else {
+                    dhin = new double[net.out[l - 1]];
+                    for (int r = 0; r < dhin.length; r++) {
+                        dhin[r] = phi.derivative(z[l - 1][r]) * dz[a][l - 1][r];
+                    }
+                }
+                terms[1 + a][l] = List.of(new double[][] {ddelta[a][l], hin}, new double[][] {delta[l], dhin});
+                bias[1 + a][l] = ddelta[a][l];
+            }
+        }
+        return new PointGradients(s, terms, bias);
+    }
+
+    /** {@code [a][l] = d z_l / d x_a} by forward-mode tangents, given the pre-activations z. */
+    static double[][][] tangents(WideNetworks.Net net, Activation phi, double[][] z, int d) {
+        int layers = net.w.length;
+        double[][][] dz = new double[d][layers][];
+        for (int a = 0; a < d; a++) {
+            double[] prev = new double[d];
+            prev[a] = 1;
+            for (int l = 0; l < layers; l++) {
+                double[] t = net.times(l, prev);
+                dz[a][l] = t;
+                double[] dh = new double[t.length];
+                for (int r = 0; r < t.length; r++) {
+                    dh[r] = phi.derivative(z[l][r]) * t[r];
+                }
+                prev = dh;
+            }
+        }
+        return dz;
     }
 
     /** {@code d delta_l / d x_a} for l = 0 ... L, given {@code dz[l] = d z_l / d x_a}. */
