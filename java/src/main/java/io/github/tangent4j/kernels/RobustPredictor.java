@@ -67,7 +67,8 @@ public final class RobustPredictor {
                 zStar.setFlat(i * b * o + c, y.getFlat(i * o + c));
             }
         }
-        KernelPredictor.Problem p = KernelPredictor.Problem.of(thetaTrain, thetaTestF, zStar, 0);
+        KernelPredictor.Problem p = KernelPredictor.Problem.of(thetaTrain, thetaTestF, zStar, 0, "thetaTrain",
+                "thetaTestF");
         KernelPredictor.checkTimes(times);
         int size = p.n;
         double[] root = new double[size]; // Lambda^{1/2}
