@@ -26,8 +26,10 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The symmetric empirical NTK of an MLP 784-512-512-10 (ReLU) on N inputs, host to host: trace (N, N) or
  * full (N, N, O, O), structured or materialised — and in the same run one plain GEMM of the structured
- * trace's largest shape, (N x O*512) times (O*512 x N), for {@code bench/families}' efficiency column
- * (method FLOP / method time) / (GEMM FLOP/s). The exact FLOP counts are printed at set-up.
+ * trace's largest shape, (N x O*512) times (O*512 x N), for {@code bench/families.py}' efficiency column
+ * (method FLOP / method time) / (GEMM FLOP/s). The exact FLOP counts are printed at set-up (for the
+ * materialised method: the parameter Jacobian's GEMMs and the contraction {@code 2 N^2 O P}, or
+ * {@code 2 N^2 O^2 P} for the full kernel).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -98,8 +100,10 @@ public class NtkBench {
         a = backend.allocate(t, n, o * 512);
         c = backend.allocate(t, n, n);
         backend.fill(a, 0.5);
-        System.out.printf("%n# flops method=%.6e gemm=%.6e%n", structuredFlops(n, kind.equals("trace")),
-                2.0 * n * n * o * 512);
+        double p = mlp.parameterCount();
+        double methodFlops = method.equals("structured") ? structuredFlops(n, kind.equals("trace"))
+                : ParameterJacobianBench.flops(n) + (kind.equals("trace") ? 2.0 * n * n * o * p : 2.0 * n * n * o * o * p);
+        System.out.printf("%n# flops method=%.6e gemm=%.6e%n", methodFlops, 2.0 * n * n * o * 512);
     }
 
     /** The kernel, host inputs to host output. */

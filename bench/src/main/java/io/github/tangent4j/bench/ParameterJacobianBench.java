@@ -1,0 +1,114 @@
+package io.github.tangent4j.bench;
+
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.Backends;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.jacobian.Jacobians;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.Parameterization;
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The parameter Jacobian (N, O, P) of an MLP 784-512-512-10 (ReLU, P = 669 706), host to host, and in the
+ * same run the plain GEMM of the input Jacobian's largest shape, (N*O x 512) times (512 x 784). The result
+ * holds N*O*P numbers (N = 64: 1.7 GB in F32), so the method is bound by writing them, not by its FLOPs:
+ * {@code bench/families.py} reports its efficiency against the GEMM as for the other families, and the
+ * RESULTS note gives the bandwidth it reaches. N = 4096 would need 110 GB and is not run.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
+public class ParameterJacobianBench {
+    @Param({"16", "64"})
+    public int n;
+
+    @Param({"f32", "f64"})
+    public String dtype;
+
+    @Param({"java"})
+    public String impl;
+
+    private Backend backend;
+    private Mlp mlp;
+    private Tensor x;
+    private DeviceMatrix a;
+    private DeviceMatrix b;
+    private DeviceMatrix c;
+
+    /**
+     * FLOPs of the GEMMs of one parameter Jacobian: the forward pass, the reverse sweep down to the first
+     * hidden layer (no input gradient), the rank-1 broadcasts of the last weight and of the output
+     * identity, and per layer the batched rank-1 products for the weight (2 N O out in) and bias (2 N O out)
+     * blocks.
+     */
+    static double flops(long n) {
+        long[] w = JacobianBench.WIDTHS;
+        int last = w.length - 2;
+        long o = w[w.length - 1];
+        double f = 0;
+        for (int l = 0; l <= last; l++) {
+            f += 2.0 * n * w[l] * w[l + 1];
+            f += 2.0 * n * o * w[l + 1] * (w[l] + 1);
+        }
+        f += 2.0 * n * o * w[last] + 2.0 * n * o * o;
+        for (int l = 1; l < last; l++) {
+            f += 2.0 * n * o * w[l] * w[l + 1];
+        }
+        return f;
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
+        backend = Backends.create(impl);
+        mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, t, JacobianBench.WIDTHS);
+        x = Tensor.allocate(t, n, JacobianBench.WIDTHS[0]);
+        SplittableRandom rng = new SplittableRandom(2);
+        for (long i = 0; i < x.size(); i++) {
+            x.setFlat(i, rng.nextGaussian());
+        }
+        long o = 10;
+        a = backend.allocate(t, n * o, 512);
+        b = backend.allocate(t, 512, 784);
+        c = backend.allocate(t, n * o, 784);
+        backend.fill(a, 0.5);
+        backend.fill(b, 0.25);
+        System.out.printf("%n# flops method=%.6e gemm=%.6e%n", flops(n), 2.0 * n * o * 512 * 784);
+    }
+
+    /** The whole parameter Jacobian, host inputs to host (N, O, P) output. */
+    @Benchmark
+    public Tensor parameterJacobian() {
+        return Jacobians.of(mlp).parameters(backend, x).tensor();
+    }
+
+    /** The input Jacobian sweep's largest GEMM alone, on data already on the backend. */
+    @Benchmark
+    public void gemm() {
+        backend.gemm(false, false, 1, a, b, 0, c);
+        if (impl.equals("cuda")) {
+            backend.download(c.rows(0, 1));   // wait for the device
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        backend.close();
+    }
+}
