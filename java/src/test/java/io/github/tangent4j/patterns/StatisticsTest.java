@@ -44,7 +44,8 @@ class StatisticsTest {
     void distinctMatchesAHashSetOfBooleanLists() {
         for (int h : new int[] {0, 1, 63, 64, 65, 200}) {
             Tensor b = repeated(h, 5000, h, 700);
-            DistinctPatterns d = DistinctPatterns.of(PackedPatterns.fromBooleans(b));
+            PackedPatterns packed = PackedPatterns.fromBooleans(b);
+            DistinctPatterns d = DistinctPatterns.of(packed);
             Map<List<Boolean>, Integer> first = new HashMap<>();
             Map<List<Boolean>, Long> counts = new HashMap<>();
             for (long i = 0; i < b.dim(0); i++) {
@@ -60,7 +61,7 @@ class StatisticsTest {
                 int id = d.id(i);
                 assertEquals(first.get(r), id, "ids in order of first appearance");
                 assertEquals(counts.get(r), d.counts()[id]);
-                assertTrue(reps.rowEquals(id, PackedPatterns.fromBooleans(b), i));
+                assertTrue(reps.rowEquals(id, packed, i));
             }
         }
     }
