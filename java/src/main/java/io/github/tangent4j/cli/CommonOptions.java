@@ -6,12 +6,14 @@ import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.InsufficientMemoryException;
 import io.github.tangent4j.tensor.MappedNpy;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -47,7 +49,12 @@ final class CommonOptions {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             checkConvertible(e.getValue(), dtype, "--model " + model + ": key '" + e.getKey() + "'");
         }
-        return StateDict.toMlp(tensors, activation, model.toString()).to(dtype);
+        Mlp mlp = StateDict.toMlp(tensors, activation, model.toString());
+        try {
+            return mlp.to(dtype);
+        } catch (InsufficientMemoryException e) {
+            throw e.in("--model " + model + " (converting to --dtype " + dtype.name().toLowerCase(Locale.ROOT) + ")");
+        }
     }
 
     /**
@@ -64,15 +71,22 @@ final class CommonOptions {
             throw new IllegalArgumentException(option + " " + file + ": expected a float array but was " + t.dtype());
         }
         checkConvertible(t, dtype, option + " " + file);
-        return t.dtype() == dtype ? t : t.to(dtype);
+        try {
+            return t.dtype() == dtype ? t : t.to(dtype);
+        } catch (InsufficientMemoryException e) {
+            throw e.in(option + " " + file + " (converting to --dtype " + dtype.name().toLowerCase(Locale.ROOT) + ")");
+        }
     }
 
-    /** The array in the {@code .npy} {@code file}, or on standard input for {@code -}. */
+    /**
+     * The array in the {@code .npy} {@code file} ({@link Npy#map mapped} read-only when its layout allows,
+     * so inputs larger than the free memory work), or on standard input for {@code -}.
+     */
     static Tensor readNpy(Path file) throws IOException {
         if (file.toString().equals(FileOptions.STDIN)) {
             return Npy.read(System.in.readAllBytes(), "<standard input>");
         }
-        return Npy.read(file);
+        return Npy.map(file);
     }
 
     /**

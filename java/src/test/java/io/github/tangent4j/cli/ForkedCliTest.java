@@ -151,18 +151,31 @@ class ForkedCliTest {
     // Reproduction 4: out of memory is exit 2 and one line naming the array and the bytes.
 
     @Test
-    void inputsBeyondTheDirectMemoryLimitAreOneLine() throws Exception {
-        Npy.write(x, SafetyTest.gaussian(5_000_000, 2));   // 80 MB, over the 70 MB limit below
-        List<String> cmd = java("-XX:MaxDirectMemorySize=70m");
+    void arraysBeyondTheDirectMemoryLimitAreOneLine() throws Exception {
+        // A float32 x of 1,000,000 rows is mapped, not copied; converting it to float64 needs 16 MB of
+        // memory, over the 10 MB limit below.
+        Npy.write(x, SafetyTest.gaussian(1_000_000, 2).to(DType.F32));
+        List<String> cmd = java("-XX:MaxDirectMemorySize=10m");
         cmd.addAll(List.of("forward", "--backend", "java", "--model", model.toString(), "--x", x.toString(), "--out",
                 dir.resolve("y.npy").toString()));
         Run r = run(cmd);
         String err = withoutIncubatorWarning(r.err()).strip();
         assertEquals(2, r.code(), r.err());
         assertEquals(1, err.lines().count(), err);
-        assertTrue(err.contains("--x " + x) && err.contains("80000000 bytes") && err.contains("MaxDirectMemorySize"),
-                err);
+        assertTrue(err.startsWith("forward: --x " + x + " (converting to --dtype f64): array F64 (1000000, 2) needs"
+                + " 16000000 bytes") && err.contains("direct"), err);
         assertFalse(Files.exists(dir.resolve("y.npy")));
+    }
+
+    @Test
+    void anInputLargerThanTheDirectMemoryLimitIsMappedNotCopied() throws Exception {
+        Npy.write(x, SafetyTest.gaussian(400_000, 2));   // 6.4 MB of float64, over the 4 MB limit below
+        List<String> cmd = java("-XX:MaxDirectMemorySize=4m");
+        cmd.addAll(List.of("forward", "--backend", "java", "--model", model.toString(), "--x", x.toString(), "--out",
+                dir.resolve("y.npy").toString()));
+        Run r = run(cmd);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(400_000, Npy.read(dir.resolve("y.npy")).dim(0));
     }
 
     // Reproductions 10 and 11: the launcher prints one line, and tells a JVM that cannot start from no JDK.
