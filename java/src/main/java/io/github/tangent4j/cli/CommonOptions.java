@@ -155,6 +155,11 @@ final class CommonOptions {
             try (MappedNpy mapped = Npy.create(tmp, type, shape)) {
                 fill.into(mapped.tensor());
                 mapped.force();
+            } catch (InternalError e) {
+                // A page of the mapping could not be written: the disk filled up (despite the check above,
+                // another program wrote to it) or the file was truncated under the mapping.
+                throw new IOException("the memory-mapped temporary file " + tmp + " could not be written (the disk"
+                        + " is full, or another program truncated the file)", e);
             }
         });
     }
