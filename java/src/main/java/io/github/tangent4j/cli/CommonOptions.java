@@ -2,9 +2,11 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.StateDict;
+import io.github.tangent4j.tensor.InsufficientMemoryException;
 import io.github.tangent4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -24,7 +26,12 @@ final class CommonOptions extends DataOptions {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             checkConvertible(e.getValue(), dtype, "--model " + model + ": key '" + e.getKey() + "'");
         }
-        return StateDict.toMlp(tensors, activation, model.toString()).to(dtype);
+        Mlp mlp = StateDict.toMlp(tensors, activation, model.toString());
+        try {
+            return mlp.to(dtype);
+        } catch (InsufficientMemoryException e) {
+            throw e.in("--model " + model + " (converting to --dtype " + dtype.name().toLowerCase(Locale.ROOT) + ")");
+        }
     }
 
     /**

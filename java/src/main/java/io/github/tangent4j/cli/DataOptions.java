@@ -4,12 +4,14 @@ import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.InsufficientMemoryException;
 import io.github.tangent4j.tensor.MappedNpy;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
@@ -70,15 +72,22 @@ class DataOptions {
             throw new IllegalArgumentException(option + " " + file + ": expected a float array but was " + t.dtype());
         }
         checkConvertible(t, dtype, option + " " + file);
-        return t.dtype() == dtype ? t : t.to(dtype);
+        try {
+            return t.dtype() == dtype ? t : t.to(dtype);
+        } catch (InsufficientMemoryException e) {
+            throw e.in(option + " " + file + " (converting to --dtype " + dtype.name().toLowerCase(Locale.ROOT) + ")");
+        }
     }
 
-    /** The array in the {@code .npy} {@code file}, or on standard input for {@code -}. */
+    /**
+     * The array in the {@code .npy} {@code file} ({@link Npy#map mapped} read-only when its layout allows,
+     * so inputs larger than the free memory work), or on standard input for {@code -}.
+     */
     static Tensor readNpy(Path file) throws IOException {
         if (file.toString().equals(FileOptions.STDIN)) {
             return Npy.read(System.in.readAllBytes(), "<standard input>");
         }
-        return Npy.read(file);
+        return Npy.map(file);
     }
 
     /**
@@ -154,6 +163,11 @@ class DataOptions {
             try (MappedNpy mapped = Npy.create(tmp, type, shape)) {
                 fill.into(mapped.tensor());
                 mapped.force();
+            } catch (InternalError e) {
+                // A page of the mapping could not be written: the disk filled up (despite the check above,
+                // another program wrote to it) or the file was truncated under the mapping.
+                throw new IOException("the memory-mapped temporary file " + tmp + " could not be written (the disk"
+                        + " is full, or another program truncated the file)", e);
             }
         });
     }

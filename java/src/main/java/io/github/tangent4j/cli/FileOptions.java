@@ -109,8 +109,7 @@ final class FileOptions {
         }
         if (!attrs.isRegularFile()) {
             throw new IllegalArgumentException(option + " " + file + ": is not a regular file (a FIFO, device or"
-                    + " socket); expected a file" + (name.endsWith(".npy") || option.equals("--x")
-                    ? " (or - for a .npy on standard input)" : ""));
+                    + " socket); expected a file" + (name.endsWith(".npy") ? " (or - for a .npy on standard input)" : ""));
         }
         if (!Files.isReadable(file)) {
             throw new IllegalArgumentException(option + " " + file + ": permission denied");

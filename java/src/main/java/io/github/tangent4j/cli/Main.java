@@ -3,6 +3,7 @@ package io.github.tangent4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +27,14 @@ public final class Main {
     /** Exit code for bad input of any kind. */
     public static final int USAGE_ERROR = 2;
 
+    /**
+     * Show the stack trace of an error after its one line (also on with {@code -Dtangent4j.stacktrace=true}).
+     * Inherited by every subcommand.
+     */
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "on error, print the stack trace after the one-line message")
+    boolean verbose;
+
     private Main() {
     }
 
@@ -38,20 +47,12 @@ public final class Main {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
-    /**
-     * Show the stack trace of an error after its one line (also on with {@code -Dtangent4j.stacktrace=true}).
-     * Inherited by every subcommand.
-     */
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "on error, print the stack trace after the one-line message")
-    boolean verbose;
-
     /** Runs the command with the given streams and returns the exit code (0 on success, 2 on bad input). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        boolean verbose = Boolean.getBoolean("tangent4j.stacktrace") || java.util.Arrays.asList(args).contains("--verbose");
+        boolean verbose = Boolean.getBoolean("tangent4j.stacktrace") || List.of(args).contains("--verbose");
         cl.setParameterExceptionHandler((e, a) -> {
             err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage().replace('\n', ' '));
             if (verbose && e.getCause() != null) {

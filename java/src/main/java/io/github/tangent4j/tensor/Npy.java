@@ -2,10 +2,12 @@ package io.github.tangent4j.tensor;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -61,6 +63,14 @@ public final class Npy {
 
     /** Reads one array from {@code in}, which must end exactly where the array data ends. */
     static Tensor read(SequentialInput in) throws IOException {
+        return data(in, header(in));
+    }
+
+    /**
+     * Reads and checks the magic string, version and header from {@code in}, leaving it at the first data
+     * byte; checks that exactly the data the header claims follows.
+     */
+    private static NpyHeader header(SequentialInput in) throws IOException {
         FormatContext ctx = in.context();
         long start = in.offset();
         byte[] pre = in.readBytes((int) Math.min(in.remaining(), PREAMBLE));
@@ -113,6 +123,13 @@ public final class Npy {
             throw ctx.error(dataAt + h.dataBytes(), claim + " but " + (left - h.dataBytes())
                     + " more bytes follow the data");
         }
+        return h;
+    }
+
+    /** Reads the data {@code h} describes from {@code in}, which is at its first byte. */
+    private static Tensor data(SequentialInput in, NpyHeader h) throws IOException {
+        FormatContext ctx = in.context();
+        long dataAt = in.offset();
         int elementSize = h.dtype().byteSize();
         long[] shape = h.shape();
         long[] stored = shape.clone();
@@ -128,13 +145,7 @@ public final class Npy {
             throw e.in(ctx.where());
         }
         in.read(raw.segment());
-        if (h.dtype() == DType.BOOL) {
-            long bad = ElementOrder.firstNonBoolean(raw.segment());
-            if (bad >= 0) {
-                throw ctx.error(dataAt + bad, String.format("boolean element holds byte 0x%02x, expected 0 or 1",
-                        raw.segment().get(ValueLayout.JAVA_BYTE, bad) & 0xff));
-            }
-        }
+        checkBooleans(h, raw.segment(), dataAt, ctx);
         if (h.bigEndian()) {
             ElementOrder.swapBytes(raw.segment(), elementSize);
         }
@@ -149,6 +160,44 @@ public final class Npy {
         }
         ElementOrder.fortranToC(raw.segment(), out.segment(), shape, elementSize);
         return out;
+    }
+
+    private static void checkBooleans(NpyHeader h, MemorySegment data, long dataAt, FormatContext ctx)
+            throws TensorFormatException {
+        if (h.dtype() == DType.BOOL) {
+            long bad = ElementOrder.firstNonBoolean(data);
+            if (bad >= 0) {
+                throw ctx.error(dataAt + bad, String.format("boolean element holds byte 0x%02x, expected 0 or 1",
+                        data.get(ValueLayout.JAVA_BYTE, bad) & 0xff));
+            }
+        }
+    }
+
+    /**
+     * The array in {@code file}, checked as {@link #read(Path)} does, but without copying the data into
+     * memory when the file stores it as a {@link Tensor} does (C order, little endian, data at a multiple
+     * of 64 bytes, as {@code numpy.save} writes it): the tensor is then a read-only memory mapping of the
+     * file's data (writing to it throws {@link UnsupportedOperationException}), so an array larger than
+     * the free memory is read page by page as it is used. Other files are read as {@link #read(Path)} does
+     * (into writable memory). The mapping is released when the tensor is no longer reachable. The file must
+     * not be truncated while the tensor is in use (reading the lost pages throws {@link InternalError}).
+     *
+     * @throws TensorFormatException as {@link #read(Path)}
+     * @throws IOException           if the file cannot be read or mapped
+     */
+    public static Tensor map(Path file) throws IOException {
+        return RandomAccessInput.parseFile(file, (in, ch, ctx) -> {
+            SliceInput slice = new SliceInput(in, 0, in.size(), ctx, false);
+            NpyHeader h = header(slice);
+            long dataAt = slice.offset();
+            boolean cOrder = !h.fortranOrder() || h.shape().length <= 1;
+            if (h.bigEndian() || !cOrder || dataAt % Tensor.ALIGNMENT != 0 || h.dataBytes() == 0) {
+                return data(slice, h);
+            }
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, dataAt, h.dataBytes(), Arena.ofAuto());
+            checkBooleans(h, mapped, dataAt, ctx);
+            return Tensor.wrap(mapped, h.dtype(), h.shape());
+        });
     }
 
     private static String descr(NpyHeader h) {

@@ -42,18 +42,30 @@ abstract class RandomAccessInput {
         T parse(RandomAccessInput in, FormatContext ctx) throws IOException;
     }
 
+    /** A {@link Parser} that also uses the open file behind the input (to map it). */
+    @FunctionalInterface
+    interface FileParser<T> {
+        /** Reads the whole input of the open file {@code channel}; {@code ctx} names the file in errors. */
+        T parse(RandomAccessInput in, FileChannel channel, FormatContext ctx) throws IOException;
+    }
+
     /**
      * Parses {@code file} with {@code parser}; errors name the file. Only regular files are opened: a
      * FIFO or device would block or have no size, so it is refused before it is opened.
      */
     static <T> T parseFile(Path file, Parser<T> parser) throws IOException {
+        return parseFile(file, (in, channel, ctx) -> parser.parse(in, ctx));
+    }
+
+    /** {@link #parseFile(Path, Parser)} for a parser that uses the open file. */
+    static <T> T parseFile(Path file, FileParser<T> parser) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
         if (!attrs.isRegularFile()) {
             throw new FileSystemException(file.toString(), null, attrs.isDirectory() ? "is a directory; expected a file"
                     : "is not a regular file (a FIFO, device or socket); expected a file");
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return parser.parse(of(ch), FormatContext.of(file.toString()));
+            return parser.parse(of(ch), ch, FormatContext.of(file.toString()));
         }
     }
 

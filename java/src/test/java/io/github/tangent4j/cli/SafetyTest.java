@@ -273,6 +273,29 @@ class SafetyTest {
     }
 
     @Test
+    void aStreamedOutputWhoseFileIsCutUnderneathFailsNamingOutAndKeepsThePreviousFile() throws IOException {
+        Path out = dir.resolve("y.npy");
+        Files.write(out, new byte[] {7});
+        CommonOptions common = new CommonOptions();
+        common.out = out;
+        IOException e = assertThrows(IOException.class, () -> common.write(DType.F64, new long[] {1 << 16, 4}, y -> {
+            try (Stream<Path> files = Files.list(dir)) {
+                Path tmp = files.filter(p -> p.getFileName().toString().startsWith(".y.npy.")).findFirst().orElseThrow();
+                try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(128);   // as a full disk would: the mapped pages cannot be written
+                }
+            }
+            y.copyFrom(Tensor.allocate(DType.F64, 1 << 16, 4));
+        }));
+        assertTrue(e.getMessage().startsWith("--out " + out + ": could not be written (the memory-mapped temporary"),
+                e.getMessage());
+        assertArrayEquals(new byte[] {7}, Files.readAllBytes(out));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.filter(p -> p.getFileName().toString().endsWith(".tmp")).count());
+        }
+    }
+
+    @Test
     void errorsThatEndTheJvmElsewhereAreOneLineToo() {
         String oom = Errors.oneLine(new OutOfMemoryError("Java heap space"), Map.of());
         assertTrue(oom.startsWith("out of memory (Java heap space)"), oom);

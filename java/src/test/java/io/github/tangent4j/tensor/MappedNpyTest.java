@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,48 @@ class MappedNpyTest {
             InternalError e = assertThrows(InternalError.class, () -> t.copyFrom(Tensor.allocate(DType.F64, 1 << 16, 4)));
             assertEquals(true, e.getMessage().contains("unsafe memory access"), e.getMessage());
         }
+    }
+
+    /** Npy.map gives what Npy.read gives, mapped when the layout allows, read otherwise. */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void mapReadsWhatReadReads(DType dtype, long[] shape) throws IOException {
+        Tensor t = Tensor.allocate(dtype, shape);
+        SplittableRandom rng = new SplittableRandom(7);
+        for (long i = 0; i < t.size(); i++) {
+            t.setFlat(i, value(dtype, rng));
+        }
+        Path file = dir.resolve("m.npy");
+        Npy.write(file, t);
+        Tensor mapped = Npy.map(file);
+        assertEquals(dtype, mapped.dtype());
+        assertArrayEquals(shape, mapped.shape());
+        for (long i = 0; i < t.size(); i++) {
+            assertEquals(t.getFlat(i), mapped.getFlat(i));
+        }
+        if (t.size() > 0) {
+            assertEquals(true, mapped.segment().isReadOnly(), "numpy.save's layout is mapped, not copied");
+        }
+    }
+
+    @Test
+    void mapChecksLikeReadAndReadsOtherLayouts() throws IOException {
+        Path file = dir.resolve("b.npy");
+        Npy.write(file, Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        byte[] b = Files.readAllBytes(file);
+        // Fortran order: the same bytes as the transpose, read (copied) into C order.
+        String header = new String(b, 0, 128, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .replace("'fortran_order': False", "'fortran_order': True ");
+        byte[] fortran = b.clone();
+        System.arraycopy(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, fortran, 0, 128);
+        Files.write(file, fortran);
+        Tensor f = Npy.map(file);
+        assertEquals(Npy.read(file).toString(), f.toString());
+        assertArrayEquals(Npy.read(file).toDoubleArray(), f.toDoubleArray());
+        assertEquals(false, f.segment().isReadOnly());
+        // Trailing bytes are an error, as for read.
+        Files.write(file, Arrays.copyOf(b, b.length + 1));
+        assertThrows(TensorFormatException.class, () -> Npy.map(file));
     }
 
     @Test

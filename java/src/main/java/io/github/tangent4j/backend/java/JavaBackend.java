@@ -13,6 +13,11 @@ import java.lang.foreign.MemorySegment;
  * elementwise operations in {@link JavaElementwise}. Always available.
  */
 public final class JavaBackend extends AbstractBackend {
+    /**
+     * The most memory this backend reports as available, so that tiled computations keep a bounded
+     * working set: 16 MiB, or the system property {@code tangent4j.java.workingSetBytes}.
+     */
+    public static final long WORKING_SET_BYTES = Long.getLong("tangent4j.java.workingSetBytes", 16L << 20);
 
     /** A new Java backend. */
     public JavaBackend() {
@@ -109,11 +114,6 @@ public final class JavaBackend extends AbstractBackend {
         return Math.min(HostMemory.availablePhysical(), WORKING_SET_BYTES);
     }
 
-    /**
-     * The most memory this backend reports as available, so that tiled computations keep a bounded
-     * working set: 16 MiB, or the system property {@code tangent4j.java.workingSetBytes}.
-     */
-    public static final long WORKING_SET_BYTES = Long.getLong("tangent4j.java.workingSetBytes", 16L << 20);
 
     @Override
     protected void closeImpl() {
