@@ -55,12 +55,13 @@ class StatisticsTest {
             assertEquals(first.size(), d.count(), "distinct count for H = " + h);
             assertTrue(h < 20 || d.count() > 600, "the fixture repeats patterns but keeps most of the pool");
             PackedPatterns reps = d.patterns();
+            PackedPatterns all = PackedPatterns.fromBooleans(b);
             for (long i = 0; i < b.dim(0); i++) {
                 List<Boolean> r = row(b, i);
                 int id = d.id(i);
                 assertEquals(first.get(r), id, "ids in order of first appearance");
                 assertEquals(counts.get(r), d.counts()[id]);
-                assertTrue(reps.rowEquals(id, PackedPatterns.fromBooleans(b), i));
+                assertTrue(reps.rowEquals(id, all, i));
             }
         }
     }
