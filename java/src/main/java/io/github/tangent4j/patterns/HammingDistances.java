@@ -28,6 +28,13 @@ public final class HammingDistances {
      * @throws IllegalArgumentException if the two sets have different bit counts
      */
     public static Tensor compute(Backend backend, PackedPatterns p, PackedPatterns q, RowTiler.ProgressListener listener) {
+        Objects.requireNonNull(p, "p");
+        return compute(backend, p, q, listener, p.bits() <= F32_EXACT_BITS ? DType.F32 : DType.F64);
+    }
+
+    /** {@link #compute(Backend, PackedPatterns, PackedPatterns, RowTiler.ProgressListener)} with the GEMM in {@code dtype}. */
+    static Tensor compute(Backend backend, PackedPatterns p, PackedPatterns q, RowTiler.ProgressListener listener,
+            DType dtype) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(p, "p");
         Objects.requireNonNull(q, "q");
@@ -40,7 +47,6 @@ public final class HammingDistances {
         if (p.rows() == 0 || nq == 0) {
             return out;
         }
-        DType dtype = p.bits() <= F32_EXACT_BITS ? DType.F32 : DType.F64;
         long k = p.bits() + 2;
         try (DeviceMatrix b = backend.upload(expand(q, 0, nq, dtype, -2, false))) {
             RowTiler.of(backend, dtype.byteSize() * (k + nq)).withProgress(listener).run(p.rows(), (scope, from, to) -> {

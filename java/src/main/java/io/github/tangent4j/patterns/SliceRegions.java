@@ -140,7 +140,8 @@ public final class SliceRegions {
         }
     }
 
-    private static double[] vector(String name, Tensor t, long d) {
+    /** The D values of a (D,) or (1, D) float tensor, checked finite; errors name {@code name}. */
+    static double[] vector(String name, Tensor t, long d) {
         Objects.requireNonNull(t, name);
         if (t.size() != d || t.rank() > 2 || t.rank() == 2 && t.dim(0) != 1) {
             throw new IllegalArgumentException(name + ": expected shape (" + d + ",) or (1, " + d
@@ -158,7 +159,8 @@ public final class SliceRegions {
         return v;
     }
 
-    private static void checkDirections(double[] u, double[] v) {
+    /** Checks that u and v are nonzero and not parallel. */
+    static void checkDirections(double[] u, double[] v) {
         double uu = 0;
         double vv = 0;
         double uv = 0;

@@ -6,7 +6,8 @@
  * {@link io.github.tangent4j.patterns.HammingDistances} summarise pattern sets;
  * {@link io.github.tangent4j.patterns.RegionsAlongSegments} finds the exact pieces along segments;
  * {@link io.github.tangent4j.patterns.SliceRegions} and {@link io.github.tangent4j.patterns.SliceImage}
- * map the regions of a 2-D slice; {@link io.github.tangent4j.patterns.Arrangements} samples the
+ * map the regions of a 2-D slice as a raster, {@link io.github.tangent4j.patterns.SlicePolygons} as exact
+ * polygons; {@link io.github.tangent4j.patterns.Arrangements} samples the
  * hyperplane-arrangement patterns of convex ReLU training. Written once against
  * {@link io.github.tangent4j.backend.Backend}.
  */

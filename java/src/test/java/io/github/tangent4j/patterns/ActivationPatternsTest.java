@@ -155,6 +155,9 @@ class ActivationPatternsTest {
                 assertTrue(e.getMessage().contains(phi.toString()) && e.getMessage().contains("piecewise-linear"),
                         e.getMessage());
             }
+            Mlp linear = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 3);
+            ActivationPatterns none = ActivationPatterns.compute(b, linear, Fixtures.gaussian(1, DType.F64, 4, 2));
+            assertArrayEquals(new long[] {4, 0}, none.toBooleans().shape(), "no hidden layer: empty patterns");
             Mlp mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 3, 1);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> ActivationPatterns.compute(b, mlp, Fixtures.gaussian(1, DType.F64, 4, 3)));

@@ -148,8 +148,8 @@ class RegionsAlongSegmentsTest {
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void aBatchEqualsOneSegmentAtATime(String backend) {
         TestBackends.with(backend, b -> {
-            Mlp mlp = Mlp.random(31, Activation.RELU, Parameterization.STANDARD, DType.F64, 4, 200, 150, 1);
-            int k = 300;   // more than one batch of segments
+            Mlp mlp = Mlp.random(31, Activation.RELU, Parameterization.STANDARD, DType.F64, 4, 64, 48, 1);
+            int k = 260;   // more than one batch of segments (256 for width 64)
             Tensor a = Fixtures.gaussian(32, DType.F64, k, 4);
             Tensor e = Fixtures.gaussian(33, DType.F64, k, 4);
             List<SegmentRegions> batch;
