@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
-    "-Xmx2g"})
+    "-Xmx2g", "-XX:MaxDirectMemorySize=22g"})
 public class NtkBench {
     /** The network's widths. */
     static final long[] WIDTHS = {784, 512, 512, 10};

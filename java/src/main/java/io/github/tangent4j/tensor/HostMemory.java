@@ -72,7 +72,8 @@ public final class HostMemory {
 
     /**
      * Checks that {@code bytes} more bytes of arena memory fit, for the array {@code what}. When they do
-     * not, unreachable tensors are collected first ({@link System#gc()}) and the check repeated.
+     * not, unreachable tensors are collected first ({@link System#gc()}) and the check repeated while
+     * their memory is being released (about half a second at most).
      *
      * @throws InsufficientMemoryException naming {@code what}, the bytes needed and the bytes available
      */
@@ -82,8 +83,18 @@ public final class HostMemory {
         }
         String problem = problem(bytes);
         if (problem != null) {
+            // Unreachable arena memory is freed by a cleaner thread some time after the collection: retry
+            // with growing pauses (about half a second in all), as the JDK's own direct-memory reservation does.
             System.gc();
-            problem = problem(bytes);
+            for (long pause = 1; problem != null && pause <= 256; pause *= 2) {
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                problem = problem(bytes);
+            }
         }
         if (problem != null) {
             throw new InsufficientMemoryException(what + " needs " + format(bytes) + " but " + problem, bytes);
