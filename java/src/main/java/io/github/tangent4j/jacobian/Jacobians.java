@@ -162,25 +162,28 @@ public final class Jacobians {
         Shapes.byteSize(mlp.dtype(), n, o, p);
         Tensor out = Tensor.allocate(mlp.dtype(), n, o, p);
         ParameterLayout layout = ParameterLayout.of(mlp);
-        long widestBlock = 0;
-        for (Layer layer : mlp.layers()) {
-            widestBlock = Math.max(widestBlock, layer.out() * layer.in());
-        }
+        long widestBlock = mlp.layers().stream().mapToLong(layer -> layer.out() * layer.in()).max().orElse(0);
         long es = mlp.dtype().byteSize();
         long rowBytes = traceRowBytes() + es * o * (mlp.hiddenUnits() + o + 2 * widestBlock);
+        Tensor[] stage = new Tensor[1];   // host staging for one layer's block, reused across layers and tiles
         tiles(backend, x, rowBytes, (net, t, from, to) -> {
             long rows = to - from;
             Tensor dst = out.slice(from, to);
+            long blockElements = rows * o * widestBlock;
+            if (stage[0] == null || stage[0].size() < blockElements) {
+                stage[0] = Tensor.allocate(mlp.dtype(), blockElements);
+            }
             try (BackpropSignals s = BackpropSignals.ofOutputs(t);
-                 DeviceMatrix ones = backend.allocate(mlp.dtype(), rows, 1)) {
+                 DeviceMatrix ones = backend.allocate(mlp.dtype(), rows, 1);
+                 DeviceMatrix block = backend.allocateUninitialised(mlp.dtype(), blockElements, 1)) {
                 backend.fill(ones, 1);
                 for (int l = 0; l < mlp.layers().size(); l++) {
                     Layer layer = mlp.layers().get(l);
                     double a = mlp.parameterization().weightScale(layer.in());
-                    scatterOuter(backend, s.signal(l), t.input(l), a, dst, layout.weightOffset(l));
+                    scatterOuter(backend, s.signal(l), t.input(l), a, block, stage[0], dst, layout.weightOffset(l));
                     if (layer.hasBias()) {
-                        scatterOuter(backend, s.signal(l), ones, mlp.parameterization().biasScale(), dst,
-                                layout.biasOffset(l));
+                        scatterOuter(backend, s.signal(l), ones, mlp.parameterization().biasScale(), block, stage[0],
+                                dst, layout.biasOffset(l));
                     }
                 }
             }
@@ -191,20 +194,20 @@ public final class Jacobians {
     /**
      * Per example i, {@code alpha * delta_{i,o,u} * h_{i,v}} for every output o, unit u and input v,
      * written to columns {@code [offset, offset + units*inputs)} of the host rows (rows*O, P) in
-     * {@code dst}.
+     * {@code dst}, through a prefix of the device buffer {@code block} and of the host buffer {@code stage}.
      */
-    private static void scatterOuter(Backend backend, DeviceMatrix delta, DeviceMatrix h, double alpha, Tensor dst,
-            long offset) {
+    private static void scatterOuter(Backend backend, DeviceMatrix delta, DeviceMatrix h, double alpha,
+            DeviceMatrix block, Tensor stage, Tensor dst, long offset) {
         long rows = h.rows();
         long width = delta.cols() * h.cols();
         long outRows = delta.rows();
-        try (DeviceMatrix block = backend.allocateUninitialised(delta.dtype(), outRows * delta.cols(), h.cols())) {
-            backend.gemmBatched(Math.toIntExact(rows), false, false, alpha, delta.reshape(delta.size(), 1), h, 0,
-                    block);
-            Tensor host = backend.download(block);
-            ParameterJacobian.copyColumns(host.segment(), width, 0, dst.segment(), dst.dim(2), offset, width, outRows,
-                    dst.dtype().byteSize());
-        }
+        long elements = outRows * width;
+        DeviceMatrix c = block.rows(0, elements).reshape(outRows * delta.cols(), h.cols());
+        backend.gemmBatched(Math.toIntExact(rows), false, false, alpha, delta.reshape(delta.size(), 1), h, 0, c);
+        Tensor host = stage.slice(0, elements);
+        backend.download(c, host);
+        ParameterJacobian.copyColumns(host.segment(), width, 0, dst.segment(), dst.dim(2), offset, width, outRows,
+                dst.dtype().byteSize());
     }
 
     /**
