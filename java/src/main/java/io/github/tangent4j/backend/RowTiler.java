@@ -111,15 +111,17 @@ public final class RowTiler {
     private final long reservedBytes;
     private final double memoryFraction;
     private final long maxTileRows;
+    private final long minTileRows;
     private final ProgressListener listener;
 
     private RowTiler(Backend backend, long bytesPerRow, long reservedBytes, double memoryFraction, long maxTileRows,
-            ProgressListener listener) {
+            long minTileRows, ProgressListener listener) {
         this.backend = backend;
         this.bytesPerRow = bytesPerRow;
         this.reservedBytes = reservedBytes;
         this.memoryFraction = memoryFraction;
         this.maxTileRows = maxTileRows;
+        this.minTileRows = minTileRows;
         this.listener = listener;
     }
 
@@ -133,7 +135,7 @@ public final class RowTiler {
         if (bytesPerRow <= 0) {
             throw new IllegalArgumentException("bytesPerRow: expected > 0 but was " + bytesPerRow);
         }
-        return new RowTiler(backend, bytesPerRow, 0, DEFAULT_MEMORY_FRACTION, Long.MAX_VALUE, null);
+        return new RowTiler(backend, bytesPerRow, 0, DEFAULT_MEMORY_FRACTION, Long.MAX_VALUE, 1, null);
     }
 
     /** A copy that keeps {@code bytes} (>= 0) of free memory aside for what every tile needs regardless of size. */
@@ -141,7 +143,7 @@ public final class RowTiler {
         if (bytes < 0) {
             throw new IllegalArgumentException("bytes: expected >= 0 but was " + bytes);
         }
-        return new RowTiler(backend, bytesPerRow, bytes, memoryFraction, maxTileRows, listener);
+        return new RowTiler(backend, bytesPerRow, bytes, memoryFraction, maxTileRows, minTileRows, listener);
     }
 
     /** A copy that sizes tiles to {@code fraction} (in (0, 1]) of the free memory. */
@@ -149,7 +151,7 @@ public final class RowTiler {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new IllegalArgumentException("fraction: expected a number in (0, 1] but was " + fraction);
         }
-        return new RowTiler(backend, bytesPerRow, reservedBytes, fraction, maxTileRows, listener);
+        return new RowTiler(backend, bytesPerRow, reservedBytes, fraction, maxTileRows, minTileRows, listener);
     }
 
     /** A copy whose tiles have at most {@code rows} (>= 1) rows. */
@@ -157,22 +159,34 @@ public final class RowTiler {
         if (rows < 1) {
             throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
         }
-        return new RowTiler(backend, bytesPerRow, reservedBytes, memoryFraction, rows, listener);
+        return new RowTiler(backend, bytesPerRow, reservedBytes, memoryFraction, rows, minTileRows, listener);
+    }
+
+    /**
+     * A copy whose first tile has at least {@code rows} (>= 1) rows even when the free memory suggests
+     * fewer: for work whose GEMMs lose efficiency on short tiles, on a backend that reports a small working
+     * set by choice. A tile that then runs out of memory is still halved.
+     */
+    public RowTiler withMinTileRows(long rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
+        }
+        return new RowTiler(backend, bytesPerRow, reservedBytes, memoryFraction, maxTileRows, rows, listener);
     }
 
     /** A copy that reports progress to {@code listener} (null: none). */
     public RowTiler withProgress(ProgressListener listener) {
-        return new RowTiler(backend, bytesPerRow, reservedBytes, memoryFraction, maxTileRows, listener);
+        return new RowTiler(backend, bytesPerRow, reservedBytes, memoryFraction, maxTileRows, minTileRows, listener);
     }
 
     /**
      * The first tile's height for {@code totalRows} rows: as many rows as fit in the usable free
-     * memory, at least 1, at most {@code totalRows} and the configured maximum.
+     * memory, at least 1 and the configured minimum, at most {@code totalRows} and the configured maximum.
      */
     public long initialTileRows(long totalRows) {
         double usable = Math.max(0, (double) backend.availableMemory() - reservedBytes) * memoryFraction;
         long fit = (long) Math.min(Long.MAX_VALUE, Math.floor(usable / bytesPerRow));
-        return Math.max(1, Math.min(fit, Math.min(totalRows, maxTileRows)));
+        return Math.max(1, Math.min(Math.max(fit, minTileRows), Math.min(totalRows, maxTileRows)));
     }
 
     /**

@@ -48,6 +48,9 @@ public final class Jacobians {
         FORWARD
     }
 
+    /** Examples a sweep's tile holds at least (when there are that many); see {@link #tiles}. */
+    static final long MIN_SWEEP_ROWS = 512;
+
     private final Mlp mlp;
     private final Mode mode;
     private final RowTiler.ProgressListener listener;
@@ -106,7 +109,7 @@ public final class Jacobians {
         long n = checkX(x);
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
         boolean reverse = resolvedMode() == Mode.REVERSE;
-        tiles(backend, x, inputJacobianRowBytes(reverse), (net, t, from, to) -> {
+        tiles(backend, x, inputJacobianRowBytes(reverse), MIN_SWEEP_ROWS, (net, t, from, to) -> {
             try (DeviceMatrix j = inputJacobianTile(t, reverse)) {
                 Tensor dst = out.slice(from, to);
                 if (reverse) {
@@ -130,7 +133,7 @@ public final class Jacobians {
         Tensor norms = Tensor.allocate(mlp.dtype(), n);
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long r = reverse ? mlp.outputDim() : mlp.inputDim();
-        tiles(backend, x, inputJacobianRowBytes(reverse), (net, t, from, to) -> {
+        tiles(backend, x, inputJacobianRowBytes(reverse), MIN_SWEEP_ROWS, (net, t, from, to) -> {
             long rows = to - from;
             try (DeviceMatrix j = inputJacobianTile(t, reverse);
                  DeviceMatrix perRow = backend.allocate(mlp.dtype(), rows * r, 1);
@@ -166,7 +169,7 @@ public final class Jacobians {
         long es = mlp.dtype().byteSize();
         long rowBytes = traceRowBytes() + es * o * (mlp.hiddenUnits() + o + 2 * widestBlock);
         Tensor[] stage = new Tensor[1];   // host staging for one layer's block, reused across layers and tiles
-        tiles(backend, x, rowBytes, (net, t, from, to) -> {
+        tiles(backend, x, rowBytes, 1, (net, t, from, to) -> {
             long rows = to - from;
             Tensor dst = out.slice(from, to);
             long blockElements = rows * o * widestBlock;
@@ -220,7 +223,7 @@ public final class Jacobians {
         long n = checkX(x);
         checkMatrix("tangent", tangent, n, mlp.inputDim());
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim());
-        tiles(backend, x, traceRowBytes() + 2 * maxWidth() * mlp.dtype().byteSize(), (net, t, from, to) -> {
+        tiles(backend, x, oneRowSweepBytes(), MIN_SWEEP_ROWS, (net, t, from, to) -> {
             try (DeviceMatrix td = backend.upload(tangent.slice(from, to));
                  DeviceMatrix y = TangentSweep.jvp(t, td)) {
                 backend.download(y, out.slice(from, to));
@@ -258,7 +261,7 @@ public final class Jacobians {
                     vb.add(null);
                 }
             }
-            tiles(backend, x, traceRowBytes() + 2 * maxWidth() * mlp.dtype().byteSize(), (net, t, from, to) -> {
+            tiles(backend, x, oneRowSweepBytes(), MIN_SWEEP_ROWS, (net, t, from, to) -> {
                 try (DeviceMatrix y = TangentSweep.jvpParameters(t, v, vb)) {
                     backend.download(y, out.slice(from, to));
                 }
@@ -280,7 +283,7 @@ public final class Jacobians {
         long n = checkX(x);
         checkMatrix("cotangent", cotangent, n, mlp.outputDim());
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.inputDim());
-        tiles(backend, x, traceRowBytes() + 2 * maxWidth() * mlp.dtype().byteSize(), (net, t, from, to) -> {
+        tiles(backend, x, oneRowSweepBytes(), MIN_SWEEP_ROWS, (net, t, from, to) -> {
             try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
                  DeviceMatrix g = BackpropSignals.inputGradient(t, cd)) {
                 backend.download(g, out.slice(from, to));
@@ -303,7 +306,7 @@ public final class Jacobians {
         ParameterLayout layout = ParameterLayout.of(mlp);
         double[] total = new double[Math.toIntExact(layout.size())];
         long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * (mlp.hiddenUnits() + 2 * maxWidth());
-        tiles(backend, x, rowBytes, (net, t, from, to) -> {
+        tiles(backend, x, rowBytes, MIN_SWEEP_ROWS, (net, t, from, to) -> {
             double[] tile = new double[total.length];
             try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
                  BackpropSignals s = BackpropSignals.ofCotangent(t, cd)) {
@@ -349,10 +352,16 @@ public final class Jacobians {
         void run(DeviceMlp net, ForwardTrace trace, long from, long to);
     }
 
-    private void tiles(Backend backend, Tensor x, long bytesPerRow, TileBody body) {
+    /**
+     * Runs {@code body} over row tiles of x, each with its forward trace. Tiles hold at least
+     * {@code minRows} examples when there are that many (the GEMMs of short tiles run below the speed of
+     * long ones; the Java backend reports a small working set on purpose) and at most what fits otherwise.
+     */
+    private void tiles(Backend backend, Tensor x, long bytesPerRow, long minRows, TileBody body) {
         Objects.requireNonNull(backend, "backend");
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
             RowTiler.of(backend, bytesPerRow).withProgress(listener).withMaxTileRows(maxTileRows)
+                    .withMinTileRows(minRows)
                     .run(x.dim(0), (scope, from, to) -> {
                         DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
                         try (ForwardTrace t = ForwardTrace.of(net, xd)) {
@@ -383,6 +392,11 @@ public final class Jacobians {
 
     private long traceRowBytes() {
         return mlp.dtype().byteSize() * (mlp.inputDim() + 2 * mlp.hiddenUnits() + 2 * mlp.outputDim());
+    }
+
+    /** Device bytes per example of a sweep with one row per example (JVPs, VJPs). */
+    private long oneRowSweepBytes() {
+        return traceRowBytes() + 2 * maxWidth() * mlp.dtype().byteSize();
     }
 
     private long inputJacobianRowBytes(boolean reverse) {

@@ -171,6 +171,13 @@ class RowTilerTest {
             assertTrue(rows >= 400 && rows <= 600, "about half of 1000 rows fit, got " + rows);
             assertEquals(7, RowTiler.of(be, perRow).initialTileRows(7));
             assertEquals(1, RowTiler.of(be, Long.MAX_VALUE).initialTileRows(7), "at least one row");
+            assertEquals(64, RowTiler.of(be, Long.MAX_VALUE).withMinTileRows(64).initialTileRows(1000), "the floor");
+            assertEquals(7, RowTiler.of(be, Long.MAX_VALUE).withMinTileRows(64).initialTileRows(7), "no more than all");
+            assertEquals(10, RowTiler.of(be, Long.MAX_VALUE).withMinTileRows(64).withMaxTileRows(10)
+                    .initialTileRows(1000), "the maximum wins");
+            assertTrue(RowTiler.of(be, perRow).withMinTileRows(64).initialTileRows(1_000_000) >= 400,
+                    "a floor below what fits changes nothing");
+            assertThrows(IllegalArgumentException.class, () -> RowTiler.of(be, 8).withMinTileRows(0));
         });
     }
 
