@@ -70,6 +70,21 @@ public final class JacobianKernel {
      * @throws IllegalArgumentException if an input is not a finite F32/F64 matrix, or their widths or dtypes differ
      */
     public Tensor compute(Backend backend, Tensor x, Tensor x2, Kind kind) {
+        return compute(backend, x, x2, kind, false);
+    }
+
+    /**
+     * Only the f rows of {@link #compute}: the kernel between {@code f(x)} for the rows of x (N, D) and
+     * {@code [f, df/dx_1 ... df/dx_D]} of the rows of x2 (N2, D), shape (N, N2 (1+D)) — row n is row
+     * {@code n (1+D)} of the full matrix. What a prediction at test points x needs.
+     *
+     * @throws IllegalArgumentException as {@link #compute}
+     */
+    public Tensor valueRows(Backend backend, Tensor x, Tensor x2, Kind kind) {
+        return compute(backend, x, x2, kind, true);
+    }
+
+    private Tensor compute(Backend backend, Tensor x, Tensor x2, Kind kind, boolean valueRowsOnly) {
         Gram.check("x", x, -1, null);
         boolean same = x2 == null || x2 == x;
         Tensor y = same ? x : x2;
@@ -87,7 +102,8 @@ public final class JacobianKernel {
         double[] ny = same ? nx : Gram.squaredNorms(backend, y);
         double[][][] dy = same ? dx : diagonal(ny, c0);
         double tol = Gram.snapTolerance(x.dtype());
-        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * b, (long) n2 * b);
+        int rowsPerPoint = valueRowsOnly ? 1 : b;
+        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * rowsPerPoint, (long) n2 * b);
         boolean ntk = kind == Kind.NTK;
         Gram.tiles(backend, x, y, (from, to, gram) -> IntStream.range(0, (int) (to - from)).parallel().forEach(r -> {
             int i = (int) from + r;
@@ -116,7 +132,7 @@ public final class JacobianKernel {
                 }
                 jets[j] = ntk ? pair.theta.clone() : pair.sigma.clone();
             }
-            writeBlockRows(out, i, d, n2, basis.e1, e2, jets);
+            writeBlockRows(out, i, rowsPerPoint, d, n2, basis.e1, e2, jets);
         }));
         return out;
     }
@@ -141,14 +157,15 @@ public final class JacobianKernel {
     }
 
     /**
-     * Writes the 1+D output rows of point i: its blocks against every point j of X2 from their jets,
-     * whose vectors are coordinates in the basis (e1, e2[j]).
+     * Writes the first {@code rows} (1 or 1+D) output rows of point i: its blocks against every point j of
+     * X2 from their jets, whose vectors are coordinates in the basis (e1, e2[j]).
      */
-    private static void writeBlockRows(Tensor out, int i, int d, int n2, double[] e1, double[][] e2, double[][] jets) {
+    private static void writeBlockRows(Tensor out, int i, int rows, int d, int n2, double[] e1, double[][] e2,
+            double[][] jets) {
         int b = d + 1;
         long cols = (long) n2 * b;
         double[] row = new double[(int) cols];
-        for (int a = 0; a < b; a++) {
+        for (int a = 0; a < rows; a++) {
             for (int j = 0; j < n2; j++) {
                 double[] t = jets[j];
                 double[] f = e2[j];
@@ -170,7 +187,7 @@ public final class JacobianKernel {
                     row[at + a] += t[Pair.H0];
                 }
             }
-            HostRows.write(row, row.length, out, ((long) i * b + a) * cols);
+            HostRows.write(row, row.length, out, ((long) i * rows + a) * cols);
         }
     }
 
