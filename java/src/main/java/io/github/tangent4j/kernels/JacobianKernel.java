@@ -121,8 +121,9 @@ public final class JacobianKernel {
             Pair pair = new Pair();
             double[] dq1 = new double[2];
             double[] dq2 = new double[2];
+            double[] xy = new double[2];
             for (int j = 0; j < n2; j++) {
-                double[] xy = basis.coordinates(ys, j, e2[j]); // x' = alpha e1 + beta e2
+                basis.coordinates(ys, j, e2[j], xy); // x' = xy[0] e1 + xy[1] e2
                 pair.start(c0 * g[j] + sb2, c0, basis.norm, xy[0], xy[1]);
                 for (int l = 0; l < depth; l++) {
                     dq1[0] = dx[1][l][i] * basis.norm;
@@ -213,8 +214,8 @@ public final class JacobianKernel {
             }
         }
 
-        /** The coordinates (alpha, beta) of row j of {@code ys} with {@code x' = alpha e1 + beta e2}; writes e2. */
-        double[] coordinates(double[] ys, int j, double[] e2) {
+        /** Writes the coordinates (alpha, beta) of row j of {@code ys}, {@code x' = alpha e1 + beta e2}, and e2. */
+        void coordinates(double[] ys, int j, double[] e2, double[] alphaBeta) {
             int d = e1.length;
             double alpha = 0;
             for (int c = 0; c < d; c++) {
@@ -229,7 +230,8 @@ public final class JacobianKernel {
             for (int c = 0; c < d; c++) {
                 e2[c] = beta > 0 ? e2[c] / beta : 0;
             }
-            return new double[] {alpha, beta};
+            alphaBeta[0] = alpha;
+            alphaBeta[1] = beta;
         }
     }
 
@@ -258,6 +260,10 @@ public final class JacobianKernel {
         private final double[] ds = new double[4];
         private final double[] g = new double[2];
         private final double[] h = new double[2];
+        private final double[] ns = new double[10];
+        private final double[] nt = new double[10];
+        private final double[] ax = new double[2];
+        private final double[] bx = new double[2];
 
         /**
          * Layer 1 with x = (norm, 0) and x' = (alpha, beta): {@code Sigma_1 = k = c0 x.x' + B},
@@ -288,7 +294,6 @@ public final class JacobianKernel {
             dual.valuePartials(q1, q2, k, fp);
             dual.valueSecondOrder(q1, q2, k, dq1, dq2, g, h, fs);
             double fk = fp[2];
-            double[] ns = new double[10];
             ns[V] = s * dual.value(q1, q2, k) + bias;
             for (int a = 0; a < 2; a++) {
                 ns[G1 + a] = s * (fp[0] * dq1[a] + fk * g[a]);
@@ -305,10 +310,8 @@ public final class JacobianKernel {
                 double dk = dp[2];
                 double[] t = theta;
                 double tv = t[V];
-                double[] nt = new double[10];
                 nt[V] = ns[V] + s * dot * tv;
-                double[] ax = new double[2]; // d Fdot / dx
-                double[] bx = new double[2]; // d Fdot / dx'
+                // ax = d Fdot / dx, bx = d Fdot / dx'
                 for (int a = 0; a < 2; a++) {
                     ax[a] = dp[0] * dq1[a] + dk * g[a];
                     bx[a] = dp[1] * dq2[a] + dk * h[a];
