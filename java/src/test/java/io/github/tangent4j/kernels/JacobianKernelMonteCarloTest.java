@@ -14,11 +14,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@link WideNetworkJacobians}), within 4 standard errors, for every activation and depths 1 to 3,
  * diagonal (x = x') blocks included: for the ReLU family this is the judge of the Jacobian NTK, which
  * is not the mixed derivative of the NTK. Default: width 512, 24 networks, a subset of the cases (see
- * {@link #cases}); {@code -Dtangent4j.long=true}: width 2048, 32 networks, all cases.
+ * {@link #cases}); {@code -Dtangent4j.long=true}: width 2048, 64 networks, all cases.
  */
 class JacobianKernelMonteCarloTest {
-    /** Networks per case: 24 by default, 32 in the long run (a width-2048 network costs 16 times more). */
-    static final int NETWORKS = KernelMonteCarloTest.LONG ? 32 : 24;
+    /** Networks per case: 24 by default, 64 in the long run. */
+    static final int NETWORKS = KernelMonteCarloTest.LONG ? 64 : 24;
 
     /** Long: every activation at depths 1 to 3; default: every activation at depth 2, relu and erf at 1 and 3 too. */
     static Stream<Arguments> cases() {
