@@ -43,4 +43,5 @@ for p, b in sorted(runs.items()):
     fm, fg = flops[p]
     rm, rg = fm / tm / 1e6, fg / tg / 1e6
     label = args.label.format(**dict(p))
-    print(f"| {label} | {tm:.2f} ± {em:.2f} | {tg:.2f} ± {eg:.2f} | {rm:.1f} | {rg:.1f} | **{rm / rg:.2f}** |")
+    pm = lambda t, e: f"{t:.2f} ± {e:.2f}" if isinstance(e, (int, float)) else f"{t:.2f}"
+    print(f"| {label} | {pm(tm, em)} | {pm(tg, eg)} | {rm:.1f} | {rg:.1f} | **{rm / rg:.2f}** |")
