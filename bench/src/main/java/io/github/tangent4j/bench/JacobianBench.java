@@ -1,15 +1,7 @@
 package io.github.tangent4j.bench;
 
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.backend.Backends;
-import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.jacobian.Jacobians;
-import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.nn.Parameterization;
-import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class JacobianBench {
     /** The network's widths. */
-    static final long[] WIDTHS = {784, 512, 512, 10};
+    static final long[] WIDTHS = FamilyWorkload.WIDTHS;
 
     @Param({"256", "4096"})
     public int n;
@@ -46,12 +38,7 @@ public class JacobianBench {
     @Param({"java"})
     public String impl;
 
-    private Backend backend;
-    private Mlp mlp;
-    private Tensor x;
-    private DeviceMatrix a;
-    private DeviceMatrix b;
-    private DeviceMatrix c;
+    private FamilyWorkload w;
 
     /**
      * FLOPs of the GEMMs of one input Jacobian in reverse mode: the forward pass {@code 2 N sum n_{l-1} n_l},
@@ -75,40 +62,25 @@ public class JacobianBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
-        backend = Backends.create(impl);
-        mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, t, WIDTHS);
-        x = Tensor.allocate(t, n, WIDTHS[0]);
-        SplittableRandom rng = new SplittableRandom(2);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, rng.nextGaussian());
-        }
         long o = WIDTHS[WIDTHS.length - 1];
-        a = backend.allocate(t, n * o, 512);
-        b = backend.allocate(t, 512, 784);
-        c = backend.allocate(t, n * o, 784);
-        backend.fill(a, 0.5);
-        backend.fill(b, 0.25);
-        System.out.printf("%n# flops method=%.6e gemm=%.6e%n", flops(n), 2.0 * n * o * 512 * 784);
+        w = new FamilyWorkload(impl, dtype, n, n * o, 512, 784, false);
+        w.printFlops(flops(n));
     }
 
     /** The whole input Jacobian, host inputs to host (N, O, D) output. */
     @Benchmark
     public Tensor inputJacobian() {
-        return Jacobians.of(mlp).withMode(Jacobians.Mode.REVERSE).input(backend, x);
+        return Jacobians.of(w.mlp).withMode(Jacobians.Mode.REVERSE).input(w.backend, w.x);
     }
 
     /** The sweep's largest GEMM alone, on data already on the backend. */
     @Benchmark
     public void gemm() {
-        backend.gemm(false, false, 1, a, b, 0, c);
-        if (impl.equals("cuda")) {
-            backend.download(c.rows(0, 1));   // wait for the device
-        }
+        w.gemm();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        backend.close();
+        w.close();
     }
 }

@@ -1,15 +1,7 @@
 package io.github.tangent4j.bench;
 
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.backend.Backends;
-import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.kernels.EmpiricalNtk;
-import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.nn.Parameterization;
-import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,7 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
     "-Xmx2g", "-XX:MaxDirectMemorySize=22g"})
 public class NtkBench {
     /** The network's widths. */
-    static final long[] WIDTHS = {784, 512, 512, 10};
+    static final long[] WIDTHS = FamilyWorkload.WIDTHS;
 
     @Param({"256", "1024"})
     public int n;
@@ -55,11 +47,7 @@ public class NtkBench {
     @Param({"java"})
     public String impl;
 
-    private Backend backend;
-    private Mlp mlp;
-    private Tensor x;
-    private DeviceMatrix a;
-    private DeviceMatrix c;
+    private FamilyWorkload w;
 
     /**
      * FLOPs of the GEMMs of the structured symmetric kernel: the forward pass, the reverse sweep (without
@@ -88,43 +76,29 @@ public class NtkBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
-        backend = Backends.create(impl);
-        mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, t, WIDTHS);
-        x = Tensor.allocate(t, n, WIDTHS[0]);
-        SplittableRandom rng = new SplittableRandom(2);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, rng.nextGaussian());
-        }
         long o = WIDTHS[WIDTHS.length - 1];
-        a = backend.allocate(t, n, o * 512);
-        c = backend.allocate(t, n, n);
-        backend.fill(a, 0.5);
-        double p = mlp.parameterCount();
-        double methodFlops = method.equals("structured") ? structuredFlops(n, kind.equals("trace"))
-                : ParameterJacobianBench.flops(n) + (kind.equals("trace") ? 2.0 * n * n * o * p : 2.0 * n * n * o * o * p);
-        System.out.printf("%n# flops method=%.6e gemm=%.6e%n", methodFlops, 2.0 * n * n * o * 512);
+        w = new FamilyWorkload(impl, dtype, n, n, o * 512, n, true);
+        double p = w.mlp.parameterCount();
+        w.printFlops(method.equals("structured") ? structuredFlops(n, kind.equals("trace"))
+                : ParameterJacobianBench.flops(n) + (kind.equals("trace") ? 2.0 * n * n * o * p : 2.0 * n * n * o * o * p));
     }
 
     /** The kernel, host inputs to host output. */
     @Benchmark
     public Tensor ntk() {
-        EmpiricalNtk ntk = EmpiricalNtk.of(mlp).withMethod(method.equals("structured")
+        EmpiricalNtk ntk = EmpiricalNtk.of(w.mlp).withMethod(method.equals("structured")
                 ? EmpiricalNtk.Method.STRUCTURED : EmpiricalNtk.Method.MATERIALISED);
-        return kind.equals("trace") ? ntk.trace(backend, x, null) : ntk.full(backend, x, null);
+        return kind.equals("trace") ? ntk.trace(w.backend, w.x, null) : ntk.full(w.backend, w.x, null);
     }
 
     /** The structured trace's largest GEMM alone, on data already on the backend. */
     @Benchmark
     public void gemm() {
-        backend.gemm(false, true, 1, a, a, 0, c);
-        if (impl.equals("cuda")) {
-            backend.download(c.rows(0, 1));   // wait for the device
-        }
+        w.gemm();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        backend.close();
+        w.close();
     }
 }

@@ -1,15 +1,7 @@
 package io.github.tangent4j.bench;
 
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.backend.Backends;
-import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.jacobian.Jacobians;
-import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.nn.Parameterization;
-import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,12 +37,7 @@ public class ParameterJacobianBench {
     @Param({"java"})
     public String impl;
 
-    private Backend backend;
-    private Mlp mlp;
-    private Tensor x;
-    private DeviceMatrix a;
-    private DeviceMatrix b;
-    private DeviceMatrix c;
+    private FamilyWorkload w;
 
     /**
      * FLOPs of the GEMMs of one parameter Jacobian: the forward pass, the reverse sweep down to the first
@@ -76,40 +63,24 @@ public class ParameterJacobianBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
-        backend = Backends.create(impl);
-        mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, t, JacobianBench.WIDTHS);
-        x = Tensor.allocate(t, n, JacobianBench.WIDTHS[0]);
-        SplittableRandom rng = new SplittableRandom(2);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, rng.nextGaussian());
-        }
-        long o = 10;
-        a = backend.allocate(t, n * o, 512);
-        b = backend.allocate(t, 512, 784);
-        c = backend.allocate(t, n * o, 784);
-        backend.fill(a, 0.5);
-        backend.fill(b, 0.25);
-        System.out.printf("%n# flops method=%.6e gemm=%.6e%n", flops(n), 2.0 * n * o * 512 * 784);
+        w = new FamilyWorkload(impl, dtype, n, n * 10L, 512, 784, false);
+        w.printFlops(flops(n));
     }
 
     /** The whole parameter Jacobian, host inputs to host (N, O, P) output. */
     @Benchmark
     public Tensor parameterJacobian() {
-        return Jacobians.of(mlp).parameters(backend, x).tensor();
+        return Jacobians.of(w.mlp).parameters(w.backend, w.x).tensor();
     }
 
     /** The input Jacobian sweep's largest GEMM alone, on data already on the backend. */
     @Benchmark
     public void gemm() {
-        backend.gemm(false, false, 1, a, b, 0, c);
-        if (impl.equals("cuda")) {
-            backend.download(c.rows(0, 1));   // wait for the device
-        }
+        w.gemm();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        backend.close();
+        w.close();
     }
 }
