@@ -5,7 +5,6 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.ParameterMask;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.patterns.ActivationPatterns;
-import io.github.tangent4j.patterns.DistinctPatterns;
 import io.github.tangent4j.patterns.PackedPatterns;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
@@ -21,9 +20,7 @@ import org.knowm.xchart.style.Styler;
 /**
  * Figure 7: the local functional dimension of a random ReLU network — the rank of its parameter
  * Jacobian stacked over N inputs ({@link FunctionalDimension}, SVD) — against N, beside the bound
- * {@code min(N O, P - hidden units)} (Grigsby et al. 2022) and the bound {@code (D + 1) O} times the
- * number of linear regions holding the inputs (f is affine in x on a region, so its parameter
- * gradients there span at most D + 1 dimensions per output), and the same for two allocations of one
+ * {@code min(N O, P - hidden units)} (Grigsby et al. 2022), and the same for two allocations of one
  * number K of trainable parameters ({@link ParameterMask}): a whole hidden-to-hidden weight matrix, and
  * K parameters drawn at random from all layers.
  */
@@ -61,9 +58,8 @@ final class FunctionalDimensionFigure implements Figure {
         double[] rankBlock = new double[steps];
         double[] rankSpread = new double[steps];
         double[] maskBound = new double[steps];
-        double[] regionBound = new double[steps];
         PackedPatterns patterns = ActivationPatterns.compute(ctx.backend(), mlp, x).packed();
-        long d1 = mlp.inputDim() + 1;
+        long[] constant = constantUnits(patterns);
         for (int i = 0; i < steps; i++) {
             Tensor xi = x.slice(0, ns[i]);
             n[i] = ns[i];
@@ -72,36 +68,47 @@ final class FunctionalDimensionFigure implements Figure {
             rankBlock[i] = FunctionalDimension.of(mlp).withMask(block).compute(ctx.backend(), xi).rank();
             rankSpread[i] = FunctionalDimension.of(mlp).withMask(spread).compute(ctx.backend(), xi).rank();
             maskBound[i] = Math.min((long) ns[i] * mlp.outputDim(), k);
-            regionBound[i] = d1 * mlp.outputDim() * DistinctPatterns.of(patterns.rowRange(0, ns[i])).count();
         }
         XYChart all = Charts.chart("all " + p + " parameters", "number of inputs N", "rank of dF/dtheta (N x P)");
         all.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         Charts.line(all, "min(N, P - hidden units)", n, fullBound, Color.GRAY).setLineStyle(Charts.dashed());
-        Charts.line(all, "(D + 1) x regions holding inputs", n, regionBound, Charts.COLOURS[4])
-                .setLineStyle(Charts.dashed());
         Charts.errorBars(all, "rank", n, full, null, Charts.COLOURS[0]);
         XYChart masked = Charts.chart(k + " trainable parameters, two allocations", "number of inputs N",
                 "rank of the trainable columns");
         masked.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         Charts.line(masked, "min(N, K)", n, maskBound, Color.GRAY).setLineStyle(Charts.dashed());
-        Charts.line(masked, "(D + 1) x regions holding inputs", n, regionBound, Charts.COLOURS[4])
-                .setLineStyle(Charts.dashed());
         Charts.errorBars(masked, "one weight matrix (layer 2)", n, rankBlock, null, Charts.COLOURS[1]);
         Charts.errorBars(masked, "random across layers", n, rankSpread, null, Charts.COLOURS[2]);
         int last = steps - 1;
         String caption = String.format(Locale.ROOT,
                 "Rank of the parameter Jacobian of a random ReLU network %s (P = %d, %d hidden units) stacked over N"
                         + " Gaussian inputs (kernels.FunctionalDimension, SVD, NumPy's matrix_rank tolerance) against"
-                        + " the generic bound min(N, P - hidden units) = min(N, %d): at N = %d the rank is %d. With 2-D"
-                        + " inputs it stays far below it: f is affine in x on each linear region, so the inputs of one"
-                        + " region add at most D + 1 = %d independent rows, and the rank is at most %d x the %d regions"
-                        + " holding the inputs (patterns.ActivationPatterns, DistinctPatterns). Right: only K = %d"
+                        + " the generic bound min(N, P - hidden units) = min(N, %d): at N = %d the rank is %d, below the"
+                        + " bound (which is reached for generic parameters and enough varied inputs); %d hidden units are"
+                        + " inactive and %d active at every input (patterns.ActivationPatterns). Right: only K = %d"
                         + " trainable parameters (nn.ParameterMask), all in the layer-2 weight matrix (rank %d at"
                         + " N = %d) or drawn at random from all layers (rank %d).",
-                RegionsFigure.describe(mlp), p, mlp.hiddenUnits(), bound, ns[last], (long) full[last], d1, d1,
-                (long) regionBound[last] / d1, k, (long) rankBlock[last], ns[last], (long) rankSpread[last]);
+                RegionsFigure.describe(mlp), p, mlp.hiddenUnits(), bound, ns[last], (long) full[last], constant[0],
+                constant[1], k, (long) rankBlock[last], ns[last], (long) rankSpread[last]);
         return new Rendered(Panels.row(List.of(Charts.image(all), Charts.image(masked))), caption,
                 "P = " + p + ", N up to " + maxN + ", " + steps + " steps x 3 ranks");
+    }
+
+    /** {inactive, active}: the number of units whose bit is 0 on every row, and 1 on every row. */
+    static long[] constantUnits(PackedPatterns patterns) {
+        long[] c = new long[2];
+        for (long j = 0; j < patterns.bits(); j++) {
+            boolean any = false;
+            boolean all = true;
+            for (long r = 0; r < patterns.rows(); r++) {
+                boolean b = patterns.bit(r, j);
+                any |= b;
+                all &= b;
+            }
+            c[0] += any ? 0 : 1;
+            c[1] += all ? 1 : 0;
+        }
+        return c;
     }
 
     private static Tensor gaussianInputs(int n, long seed) {
