@@ -57,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
         try (Backend b = selection.backend(); ProgressBars bars = ProgressBars.open("demo")) {
             DemoContext context = new DemoContext(b, quick);
             RowTiler.ProgressListener progress = bars.listener();
+            if (progress != null) {
+                progress.onProgress(0, figures.size());   // the bar appears before the first figure
+            }
             for (int i = 0; i < figures.size(); i++) {
                 Figure figure = figures.get(i);
                 long t0 = System.nanoTime();

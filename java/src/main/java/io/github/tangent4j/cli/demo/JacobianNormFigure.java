@@ -3,7 +3,6 @@ package io.github.tangent4j.cli.demo;
 import io.github.tangent4j.jacobian.JacobianNorms;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.patterns.SliceImage;
 import io.github.tangent4j.patterns.SliceRegions;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +10,7 @@ import java.util.Locale;
 /**
  * Figure 6: the input-Jacobian norm {@code ||df/dx||_F} of figure 1's deep network over the same plane,
  * beside its regions: the network is affine on each region, so the norm is piecewise constant and
- * changes only across region boundaries (drawn on the heat map). The caption reports the largest
+ * changes only across region boundaries (drawn white on the heat map). The caption reports the largest
  * spread of the norm inside one region as a check.
  */
 final class JacobianNormFigure implements Figure {
@@ -40,13 +39,13 @@ final class JacobianNormFigure implements Figure {
         ScalarScale scale = ScalarScale.linear(norm);
         int[] rgb = new int[norm.length];
         for (int p = 0; p < norm.length; p++) {
-            rgb[p] = Plane.boundary(ids, side, p) ? SliceImage.BOUNDARY : scale.colour(norm[p]);
+            rgb[p] = Plane.boundary(ids, side, p) ? 0xFFFFFF : scale.colour(norm[p]);
         }
         double max = scale.max();
         String caption = String.format(Locale.ROOT,
                 "The norm ||df/dx||_F of figure 1's deep network (%s) at %d x %d points of the same square"
                         + " (jacobian.Jacobians.inputNorms: one reverse-mode GEMM sweep for all points), region boundaries"
-                        + " drawn dark, beside its %d regions: the network is affine on each region, so the norm is"
+                        + " drawn white, beside its %d regions at this resolution: the network is affine on each region, so the norm is"
                         + " constant there (largest relative spread inside one region: %.1e) and jumps across"
                         + " boundaries; it ranges from %.3g to %.3g, mean squared norm %.3g.",
                 RegionsFigure.describe(deep), side, side, regions.regions(), spread, scale.min(), max, norms.mean());
