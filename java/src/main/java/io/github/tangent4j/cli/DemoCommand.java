@@ -66,7 +66,8 @@ final class DemoCommand implements Callable<Integer> {
                 Figure.Rendered rendered = figure.render(context);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 report.add(figure, rendered, seconds);
-                summary.add(String.format(Locale.ROOT, "  %-30s %6.2f s  (%s)", figure.file(), seconds, rendered.sizes()));
+                summary.add(String.format(Locale.ROOT, "  %-30s %6.2f s  (%s)", figure.file(), seconds,
+                        rendered.sizes()));
                 if (progress != null) {
                     progress.onProgress(i + 1, figures.size());
                 }

@@ -17,9 +17,11 @@ public interface Figure {
      * A drawn figure.
      *
      * @param image   the picture (several panels side by side)
-     * @param caption one line: what it shows and how it was computed, with the numbers that matter
+     * @param caption one line: what it shows
+     * @param details how it was computed (the library calls, sizes, seeds) and the numbers that matter,
+     *                all computed at run time
      * @param sizes   the problem sizes, for the console summary
      */
-    record Rendered(BufferedImage image, String caption, String sizes) {
+    record Rendered(BufferedImage image, String caption, String details, String sizes) {
     }
 }

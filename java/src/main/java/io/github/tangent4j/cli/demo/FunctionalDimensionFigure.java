@@ -25,6 +25,10 @@ import org.knowm.xchart.style.Styler;
  * K parameters drawn at random from all layers.
  */
 final class FunctionalDimensionFigure implements Figure {
+    static final String CAPTION = "Rank of the parameter Jacobian (local functional dimension) against the number "
+            + "of inputs, with all parameters and with two allocations of the same number of "
+            + "trainable ones.";
+
     @Override
     public String file() {
         return "7-functional-dimension.png";
@@ -80,17 +84,18 @@ final class FunctionalDimensionFigure implements Figure {
         Charts.errorBars(masked, "one weight matrix (layer 2)", n, rankBlock, null, Charts.COLOURS[1]);
         Charts.errorBars(masked, "random across layers", n, rankSpread, null, Charts.COLOURS[2]);
         int last = steps - 1;
-        String caption = String.format(Locale.ROOT,
+        String details = String.format(Locale.ROOT,
                 "Rank of the parameter Jacobian of a random ReLU network %s (P = %d, %d hidden units) stacked over N"
                         + " Gaussian inputs (kernels.FunctionalDimension, SVD, NumPy's matrix_rank tolerance) against"
-                        + " the generic bound min(N, P - hidden units) = min(N, %d): at N = %d the rank is %d, below the"
-                        + " bound (which is reached for generic parameters and enough varied inputs); %d hidden units are"
+                        + " the generic bound min(N, P - hidden units) = min(N, %d): at N = %d the rank is %d,"
+                        + " below the bound (which is reached for generic parameters and enough varied inputs);"
+                        + " %d hidden units are"
                         + " inactive and %d active at every input (patterns.ActivationPatterns). Right: only K = %d"
                         + " trainable parameters (nn.ParameterMask), all in the layer-2 weight matrix (rank %d at"
                         + " N = %d) or drawn at random from all layers (rank %d).",
                 RegionsFigure.describe(mlp), p, mlp.hiddenUnits(), bound, ns[last], (long) full[last], constant[0],
                 constant[1], k, (long) rankBlock[last], ns[last], (long) rankSpread[last]);
-        return new Rendered(Panels.row(List.of(Charts.image(all), Charts.image(masked))), caption,
+        return new Rendered(Panels.row(List.of(Charts.image(all), Charts.image(masked))), CAPTION, details,
                 "P = " + p + ", N up to " + maxN + ", " + steps + " steps x 3 ranks");
     }
 
@@ -152,7 +157,10 @@ final class FunctionalDimensionFigure implements Figure {
         return flags;
     }
 
-    /** The mask with {@code flags} (parameter order), as a state dict of 0/1 arrays read by {@link ParameterMask#of}. */
+    /**
+     * The mask with {@code flags} (parameter order), built as a state dict of 0/1 arrays and read by
+     * {@link ParameterMask#of}.
+     */
     private static ParameterMask mask(Mlp mlp, boolean[] flags, String name) {
         Map<String, Tensor> dict = new LinkedHashMap<>();
         int offset = 0;

@@ -14,6 +14,9 @@ import java.util.Locale;
  * spread of the norm inside one region as a check.
  */
 final class JacobianNormFigure implements Figure {
+    static final String CAPTION = "The input-Jacobian norm ||df/dx||_F of figure 1's deep network over the same "
+            + "square, beside its linear regions.";
+
     @Override
     public String file() {
         return "6-jacobian-norm.png";
@@ -42,17 +45,18 @@ final class JacobianNormFigure implements Figure {
             rgb[p] = Plane.boundary(ids, side, p) ? 0xFFFFFF : scale.colour(norm[p]);
         }
         double max = scale.max();
-        String caption = String.format(Locale.ROOT,
+        String details = String.format(Locale.ROOT,
                 "The norm ||df/dx||_F of figure 1's deep network (%s) at %d x %d points of the same square"
-                        + " (jacobian.Jacobians.inputNorms: one reverse-mode GEMM sweep for all points), region boundaries"
-                        + " drawn white, beside its %d regions at this resolution: the network is affine on each region, so the norm is"
+                        + " (jacobian.Jacobians.inputNorms: one reverse-mode GEMM sweep for all points), region"
+                        + " boundaries drawn white, beside its %d regions at this resolution: the network is affine on"
+                        + " each region, so the norm is"
                         + " constant there (largest relative spread inside one region: %.1e) and jumps across"
                         + " boundaries; it ranges from %.3g to %.3g, mean squared norm %.3g.",
                 RegionsFigure.describe(deep), side, side, regions.regions(), spread, scale.min(), max, norms.mean());
         return new Rendered(Panels.row(List.of(
                 Plane.regionPanel(regions, "regions (" + regions.regions() + ")"),
                 Plane.panel("||df/dx||_F").colourBar(scale, "||df/dx||_F").draw(rgb, side, side))),
-                caption, side + "x" + side + " points");
+                CAPTION, details, side + "x" + side + " points");
     }
 
     /** max over regions of (max - min) / max|norm| of the norms of its pixels (0 when all are 0). */

@@ -20,6 +20,11 @@ import org.knowm.xchart.XYChart;
  * of f at the training points ({@link JacobianKernel} and {@link KernelPredictor#posterior}).
  */
 final class JacobianRegularisationFigure implements Figure {
+    static final String CAPTION = "Infinite-width Jacobian-regularised training for several lambda, and the "
+            + "Jacobian-NNGP posterior of f and df/dx given f at the training points.";
+    static final String CAPTION_WITHOUT_ROBUST = "The Jacobian-NNGP posterior of f and df/dx of an infinitely wide"
+            + " network given f at the training points.";
+
     static final double[] LAMBDAS = {0, 0.01, 0.1, 1};
 
     @Override
@@ -86,7 +91,8 @@ final class JacobianRegularisationFigure implements Figure {
             double[][] f = robust.get();
             robustText = String.format(Locale.ROOT,
                     "Left: the mean prediction of the infinitely wide network trained to convergence on the squared"
-                            + " loss plus lambda/2 sum |df/dx|^2 (kernels.RobustPredictor, Jacobian NTK): the mean |df/dx|"
+                            + " loss plus lambda/2 sum |df/dx|^2 (kernels.RobustPredictor, Jacobian NTK): the mean"
+                            + " |df/dx|"
                             + " over the training range falls from %.3g at lambda = %s to %.3g at lambda = %s. ",
                     meanAbsSlope(xt, f[0]), Ticks.label(LAMBDAS[0]), meanAbsSlope(xt, f[f.length - 1]),
                     Ticks.label(LAMBDAS[LAMBDAS.length - 1]));
@@ -98,13 +104,15 @@ final class JacobianRegularisationFigure implements Figure {
                 fMean, fSd, Toy.targets(xt), "sin(2x)", Charts.COLOURS[1])));
         panels.add(Charts.image(KernelRegressionFigure.bandChart("... and of df/dx, from the same f data", "df/dx",
                 null, null, xt, dMean, dSd, truthD, "2 cos(2x)", Charts.COLOURS[2])));
-        String caption = robustText + String.format(Locale.ROOT,
-                "Right: the joint Gaussian-process posterior of (f, df/dx) of the infinitely wide network (%s) given"
+        String details = robustText + String.format(Locale.ROOT,
+                (robust.isPresent() ? "Right: t" : "T") + "he joint Gaussian-process posterior of (f, df/dx) of"
+                        + " the infinitely wide network (%s) given"
                         + " f at the %d training points (kernels.JacobianKernel NNGP blocks, kernels.KernelPredictor;"
                         + " its f block equals the NNGP to %.1e), mean +- 2 sd: RMS error of df/dx against 2 cos(2x)"
                         + " inside the training range %.3g.",
                 Toy.describe(), n, blockCheck, rmsDerivativeInside(xt, dMean));
-        return new Rendered(Panels.row(panels), caption, n + " training points, " + m + " test points");
+        return new Rendered(Panels.row(panels), robust.isPresent() ? CAPTION : CAPTION_WITHOUT_ROBUST, details,
+                n + " training points, " + m + " test points");
     }
 
     /**

@@ -18,6 +18,9 @@ import org.knowm.xchart.XYChart;
  * infinitely wide network, Lee et al. 2018).
  */
 final class KernelRegressionFigure implements Figure {
+    static final String CAPTION = "Spectra of the infinite-width NTK and NNGP, and Gaussian-process regression of "
+            + "sin(2x) with each kernel (posterior mean +- 2 sd).";
+
     /** The noise variance added to the training kernel's diagonal. */
     static final double NOISE = 1e-4;
 
@@ -46,9 +49,10 @@ final class KernelRegressionFigure implements Figure {
         Tensor train = Toy.column(xs);
         Tensor test = Toy.column(xt);
         Tensor y = Tensor.of(Toy.targets(xs), xs.length);
-        InfiniteWidthKernel.Result kTrain = kernel.compute(ctx.backend(), train, null, InfiniteWidthKernel.Request.NNGP_AND_NTK);
-        InfiniteWidthKernel.Result kCross = kernel.compute(ctx.backend(), test, train, InfiniteWidthKernel.Request.NNGP_AND_NTK);
-        InfiniteWidthKernel.Result kTest = kernel.compute(ctx.backend(), test, null, InfiniteWidthKernel.Request.NNGP_AND_NTK);
+        InfiniteWidthKernel.Request both = InfiniteWidthKernel.Request.NNGP_AND_NTK;
+        InfiniteWidthKernel.Result kTrain = kernel.compute(ctx.backend(), train, null, both);
+        InfiniteWidthKernel.Result kCross = kernel.compute(ctx.backend(), test, train, both);
+        InfiniteWidthKernel.Result kTest = kernel.compute(ctx.backend(), test, null, both);
         KernelPredictor.Posterior nngp = KernelPredictor.posterior(kTrain.outputNngp(), kCross.outputNngp(),
                 kTest.outputNngp(), y, NOISE);
         KernelPredictor.Posterior ntk = KernelPredictor.posterior(kTrain.outputNtk(), kCross.outputNtk(),
@@ -59,7 +63,7 @@ final class KernelRegressionFigure implements Figure {
         spectrum.getStyler().setYAxisLogarithmic(true);
         plotSpectrum(spectrum, "NTK", ntkSpectrum, Charts.COLOURS[0]);
         plotSpectrum(spectrum, "NNGP", nngpSpectrum, Charts.COLOURS[1]);
-        String caption = String.format(Locale.ROOT,
+        String details = String.format(Locale.ROOT,
                 "Left: eigenvalues of the infinite-width NTK and NNGP (kernels.InfiniteWidthKernel, %s) on %d equally"
                         + " spaced points of [-%s, %s], descending (linalg.SymmetricEigen): lambda_1 = %.3g (NTK),"
                         + " %.3g (NNGP), and they fall below 1e-6 lambda_1 after %d and %d eigenvalues. Middle and"
@@ -68,11 +72,13 @@ final class KernelRegressionFigure implements Figure {
                         + " on the test grid inside the training range %.3g (NNGP), %.3g (NTK).",
                 Toy.describe(), gridSize, Ticks.label(Toy.RANGE), Ticks.label(Toy.RANGE), ntkSpectrum[0],
                 nngpSpectrum[0], countAbove(ntkSpectrum, 1e-6), countAbove(nngpSpectrum, 1e-6), xs.length,
-                Ticks.label(NOISE), rmsInside(xt, nngp.mean().toDoubleArray()), rmsInside(xt, ntk.mean().toDoubleArray()));
+                Ticks.label(NOISE), rmsInside(xt, nngp.mean().toDoubleArray()),
+                rmsInside(xt, ntk.mean().toDoubleArray()));
         return new Rendered(Panels.row(List.of(Charts.image(spectrum),
                 Charts.image(posteriorChart("NNGP posterior", xs, xt, nngp, Charts.COLOURS[1])),
                 Charts.image(posteriorChart("NTK posterior", xs, xt, ntk, Charts.COLOURS[0])))),
-                caption, xs.length + " training points, " + xt.length + " test points, " + gridSize + "-point spectrum");
+                CAPTION, details,
+                xs.length + " training points, " + xt.length + " test points, " + gridSize + "-point spectrum");
     }
 
     /** The eigenvalues of an (n, n) kernel matrix, largest first. */

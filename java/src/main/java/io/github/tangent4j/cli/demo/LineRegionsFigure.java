@@ -19,6 +19,9 @@ import org.knowm.xchart.XYChart;
  * "Deep ReLU Networks Have Surprisingly Few Activation Patterns", NeurIPS 2019).
  */
 final class LineRegionsFigure implements Figure {
+    static final String CAPTION = "Exact number of linear pieces of random ReLU networks along random lines "
+            + "through the input plane, against depth and against the number of hidden units.";
+
     @Override
     public String file() {
         return "2-regions-along-lines.png";
@@ -64,15 +67,15 @@ final class LineRegionsFigure implements Figure {
         }
         int lw = widths.length - 1;
         int ld = depths.length - 1;
-        String caption = String.format(Locale.ROOT,
+        String details = String.format(Locale.ROOT,
                 "Exact number of linear pieces of random ReLU networks (2-D input, He initialisation) along %d random"
                         + " chords of length %.1f through the origin (patterns.RegionsAlongSegments: exact breakpoints,"
                         + " one GEMM per layer per batch of pieces), mean +- standard deviation over %d seeds; e.g."
-                        + " width %d: %.1f pieces at depth %d, %.1f at depth %d. The counts of different widths fall"
-                        + " on one curve against the number of hidden units: at initialisation the count grows with the"
-                        + " units, not exponentially with depth (Hanin and Rolnick 2019).",
+                        + " width %d: %.1f pieces at depth %d, %.1f at depth %d. Right: the same counts against the"
+                        + " number of hidden units, for which Hanin and Rolnick (2019) predict growth linear in the"
+                        + " units at initialisation rather than exponential in depth.",
                 segments, 2 * Plane.HALF, seeds, widths[lw], mean[lw][0], depths[0], mean[lw][ld], depths[ld]);
-        return new Rendered(Panels.row(List.of(Charts.image(byDepth), Charts.image(byUnits))), caption,
+        return new Rendered(Panels.row(List.of(Charts.image(byDepth), Charts.image(byUnits))), CAPTION, details,
                 depths.length * widths.length + " architectures x " + seeds + " seeds x " + segments + " segments");
     }
 

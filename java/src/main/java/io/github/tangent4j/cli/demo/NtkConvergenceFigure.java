@@ -23,6 +23,10 @@ import org.knowm.xchart.style.Styler;
  * is a function of the angle between them.
  */
 final class NtkConvergenceFigure implements Figure {
+    static final String CAPTION = "The empirical NTK of random ReLU networks beside the analytic infinite-width "
+            + "NTK, and their relative distance against width on log-log axes with a "
+            + "1/sqrt(width) reference.";
+
     static final int DEPTH = 2;
     static final double SIGMA_W2 = 2;
     static final double SIGMA_B2 = 0.1;
@@ -54,7 +58,8 @@ final class NtkConvergenceFigure implements Figure {
         for (int w = 0; w < widths.length; w++) {
             double[] d = new double[seeds];
             for (int s = 0; s < seeds; s++) {
-                double[] empirical = EmpiricalNtk.of(network(widths[w], s)).trace(ctx.backend(), x, null).toDoubleArray();
+                double[] empirical = EmpiricalNtk.of(network(widths[w], s)).trace(ctx.backend(), x, null)
+                        .toDoubleArray();
                 d[s] = frobenius(empirical, exact) / norm;
                 if (s == 0 && w == 0) {
                     smallest = empirical;
@@ -73,7 +78,7 @@ final class NtkConvergenceFigure implements Figure {
         panels.add(heatmap(smallest, n, "empirical NTK, width " + widths[0], scale));
         panels.add(heatmap(largest, n, "empirical NTK, width " + widths[widths.length - 1], scale));
         panels.add(Charts.image(distanceChart(widths, mean, std)));
-        String caption = String.format(Locale.ROOT,
+        String details = String.format(Locale.ROOT,
                 "Empirical NTK (kernels.EmpiricalNtk: structured derivatives, no parameter Jacobian materialised) of"
                         + " random ReLU networks with %d hidden layers in the NTK parameterization (sigma_w^2 = %s,"
                         + " sigma_b^2 = %s) on %d equally spaced points of the unit circle, beside the analytic NTK of"
@@ -82,7 +87,7 @@ final class NtkConvergenceFigure implements Figure {
                         + " least-squares log-log slope %.2f (theory: -0.5).",
                 DEPTH, Ticks.label(SIGMA_W2), Ticks.label(SIGMA_B2), n, seeds, mean[0], widths[0],
                 mean[widths.length - 1], widths[widths.length - 1], slope);
-        return new Rendered(Panels.row(panels), caption,
+        return new Rendered(Panels.row(panels), CAPTION, details,
                 n + " points, widths " + widths[0] + ".." + widths[widths.length - 1] + ", " + seeds + " seeds");
     }
 

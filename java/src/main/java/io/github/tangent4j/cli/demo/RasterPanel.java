@@ -130,7 +130,8 @@ final class RasterPanel {
         g.drawRect(x, y, w, height);
         g.setFont(TICK);
         FontMetrics fm = g.getFontMetrics();
-        double[] ticks = scale.log() ? Ticks.log(scale.min(), scale.max(), 6) : Ticks.linear(scale.min(), scale.max(), 6);
+        double[] ticks = scale.log() ? Ticks.log(scale.min(), scale.max(), 6)
+                : Ticks.linear(scale.min(), scale.max(), 6);
         for (double v : ticks) {
             double p = scale.position(v);
             if (p < -1e-9 || p > 1 + 1e-9) {

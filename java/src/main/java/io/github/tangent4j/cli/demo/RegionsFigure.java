@@ -11,6 +11,10 @@ import java.util.Locale;
  * as the distinct activation patterns among the pixel centres ({@link SliceRegions}).
  */
 final class RegionsFigure implements Figure {
+    static final String CAPTION = "Linear regions of a deep and a shallow random ReLU network with the same "
+            + "number of parameters on a square of their 2-D input space, one colour per "
+            + "region.";
+
     @Override
     public String file() {
         return "1-regions.png";
@@ -28,7 +32,7 @@ final class RegionsFigure implements Figure {
         Mlp shallow = Plane.shallow(ctx);
         SliceRegions rd = Plane.regions(ctx, deep, side);
         SliceRegions rs = Plane.regions(ctx, shallow, side);
-        String caption = String.format(Locale.ROOT,
+        String details = String.format(Locale.ROOT,
                 "Linear regions of two random ReLU networks with the same parameter count on the square [-%.1f, %.1f]^2"
                         + " of their input space: %s (%d hidden units, %d parameters) has %d regions, %s (%d hidden"
                         + " units, %d parameters) has %d. Regions are the distinct activation patterns among the"
@@ -38,10 +42,11 @@ final class RegionsFigure implements Figure {
                 describe(shallow), shallow.hiddenUnits(), shallow.parameterCount(), rs.regions(), side, side,
                 Plane.SEED);
         return new Rendered(Panels.row(List.of(
-                Plane.regionPanel(rd, "depth " + deep.depth() + " (" + describe(deep) + "): " + rd.regions() + " regions"),
+                Plane.regionPanel(rd, "depth " + deep.depth() + " (" + describe(deep) + "): " + rd.regions()
+                        + " regions"),
                 Plane.regionPanel(rs, "depth " + shallow.depth() + " (" + describe(shallow) + "): " + rs.regions()
                         + " regions"))),
-                caption, side + "x" + side + " pixels, " + deep.parameterCount() + " parameters each");
+                CAPTION, details, side + "x" + side + " pixels, " + deep.parameterCount() + " parameters each");
     }
 
     /** The widths joined by dashes, e.g. 2-16-16-16-1. */

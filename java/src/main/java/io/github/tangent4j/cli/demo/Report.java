@@ -11,7 +11,7 @@ import javax.imageio.ImageIO;
 
 /**
  * The report folder: each figure's PNG as it is finished, and {@code index.html} (title, the run's
- * backend and sizes, then per figure its heading, picture, caption and computing time).
+ * backend and sizes, then per figure its heading, picture, one-line caption, details and computing time).
  */
 public final class Report {
     private final Path folder;
@@ -32,7 +32,8 @@ public final class Report {
             }
         });
         sections.add("<section>\n<h2>" + escape(figure.title()) + "</h2>\n<img src=\"" + escape(figure.file())
-                + "\" alt=\"" + escape(figure.title()) + "\">\n<p>" + escape(rendered.caption()) + "</p>\n"
+                + "\" alt=\"" + escape(figure.title()) + "\">\n<p class=\"caption\">" + escape(rendered.caption())
+                + "</p>\n<p class=\"details\">" + escape(rendered.details()) + "</p>\n"
                 + String.format(Locale.ROOT, "<p class=\"time\">computed and drawn in %.2f s</p>%n", seconds)
                 + "</section>");
     }
@@ -43,7 +44,8 @@ public final class Report {
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<title>tangent4j demo</title>\n<style>\n")
                 .append("body{font-family:sans-serif;max-width:1640px;margin:2em auto;padding:0 1em;color:#222}\n")
-                .append("img{max-width:100%;border:1px solid #ddd}\n.time{color:#777;font-size:90%}\n")
+                .append("img{max-width:100%;border:1px solid #ddd}\n.caption{font-weight:bold}\n")
+                .append(".details{font-size:92%;color:#444}\n.time{color:#777;font-size:90%}\n")
                 .append("section{margin-bottom:2.5em}\n</style>\n</head>\n<body>\n")
                 .append("<h1>tangent4j demo</h1>\n<ul>\n");
         for (String line : about) {
