@@ -20,7 +20,7 @@ import picocli.CommandLine.ParseResult;
         description = "Jacobians, activation patterns and kernel matrices of fully connected networks.",
         subcommands = {ForwardCommand.class, JacobianCommand.class, JvpCommand.class, VjpCommand.class,
                 PatternsCommand.class, RegionsCommand.class, SliceCommand.class, ArrangementsCommand.class,
-                NtkCommand.class, RankCommand.class, KernelCommand.class, RegressCommand.class,
+                NtkCommand.class, RankCommand.class, KernelCommand.class, RegressCommand.class, RobustCommand.class,
                 InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input of any kind. */

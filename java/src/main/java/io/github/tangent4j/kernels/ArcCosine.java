@@ -69,6 +69,12 @@ record ArcCosine(double a) implements DualActivation {
     }
 
     @Override
+    public void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
+        int done = HostVectors.ENABLED && relu() != 0 ? VectorDuals.arcCosine(a, relu(), SNAP, q1, q2, k, f, dot, n) : 0;
+        evaluateScalar(done, q1, q2, k, f, dot, n);
+    }
+
+    @Override
     public double derivative(double q1, double q2, double k) {
         double w = relu();
         if (w == 0) {

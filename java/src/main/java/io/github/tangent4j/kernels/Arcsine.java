@@ -27,6 +27,12 @@ record Arcsine() implements DualActivation {
     }
 
     @Override
+    public void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
+        int done = HostVectors.ENABLED ? VectorDuals.arcsine(q1, q2, k, f, dot, n) : 0;
+        evaluateScalar(done, q1, q2, k, f, dot, n);
+    }
+
+    @Override
     public double derivative(double q1, double q2, double k) {
         return FOUR_OVER_PI / Math.sqrt(delta(q1, q2, k));
     }

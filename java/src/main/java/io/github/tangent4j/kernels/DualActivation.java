@@ -44,9 +44,13 @@ sealed interface DualActivation permits ArcCosine, Arcsine {
     /**
      * One row of a layer: for {@code j < n}, {@code f[j] = value(q1, q2[j], k[j])} and, when
      * {@code dot} is not null, {@code dot[j] = derivative(q1, q2[j], k[j])}. {@code f} may be {@code k}.
+     * Implementations run vector loops where the Vector API is available ({@link VectorDuals}).
      */
-    default void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
-        for (int j = 0; j < n; j++) {
+    void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n);
+
+    /** The scalar loop of {@link #evaluate} over {@code [from, n)}. */
+    default void evaluateScalar(int from, double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
+        for (int j = from; j < n; j++) {
             double kj = k[j];
             if (dot != null) {
                 dot[j] = derivative(q1, q2[j], kj);

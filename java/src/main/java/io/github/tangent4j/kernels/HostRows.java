@@ -20,9 +20,10 @@ final class HostRows {
         if (t.dtype() == DType.F64) {
             MemorySegment.copy(s, F64, from * 8, dst, 0, n);
         } else {
-            long off = from * 4;
+            float[] f = new float[n];
+            MemorySegment.copy(s, F32, from * 4, f, 0, n);
             for (int j = 0; j < n; j++) {
-                dst[j] = s.get(F32, off + 4L * j);
+                dst[j] = f[j];
             }
         }
     }
@@ -33,10 +34,11 @@ final class HostRows {
         if (t.dtype() == DType.F64) {
             MemorySegment.copy(src, 0, s, F64, from * 8, n);
         } else {
-            long off = from * 4;
+            float[] f = new float[n];
             for (int j = 0; j < n; j++) {
-                s.set(F32, off + 4L * j, (float) src[j]);
+                f[j] = (float) src[j];
             }
+            MemorySegment.copy(f, 0, s, F32, from * 4, n);
         }
     }
 }

@@ -193,18 +193,23 @@ public final class KernelPredictor {
         }
 
         static Problem of(Tensor kTrain, Tensor kTestTrain, Tensor y, double reg) {
+            return of(kTrain, kTestTrain, y, reg, "kTrain", "kTestTrain");
+        }
+
+        /** {@link #of(Tensor, Tensor, Tensor, double)} with the two kernels' argument names for messages. */
+        static Problem of(Tensor kTrain, Tensor kTestTrain, Tensor y, double reg, String trainName, String testName) {
             if (kTrain == null || kTrain.rank() != 2 || kTrain.dim(0) != kTrain.dim(1)) {
-                throw new IllegalArgumentException("kTrain: expected a square (N, N) matrix but was "
+                throw new IllegalArgumentException(trainName + ": expected a square (N, N) matrix but was "
                         + (kTrain == null ? "null" : Shapes.format(kTrain.shape())));
             }
             int n = Math.toIntExact(kTrain.dim(0));
-            checkShape("kTrain", kTrain, n, n);
+            checkShape(trainName, kTrain, n, n);
             if (kTestTrain == null || kTestTrain.rank() != 2 || kTestTrain.dim(1) != n) {
-                throw new IllegalArgumentException("kTestTrain: expected shape (M, " + n + ") but was "
+                throw new IllegalArgumentException(testName + ": expected shape (M, " + n + ") but was "
                         + (kTestTrain == null ? "null" : Shapes.format(kTestTrain.shape())));
             }
             int m = Math.toIntExact(kTestTrain.dim(0));
-            checkShape("kTestTrain", kTestTrain, m, n);
+            checkShape(testName, kTestTrain, m, n);
             if (y == null || (y.rank() != 1 && y.rank() != 2) || y.dim(0) != n || !y.dtype().isFloating()) {
                 throw new IllegalArgumentException("y: expected float targets of shape (" + n + ",) or (" + n
                         + ", O) but was " + (y == null ? "null" : Shapes.format(y.shape()) + " " + y.dtype()));
@@ -214,11 +219,11 @@ public final class KernelPredictor {
             }
             boolean o1 = y.rank() == 1;
             int o = o1 ? 1 : Math.toIntExact(y.dim(1));
-            double[] k = finite("kTrain", kTrain.toDoubleArray());
+            double[] k = finite(trainName, kTrain.toDoubleArray());
             for (int i = 0; i < n; i++) {
                 k[i * n + i] += reg;
             }
-            return new Problem(n, m, o, o1, k, finite("kTestTrain", kTestTrain.toDoubleArray()),
+            return new Problem(n, m, o, o1, k, finite(testName, kTestTrain.toDoubleArray()),
                     finite("y", y.toDoubleArray()), kTrain.dtype());
         }
 

@@ -116,6 +116,30 @@ class KernelCliTest {
         }
     }
 
+    @Test
+    void robustWritesTheJacobianRegularisedPredictor() throws IOException {
+        Tensor x = random(9, 5, 2);
+        Tensor y = random(10, 5);
+        Tensor xt = random(11, 3, 2);
+        double[] t = {0.2, 3, Double.POSITIVE_INFINITY};
+        String out = dir.resolve("robust.npy").toString();
+        CliTest.Result r = run("robust", "--lambda", "0.5", "--depth", "2", "--sigma-w2", "1.5", "--sigma-b2", "0.1",
+                "--activation", "erf", "--x", file("x.npy", x), "--y", file("y.npy", y), "--xtest", file("xt.npy", xt),
+                "--times", file("t.npy", Tensor.of(t, 3)), "--out", out);
+        assertEquals(0, r.code(), r.err());
+        try (JavaBackend b = new JavaBackend()) {
+            Tensor want = io.github.tangent4j.kernels.RobustPredictor.predict(b,
+                    new InfiniteWidthKernel(Activation.ERF, 2, 1.5, 0.1), x, y, xt, 0.5, t);
+            assertSame(want, Npy.read(Path.of(out)), 1e-14);
+            assertArrayEquals(new long[] {3, 3}, want.shape());
+        }
+        r = run("robust", "--lambda", "-1", "--depth", "2", "--sigma-w2", "1.5", "--sigma-b2", "0.1", "--x",
+                file("x.npy", x), "--y", file("y.npy", y), "--xtest", file("xt.npy", xt), "--times",
+                file("t.npy", Tensor.of(t, 3)), "--out", dir.resolve("bad.npy").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--lambda"), r.err());
+    }
+
     static String[] concat(String[] common, String... more) {
         List<String> all = new ArrayList<>(List.of(more));
         all.addAll(1, List.of(common));

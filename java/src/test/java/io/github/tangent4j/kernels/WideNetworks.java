@@ -148,18 +148,43 @@ final class WideNetworks {
             c = mlp.parameterization().biasScale();
         }
 
+        /** {@code a_l W_l v}. */
+        double[] times(int l, double[] v) {
+            double[] t = new double[out[l]];
+            for (int r = 0; r < out[l]; r++) {
+                double s = 0;
+                int row = r * in[l];
+                for (int c = 0; c < in[l]; c++) {
+                    s += w[l][row + c] * v[c];
+                }
+                t[r] = a[l] * s;
+            }
+            return t;
+        }
+
+        /** {@code a_l W_l^T v}. */
+        double[] transposeTimes(int l, double[] v) {
+            double[] t = new double[in[l]];
+            for (int r = 0; r < out[l]; r++) {
+                double vr = a[l] * v[r];
+                if (vr == 0) {
+                    continue;
+                }
+                int row = r * in[l];
+                for (int c = 0; c < in[l]; c++) {
+                    t[c] += w[l][row + c] * vr;
+                }
+            }
+            return t;
+        }
+
         /** Fills {@code z[l]} (pre-activations of layer l+1) and {@code h[l] = phi(z[l])}, l = 0 ... L. */
         void forward(double[] x, double[][] z, double[][] h) {
             double[] prev = x;
             for (int l = 0; l < w.length; l++) {
-                double[] zl = new double[out[l]];
+                double[] zl = times(l, prev);
                 for (int i = 0; i < out[l]; i++) {
-                    double s = 0;
-                    int row = i * in[l];
-                    for (int j = 0; j < in[l]; j++) {
-                        s += w[l][row + j] * prev[j];
-                    }
-                    zl[i] = a[l] * s + c * b[l][i];
+                    zl[i] += c * b[l][i];
                 }
                 double[] hl = new double[out[l]];
                 for (int i = 0; i < out[l]; i++) {
@@ -178,17 +203,7 @@ final class WideNetworks {
             delta[layers - 1] = new double[out[layers - 1]];
             delta[layers - 1][o] = 1;
             for (int l = layers - 1; l > 0; l--) {
-                double[] d = new double[in[l]];
-                for (int i = 0; i < out[l]; i++) {
-                    double di = delta[l][i];
-                    if (di == 0) {
-                        continue;
-                    }
-                    int row = i * in[l];
-                    for (int j = 0; j < in[l]; j++) {
-                        d[j] += a[l] * w[l][row + j] * di;
-                    }
-                }
+                double[] d = transposeTimes(l, delta[l]);
                 for (int j = 0; j < in[l]; j++) {
                     d[j] *= phi.derivative(z[l - 1][j]);
                 }

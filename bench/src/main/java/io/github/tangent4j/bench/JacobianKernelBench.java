@@ -1,0 +1,79 @@
+package io.github.tangent4j.bench;
+
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.Backends;
+import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.kernels.JacobianKernel;
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/** The Jacobian NNGP and NTK of N = N2 points in D dimensions: (N (1+D))^2 outputs. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
+    "-Xmx8g"})
+public class JacobianKernelBench {
+    @Param({"1024"})
+    public int n;
+
+    @Param({"16"})
+    public int d;
+
+    @Param({"3"})
+    public int depth;
+
+    @Param({"relu", "erf"})
+    public String activation;
+
+    @Param({"f32"})
+    public String dtype;
+
+    @Param({"nngp", "ntk"})
+    public String kind;
+
+    @Param({"java"})
+    public String impl;
+
+    private Backend backend;
+    private Tensor x;
+    private JacobianKernel kernel;
+    private JacobianKernel.Kind k;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
+        x = Tensor.allocate(t, n, d);
+        SplittableRandom r = new SplittableRandom(1);
+        for (long i = 0; i < x.size(); i++) {
+            x.setFlat(i, r.nextGaussian());
+        }
+        backend = Backends.create(impl);
+        kernel = new JacobianKernel(new InfiniteWidthKernel(Activation.parse(activation), depth, 2, 0.1));
+        k = kind.equals("ntk") ? JacobianKernel.Kind.NTK : JacobianKernel.Kind.NNGP;
+    }
+
+    @Benchmark
+    public Tensor jacobianKernel() {
+        return kernel.compute(backend, x, null, k);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        backend.close();
+    }
+}
