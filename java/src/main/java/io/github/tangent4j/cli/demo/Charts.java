@@ -40,7 +40,7 @@ final class Charts {
         s.setAntiAlias(true);
         s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         s.setMarkerSize(6);
-        s.setXAxisTickMarkSpacingHint(110);
+        s.setXAxisTickMarkSpacingHint(140);
         return chart;
     }
 

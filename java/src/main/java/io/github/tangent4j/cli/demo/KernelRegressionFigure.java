@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
 import io.github.tangent4j.linalg.SymmetricEigen;
@@ -36,7 +37,7 @@ final class KernelRegressionFigure implements Figure {
 
     @Override
     public Rendered render(DemoContext ctx) {
-        InfiniteWidthKernel kernel = Toy.kernel();
+        InfiniteWidthKernel kernel = Toy.kernel(Activation.RELU);
         int gridSize = ctx.size(100, 20);
         Tensor grid = Toy.column(Charts.grid(-Toy.RANGE, Toy.RANGE, gridSize));
         InfiniteWidthKernel.Result onGrid = kernel.compute(ctx.backend(), grid, null,
@@ -70,7 +71,7 @@ final class KernelRegressionFigure implements Figure {
                         + " right: Gaussian-process regression of y = sin(2x) from %d seeded points"
                         + " (kernels.KernelPredictor.posterior, noise variance %s): posterior mean +- 2 sd; RMS error"
                         + " on the test grid inside the training range %.3g (NNGP), %.3g (NTK).",
-                Toy.describe(), gridSize, Ticks.label(Toy.RANGE), Ticks.label(Toy.RANGE), ntkSpectrum[0],
+                Toy.describe(kernel), gridSize, Ticks.label(Toy.RANGE), Ticks.label(Toy.RANGE), ntkSpectrum[0],
                 nngpSpectrum[0], countAbove(ntkSpectrum, 1e-6), countAbove(nngpSpectrum, 1e-6), xs.length,
                 Ticks.label(NOISE), rmsInside(xt, nngp.mean().toDoubleArray()),
                 rmsInside(xt, ntk.mean().toDoubleArray()));
@@ -123,6 +124,8 @@ final class KernelRegressionFigure implements Figure {
             double[] sd, double[] truth, String truthName, Color colour) {
         XYChart chart = Charts.chart(title, "x", yLabel);
         Charts.legendBelow(chart);
+        chart.getStyler().setXAxisMin(xt[0]);
+        chart.getStyler().setXAxisMax(xt[xt.length - 1]);
         double[] lo = new double[xt.length];
         double[] hi = new double[xt.length];
         for (int i = 0; i < xt.length; i++) {

@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 /**
  * The 1-D toy regression problem of figures 4 and 5: targets {@code y = sin(2x)} at N seeded
  * training inputs drawn uniformly from [-{@value #RANGE}, {@value #RANGE}] (sorted), test inputs on a
- * grid over a slightly wider interval, and the infinite-width ReLU architecture whose kernels are
- * used ({@value #DEPTH} hidden layers, NTK parameterization).
+ * grid over a slightly wider interval, and the infinite-width architecture whose kernels are used
+ * ({@value #DEPTH} hidden layers, NTK parameterization; ReLU in figure 4, erf in figure 5).
  */
 final class Toy {
     static final double RANGE = 2;
@@ -56,14 +56,14 @@ final class Toy {
         return Tensor.of(x.clone(), x.length, 1);
     }
 
-    /** The architecture's infinite-width kernels. */
-    static InfiniteWidthKernel kernel() {
-        return new InfiniteWidthKernel(Activation.RELU, DEPTH, SIGMA_W2, SIGMA_B2);
+    /** The architecture's infinite-width kernels with activation {@code phi}. */
+    static InfiniteWidthKernel kernel(Activation phi) {
+        return new InfiniteWidthKernel(phi, DEPTH, SIGMA_W2, SIGMA_B2);
     }
 
     /** A short description of the architecture for captions. */
-    static String describe() {
-        return "ReLU, " + DEPTH + " hidden layers, sigma_w^2 = " + Ticks.label(SIGMA_W2) + ", sigma_b^2 = "
-                + Ticks.label(SIGMA_B2);
+    static String describe(InfiniteWidthKernel k) {
+        return k.activation() + ", " + k.depth() + " hidden layers, sigma_w^2 = "
+                + Ticks.label(k.sigmaW2()) + ", sigma_b^2 = " + Ticks.label(k.sigmaB2());
     }
 }
