@@ -83,10 +83,6 @@ final class JacobianRegularisationFigure implements Figure {
         }
         double[] fSd = KernelRegressionFigure.standardDeviations(joint.covariance(), m, 0, 2);
         double[] dSd = KernelRegressionFigure.standardDeviations(joint.covariance(), m, 1, 2);
-        double[] truthD = new double[m];
-        for (int i = 0; i < m; i++) {
-            truthD[i] = Toy.targetDerivative(xt[i]);
-        }
 
         // the robust predictor at the test grid followed by the training points, one row per lambda
         double[] both = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(xt), java.util.Arrays.stream(xs))
@@ -101,9 +97,9 @@ final class JacobianRegularisationFigure implements Figure {
         List<BufferedImage> panels = new ArrayList<>();
         panels.add(Charts.image(robustChart(xs, ys, xt, robust)));
         panels.add(Charts.image(KernelRegressionFigure.bandChart("Jacobian-NNGP posterior of f", "f(x)", xs, ys, xt,
-                fMean, fSd, Toy.targets(xt), "sin(2x)", Charts.COLOURS[1])));
+                fMean, fSd, Toy::target, "sin(2x)", Charts.COLOURS[1])));
         panels.add(Charts.image(KernelRegressionFigure.bandChart("... and of df/dx, from the same f data", "df/dx",
-                null, null, xt, dMean, dSd, truthD, "2 cos(2x)", Charts.COLOURS[2])));
+                null, null, xt, dMean, dSd, Toy::targetDerivative, "2 cos(2x)", Charts.COLOURS[2])));
         int last = LAMBDAS.length - 1;
         String details = String.format(Locale.ROOT,
                 "An infinitely wide network (%s; erf because ReLU networks trained with the penalty were measured"
@@ -141,8 +137,7 @@ final class JacobianRegularisationFigure implements Figure {
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisMin(xt[0]);
         chart.getStyler().setXAxisMax(xt[xt.length - 1]);
-        Charts.line(chart, "sin(2x)", xt, Toy.targets(xt), Color.GRAY)
-                .setLineStyle(Charts.dashed());
+        Charts.line(chart, "sin(2x)", xt, Toy.targets(xt), Color.LIGHT_GRAY);
         for (int l = 0; l < f.length; l++) {
             Charts.line(chart, "lambda = " + Ticks.label(LAMBDAS[l]), xt, f[l], Charts.COLOURS[l]);
         }

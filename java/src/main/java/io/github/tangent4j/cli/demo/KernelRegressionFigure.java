@@ -113,15 +113,15 @@ final class KernelRegressionFigure implements Figure {
     static XYChart posteriorChart(String title, double[] xs, double[] xt, KernelPredictor.Posterior p, Color colour) {
         double[] mean = p.mean().toDoubleArray();
         double[] sd = standardDeviations(p.covariance(), xt.length, 0, 1);
-        return bandChart(title, "f(x)", xs, Toy.targets(xs), xt, mean, sd, Toy.targets(xt), "sin(2x)", colour);
+        return bandChart(title, "f(x)", xs, Toy.targets(xs), xt, mean, sd, Toy::target, "sin(2x)", colour);
     }
 
     /**
-     * A chart of a posterior mean with a +-2 sd band, the true curve and (when {@code xs} is not null)
+     * A chart of a posterior mean with a +-2 sd band at {@code xt}, the true curve and (when {@code xs} is not null)
      * the training points.
      */
     static XYChart bandChart(String title, String yLabel, double[] xs, double[] ys, double[] xt, double[] mean,
-            double[] sd, double[] truth, String truthName, Color colour) {
+            double[] sd, java.util.function.DoubleUnaryOperator truth, String truthName, Color colour) {
         XYChart chart = Charts.chart(title, "x", yLabel);
         Charts.legendBelow(chart);
         chart.getStyler().setXAxisMin(xt[0]);
@@ -133,8 +133,10 @@ final class KernelRegressionFigure implements Figure {
             hi[i] = mean[i] + 2 * sd[i];
         }
         Charts.band(chart, "+- 2 sd", xt, lo, hi, colour);
-        Charts.line(chart, truthName, xt, truth, Color.GRAY)
-                .setLineStyle(Charts.dashed());
+        // the true curve on a grid twice as fine (so that no two series share all x values, which would
+        // make XChart put its ticks at the data's x values)
+        double[] fine = Charts.grid(xt[0], xt[xt.length - 1], 2 * xt.length - 1);
+        Charts.line(chart, truthName, fine, Arrays.stream(fine).map(truth).toArray(), Color.LIGHT_GRAY);
         Charts.line(chart, "posterior mean", xt, mean, colour);
         if (xs != null) {
             Charts.points(chart, "training points", xs, ys, Color.BLACK);
