@@ -86,11 +86,10 @@ final class FunctionalDimensionFigure implements Figure {
         int last = steps - 1;
         String details = String.format(Locale.ROOT,
                 "Rank of the parameter Jacobian of a random ReLU network %s (P = %d, %d hidden units) stacked over N"
-                        + " Gaussian inputs (kernels.FunctionalDimension, SVD, NumPy's matrix_rank tolerance) against"
-                        + " the generic bound min(N, P - hidden units) = min(N, %d): at N = %d the rank is %d,"
-                        + " below the bound (which is reached for generic parameters and enough varied inputs);"
-                        + " %d hidden units are"
-                        + " inactive and %d active at every input (patterns.ActivationPatterns). Right: only K = %d"
+                        + " standard Gaussian inputs in R^2 (kernels.FunctionalDimension, SVD, NumPy's matrix_rank"
+                        + " tolerance) against the upper bound min(N, P - hidden units) = min(N, %d): at N = %d the"
+                        + " rank is %d; %d hidden units are inactive and %d active at every input"
+                        + " (patterns.ActivationPatterns). Right: only K = %d"
                         + " trainable parameters (nn.ParameterMask), all in the layer-2 weight matrix (rank %d at"
                         + " N = %d) or drawn at random from all layers (rank %d).",
                 RegionsFigure.describe(mlp), p, mlp.hiddenUnits(), bound, ns[last], (long) full[last], constant[0],

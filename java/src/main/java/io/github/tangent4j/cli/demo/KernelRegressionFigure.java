@@ -67,12 +67,12 @@ final class KernelRegressionFigure implements Figure {
         String details = String.format(Locale.ROOT,
                 "Left: eigenvalues of the infinite-width NTK and NNGP (kernels.InfiniteWidthKernel, %s) on %d equally"
                         + " spaced points of [-%s, %s], descending (linalg.SymmetricEigen): lambda_1 = %.3g (NTK),"
-                        + " %.3g (NNGP), and they fall below 1e-6 lambda_1 after %d and %d eigenvalues. Middle and"
+                        + " %.3g (NNGP); eigenvalues above 1e-6 lambda_1: %d (NTK) and %d (NNGP) of %d. Middle and"
                         + " right: Gaussian-process regression of y = sin(2x) from %d seeded points"
                         + " (kernels.KernelPredictor.posterior, noise variance %s): posterior mean +- 2 sd; RMS error"
                         + " on the test grid inside the training range %.3g (NNGP), %.3g (NTK).",
                 Toy.describe(kernel), gridSize, Ticks.label(Toy.RANGE), Ticks.label(Toy.RANGE), ntkSpectrum[0],
-                nngpSpectrum[0], countAbove(ntkSpectrum, 1e-6), countAbove(nngpSpectrum, 1e-6), xs.length,
+                nngpSpectrum[0], countAbove(ntkSpectrum, 1e-6), countAbove(nngpSpectrum, 1e-6), gridSize, xs.length,
                 Ticks.label(NOISE), rmsInside(xt, nngp.mean().toDoubleArray()),
                 rmsInside(xt, ntk.mean().toDoubleArray()));
         return new Rendered(Panels.row(List.of(Charts.image(spectrum),
