@@ -42,7 +42,7 @@ final class FunctionalDimensionFigure implements Figure {
     @Override
     public Rendered render(DemoContext ctx) {
         int w = ctx.size(16, 4);
-        Mlp mlp = Plane.network(2, w, w, 1);
+        Mlp mlp = Plane.network(Plane.SEED, 2, w, w, 1);
         long p = mlp.parameterCount();
         long bound = p - mlp.hiddenUnits();
         int steps = ctx.size(20, 6);

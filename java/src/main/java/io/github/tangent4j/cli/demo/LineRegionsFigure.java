@@ -46,8 +46,8 @@ final class LineRegionsFigure implements Figure {
                 for (int s = 0; s < seeds; s++) {
                     perSeed[s] = meanPieces(ctx, network(depths[d], widths[w], s), segments, s);
                 }
-                mean[w][d] = mean(perSeed);
-                std[w][d] = std(perSeed, mean[w][d]);
+                mean[w][d] = Stats.mean(perSeed);
+                std[w][d] = Stats.std(perSeed, mean[w][d]);
             }
         }
         XYChart byDepth = Charts.chart("pieces along a line vs depth", "hidden layers", "linear pieces per segment");
@@ -80,12 +80,7 @@ final class LineRegionsFigure implements Figure {
     }
 
     private static Mlp network(int depth, int width, int seed) {
-        long[] widths = new long[depth + 2];
-        java.util.Arrays.fill(widths, width);
-        widths[0] = 2;
-        widths[depth + 1] = 1;
-        return Mlp.random(1000L * depth + 10L * width + seed, io.github.tangent4j.backend.Activation.RELU,
-                io.github.tangent4j.nn.Parameterization.ntk(Math.sqrt(2), Plane.BIAS_STD), DType.F64, widths);
+        return Plane.network(1000L * depth + 10L * width + seed, Plane.widths(depth, width));
     }
 
     /** The mean number of pieces along {@code k} random chords of the disc of radius HALF through the origin. */
@@ -106,25 +101,5 @@ final class LineRegionsFigure implements Figure {
             sum += s.pieces();
         }
         return sum / k;
-    }
-
-    static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
-    }
-
-    /** The sample standard deviation (0 for fewer than two values). */
-    static double std(double[] v, double mean) {
-        if (v.length < 2) {
-            return 0;
-        }
-        double s = 0;
-        for (double x : v) {
-            s += (x - mean) * (x - mean);
-        }
-        return Math.sqrt(s / (v.length - 1));
     }
 }

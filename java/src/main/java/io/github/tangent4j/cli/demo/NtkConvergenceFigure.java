@@ -68,8 +68,8 @@ final class NtkConvergenceFigure implements Figure {
                     largest = empirical;
                 }
             }
-            mean[w] = LineRegionsFigure.mean(d);
-            std[w] = LineRegionsFigure.std(d, mean[w]);
+            mean[w] = Stats.mean(d);
+            std[w] = Stats.std(d, mean[w]);
         }
         double slope = logLogSlope(widths, mean);
         ScalarScale scale = ScalarScale.linear(concat(exact, smallest, largest));
@@ -92,12 +92,8 @@ final class NtkConvergenceFigure implements Figure {
     }
 
     private static Mlp network(int width, int seed) {
-        long[] widths = new long[DEPTH + 2];
-        java.util.Arrays.fill(widths, width);
-        widths[0] = 2;
-        widths[DEPTH + 1] = 1;
         return Mlp.random(100L * width + seed, Activation.RELU,
-                Parameterization.ntk(Math.sqrt(SIGMA_W2), Math.sqrt(SIGMA_B2)), DType.F64, widths);
+                Parameterization.ntk(Math.sqrt(SIGMA_W2), Math.sqrt(SIGMA_B2)), DType.F64, Plane.widths(DEPTH, width));
     }
 
     /** n points at angles 2 pi k / n on the unit circle: (n, 2). */

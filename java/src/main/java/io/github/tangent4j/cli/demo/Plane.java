@@ -19,7 +19,9 @@ import java.awt.image.BufferedImage;
 final class Plane {
     /** Half the side of the square shown. */
     static final double HALF = 1.5;
+    /** The standard deviation of the biases. */
     static final double BIAS_STD = 0.3;
+    /** The seed of both networks. */
     static final long SEED = 1;
 
     private Plane() {
@@ -33,17 +35,27 @@ final class Plane {
     /** The deep network: 2-w-w-w-1. */
     static Mlp deep(DemoContext ctx) {
         int w = deepWidth(ctx);
-        return network(2, w, w, w, 1);
+        return network(SEED, 2, w, w, w, 1);
     }
 
     /** The shallow network with the deep one's parameter count: 2-((w^2 + 3w) / 2)-1. */
     static Mlp shallow(DemoContext ctx) {
         int w = deepWidth(ctx);
-        return network(2, (w * w + 3L * w) / 2, 1);
+        return network(SEED, 2, (w * w + 3L * w) / 2, 1);
     }
 
-    static Mlp network(long... widths) {
-        return Mlp.random(SEED, Activation.RELU, Parameterization.ntk(Math.sqrt(2), BIAS_STD), DType.F64, widths);
+    /** The widths (2, width x depth, 1) of a network on the plane with {@code depth} hidden layers. */
+    static long[] widths(int depth, int width) {
+        long[] widths = new long[depth + 2];
+        java.util.Arrays.fill(widths, width);
+        widths[0] = 2;
+        widths[depth + 1] = 1;
+        return widths;
+    }
+
+    /** A random ReLU network of the given widths with this plane's He initialisation. */
+    static Mlp network(long seed, long... widths) {
+        return Mlp.random(seed, Activation.RELU, Parameterization.ntk(Math.sqrt(2), BIAS_STD), DType.F64, widths);
     }
 
     /** The region raster of {@code mlp} over the square, {@code side} x {@code side} pixels. */
@@ -87,6 +99,7 @@ final class Plane {
         return j + 1 < side && ids[p] != ids[p + 1] || i + 1 < side && ids[p] != ids[p + side];
     }
 
+    /** The region ids of a raster as a row-major array. */
     static int[] ids(SliceRegions regions) {
         Tensor t = regions.ids();
         int[] ids = new int[Math.toIntExact(t.size())];
