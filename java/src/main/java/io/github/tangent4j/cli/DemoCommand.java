@@ -48,6 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
         System.setProperty("java.awt.headless", "true");
+        Report.checkDrawing();
         Files.createDirectories(out);
         Report report = new Report(out, (target, body) -> OutputFile.write(target, "--out", body::writeTo));
         List<Figure> figures = Figures.all();

@@ -24,6 +24,33 @@ public final class Report {
         this.files = files;
     }
 
+    /**
+     * Checks, before anything is computed, that this Java runtime can draw text into an image and
+     * encode a PNG (a headless JDK needs fontconfig and at least one font).
+     *
+     * @throws IllegalStateException saying what is missing
+     */
+    public static void checkDrawing() {
+        try {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = img.createGraphics();
+            try {
+                g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+                g.drawString("0", 0, 8);
+                g.getFontMetrics().stringWidth("0");
+            } finally {
+                g.dispose();
+            }
+        } catch (RuntimeException | LinkageError | java.awt.AWTError | InternalError e) {
+            throw new IllegalStateException("cannot draw the figures: this Java runtime cannot render text (" + e
+                    + "); install fontconfig and a font, e.g. the fonts-dejavu-core package", e);
+        }
+        if (!ImageIO.getImageWritersByFormatName("png").hasNext()) {
+            throw new IllegalStateException("cannot write the figures: this Java runtime has no PNG writer");
+        }
+    }
+
     /** Writes the figure's PNG and records its section for the index. */
     public void add(Figure figure, Figure.Rendered rendered, double seconds) throws IOException {
         files.write(folder.resolve(figure.file()), tmp -> {
