@@ -70,6 +70,21 @@ public final class JacobianKernel {
      * @throws IllegalArgumentException if an input is not a finite F32/F64 matrix, or their widths or dtypes differ
      */
     public Tensor compute(Backend backend, Tensor x, Tensor x2, Kind kind) {
+        return compute(backend, x, x2, kind, false);
+    }
+
+    /**
+     * Only the f rows of {@link #compute}: the kernel between {@code f(x)} for the rows of x (N, D) and
+     * {@code [f, df/dx_1 ... df/dx_D]} of the rows of x2 (N2, D), shape (N, N2 (1+D)) — row n is row
+     * {@code n (1+D)} of the full matrix. What a prediction at test points x needs.
+     *
+     * @throws IllegalArgumentException as {@link #compute}
+     */
+    public Tensor valueRows(Backend backend, Tensor x, Tensor x2, Kind kind) {
+        return compute(backend, x, x2, kind, true);
+    }
+
+    private Tensor compute(Backend backend, Tensor x, Tensor x2, Kind kind, boolean valueRowsOnly) {
         Gram.check("x", x, -1, null);
         boolean same = x2 == null || x2 == x;
         Tensor y = same ? x : x2;
@@ -87,7 +102,8 @@ public final class JacobianKernel {
         double[] ny = same ? nx : Gram.squaredNorms(backend, y);
         double[][][] dy = same ? dx : diagonal(ny, c0);
         double tol = Gram.snapTolerance(x.dtype());
-        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * b, (long) n2 * b);
+        int rowsPerPoint = valueRowsOnly ? 1 : b;
+        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * rowsPerPoint, (long) n2 * b);
         boolean ntk = kind == Kind.NTK;
         Gram.tiles(backend, x, y, (from, to, gram) -> IntStream.range(0, (int) (to - from)).parallel().forEach(r -> {
             int i = (int) from + r;
@@ -105,8 +121,9 @@ public final class JacobianKernel {
             Pair pair = new Pair();
             double[] dq1 = new double[2];
             double[] dq2 = new double[2];
+            double[] xy = new double[2];
             for (int j = 0; j < n2; j++) {
-                double[] xy = basis.coordinates(ys, j, e2[j]); // x' = alpha e1 + beta e2
+                basis.coordinates(ys, j, e2[j], xy); // x' = xy[0] e1 + xy[1] e2
                 pair.start(c0 * g[j] + sb2, c0, basis.norm, xy[0], xy[1]);
                 for (int l = 0; l < depth; l++) {
                     dq1[0] = dx[1][l][i] * basis.norm;
@@ -116,7 +133,7 @@ public final class JacobianKernel {
                 }
                 jets[j] = ntk ? pair.theta.clone() : pair.sigma.clone();
             }
-            writeBlockRows(out, i, d, n2, basis.e1, e2, jets);
+            writeBlockRows(out, i, rowsPerPoint, d, n2, basis.e1, e2, jets);
         }));
         return out;
     }
@@ -141,14 +158,15 @@ public final class JacobianKernel {
     }
 
     /**
-     * Writes the 1+D output rows of point i: its blocks against every point j of X2 from their jets,
-     * whose vectors are coordinates in the basis (e1, e2[j]).
+     * Writes the first {@code rows} (1 or 1+D) output rows of point i: its blocks against every point j of
+     * X2 from their jets, whose vectors are coordinates in the basis (e1, e2[j]).
      */
-    private static void writeBlockRows(Tensor out, int i, int d, int n2, double[] e1, double[][] e2, double[][] jets) {
+    private static void writeBlockRows(Tensor out, int i, int rows, int d, int n2, double[] e1, double[][] e2,
+            double[][] jets) {
         int b = d + 1;
         long cols = (long) n2 * b;
         double[] row = new double[(int) cols];
-        for (int a = 0; a < b; a++) {
+        for (int a = 0; a < rows; a++) {
             for (int j = 0; j < n2; j++) {
                 double[] t = jets[j];
                 double[] f = e2[j];
@@ -170,7 +188,7 @@ public final class JacobianKernel {
                     row[at + a] += t[Pair.H0];
                 }
             }
-            HostRows.write(row, row.length, out, ((long) i * b + a) * cols);
+            HostRows.write(row, row.length, out, ((long) i * rows + a) * cols);
         }
     }
 
@@ -196,8 +214,8 @@ public final class JacobianKernel {
             }
         }
 
-        /** The coordinates (alpha, beta) of row j of {@code ys} with {@code x' = alpha e1 + beta e2}; writes e2. */
-        double[] coordinates(double[] ys, int j, double[] e2) {
+        /** Writes the coordinates (alpha, beta) of row j of {@code ys}, {@code x' = alpha e1 + beta e2}, and e2. */
+        void coordinates(double[] ys, int j, double[] e2, double[] alphaBeta) {
             int d = e1.length;
             double alpha = 0;
             for (int c = 0; c < d; c++) {
@@ -212,7 +230,8 @@ public final class JacobianKernel {
             for (int c = 0; c < d; c++) {
                 e2[c] = beta > 0 ? e2[c] / beta : 0;
             }
-            return new double[] {alpha, beta};
+            alphaBeta[0] = alpha;
+            alphaBeta[1] = beta;
         }
     }
 
@@ -241,6 +260,10 @@ public final class JacobianKernel {
         private final double[] ds = new double[4];
         private final double[] g = new double[2];
         private final double[] h = new double[2];
+        private final double[] ns = new double[10];
+        private final double[] nt = new double[10];
+        private final double[] ax = new double[2];
+        private final double[] bx = new double[2];
 
         /**
          * Layer 1 with x = (norm, 0) and x' = (alpha, beta): {@code Sigma_1 = k = c0 x.x' + B},
@@ -271,7 +294,6 @@ public final class JacobianKernel {
             dual.valuePartials(q1, q2, k, fp);
             dual.valueSecondOrder(q1, q2, k, dq1, dq2, g, h, fs);
             double fk = fp[2];
-            double[] ns = new double[10];
             ns[V] = s * dual.value(q1, q2, k) + bias;
             for (int a = 0; a < 2; a++) {
                 ns[G1 + a] = s * (fp[0] * dq1[a] + fk * g[a]);
@@ -288,10 +310,8 @@ public final class JacobianKernel {
                 double dk = dp[2];
                 double[] t = theta;
                 double tv = t[V];
-                double[] nt = new double[10];
                 nt[V] = ns[V] + s * dot * tv;
-                double[] ax = new double[2]; // d Fdot / dx
-                double[] bx = new double[2]; // d Fdot / dx'
+                // ax = d Fdot / dx, bx = d Fdot / dx'
                 for (int a = 0; a < 2; a++) {
                     ax[a] = dp[0] * dq1[a] + dk * g[a];
                     bx[a] = dp[1] * dq2[a] + dk * h[a];

@@ -109,14 +109,8 @@ public final class RobustPredictor {
             double lambda, double[] times) {
         JacobianKernel jk = new JacobianKernel(kernel);
         Tensor train = jk.compute(backend, x, null, JacobianKernel.Kind.NTK);
-        Tensor cross = jk.compute(backend, xTest, x, JacobianKernel.Kind.NTK);
+        Tensor f = jk.valueRows(backend, xTest, x, JacobianKernel.Kind.NTK);
         int b = Math.toIntExact(x.dim(1)) + 1;
-        long m = xTest.dim(0);
-        long cols = cross.dim(1);
-        Tensor f = Tensor.allocate(cross.dtype(), m, cols);
-        for (long i = 0; i < m; i++) {
-            f.slice(i, i + 1).copyFrom(cross.slice(i * b, i * b + 1));
-        }
         return predict(train, f, y, b - 1, lambda, times);
     }
 }

@@ -17,6 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link #cases}); {@code -Dtangent4j.long=true}: width 2048, 64 networks, all cases.
  */
 class JacobianKernelMonteCarloTest {
+    /** Networks per case: 24 by default, 64 in the long run. */
+    static final int NETWORKS = KernelMonteCarloTest.LONG ? 64 : 24;
+
     /** Long: every activation at depths 1 to 3; default: every activation at depth 2, relu and erf at 1 and 3 too. */
     static Stream<Arguments> cases() {
         return KernelMonteCarloTest.cases().filter(a -> KernelMonteCarloTest.LONG || (int) a.get()[1] == 2
@@ -30,7 +33,7 @@ class JacobianKernelMonteCarloTest {
         double sb2 = 0.1;
         double[][] xs = JacobianKernelTest.POINTS;
         WideNetworkJacobians mc = WideNetworkJacobians.sample(xs, phi, depth, sw2, sb2, KernelMonteCarloTest.WIDTH,
-                1024, 2, KernelMonteCarloTest.NETWORKS, 7000L * depth + phi.kind().ordinal());
+                1024, 2, NETWORKS, 7000L * depth + phi.kind().ordinal());
         TestBackends.with("java", b -> {
             InfiniteWidthKernel k = new InfiniteWidthKernel(phi, depth, sw2, sb2);
             Tensor jn = new JacobianKernel(k).compute(b, Tensor.of(xs), null, Kind.NNGP);

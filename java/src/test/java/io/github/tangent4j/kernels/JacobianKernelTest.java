@@ -141,11 +141,7 @@ class JacobianKernelTest {
         });
     }
 
-    /**
-     * For the ReLU family the first-order blocks of the Jacobian NTK (f against df/dx) are still
-     * derivatives of the NTK only at depth 1 ... but the f-f block is always the NTK, and the Jacobian
-     * NNGP's f-f block the NNGP.
-     */
+    /** The f-f blocks are the NTK and the NNGP; {@code valueRows} are the f rows of the full matrix. */
     @Test
     void valueBlocksAreTheKernels() {
         TestBackends.with("java", b -> {
@@ -155,10 +151,14 @@ class JacobianKernelTest {
                 InfiniteWidthKernel.Result r = k.compute(b, x, null, Request.NNGP_AND_NTK);
                 Tensor jn = new JacobianKernel(k).compute(b, x, null, Kind.NNGP);
                 Tensor jt = new JacobianKernel(k).compute(b, x, null, Kind.NTK);
+                Tensor rows = new JacobianKernel(k).valueRows(b, x, null, Kind.NTK);
                 for (int p = 0; p < x.dim(0); p++) {
                     for (int q = 0; q < x.dim(0); q++) {
                         assertEquals(r.outputNngp().get(p, q), jn.get(4L * p, 4L * q), 0.0, phi + " nngp");
                         assertEquals(r.outputNtk().get(p, q), jt.get(4L * p, 4L * q), 0.0, phi + " ntk");
+                    }
+                    for (int c = 0; c < rows.dim(1); c++) {
+                        assertEquals(jt.get(4L * p, c), rows.get(p, c), 0.0, phi + " value rows");
                     }
                 }
             }

@@ -128,7 +128,7 @@ final class WideNetworkJacobians {
         double[][] delta = net.backprop(o, z);
         double[] s = new double[d + 1];
         s[0] = z[layers - 1][o];
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         List<double[][]>[][] terms = new List[d + 1][layers];
         double[][][] bias = new double[d + 1][layers][];
         double[][][] ddelta = new double[d][][];
