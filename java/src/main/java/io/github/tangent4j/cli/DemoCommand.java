@@ -1,14 +1,12 @@
 package io.github.tangent4j.cli;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
-import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.nn.Parameterization;
-import io.github.tangent4j.nn.StateDict;
-import io.github.tangent4j.tensor.DType;
-import io.github.tangent4j.tensor.Npy;
-import io.github.tangent4j.tensor.Npz;
-import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.cli.demo.DemoContext;
+import io.github.tangent4j.cli.demo.Figure;
+import io.github.tangent4j.cli.demo.Figures;
+import io.github.tangent4j.cli.demo.Report;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +20,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tangent4j demo}: the main job on a built-in network and data set, written as a report folder.
- * Today it runs the forward pass of a seeded random ReLU network on a two-spirals data set and
- * reports the backend and its reason; the Jacobian, pattern and kernel sections join it as those
- * families land.
+ * {@code tangent4j demo}: computes the figures of {@link Figures} on built-in seeded networks and data
+ * sets and writes them, with captions and timings, as a report folder ({@code index.html} and one PNG
+ * per figure); prints a summary (backend, sizes, time per figure) and shows a progress bar on a
+ * terminal. {@code --quick} uses tiny sizes (seconds; for tests and CI).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the main job on a built-in model and data set and write a report folder.")
+        description = "Run the main job on built-in networks and data sets and write a report folder"
+                + " (index.html with figures).")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,58 +41,51 @@ final class DemoCommand implements Callable<Integer> {
             description = "compute backend (default: ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--quick", description = "tiny sizes: a few seconds, for tests and CI")
+    boolean quick;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
+        System.setProperty("java.awt.headless", "true");
+        Report.checkDrawing();
         Files.createDirectories(out);
-        Mlp mlp = Mlp.random(2026, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 64, 64, 1);
-        Tensor x = twoSpirals(256, 7);
-        Backends.Selection selection = CommonOptions.select(backend);
-        Tensor y;
-        long t0 = System.nanoTime();
-        try (var b = selection.backend()) {
-            y = mlp.forward(b, x);
-        }
-        double ms = (System.nanoTime() - t0) / 1e6;
-        OutputFile.write(out.resolve("x.npy"), "--out", tmp -> Npy.write(tmp, x));
-        OutputFile.write(out.resolve("y.npy"), "--out", tmp -> Npy.write(tmp, y));
-        OutputFile.write(out.resolve("model.npz"), "--out", tmp -> Npz.write(tmp, StateDict.fromMlp(mlp)));
-
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (long i = 0; i < y.size(); i++) {
-            min = Math.min(min, y.getFlat(i));
-            max = Math.max(max, y.getFlat(i));
-        }
-        List<String> report = new ArrayList<>();
-        report.add("# tangent4j demo report");
-        report.add("");
-        report.add("- backend: " + selection.reason());
-        report.add("- network: " + mlp + ", " + mlp.parameterCount() + " parameters (model.npz, PyTorch naming)");
-        report.add("- data: two spirals, " + x.dim(0) + " points in R^2 (x.npy)");
-        report.add(String.format(Locale.ROOT, "- forward pass: outputs in [%.4f, %.4f] (y.npy), %.1f ms including upload",
-                min, max, ms));
-        report.add("");
-        report.add("Jacobians, activation patterns and kernel matrices join this report as those families land.");
-        OutputFile.write(out.resolve("report.md"), "--out", tmp -> Files.write(tmp, report));
-        report.forEach(console::println);
-        console.println("report written to " + out.toAbsolutePath());
-        return 0;
-    }
-
-    /** Two interleaved spirals of {@code n} points each, with a little seeded noise: shape (2n, 2). */
-    static Tensor twoSpirals(int n, long seed) {
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-        Tensor x = Tensor.allocate(DType.F64, 2L * n, 2);
-        for (int i = 0; i < n; i++) {
-            double t = 0.25 + 3.0 * Math.PI * i / n;
-            for (int s = 0; s < 2; s++) {
-                double sign = s == 0 ? 1 : -1;
-                long row = 2L * i + s;
-                x.set(sign * t * Math.cos(t) / 10 + 0.02 * rng.nextGaussian(), row, 0);
-                x.set(sign * t * Math.sin(t) / 10 + 0.02 * rng.nextGaussian(), row, 1);
+        Report report = new Report(out, (target, body) -> OutputFile.write(target, "--out", body::writeTo));
+        List<Figure> figures = Figures.all();
+        List<String> summary = new ArrayList<>();
+        long start = System.nanoTime();
+        Backends.Selection selection = DataOptions.select(backend);
+        try (Backend b = selection.backend(); ProgressBars bars = ProgressBars.open("demo")) {
+            DemoContext context = new DemoContext(b, quick);
+            RowTiler.ProgressListener progress = bars.listener();
+            if (progress != null) {
+                progress.onProgress(0, figures.size());   // the bar appears before the first figure
+            }
+            for (int i = 0; i < figures.size(); i++) {
+                Figure figure = figures.get(i);
+                long t0 = System.nanoTime();
+                Figure.Rendered rendered = figure.render(context);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                report.add(figure, rendered, seconds);
+                summary.add(String.format(Locale.ROOT, "  %-30s %6.2f s  (%s)", figure.file(), seconds,
+                        rendered.sizes()));
+                if (progress != null) {
+                    progress.onProgress(i + 1, figures.size());
+                }
             }
         }
-        return x;
+        double total = (System.nanoTime() - start) / 1e9;
+        List<String> about = List.of(
+                "backend: " + selection.reason(),
+                (quick ? "sizes: --quick (tiny)" : "sizes: default") + String.format(Locale.ROOT,
+                        "; %d figures in %.1f s on %d processors", figures.size(), total,
+                        Runtime.getRuntime().availableProcessors()),
+                "made by: tangent4j demo" + (quick ? " --quick" : "") + " --backend " + backend);
+        Path index = report.finish(about);
+        console.println("tangent4j demo: backend " + selection.reason());
+        summary.forEach(console::println);
+        console.println(String.format(Locale.ROOT, "  %-30s %6.2f s", "total", total));
+        console.println("report: " + index.toAbsolutePath());
+        return 0;
     }
 }

@@ -163,15 +163,4 @@ class CliTest {
         assertTrue(r.out().contains("backend java: available"), r.out());
         assertTrue(r.out().contains("chosen: "), r.out());
     }
-
-    @Test
-    void demoWritesAReportFolder() throws IOException {
-        Path out = dir.resolve("demo");
-        Result r = run("demo", "--out", out.toString(), "--backend", "java");
-        assertEquals(0, r.code(), r.err());
-        assertTrue(Files.readString(out.resolve("report.md")).contains("backend: java"));
-        Tensor x = Npy.read(out.resolve("x.npy"));
-        Mlp mlp = StateDict.load(out.resolve("model.npz"), Activation.RELU);
-        assertOutputsMatch(mlp, x, out.resolve("y.npy"), 1e-12);
-    }
 }
