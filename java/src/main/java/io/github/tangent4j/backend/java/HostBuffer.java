@@ -26,14 +26,28 @@ final class HostBuffer extends Buffer {
     }
 
     private final MemorySegment segment;
+    private final HostBufferPool pool;
 
-    private HostBuffer(MemorySegment segment, long bytes) {
+    private HostBuffer(MemorySegment segment, long bytes, HostBufferPool pool) {
         super(bytes);
         this.segment = segment;
+        this.pool = pool;
     }
 
-    /** Allocates {@code bytes} (> 0). */
-    static HostBuffer allocate(long bytes) {
+    /**
+     * {@code bytes} (> 0) from {@code pool}'s blocks of that size when it holds one, else from the C
+     * allocator; freeing gives the block back to the pool when it has room (null: no pool).
+     */
+    static HostBuffer allocate(long bytes, HostBufferPool pool) {
+        MemorySegment reused = pool == null ? null : pool.take(bytes);
+        if (reused != null) {
+            return new HostBuffer(reused, bytes, pool);
+        }
+        return new HostBuffer(mallocAligned(bytes), bytes, pool);
+    }
+
+    /** {@code bytes} from {@code aligned_alloc}, 64-byte aligned. */
+    private static MemorySegment mallocAligned(long bytes) {
         long rounded = (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         MemorySegment p;
         try {
@@ -45,7 +59,7 @@ final class HostBuffer extends Buffer {
             throw new DeviceOutOfMemoryException("aligned_alloc: out of host memory allocating " + bytes
                     + " bytes", bytes);
         }
-        return new HostBuffer(p.reinterpret(bytes), bytes);
+        return p.reinterpret(bytes);
     }
 
     /** The whole buffer; valid until {@link #free()}. */
@@ -55,6 +69,13 @@ final class HostBuffer extends Buffer {
 
     @Override
     protected void release() {
+        if (pool == null || !pool.give(segment)) {
+            freeNow(segment);
+        }
+    }
+
+    /** Returns {@code segment} (from {@link #mallocAligned}) to the C allocator. */
+    static void freeNow(MemorySegment segment) {
         try {
             FREE.invokeExact(MemorySegment.ofAddress(segment.address()));
         } catch (Throwable t) {

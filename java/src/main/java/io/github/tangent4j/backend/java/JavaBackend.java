@@ -38,9 +38,15 @@ public final class JavaBackend extends AbstractBackend {
         return ((HostBuffer) m.buffer()).segment().asSlice(m.byteOffset(), m.byteSize());
     }
 
+    /**
+     * Freed blocks kept for reuse: 8 times the working set ({@link #WORKING_SET_BYTES}), so the buffers of
+     * one tile are there for the next.
+     */
+    private final HostBufferPool pool = new HostBufferPool(8 * WORKING_SET_BYTES);
+
     @Override
     protected Buffer allocateBuffer(long bytes) {
-        return HostBuffer.allocate(bytes);
+        return HostBuffer.allocate(bytes, pool);
     }
 
     @Override
@@ -117,5 +123,6 @@ public final class JavaBackend extends AbstractBackend {
 
     @Override
     protected void closeImpl() {
+        pool.drain();
     }
 }
