@@ -19,8 +19,8 @@ final class PatternsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
         Tensor x = common.loadInputs(common.x, "--x", mlp);
-        try (Backend backend = common.openBackend()) {
-            common.write(ActivationPatterns.compute(backend, mlp, x).toBooleans());
+        try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("patterns")) {
+            common.write(ActivationPatterns.compute(backend, mlp, x, bar.listener()).toBooleans());
         }
         return 0;
     }
