@@ -48,8 +48,12 @@ public final class Jacobians {
         FORWARD
     }
 
-    /** Examples a sweep's tile holds at least (when there are that many); see {@link #tiles}. */
-    static final long MIN_SWEEP_ROWS = 512;
+    /**
+     * The working set a sweep's tile may take at least, whatever the backend reports free (see
+     * {@link #tiles}): N = 4096 of 784-512-512-10 in one tile of ~300 MB ran at 0.80 of the reference GEMM,
+     * in 512-example tiles at 0.72 (bench/RESULTS.md, "Jacobians").
+     */
+    static final long MIN_SWEEP_BYTES = 256L << 20;
 
     private final Mlp mlp;
     private final Mode mode;
@@ -109,7 +113,8 @@ public final class Jacobians {
         long n = checkX(x);
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
         boolean reverse = resolvedMode() == Mode.REVERSE;
-        tiles(backend, x, inputJacobianRowBytes(reverse), MIN_SWEEP_ROWS, (net, t, from, to) -> {
+        long rowBytes = inputJacobianRowBytes(reverse);
+        tiles(backend, x, rowBytes, sweepRows(rowBytes), (net, t, from, to) -> {
             try (DeviceMatrix j = inputJacobianTile(t, reverse)) {
                 Tensor dst = out.slice(from, to);
                 if (reverse) {
@@ -133,7 +138,8 @@ public final class Jacobians {
         Tensor norms = Tensor.allocate(mlp.dtype(), n);
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long r = reverse ? mlp.outputDim() : mlp.inputDim();
-        tiles(backend, x, inputJacobianRowBytes(reverse), MIN_SWEEP_ROWS, (net, t, from, to) -> {
+        long rowBytes = inputJacobianRowBytes(reverse);
+        tiles(backend, x, rowBytes, sweepRows(rowBytes), (net, t, from, to) -> {
             long rows = to - from;
             try (DeviceMatrix j = inputJacobianTile(t, reverse);
                  DeviceMatrix perRow = backend.allocate(mlp.dtype(), rows * r, 1);
@@ -223,7 +229,7 @@ public final class Jacobians {
         long n = checkX(x);
         checkMatrix("tangent", tangent, n, mlp.inputDim());
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim());
-        tiles(backend, x, oneRowSweepBytes(), MIN_SWEEP_ROWS, (net, t, from, to) -> {
+        tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (net, t, from, to) -> {
             try (DeviceMatrix td = backend.upload(tangent.slice(from, to));
                  DeviceMatrix y = TangentSweep.jvp(t, td)) {
                 backend.download(y, out.slice(from, to));
@@ -261,7 +267,7 @@ public final class Jacobians {
                     vb.add(null);
                 }
             }
-            tiles(backend, x, oneRowSweepBytes(), MIN_SWEEP_ROWS, (net, t, from, to) -> {
+            tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (net, t, from, to) -> {
                 try (DeviceMatrix y = TangentSweep.jvpParameters(t, v, vb)) {
                     backend.download(y, out.slice(from, to));
                 }
@@ -283,7 +289,7 @@ public final class Jacobians {
         long n = checkX(x);
         checkMatrix("cotangent", cotangent, n, mlp.outputDim());
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.inputDim());
-        tiles(backend, x, oneRowSweepBytes(), MIN_SWEEP_ROWS, (net, t, from, to) -> {
+        tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (net, t, from, to) -> {
             try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
                  DeviceMatrix g = BackpropSignals.inputGradient(t, cd)) {
                 backend.download(g, out.slice(from, to));
@@ -306,7 +312,7 @@ public final class Jacobians {
         ParameterLayout layout = ParameterLayout.of(mlp);
         double[] total = new double[Math.toIntExact(layout.size())];
         long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * (mlp.hiddenUnits() + 2 * maxWidth());
-        tiles(backend, x, rowBytes, MIN_SWEEP_ROWS, (net, t, from, to) -> {
+        tiles(backend, x, rowBytes, sweepRows(rowBytes), (net, t, from, to) -> {
             double[] tile = new double[total.length];
             try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
                  BackpropSignals s = BackpropSignals.ofCotangent(t, cd)) {
@@ -355,7 +361,8 @@ public final class Jacobians {
     /**
      * Runs {@code body} over row tiles of x, each with its forward trace. Tiles hold at least
      * {@code minRows} examples when there are that many (the GEMMs of short tiles run below the speed of
-     * long ones; the Java backend reports a small working set on purpose) and at most what fits otherwise.
+     * long ones; the Java backend reports a small working set on purpose) and at most what fits otherwise;
+     * a tile that runs out of memory is halved.
      */
     private void tiles(Backend backend, Tensor x, long bytesPerRow, long minRows, TileBody body) {
         Objects.requireNonNull(backend, "backend");
@@ -392,6 +399,11 @@ public final class Jacobians {
 
     private long traceRowBytes() {
         return mlp.dtype().byteSize() * (mlp.inputDim() + 2 * mlp.hiddenUnits() + 2 * mlp.outputDim());
+    }
+
+    /** The floor on a sweep tile's examples: {@link #MIN_SWEEP_BYTES} of working set. */
+    private static long sweepRows(long bytesPerRow) {
+        return Math.max(1, MIN_SWEEP_BYTES / bytesPerRow);
     }
 
     /** Device bytes per example of a sweep with one row per example (JVPs, VJPs). */

@@ -39,10 +39,13 @@ public final class JavaBackend extends AbstractBackend {
     }
 
     /**
-     * Freed blocks kept for reuse: 8 times the working set ({@link #WORKING_SET_BYTES}), so the buffers of
-     * one tile are there for the next.
+     * Freed blocks kept for reuse, up to {@link #POOL_BYTES}, so the buffers of one tile are there for the
+     * next (sweeps of the families take tiles of a few hundred MB; see {@code Jacobians.MIN_SWEEP_BYTES}).
      */
-    private final HostBufferPool pool = new HostBufferPool(8 * WORKING_SET_BYTES);
+    private final HostBufferPool pool = new HostBufferPool(POOL_BYTES);
+
+    /** The most freed memory this backend keeps for reuse until it is closed: 512 MiB. */
+    public static final long POOL_BYTES = 512L << 20;
 
     @Override
     protected Buffer allocateBuffer(long bytes) {
