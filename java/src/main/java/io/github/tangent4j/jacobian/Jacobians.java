@@ -114,7 +114,7 @@ public final class Jacobians {
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long rowBytes = inputJacobianRowBytes(reverse);
-        tiles(backend, x, rowBytes, sweepRows(rowBytes), (net, t, from, to) -> {
+        tiles(backend, x, rowBytes, sweepRows(rowBytes), (t, from, to) -> {
             try (DeviceMatrix j = inputJacobianTile(t, reverse)) {
                 Tensor dst = out.slice(from, to);
                 if (reverse) {
@@ -139,7 +139,7 @@ public final class Jacobians {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long r = reverse ? mlp.outputDim() : mlp.inputDim();
         long rowBytes = inputJacobianRowBytes(reverse);
-        tiles(backend, x, rowBytes, sweepRows(rowBytes), (net, t, from, to) -> {
+        tiles(backend, x, rowBytes, sweepRows(rowBytes), (t, from, to) -> {
             long rows = to - from;
             try (DeviceMatrix j = inputJacobianTile(t, reverse);
                  DeviceMatrix perRow = backend.allocate(mlp.dtype(), rows * r, 1);
@@ -175,7 +175,7 @@ public final class Jacobians {
         long es = mlp.dtype().byteSize();
         long rowBytes = traceRowBytes() + es * o * (mlp.hiddenUnits() + o + 2 * widestBlock);
         Tensor[] stage = new Tensor[1];   // host staging for one layer's block, reused across layers and tiles
-        tiles(backend, x, rowBytes, 1, (net, t, from, to) -> {
+        tiles(backend, x, rowBytes, 1, (t, from, to) -> {
             long rows = to - from;
             Tensor dst = out.slice(from, to);
             long blockElements = rows * o * widestBlock;
@@ -228,14 +228,7 @@ public final class Jacobians {
     public Tensor jvp(Backend backend, Tensor x, Tensor tangent) {
         long n = checkX(x);
         checkMatrix("tangent", tangent, n, mlp.inputDim());
-        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim());
-        tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (net, t, from, to) -> {
-            try (DeviceMatrix td = backend.upload(tangent.slice(from, to));
-                 DeviceMatrix y = TangentSweep.jvp(t, td)) {
-                backend.download(y, out.slice(from, to));
-            }
-        });
-        return out;
+        return perExample(backend, x, tangent, mlp.outputDim(), TangentSweep::jvp);
     }
 
     /**
@@ -267,7 +260,7 @@ public final class Jacobians {
                     vb.add(null);
                 }
             }
-            tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (net, t, from, to) -> {
+            tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (t, from, to) -> {
                 try (DeviceMatrix y = TangentSweep.jvpParameters(t, v, vb)) {
                     backend.download(y, out.slice(from, to));
                 }
@@ -288,11 +281,22 @@ public final class Jacobians {
     public Tensor vjp(Backend backend, Tensor x, Tensor cotangent) {
         long n = checkX(x);
         checkMatrix("cotangent", cotangent, n, mlp.outputDim());
-        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.inputDim());
-        tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (net, t, from, to) -> {
-            try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
-                 DeviceMatrix g = BackpropSignals.inputGradient(t, cd)) {
-                backend.download(g, out.slice(from, to));
+        return perExample(backend, x, cotangent, mlp.inputDim(), BackpropSignals::inputGradient);
+    }
+
+    /** A sweep with one row per example: a vector per example in, one row of {@code cols} per example out. */
+    @FunctionalInterface
+    private interface OneRowSweep {
+        DeviceMatrix apply(ForwardTrace trace, DeviceMatrix vectors);
+    }
+
+    /** The (N, cols) results of {@code sweep} for the rows of {@code vectors}, tile by tile. */
+    private Tensor perExample(Backend backend, Tensor x, Tensor vectors, long cols, OneRowSweep sweep) {
+        Tensor out = Tensor.allocate(mlp.dtype(), x.dim(0), cols);
+        tiles(backend, x, oneRowSweepBytes(), sweepRows(oneRowSweepBytes()), (t, from, to) -> {
+            try (DeviceMatrix v = backend.upload(vectors.slice(from, to));
+                 DeviceMatrix y = sweep.apply(t, v)) {
+                backend.download(y, out.slice(from, to));
             }
         });
         return out;
@@ -312,7 +316,7 @@ public final class Jacobians {
         ParameterLayout layout = ParameterLayout.of(mlp);
         double[] total = new double[Math.toIntExact(layout.size())];
         long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * (mlp.hiddenUnits() + 2 * maxWidth());
-        tiles(backend, x, rowBytes, sweepRows(rowBytes), (net, t, from, to) -> {
+        tiles(backend, x, rowBytes, sweepRows(rowBytes), (t, from, to) -> {
             double[] tile = new double[total.length];
             try (DeviceMatrix cd = backend.upload(cotangent.slice(from, to));
                  BackpropSignals s = BackpropSignals.ofCotangent(t, cd)) {
@@ -355,7 +359,7 @@ public final class Jacobians {
     /** The work of one tile: examples [from, to) with their forward trace. */
     @FunctionalInterface
     private interface TileBody {
-        void run(DeviceMlp net, ForwardTrace trace, long from, long to);
+        void run(ForwardTrace trace, long from, long to);
     }
 
     /**
@@ -372,7 +376,7 @@ public final class Jacobians {
                     .run(x.dim(0), (scope, from, to) -> {
                         DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
                         try (ForwardTrace t = ForwardTrace.of(net, xd)) {
-                            body.run(net, t, from, to);
+                            body.run(t, from, to);
                         }
                     });
         }

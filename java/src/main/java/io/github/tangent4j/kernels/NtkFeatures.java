@@ -14,7 +14,7 @@ import io.github.tangent4j.tensor.Tensor;
  * and backprop signals {@code Delta_l} (from the Jacobian family's one reverse sweep), which is all the
  * empirical NTK needs — the parameter Jacobian is never formed.
  */
-final class NtkFeatures implements AutoCloseable {
+final class NtkFeatures implements NtkMethod.Features {
     private final DeviceMatrix x;
     private final ForwardTrace trace;
     private final BackpropSignals signals;

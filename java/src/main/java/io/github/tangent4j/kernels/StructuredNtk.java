@@ -29,15 +29,7 @@ final class StructuredNtk implements NtkMethod {
 
     @Override
     public Features features(DeviceMlp net, Tensor x, long from, long to) {
-        NtkFeatures f = NtkFeatures.of(net, x, from, to);
-        return new Wrapped(f);
-    }
-
-    private record Wrapped(NtkFeatures f) implements Features {
-        @Override
-        public void close() {
-            f.close();
-        }
+        return NtkFeatures.of(net, x, from, to);
     }
 
     @Override
@@ -47,8 +39,8 @@ final class StructuredNtk implements NtkMethod {
 
     @Override
     public List<DeviceMatrix> tile(Features fa, Features fb, EmpiricalNtk.Kind kind, boolean perLayer) {
-        NtkFeatures a = ((Wrapped) fa).f();
-        NtkFeatures b = ((Wrapped) fb).f();
+        NtkFeatures a = (NtkFeatures) fa;
+        NtkFeatures b = (NtkFeatures) fb;
         DType dt = mlp.dtype();
         long o = mlp.outputDim();
         List<DeviceMatrix> out = new ArrayList<>();
