@@ -175,6 +175,32 @@ static CUresult negative(const char *kernel)
         return CUDA_SUCCESS;                                                                \
     }
 
+/* q1[rows], q2[cols] (double) with k[rows, cols] and, unless NULL, theta[rows, cols] */
+#define SHAPE_DUAL_LAYER(NAME, T)                                                           \
+    static CUresult run_##NAME(const struct launch_grid *g, void **params)                  \
+    {                                                                                       \
+        int kind = ARG(int, 0);                                                             \
+        double a = ARG(double, 1);                                                          \
+        double sw = ARG(double, 2);                                                         \
+        double sb = ARG(double, 3);                                                         \
+        double snap = ARG(double, 4);                                                       \
+        const double *q1 = ARG(const double *, 5);                                          \
+        const double *q2 = ARG(const double *, 6);                                          \
+        T *k = ARG(T *, 7);                                                                 \
+        T *theta = ARG(T *, 8);                                                             \
+        long long rows = ARG(long long, 9);                                                 \
+        long long cols = ARG(long long, 10);                                                \
+        long long items = product(rows, cols);                                              \
+        if (items < 0) return negative(#NAME);                                              \
+        if (!range(#NAME, "q1", q1, items == 0 ? 0 : rows, sizeof(double))                  \
+            || !range(#NAME, "q2", q2, items == 0 ? 0 : cols, sizeof(double))               \
+            || !range(#NAME, "k", k, items, sizeof(T))                                      \
+            || (theta != NULL && !range(#NAME, "theta", theta, items, sizeof(T))))          \
+            return CUDA_ERROR_ILLEGAL_ADDRESS;                                              \
+        RUN_GRID(g, NAME(kind, a, sw, sb, snap, q1, q2, k, theta, rows, cols));             \
+        return CUDA_SUCCESS;                                                                \
+    }
+
 #define DEFINE_RUNNER(NAME, SHAPE, T) SHAPE_##SHAPE(NAME, T)
 T4J_EMU_KERNELS(DEFINE_RUNNER)
 

@@ -167,6 +167,59 @@ T4J_DEFINE_ACTIVATION(t4j_phi_f32, t4j_dphi_f32, float, erff, tanhf, expf, fabsf
         }                                                                        \
     }
 
+/*
+ * The dual of phi for a centred Gaussian pair with variances q1, q2 and covariance k, in double:
+ * f = E[phi(u) phi(v)], dot = E[phi'(u) phi'(v)] (io.github.tangent4j.backend.DualKernel). erf: the
+ * arcsine kernel; otherwise phi = a u + (1 - a) relu(u) and the arc-cosine kernel, the cosine
+ * clamped and snapped to +-1 within snap.
+ */
+#define T4J_PI 3.14159265358979323846
+#define T4J_INV_2PI (1 / (2 * T4J_PI))
+static __device__ void t4j_dual(int kind, double a, double snap, double q1, double q2, double k, double *f,
+                                double *dot)
+{
+    if (kind == T4J_ACT_ERF) {
+        double z = 2 * k / sqrt((1 + 2 * q1) * (1 + 2 * q2));
+        double d = q1 * q2 - k * k;
+        *f = (2 / T4J_PI) * asin(fmax(-1.0, fmin(1.0, z)));
+        *dot = (4 / T4J_PI) / sqrt(1 + 2 * (q1 + q2) + 4 * (d > 0 ? d : 0));
+        return;
+    }
+    double w = (1 - a) * (1 - a);
+    if (w == 0) {
+        *f = a * k;
+        *dot = a;
+        return;
+    }
+    double s = sqrt(q1) * sqrt(q2);
+    double c = s > 0 ? k / s : 0;
+    c = c >= 1 - snap ? 1 : c <= -1 + snap ? -1 : c;
+    double rest = T4J_PI - acos(c);
+    *f = a * k + w * s * (sqrt((1 - c) * (1 + c)) + rest * c) * T4J_INV_2PI;
+    *dot = a + w * rest * T4J_INV_2PI;
+}
+
+/*
+ * One layer of the infinite-width kernel recursion, in place: k = sw F + sb and, when theta is not
+ * null, theta = k_new + sw Fdot theta, with F, Fdot of (q1[i], q2[j], k[i,j]). [rows * cols]
+ */
+#define T4J_DEFINE_DUAL_LAYER(NAME, T)                                           \
+    T4J_KERNEL NAME(int kind, double a, double sw, double sb, double snap,       \
+                    const double *q1, const double *q2, T *k, T *theta,          \
+                    long long rows, long long cols)                              \
+    {                                                                            \
+        T4J_FOR_EACH(e, rows * cols) {                                           \
+            long long i = e / cols;                                              \
+            double f, dot;                                                       \
+            t4j_dual(kind, a, snap, q1[i], q2[e - i * cols], (double)k[e], &f, &dot); \
+            double s = sw * f + sb;                                              \
+            if (theta) {                                                         \
+                theta[e] = (T)(s + sw * dot * (double)theta[e]);                 \
+            }                                                                    \
+            k[e] = (T)s;                                                         \
+        }                                                                        \
+    }
+
 T4J_DEFINE_FILL(t4j_fill_f64, double)
 T4J_DEFINE_POINTWISE(t4j_activate_f64, double, t4j_phi_f64)
 T4J_DEFINE_POINTWISE(t4j_derivative_f64, double, t4j_dphi_f64)
@@ -177,6 +230,7 @@ T4J_DEFINE_HADAMARD(t4j_hadamard_f64, double)
 T4J_DEFINE_SUM_ROWS(t4j_sum_rows_f64, double)
 T4J_DEFINE_SUM_COLS(t4j_sum_cols_f64, double)
 T4J_DEFINE_SIGN_BITS(t4j_sign_bits_f64, double)
+T4J_DEFINE_DUAL_LAYER(t4j_dual_layer_f64, double)
 
 T4J_DEFINE_FILL(t4j_fill_f32, float)
 T4J_DEFINE_POINTWISE(t4j_activate_f32, float, t4j_phi_f32)
@@ -188,3 +242,4 @@ T4J_DEFINE_HADAMARD(t4j_hadamard_f32, float)
 T4J_DEFINE_SUM_ROWS(t4j_sum_rows_f32, float)
 T4J_DEFINE_SUM_COLS(t4j_sum_cols_f32, float)
 T4J_DEFINE_SIGN_BITS(t4j_sign_bits_f32, float)
+T4J_DEFINE_DUAL_LAYER(t4j_dual_layer_f32, float)

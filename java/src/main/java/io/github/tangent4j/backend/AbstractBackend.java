@@ -60,6 +60,13 @@ public abstract class AbstractBackend implements Backend {
     /** Sums along axis 0 (over rows) or 1 (over columns). */
     protected abstract void sumImpl(BufferMatrix m, int axis, BufferMatrix out);
 
+    /**
+     * One layer of the kernel recursion on checked arguments: q1, q2 F64 with k.rows() and k.cols()
+     * elements, theta null or k's shape and dtype, k non-empty.
+     */
+    protected abstract void dualLayerImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1,
+            BufferMatrix q2, BufferMatrix k, BufferMatrix theta);
+
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */
     protected abstract void signBitsImpl(BufferMatrix z, long words, MemorySegment out);
 
@@ -361,6 +368,41 @@ public abstract class AbstractBackend implements Backend {
     }
 
     @Override
+    public final void dualLayer(Activation phi, double sigmaW2, double sigmaB2, DeviceMatrix q1, DeviceMatrix q2,
+            DeviceMatrix k, DeviceMatrix theta) {
+        enter();
+        try {
+            Objects.requireNonNull(phi, "phi");
+            DualKernel.checkSupported(phi);
+            checkVariance("sigmaW2", sigmaW2);
+            checkVariance("sigmaB2", sigmaB2);
+            BufferMatrix kk = own("k", k);
+            BufferMatrix a = own("q1", q1);
+            BufferMatrix b = own("q2", q2);
+            if (a.dtype() != DType.F64 || b.dtype() != DType.F64) {
+                throw new IllegalArgumentException((a.dtype() != DType.F64 ? "q1" : "q2")
+                        + ": expected dtype F64 (variances in double) but was "
+                        + (a.dtype() != DType.F64 ? a.dtype() : b.dtype()));
+            }
+            elementCount("q1", a, kk.rows(), "k.rows() of " + dims(kk));
+            elementCount("q2", b, kk.cols(), "k.cols() of " + dims(kk));
+            BufferMatrix t = null;
+            if (theta != null) {
+                t = own("theta", theta);
+                sameShape("theta", kk, t);
+                if (overlaps(kk, t)) {
+                    throw new IllegalArgumentException("theta: expected a matrix not overlapping k but was " + theta);
+                }
+            }
+            if (kk.size() > 0) {
+                dualLayerImpl(phi, sigmaW2, sigmaB2, a, b, kk, t);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
     public final Tensor signBits(DeviceMatrix z) {
         enter();
         try {
@@ -497,6 +539,12 @@ public abstract class AbstractBackend implements Backend {
     private static void checkFinite(String arg, double v) {
         if (!Double.isFinite(v)) {
             throw new IllegalArgumentException(arg + ": expected a finite number but was " + v);
+        }
+    }
+
+    private static void checkVariance(String arg, double v) {
+        if (!(v >= 0) || v == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException(arg + ": expected a finite value >= 0 but was " + v);
         }
     }
 

@@ -102,6 +102,28 @@ public interface Backend extends AutoCloseable {
     void sum(DeviceMatrix m, int axis, DeviceMatrix out);
 
     /**
+     * One layer of the infinite-width kernel recursions (NNGP and NTK), elementwise and in place: with
+     * F and Fdot the dual of phi ({@link DualKernel}, evaluated in double precision, cosines snapped
+     * within {@link DualKernel#snapTolerance} of k's dtype),
+     * <pre>
+     *   k[i, j]     = sigmaW2 * F(q1[i], q2[j], k[i, j]) + sigmaB2
+     *   theta[i, j] = k[i, j] (the new value) + sigmaW2 * Fdot(q1[i], q2[j], k[i, j]) * theta[i, j]
+     * </pre>
+     * (Lee et al., "Deep Neural Networks as Gaussian Processes", ICLR 2018; Jacot et al., "Neural
+     * Tangent Kernel", NeurIPS 2018).
+     *
+     * @param phi     relu, leaky_relu, abs, identity or erf
+     * @param sigmaW2 the weight variance, finite and >= 0
+     * @param sigmaB2 the bias variance, finite and >= 0
+     * @param q1      the variances of the row points, F64, {@code k.rows()} elements
+     * @param q2      the variances of the column points, F64, {@code k.cols()} elements
+     * @param k       the covariances (rows, cols), F32 or F64; overwritten
+     * @param theta   the NTK entries, k's shape and dtype, or {@code null} for the NNGP only; overwritten
+     */
+    void dualLayer(Activation phi, double sigmaW2, double sigmaB2, DeviceMatrix q1, DeviceMatrix q2, DeviceMatrix k,
+            DeviceMatrix theta);
+
+    /**
      * Packs the signs of {@code z} into bits: a host {@link DType#I64} tensor of shape
      * (rows, ceil(cols / 64)) whose bit {@code j % 64} of word {@code j / 64} in row i is set iff
      * {@code z[i, j] > 0}. Unused high bits of the last word are 0.

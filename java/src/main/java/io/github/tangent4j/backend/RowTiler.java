@@ -26,6 +26,13 @@ import java.util.concurrent.CancellationException;
  * }</pre>
  */
 public final class RowTiler {
+    /**
+     * The working set from which tiles of GEMM-bound work stop losing speed on the Java backend, which
+     * reports a small working set on purpose: N = 4096 of 784-512-512-10 in one tile of ~300 MB ran at 0.80
+     * of the reference GEMM, in 512-example tiles at 0.72 (bench/RESULTS.md, "Jacobians").
+     */
+    public static final long EFFICIENT_TILE_BYTES = 256L << 20;
+
     private static final System.Logger LOG = System.getLogger(RowTiler.class.getName());
 
     /** The work for one tile. */
@@ -172,6 +179,17 @@ public final class RowTiler {
             throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
         }
         return new RowTiler(backend, bytesPerRow, reservedBytes, memoryFraction, maxTileRows, rows, listener);
+    }
+
+    /**
+     * {@link #withMinTileRows} for tiles of at least {@code bytes} of working set ({@code bytes / bytesPerRow}
+     * rows, at least 1); see {@link #EFFICIENT_TILE_BYTES}.
+     */
+    public RowTiler withMinTileBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes: expected >= 0 but was " + bytes);
+        }
+        return withMinTileRows(Math.max(1, bytes / bytesPerRow));
     }
 
     /** A copy that reports progress to {@code listener} (null: none). */

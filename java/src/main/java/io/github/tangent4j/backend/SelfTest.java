@@ -236,6 +236,34 @@ public final class SelfTest {
                 }
             });
         }
+        // variances and covariances of a positive semidefinite kernel (z z^T / cols + 0.1), so cosines span [-1, 1]
+        Tensor gram = Tensor.allocate(dtype, rows, rows);
+        double[] variances = new double[(int) rows];
+        for (long i = 0; i < rows; i++) {
+            for (long j = 0; j < rows; j++) {
+                double g = 0.1;
+                for (long c = 0; c < cols; c++) {
+                    g += z.get(i, c) * z.get(j, c) / cols;
+                }
+                gram.set(g, i, j);
+                if (i == j) {
+                    variances[(int) i] = gram.get(i, i);
+                }
+            }
+        }
+        for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.1), Activation.ERF)) {
+            compare("dualLayer " + phi + " " + dt, dtype, cand, ref, be -> {
+                try (DeviceMatrix k = be.upload(gram); DeviceMatrix theta = be.upload(gram);
+                     DeviceMatrix q1 = be.upload(Tensor.of(variances, rows, 1));
+                     DeviceMatrix q2 = be.upload(Tensor.of(variances, 1, rows))) {
+                    be.dualLayer(phi, 2, 0.1, q1, q2, k, theta);
+                    Tensor both = Tensor.allocate(dtype, 2 * rows, rows);
+                    be.download(k, both.slice(0, rows));
+                    be.download(theta, both.slice(rows, 2 * rows));
+                    return both;
+                }
+            });
+        }
         compare("signBits " + dt, dtype, cand, ref, be -> {
             try (DeviceMatrix m = be.upload(z)) {
                 return be.signBits(m);

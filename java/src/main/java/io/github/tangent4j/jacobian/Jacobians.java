@@ -48,12 +48,8 @@ public final class Jacobians {
         FORWARD
     }
 
-    /**
-     * The working set a sweep's tile may take at least, whatever the backend reports free (see
-     * {@link #tiles}): N = 4096 of 784-512-512-10 in one tile of ~300 MB ran at 0.80 of the reference GEMM,
-     * in 512-example tiles at 0.72 (bench/RESULTS.md, "Jacobians").
-     */
-    static final long MIN_SWEEP_BYTES = 256L << 20;
+    /** The working set a sweep's tile may take at least, whatever the backend reports free (see {@link #tiles}). */
+    static final long MIN_SWEEP_BYTES = RowTiler.EFFICIENT_TILE_BYTES;
 
     private final Mlp mlp;
     private final Mode mode;

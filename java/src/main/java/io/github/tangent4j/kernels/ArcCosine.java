@@ -1,5 +1,8 @@
 package io.github.tangent4j.kernels;
 
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.DualKernel;
+
 /**
  * The dual of the piecewise-linear activations {@code phi(u) = a u + (1 - a) relu(u)}: ReLU (a = 0),
  * leaky ReLU (a = slope), abs (a = -1) and identity (a = 1), through the first-order arc-cosine kernel
@@ -12,43 +15,38 @@ package io.github.tangent4j.kernels;
  * </pre>
  * (the cross terms are {@code E[u relu(v)] = k / 2}).
  *
- * <p><b>Numerics.</b> The cosine c is computed as {@code k / sqrt(q1 * q2)} clamped to [-1, 1], exact
- * (1) for a pair with {@code k == q1 == q2}, and snapped to +-1 within 4 ulps (angles below 4e-8, which
- * the rounding of the inputs' Gram entries cannot resolve); everything else from c alone:
+ * <p><b>Numerics.</b> The cosine c is computed as {@code k / (sqrt(q1) sqrt(q2))} clamped to [-1, 1]
+ * and snapped to +-1 within 4 ulps (angles below 4e-8, which the rounding of the inputs' Gram entries
+ * cannot resolve; a pair with {@code k == q1 == q2} is exactly 1); everything else from c alone:
  * {@code J = sqrt(q1 q2) (sqrt((1 - c)(1 + c)) + (pi - theta) c) / (2 pi)}, {@code R = sqrt(q1 q2) sin(theta)},
  * so that the first-order cancellation of R against {@code theta k} near c = 1 is exact (computing R as
  * {@code sqrt(q1 q2 - k^2)} instead leaves errors of order sqrt(ulp)). When
  * {@code q1 q2 = 0} (a zero input without biases: the unit is identically 0) the cosine is taken as 0;
  * every kernel value it multiplies is then 0 as well. Near-duplicate inputs lose digits through acos
- * (theta ~ sqrt(2 (1 - c)): about 1e-8 absolute in theta at rounding-level differences).
+ * (theta ~ sqrt(2 (1 - c)): about 1e-8 absolute in theta at rounding-level differences). F and Fdot
+ * themselves are {@link DualKernel}'s, the scalar definition of the backends' {@code dualLayer}.
  */
-record ArcCosine(double a) implements DualActivation {
-    private static final double INV_2PI = 1 / (2 * Math.PI);
+record ArcCosine(Activation phi) implements DualActivation {
     private static final double INV_4PI = 1 / (4 * Math.PI);
     private static final double INV_8PI = 1 / (8 * Math.PI);
     /** Cosines within 4 ulps of +-1 are +-1 (angles below 4e-8, which inputs cannot resolve). */
     private static final double SNAP = 0x1p-50;
 
-    private double relu() {
-        return (1 - a) * (1 - a);
+    /** The slope a of the linear part. */
+    private double a() {
+        return DualKernel.linearPart(phi);
     }
 
-    /**
-     * {@code sqrt(q1 q2)}: as {@code sqrt(q1 * q2)} (exact for q1 == q2), or as {@code sqrt(q1) sqrt(q2)}
-     * where the product would underflow or overflow.
-     */
+    private double relu() {
+        return (1 - a()) * (1 - a());
+    }
+
     private static double scale(double q1, double q2) {
-        double p = q1 * q2;
-        return p >= Double.MIN_NORMAL && p < Double.POSITIVE_INFINITY ? Math.sqrt(p) : Math.sqrt(q1) * Math.sqrt(q2);
+        return DualKernel.scale(q1, q2);
     }
 
     private static double cosine(double q1, double q2, double k) {
-        double s = scale(q1, q2);
-        if (!(s > 0)) {
-            return 0;
-        }
-        double c = k / s;
-        return c >= 1 - SNAP ? 1 : c <= -1 + SNAP ? -1 : c;
+        return DualKernel.cosine(scale(q1, q2), k, SNAP);
     }
 
     /** {@code R = sqrt(q1 q2) sin(theta)}, from the clamped cosine so that R and theta agree. */
@@ -59,33 +57,17 @@ record ArcCosine(double a) implements DualActivation {
 
     @Override
     public double value(double q1, double q2, double k) {
-        double w = relu();
-        if (w == 0) {
-            return a * k;
-        }
-        double c = cosine(q1, q2, k);
-        double theta = Math.acos(c);
-        return a * k + w * scale(q1, q2) * (Math.sqrt((1 - c) * (1 + c)) + (Math.PI - theta) * c) * INV_2PI;
-    }
-
-    @Override
-    public void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
-        int done = HostVectors.ENABLED && relu() != 0 ? VectorDuals.arcCosine(a, relu(), SNAP, q1, q2, k, f, dot, n) : 0;
-        evaluateScalar(done, q1, q2, k, f, dot, n);
+        return DualKernel.value(phi, q1, q2, k, SNAP);
     }
 
     @Override
     public double derivative(double q1, double q2, double k) {
-        double w = relu();
-        if (w == 0) {
-            return a;
-        }
-        return a + w * (Math.PI - Math.acos(cosine(q1, q2, k))) * INV_2PI;
+        return DualKernel.derivative(phi, q1, q2, k, SNAP);
     }
 
     @Override
     public double diagonalSlope(double q) {
-        return a + relu() / 2;
+        return a() + relu() / 2;
     }
 
     @Override

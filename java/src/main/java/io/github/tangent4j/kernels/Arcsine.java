@@ -1,5 +1,8 @@
 package io.github.tangent4j.kernels;
 
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.DualKernel;
+
 /**
  * The dual of {@code phi = erf}, the arcsine kernel of Williams ("Computing with Infinite Networks",
  * NIPS 1996 / Neural Computation 1998): with {@code A = 1 + 2 q1}, {@code B = 1 + 2 q2} and
@@ -13,7 +16,6 @@ package io.github.tangent4j.kernels;
  * in A, B, k and Delta (derived in {@code docs/infinite-width-kernels.md}).
  */
 record Arcsine() implements DualActivation {
-    private static final double TWO_OVER_PI = 2 / Math.PI;
     private static final double FOUR_OVER_PI = 4 / Math.PI;
 
     private static double delta(double q1, double q2, double k) {
@@ -22,19 +24,12 @@ record Arcsine() implements DualActivation {
 
     @Override
     public double value(double q1, double q2, double k) {
-        double z = 2 * k / Math.sqrt((1 + 2 * q1) * (1 + 2 * q2));
-        return TWO_OVER_PI * Math.asin(Math.max(-1, Math.min(1, z)));
-    }
-
-    @Override
-    public void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
-        int done = HostVectors.ENABLED ? VectorDuals.arcsine(q1, q2, k, f, dot, n) : 0;
-        evaluateScalar(done, q1, q2, k, f, dot, n);
+        return DualKernel.value(Activation.ERF, q1, q2, k, 0);
     }
 
     @Override
     public double derivative(double q1, double q2, double k) {
-        return FOUR_OVER_PI / Math.sqrt(delta(q1, q2, k));
+        return DualKernel.derivative(Activation.ERF, q1, q2, k, 0);
     }
 
     @Override

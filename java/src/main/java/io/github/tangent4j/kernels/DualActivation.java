@@ -25,10 +25,7 @@ sealed interface DualActivation permits ArcCosine, Arcsine {
      */
     static DualActivation of(Activation phi) {
         return switch (phi.kind()) {
-            case RELU -> new ArcCosine(0);
-            case LEAKY_RELU -> new ArcCosine(phi.slope());
-            case ABS -> new ArcCosine(-1);
-            case IDENTITY -> new ArcCosine(1);
+            case RELU, LEAKY_RELU, ABS, IDENTITY -> new ArcCosine(phi);
             case ERF -> new Arcsine();
             case TANH -> throw new IllegalArgumentException("activation: the infinite-width kernels have a closed "
                     + "form for relu, leaky_relu, abs, erf and identity but not for tanh");
@@ -40,24 +37,6 @@ sealed interface DualActivation permits ArcCosine, Arcsine {
 
     /** {@code E[phi'(u) phi'(v)]}. */
     double derivative(double q1, double q2, double k);
-
-    /**
-     * One row of a layer: for {@code j < n}, {@code f[j] = value(q1, q2[j], k[j])} and, when
-     * {@code dot} is not null, {@code dot[j] = derivative(q1, q2[j], k[j])}. {@code f} may be {@code k}.
-     * Implementations run vector loops where the Vector API is available ({@link VectorDuals}).
-     */
-    void evaluate(double q1, double[] q2, double[] k, double[] f, double[] dot, int n);
-
-    /** The scalar loop of {@link #evaluate} over {@code [from, n)}. */
-    default void evaluateScalar(int from, double q1, double[] q2, double[] k, double[] f, double[] dot, int n) {
-        for (int j = from; j < n; j++) {
-            double kj = k[j];
-            if (dot != null) {
-                dot[j] = derivative(q1, q2[j], kj);
-            }
-            f[j] = value(q1, q2[j], kj);
-        }
-    }
 
     /** {@code d/dq value(q, q, q)}: how the variance of a layer moves with the previous one. */
     double diagonalSlope(double q);

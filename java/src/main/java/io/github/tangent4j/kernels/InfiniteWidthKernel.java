@@ -2,11 +2,13 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The infinite-width NNGP and NTK of a fully connected network with L hidden layers in the NTK
@@ -25,13 +27,13 @@ import java.util.stream.IntStream;
  * erf (Williams 1997). The NNGP of the output is {@code Sigma_{L+1}}, the NTK {@code Theta_{L+1}};
  * layer l's kernels ({@code l = 1 ... L+1}, those of the pre-activations {@code h_l}) are available too.
  *
- * <p><b>How it runs.</b> One Gram GEMM {@code X X2^T} on the {@link Backend} (row tiles sized to its
- * memory) and the squared row norms on the backend; the Gram tiles are downloaded and the per-layer
- * recursions run elementwise on the host in double precision, rows in parallel (the common fork-join
- * pool). Results have the inputs' dtype. The recursions are O(N N2 L) work against the Gram's
- * O(N N2 D). For {@code x2 == x} (the same object, or {@code null}) the diagonal pairs use the row
- * norms as their Gram entry, so that the cosine of a point with itself is exactly 1; Gram entries whose
- * cosine is within 16 ulps of +-1 are snapped to it (duplicates are then exact; see {@code Gram.snap}).
+ * <p><b>How it runs.</b> Everything on the {@link Backend}, in row tiles sized to its memory: one Gram
+ * GEMM {@code Sigma_1 = S/D X X2^T + B} per tile, then one {@link Backend#dualLayer} per layer (both
+ * kernels updated elementwise in place, in double precision, stored in the inputs' dtype); only the
+ * requested layers are downloaded. The per-point variances {@code q_l(x) = Sigma_l(x, x)} run on the
+ * host in double (O(N L)). The recursions are O(N N2 L) elementwise work against the Gram's
+ * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.DualKernel#snapTolerance} of +-1 are
+ * taken as +-1, so duplicated and collinear inputs get no spurious angle from rounding.
  *
  * <p>Immutable and thread-safe (a {@link Backend} itself is single-threaded).
  */
@@ -146,27 +148,72 @@ public final class InfiniteWidthKernel {
         if (!same) {
             Gram.check("x2", y, x.dim(1), x.dtype());
         }
-        int n2 = Math.toIntExact(y.dim(0));
-        double c0 = x.dim(1) == 0 ? 0 : sigmaW2 / x.dim(1);
+        long n = x.dim(0);
+        long n2 = y.dim(0);
+        long d = x.dim(1);
+        double c0 = d == 0 ? 0 : sigmaW2 / d;
         double[] nx = Gram.squaredNorms(backend, x);
-        double[] ny = same ? nx : Gram.squaredNorms(backend, y);
         double[][] qx = variances(nx, c0);
-        double[][] qy = same ? qx : variances(ny, c0);
-        double tol = Gram.snapTolerance(x.dtype());
-        Result out = allocate(x.dtype(), request, x.dim(0), n2);
-        Gram.tiles(backend, x, y, (from, to, gram) -> IntStream.range(0, (int) (to - from)).parallel().forEach(r -> {
-            int i = (int) from + r;
-            double[] k = new double[n2];
-            HostRows.read(gram, (long) r * n2, k, n2);
-            for (int j = 0; j < n2; j++) {
-                k[j] = c0 * Gram.snap(k[j], nx[i], ny[j], tol) + sigmaB2;
+        double[][] qy = same ? qx : variances(Gram.squaredNorms(backend, y), c0);
+        Result out = allocate(x.dtype(), request, n, n2);
+        if (n == 0 || n2 == 0) {
+            return out;
+        }
+        List<DeviceMatrix> columnVariances = new ArrayList<>();
+        try (DeviceMatrix yd = backend.upload(y)) {
+            for (int l = 0; l < depth; l++) {
+                columnVariances.add(backend.upload(Tensor.of(qy[l], 1, n2)));
             }
-            if (same) {
-                k[i] = qx[0][i];
-            }
-            row(i, k, qx, qy, request, out, (long) i * n2);
-        }));
+            long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
+            RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES).run(n,
+                    (scope, from, to) -> tile(backend, x.slice(from, to), yd, c0, rowVariances(qx, from, to),
+                            columnVariances, request, out, from, scope));
+        } finally {
+            columnVariances.forEach(DeviceMatrix::close);
+        }
         return out;
+    }
+
+    /**
+     * Rows {@code [from, to)} of every requested kernel: {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM,
+     * then the layers by {@link Backend#dualLayer}, each requested layer downloaded into its rows of
+     * {@code out}.
+     */
+    private void tile(Backend backend, Tensor rows, DeviceMatrix yd, double c0, double[][] q1,
+            List<DeviceMatrix> q2, Request request, Result out, long from, RowTiler.TileScope scope) {
+        long m = rows.dim(0);
+        DeviceMatrix k = scope.track(backend.allocateUninitialised(rows.dtype(), m, yd.rows()));
+        backend.fill(k, sigmaB2);
+        if (rows.dim(1) > 0) {
+            backend.gemm(false, true, c0, scope.track(backend.upload(rows)), yd, 1, k);
+        }
+        DeviceMatrix theta = null;
+        if (request.ntk()) {
+            theta = scope.track(backend.allocateUninitialised(rows.dtype(), m, yd.rows()));
+            backend.copy(k, theta);
+        }
+        for (int l = 0; ; l++) {
+            if (request.everyLayer() || l == depth) {
+                int slot = request.everyLayer() ? l : 0;
+                backend.download(k, out.nngp().get(slot).slice(from, from + m));
+                if (theta != null) {
+                    backend.download(theta, out.ntk().get(slot).slice(from, from + m));
+                }
+            }
+            if (l == depth) {
+                return;
+            }
+            DeviceMatrix v = scope.track(backend.upload(Tensor.of(q1[l], m, 1)));
+            backend.dualLayer(activation, sigmaW2, sigmaB2, v, q2.get(l), k, theta);
+        }
+    }
+
+    private static double[][] rowVariances(double[][] q, long from, long to) {
+        double[][] rows = new double[q.length][];
+        for (int l = 0; l < q.length; l++) {
+            rows[l] = Arrays.copyOfRange(q[l], (int) from, (int) to);
+        }
+        return rows;
     }
 
     /**
@@ -181,17 +228,29 @@ public final class InfiniteWidthKernel {
         double[][] q = variances(Gram.squaredNorms(backend, x), c0);
         int n = q[0].length;
         Result out = allocate(x.dtype(), request, n);
-        IntStream.range(0, n).parallel().forEach(i -> {
-            double[] k = {q[0][i]};
-            row(i, k, q, new double[][] {}, request, out, i);
-        });
+        for (int i = 0; i < n; i++) {
+            double theta = q[0][i];
+            for (int l = 0; ; l++) {
+                if (request.everyLayer() || l == depth) {
+                    int slot = request.everyLayer() ? l : 0;
+                    out.nngp().get(slot).setFlat(i, q[l][i]);
+                    if (request.ntk()) {
+                        out.ntk().get(slot).setFlat(i, theta);
+                    }
+                }
+                if (l == depth) {
+                    break;
+                }
+                double p = q[l][i];
+                theta = q[l + 1][i] + sigmaW2 * dual.derivative(p, p, p) * theta;
+            }
+        }
         return out;
     }
 
     /**
-     * {@code q_l(x_i) = Sigma_l(x_i, x_i)} for l = 1 ... L+1 (index l - 1) from the squared norms:
-     * the diagonal recursion, through the same dual-activation code as the off-diagonal entries so that
-     * identical pairs agree exactly.
+     * {@code q_l(x_i) = Sigma_l(x_i, x_i)} for l = 1 ... L+1 (index l - 1) from the squared norms: the
+     * diagonal recursion in double.
      */
     private double[][] variances(double[] norms, double c0) {
         double[][] q = new double[depth + 1][norms.length];
@@ -205,39 +264,6 @@ public final class InfiniteWidthKernel {
             }
         }
         return q;
-    }
-
-    /**
-     * Runs the recursion on one row: {@code k} holds {@code Sigma_1(x_i, .)} on entry; writes the
-     * requested layers at flat position {@code at}. With {@code qy} empty, the row is the single
-     * diagonal entry (its own variance as second argument).
-     */
-    private void row(int i, double[] k, double[][] qx, double[][] qy, Request request, Result out, long at) {
-        int n = k.length;
-        double[] theta = request.ntk() ? k.clone() : null;
-        double[] f = new double[n];
-        double[] dot = request.ntk() ? new double[n] : null;
-        for (int l = 0; ; l++) {
-            if (request.everyLayer() || l == depth) {
-                int slot = request.everyLayer() ? l : 0;
-                HostRows.write(k, n, out.nngp().get(slot), at);
-                if (theta != null) {
-                    HostRows.write(theta, n, out.ntk().get(slot), at);
-                }
-            }
-            if (l == depth) {
-                return;
-            }
-            double[] q2 = qy.length == 0 ? new double[] {qx[l][i]} : qy[l];
-            dual.evaluate(qx[l][i], q2, k, f, dot, n);
-            for (int j = 0; j < n; j++) {
-                double s = sigmaW2 * f[j] + sigmaB2;
-                if (theta != null) {
-                    theta[j] = s + sigmaW2 * dot[j] * theta[j];
-                }
-                k[j] = s;
-            }
-        }
     }
 
     private Result allocate(DType dtype, Request request, long... shape) {

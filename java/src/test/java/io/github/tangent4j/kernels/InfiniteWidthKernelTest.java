@@ -115,9 +115,10 @@ class InfiniteWidthKernelTest {
     }
 
     /** The diagonal entry point agrees with the diagonal of the full matrix for every activation. */
-    @Test
-    void diagonalAgreesWithFullMatrix() {
-        TestBackends.with("java", b -> {
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void diagonalAgreesWithFullMatrix(String backend) {
+        TestBackends.with(backend, b -> {
             Tensor x = randomInputs(5, 7, 4);
             for (Activation phi : ACTIVATIONS) {
                 InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 3, 1.6, 0.1);
@@ -192,9 +193,10 @@ class InfiniteWidthKernelTest {
     }
 
     /** Duplicated, collinear and zero inputs: no NaN, duplicates give the self-kernel, zero input exact. */
-    @Test
-    void degenerateInputsAreFiniteAndExact() {
-        TestBackends.with("java", b -> {
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void degenerateInputsAreFiniteAndExact(String backend) {
+        TestBackends.with(backend, b -> {
             Tensor x = withDegenerateRows(randomInputs(7, 4, 3));
             for (Activation phi : ACTIVATIONS) {
                 for (double bias : new double[] {0, 0.5}) {
@@ -221,9 +223,10 @@ class InfiniteWidthKernelTest {
     }
 
     /** Positively homogeneous activations without biases: K(c x, x') = c K(x, x') for c > 0 (the collinear pair). */
-    @Test
-    void reluFamilyIsHomogeneousWithoutBiases() {
-        TestBackends.with("java", b -> {
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void reluFamilyIsHomogeneousWithoutBiases(String backend) {
+        TestBackends.with(backend, b -> {
             Tensor x = withDegenerateRows(randomInputs(8, 4, 3));
             for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.2), Activation.ABS)) {
                 InfiniteWidthKernel.Result r = new InfiniteWidthKernel(phi, 3, 2, 0).compute(b, x, null,

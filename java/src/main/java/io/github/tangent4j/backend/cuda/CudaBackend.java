@@ -9,6 +9,7 @@ import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.Buffer;
 import io.github.tangent4j.backend.BufferMatrix;
+import io.github.tangent4j.backend.DualKernel;
 import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -339,6 +340,17 @@ public final class CudaBackend extends AbstractBackend {
         device.makeCurrent();
         launch(axis == 0 ? Kernel.SUM_ROWS : Kernel.SUM_COLS, m.dtype(), axis == 0 ? m.cols() : m.rows(),
                 args.reset().pointer(address(m)).pointer(address(out)).i64(m.rows()).i64(m.cols()));
+    }
+
+    @Override
+    protected void dualLayerImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1, BufferMatrix q2,
+            BufferMatrix k, BufferMatrix theta) {
+        device.makeCurrent();
+        boolean erf = phi.kind() == Activation.Kind.ERF;
+        launch(Kernel.DUAL_LAYER, k.dtype(), k.size(), args.reset().i32(phi.kind().ordinal())
+                .real(DType.F64, erf ? 0 : DualKernel.linearPart(phi)).real(DType.F64, sigmaW2).real(DType.F64, sigmaB2)
+                .real(DType.F64, DualKernel.snapTolerance(k.dtype())).pointer(address(q1)).pointer(address(q2))
+                .pointer(address(k)).pointer(theta == null ? 0 : address(theta)).i64(k.rows()).i64(k.cols()));
     }
 
     @Override

@@ -17,7 +17,8 @@ enum Kernel {
     HADAMARD,
     SUM_ROWS,
     SUM_COLS,
-    SIGN_BITS;
+    SIGN_BITS,
+    DUAL_LAYER;
 
     private final String f64 = "t4j_" + name().toLowerCase(Locale.ROOT) + "_f64";
     private final String f32 = "t4j_" + name().toLowerCase(Locale.ROOT) + "_f32";

@@ -40,7 +40,7 @@ public final class JavaBackend extends AbstractBackend {
 
     /**
      * Freed blocks kept for reuse, up to {@link #POOL_BYTES}, so the buffers of one tile are there for the
-     * next (sweeps of the families take tiles of a few hundred MB; see {@code Jacobians.MIN_SWEEP_BYTES}).
+     * next (sweeps of the families take tiles of a few hundred MB; see {@link io.github.tangent4j.backend.RowTiler#EFFICIENT_TILE_BYTES}).
      */
     private final HostBufferPool pool = new HostBufferPool(POOL_BYTES);
 
@@ -54,22 +54,24 @@ public final class JavaBackend extends AbstractBackend {
 
     @Override
     protected void copyIn(MemorySegment src, BufferMatrix dst) {
-        segment(dst).copyFrom(src);
+        BulkMemory.copy(src, segment(dst));
     }
 
     @Override
     protected void copyOut(BufferMatrix src, MemorySegment dst) {
-        dst.copyFrom(segment(src));
+        BulkMemory.copy(segment(src), dst);
     }
 
     @Override
     protected void copyDevice(BufferMatrix src, BufferMatrix dst) {
-        segment(dst).copyFrom(segment(src));
+        BulkMemory.copy(segment(src), segment(dst));
     }
 
     @Override
     protected void fillImpl(BufferMatrix m, double value) {
-        JavaElementwise.fill(m.dtype(), segment(m), value);
+        MemorySegment s = segment(m);
+        BulkMemory.split(s.byteSize(), 64, (from, to) -> JavaElementwise.fill(m.dtype(), s.asSlice(from, to - from),
+                value));
     }
 
     @Override
@@ -102,6 +104,13 @@ public final class JavaBackend extends AbstractBackend {
     @Override
     protected void sumImpl(BufferMatrix m, int axis, BufferMatrix out) {
         JavaElementwise.sum(m.dtype(), segment(m), m.rows(), m.cols(), axis, segment(out));
+    }
+
+    @Override
+    protected void dualLayerImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1, BufferMatrix q2,
+            BufferMatrix k, BufferMatrix theta) {
+        JavaDualLayer.run(phi, sigmaW2, sigmaB2, segment(q1), segment(q2), k.dtype(), segment(k),
+                theta == null ? null : segment(theta), k.rows(), k.cols());
     }
 
     @Override

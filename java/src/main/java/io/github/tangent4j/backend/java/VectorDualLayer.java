@@ -1,0 +1,144 @@
+package io.github.tangent4j.backend.java;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The row loops of {@link JavaDualLayer} on the Vector API (the JDK's vectorised arccos and arcsin, within
+ * 1 ulp of {@link Math}'s), computing the formulas of {@link io.github.tangent4j.backend.DualKernel} in the
+ * same order: in double for F64 kernels, in float for F32 kernels. Each method starts at {@code from}, updates whole vectors and returns the first index it did
+ * not update: the end of the last whole vector, or a vector it declines (an arc-cosine vector whose
+ * scales sqrt(q1) sqrt(q2) are not all normal finite numbers), which the caller finishes with the scalar code.
+ * Only loaded when {@link Vectorization#ENABLED}.
+ */
+final class VectorDualLayer {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = S.length();
+    private static final int FLOAT_LANES = FS.length();
+    private static final double INV_2PI = 1 / (2 * Math.PI);
+    private static final double TWO_OVER_PI = 2 / Math.PI;
+    private static final double FOUR_OVER_PI = 4 / Math.PI;
+
+    private VectorDualLayer() {
+    }
+
+    /** The end of the vector starting at {@code j} (double or float lanes). */
+    static int nextVector(int j, boolean f32) {
+        return j + (f32 ? FLOAT_LANES : LANES);
+    }
+
+    /**
+     * The piecewise-linear phi {@code a u + (1 - a) relu(u)} with {@code w = (1 - a)^2 > 0}; {@code root1}
+     * and {@code roots2} are the square roots of the row's and the columns' variances.
+     */
+    static int arcCosine(double a, double w, double sw, double sb, double snap, double root1, double[] roots2,
+            double[] k, double[] theta, int from, int n) {
+        int j = from;
+        for (; j + LANES <= n; j += LANES) {
+            DoubleVector kv = DoubleVector.fromArray(S, k, j);
+            DoubleVector s = DoubleVector.fromArray(S, roots2, j).mul(root1);
+            VectorMask<Double> normal = s.compare(VectorOperators.GE, Double.MIN_NORMAL)
+                    .and(s.compare(VectorOperators.LT, Double.POSITIVE_INFINITY));
+            if (!normal.allTrue()) {
+                return j;
+            }
+            DoubleVector c = kv.div(s);
+            c = c.blend(1.0, c.compare(VectorOperators.GE, 1 - snap)).blend(-1.0, c.compare(VectorOperators.LE, -1 + snap));
+            DoubleVector angle = c.lanewise(VectorOperators.ACOS)
+                    .blend(0.0, c.compare(VectorOperators.EQ, 1.0))
+                    .blend(Math.PI, c.compare(VectorOperators.EQ, -1.0));
+            DoubleVector rest = angle.neg().add(Math.PI); // pi - theta
+            DoubleVector sine = c.neg().add(1).mul(c.add(1)).sqrt();
+            DoubleVector f = kv.mul(a).add(s.mul(w).mul(sine.add(rest.mul(c))).mul(INV_2PI));
+            DoubleVector next = f.mul(sw).add(sb);
+            if (theta != null) {
+                DoubleVector dot = rest.mul(w).mul(INV_2PI).add(a);
+                next.add(dot.mul(sw).mul(DoubleVector.fromArray(S, theta, j))).intoArray(theta, j);
+            }
+            next.intoArray(k, j);
+        }
+        return j;
+    }
+
+    /** erf. */
+    static int arcsine(double sw, double sb, double q1, double[] q2, double[] k, double[] theta, int from, int n) {
+        double a1 = 1 + 2 * q1;
+        int j = from;
+        for (; j + LANES <= n; j += LANES) {
+            DoubleVector kv = DoubleVector.fromArray(S, k, j);
+            DoubleVector qv = DoubleVector.fromArray(S, q2, j);
+            DoubleVector z = kv.mul(2).div(qv.mul(2).add(1).mul(a1).sqrt()).max(-1.0).min(1.0);
+            DoubleVector next = z.lanewise(VectorOperators.ASIN).mul(TWO_OVER_PI).mul(sw).add(sb);
+            if (theta != null) {
+                DoubleVector det = DoubleVector.broadcast(S, 1).add(qv.add(q1).mul(2))
+                        .add(qv.mul(q1).sub(kv.mul(kv)).max(0.0).mul(4));
+                DoubleVector dot = DoubleVector.broadcast(S, FOUR_OVER_PI).div(det.sqrt());
+                next.add(dot.mul(sw).mul(DoubleVector.fromArray(S, theta, j))).intoArray(theta, j);
+            }
+            next.intoArray(k, j);
+        }
+        return j;
+    }
+
+    /**
+     * {@link #arcCosine} for F32 kernels, in float arithmetic on twice the lanes: the cosine's rounding
+     * (a few float ulps) is what the F32 storage of k already carries, and cosines within the F32 snap
+     * tolerance of +-1 are +-1.
+     */
+    static int arcCosine(float a, float w, float sw, float sb, float snap, float root1, float[] roots2, float[] k,
+            float[] theta, int from, int n) {
+        float inv2pi = (float) INV_2PI;
+        float pi = (float) Math.PI;
+        int j = from;
+        for (; j + FLOAT_LANES <= n; j += FLOAT_LANES) {
+            FloatVector kv = FloatVector.fromArray(FS, k, j);
+            FloatVector s = FloatVector.fromArray(FS, roots2, j).mul(root1);
+            VectorMask<Float> normal = s.compare(VectorOperators.GE, Float.MIN_NORMAL)
+                    .and(s.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
+            if (!normal.allTrue()) {
+                return j;
+            }
+            FloatVector c = kv.div(s);
+            c = c.blend(1f, c.compare(VectorOperators.GE, 1 - snap)).blend(-1f, c.compare(VectorOperators.LE, -1 + snap));
+            FloatVector angle = c.lanewise(VectorOperators.ACOS)
+                    .blend(0f, c.compare(VectorOperators.EQ, 1f))
+                    .blend(pi, c.compare(VectorOperators.EQ, -1f));
+            FloatVector rest = angle.neg().add(pi);
+            FloatVector sine = c.neg().add(1).mul(c.add(1)).sqrt();
+            FloatVector f = kv.mul(a).add(s.mul(w).mul(sine.add(rest.mul(c))).mul(inv2pi));
+            FloatVector next = f.mul(sw).add(sb);
+            if (theta != null) {
+                FloatVector dot = rest.mul(w).mul(inv2pi).add(a);
+                next.add(dot.mul(sw).mul(FloatVector.fromArray(FS, theta, j))).intoArray(theta, j);
+            }
+            next.intoArray(k, j);
+        }
+        return j;
+    }
+
+    /** {@link #arcsine} for F32 kernels, in float arithmetic (the determinant is at least 1: no cancellation). */
+    static int arcsine(float sw, float sb, float q1, float[] q2, float[] k, float[] theta, int from, int n) {
+        float a1 = 1 + 2 * q1;
+        float twoOverPi = (float) TWO_OVER_PI;
+        float fourOverPi = (float) FOUR_OVER_PI;
+        int j = from;
+        for (; j + FLOAT_LANES <= n; j += FLOAT_LANES) {
+            FloatVector kv = FloatVector.fromArray(FS, k, j);
+            FloatVector qv = FloatVector.fromArray(FS, q2, j);
+            FloatVector z = kv.mul(2).div(qv.mul(2).add(1).mul(a1).sqrt()).max(-1f).min(1f);
+            FloatVector next = z.lanewise(VectorOperators.ASIN).mul(twoOverPi).mul(sw).add(sb);
+            if (theta != null) {
+                FloatVector det = FloatVector.broadcast(FS, 1).add(qv.add(q1).mul(2))
+                        .add(qv.mul(q1).sub(kv.mul(kv)).max(0f).mul(4));
+                FloatVector dot = FloatVector.broadcast(FS, fourOverPi).div(det.sqrt());
+                next.add(dot.mul(sw).mul(FloatVector.fromArray(FS, theta, j))).intoArray(theta, j);
+            }
+            next.intoArray(k, j);
+        }
+        return j;
+    }
+}
