@@ -1,6 +1,8 @@
 /*
  * libcudart.so.13 stand-in: the runtime functions of include/cuda_runtime_subset.h on host memory.
- * Streams are synchronous (every call completes before it returns).
+ * Streams are synchronous (every call completes before it returns), so events are always complete
+ * and stream-ordered frees take effect at once; the default memory pool keeps freed blocks cached
+ * and releases those above its release threshold at every stream or event synchronisation.
  */
 #include "cuda_runtime_subset.h"
 #include "emu_state.h"
@@ -121,6 +123,11 @@ static cudaError_t copy(const char *call, void *dst, const void *src, size_t cou
     if (e != cudaSuccess) {
         return fail(e);
     }
+    int injected = emu_take_copy_failure();
+    if (injected != 0) {
+        emu_report("%s: injected failure %d", call, injected);
+        return fail((cudaError_t)injected);
+    }
     if ((unsigned)kind > cudaMemcpyDefault) {
         return fail(cudaErrorInvalidMemcpyDirection);
     }
@@ -175,6 +182,7 @@ cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t 
         return fail(cudaErrorInvalidValue);
     }
     memset(devPtr, value & 0xFF, count);
+    emu_count_memset();
     return cudaSuccess;
 }
 
@@ -222,7 +230,206 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream)
 cudaError_t cudaStreamSynchronize(cudaStream_t stream)
 {
     emu_runtime_touch();
-    return stream_ok(stream) ? cudaSuccess : fail(cudaErrorInvalidResourceHandle);
+    if (!stream_ok(stream)) {
+        return fail(cudaErrorInvalidResourceHandle);
+    }
+    emu_pool_sync();
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags)
+{
+    emu_runtime_touch();
+    if (!stream_ok(stream) || !emu_handle_live(event, EMU_EVENT)) {
+        return fail(cudaErrorInvalidResourceHandle);
+    }
+    return flags == 0 || flags == 1 ? cudaSuccess : fail(cudaErrorInvalidValue);
+}
+
+/* ---- events: every stream is synchronous, so an event is complete as soon as it is recorded ---- */
+
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int flags)
+{
+    cudaError_t e = enter();
+    if (e != cudaSuccess) {
+        return fail(e);
+    }
+    if (event == NULL || (flags & ~0x0Fu) != 0) {
+        return fail(cudaErrorInvalidValue);
+    }
+    cudaEvent_t created = malloc(1);
+    if (created == NULL) {
+        return fail(cudaErrorMemoryAllocation);
+    }
+    emu_handle_add(created, EMU_EVENT);
+    *event = created;
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t event)
+{
+    emu_runtime_touch();
+    if (event == NULL || emu_handle_remove(event, EMU_EVENT) != 0) {
+        return fail(cudaErrorInvalidResourceHandle);
+    }
+    free(event);
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream)
+{
+    emu_runtime_touch();
+    return stream_ok(stream) && emu_handle_live(event, EMU_EVENT) ? cudaSuccess
+                                                                  : fail(cudaErrorInvalidResourceHandle);
+}
+
+cudaError_t cudaEventSynchronize(cudaEvent_t event)
+{
+    emu_runtime_touch();
+    if (!emu_handle_live(event, EMU_EVENT)) {
+        return fail(cudaErrorInvalidResourceHandle);
+    }
+    emu_pool_sync();
+    return cudaSuccess;
+}
+
+/* ---- stream-ordered allocation and the default memory pool ---- */
+
+static int pool_ok(cudaMemPool_t pool)
+{
+    return (void *)pool == emu_default_pool();
+}
+
+cudaError_t cudaMallocAsync(void **devPtr, size_t size, cudaStream_t hStream)
+{
+    cudaError_t e = enter();
+    if (e != cudaSuccess) {
+        return fail(e);
+    }
+    if (!stream_ok(hStream)) {
+        return fail(cudaErrorInvalidResourceHandle);
+    }
+    if (devPtr == NULL) {
+        return fail(cudaErrorInvalidValue);
+    }
+    if (size == 0) {
+        *devPtr = NULL;
+        return cudaSuccess;
+    }
+    switch (emu_pool_alloc(devPtr, size)) {
+    case 0: return cudaSuccess;
+    case 3: return fail(cudaErrorNotSupported);
+    default: return fail(cudaErrorMemoryAllocation);
+    }
+}
+
+cudaError_t cudaFreeAsync(void *devPtr, cudaStream_t hStream)
+{
+    emu_runtime_touch();
+    if (!stream_ok(hStream)) {
+        return fail(cudaErrorInvalidResourceHandle);
+    }
+    if (devPtr == NULL) {
+        return cudaSuccess;
+    }
+    switch (emu_pool_free(devPtr)) {
+    case 0: return cudaSuccess;
+    case 3:
+        emu_report("cudaFreeAsync(%p): allocated by cudaMalloc, not cudaMallocAsync", devPtr);
+        return fail(cudaErrorInvalidValue);
+    default:
+        emu_report("cudaFreeAsync(%p): not a live device allocation (double free?)", devPtr);
+        return fail(cudaErrorInvalidValue);
+    }
+}
+
+cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t *memPool, int device)
+{
+    cudaError_t e = enter();
+    if (e != cudaSuccess) {
+        return fail(e);
+    }
+    if (device != 0) {
+        return fail(cudaErrorInvalidDevice);
+    }
+    if (memPool == NULL) {
+        return fail(cudaErrorInvalidValue);
+    }
+    if (!emu_pools_supported()) {
+        return fail(cudaErrorNotSupported);
+    }
+    *memPool = (cudaMemPool_t)emu_default_pool();
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+{
+    emu_runtime_touch();
+    if (!pool_ok(memPool) || value == NULL) {
+        return fail(cudaErrorInvalidValue);
+    }
+    if (attr != cudaMemPoolAttrReleaseThreshold) { /* the current sizes are read-only */
+        return fail(cudaErrorInvalidValue);
+    }
+    emu_pool_set_threshold(*(unsigned long long *)value);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+{
+    emu_runtime_touch();
+    if (!pool_ok(memPool) || value == NULL) {
+        return fail(cudaErrorInvalidValue);
+    }
+    unsigned long long threshold, reserved, used;
+    emu_pool_stats(&threshold, &reserved, &used);
+    switch (attr) {
+    case cudaMemPoolAttrReleaseThreshold: *(unsigned long long *)value = threshold; return cudaSuccess;
+    case cudaMemPoolAttrReservedMemCurrent: *(unsigned long long *)value = reserved; return cudaSuccess;
+    case cudaMemPoolAttrUsedMemCurrent: *(unsigned long long *)value = used; return cudaSuccess;
+    default: return fail(cudaErrorInvalidValue);
+    }
+}
+
+cudaError_t cudaMemPoolTrimTo(cudaMemPool_t memPool, size_t minBytesToKeep)
+{
+    emu_runtime_touch();
+    if (!pool_ok(memPool)) {
+        return fail(cudaErrorInvalidValue);
+    }
+    emu_pool_trim(minBytesToKeep);
+    return cudaSuccess;
+}
+
+/* ---- pinned host memory ---- */
+
+cudaError_t cudaMallocHost(void **ptr, size_t size)
+{
+    cudaError_t e = enter();
+    if (e != cudaSuccess) {
+        return fail(e);
+    }
+    if (ptr == NULL) {
+        return fail(cudaErrorInvalidValue);
+    }
+    if (size == 0) {
+        *ptr = NULL;
+        return cudaSuccess;
+    }
+    return emu_host_alloc(ptr, size) == 0 ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+}
+
+cudaError_t cudaFreeHost(void *ptr)
+{
+    emu_runtime_touch();
+    if (ptr == NULL) {
+        return cudaSuccess;
+    }
+    if (emu_host_free(ptr) != 0) {
+        emu_report("cudaFreeHost(%p): not a live pinned allocation (double free?)", ptr);
+        return fail(cudaErrorInvalidValue);
+    }
+    return cudaSuccess;
 }
 
 cudaError_t cudaGetLastError(void)
