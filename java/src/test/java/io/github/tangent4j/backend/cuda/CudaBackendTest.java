@@ -86,7 +86,7 @@ class CudaBackendTest {
             DeviceMatrix second = b.allocate(DType.F64, 10, 10);
             DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
                     () -> b.allocate(DType.F32, 100, 10));
-            assertTrue(e.getMessage().contains("cudaMalloc(4000 bytes) failed: cudaErrorMemoryAllocation (2)"),
+            assertTrue(e.getMessage().contains("cudaMallocAsync(4000 bytes) failed: cudaErrorMemoryAllocation (2)"),
                     e.getMessage());
             assertEquals(4000, e.requestedBytes());
             assertEquals(2, b.openAllocations());
