@@ -37,6 +37,8 @@ class CudaBackendTest {
             Emu.reset();
             assertEquals(allocations, Emu.liveAllocations(), "device allocations leaked");
             assertEquals(handles, Emu.liveHandles(), "CUDA handles leaked");
+            assertEquals(0, Emu.liveHostAllocations(), "pinned host memory leaked");
+            assertEquals(0, Emu.poolCachedBlocks(), "blocks left cached in the memory pool");
         }
     }
 
