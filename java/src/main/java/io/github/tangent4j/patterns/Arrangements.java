@@ -74,7 +74,7 @@ public record Arrangements(PackedPatterns patterns, Tensor directions, long[] fi
                 RowTiler.of(backend, dtype.byteSize() * (x.dim(1) + n)).withProgress(listener).run(m,
                         (scope, from, to) -> {
                             DeviceMatrix u = scope.track(backend.upload(directions.slice(from, to)));
-                            DeviceMatrix s = scope.allocate(dtype, to - from, n);
+                            DeviceMatrix s = scope.allocateUninitialised(dtype, to - from, n);
                             backend.gemm(false, true, -1, u, xd, 0, s);
                             all.orBits(backend.signBits(s), n, from, 0);
                         });

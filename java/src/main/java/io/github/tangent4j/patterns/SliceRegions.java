@@ -83,7 +83,7 @@ public final class SliceRegions {
         long n = (long) width * height;
         ActivationPatterns patterns;
         Layer first = mlp.layers().get(0);
-        try (DeviceMatrix coefficients = backend.allocate(dtype, 3, first.out())) {
+        try (DeviceMatrix coefficients = backend.allocateUninitialised(dtype, 3, first.out())) {
             try (DeviceMatrix od = backend.upload(matrix(dtype, o));
                     DeviceMatrix uv = backend.upload(matrix(dtype, du, dv));
                     DeviceMatrix c0 = network.preactivation(0, od)) {
