@@ -4,6 +4,7 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 
@@ -41,12 +42,7 @@ final class Gram {
             throw new IllegalArgumentException(name + ": expected dtype " + dtype + " like the first inputs but was "
                     + x.dtype());
         }
-        for (long i = 0; i < x.size(); i++) {
-            double v = x.getFlat(i);
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException(name + ": expected finite values but element " + i + " is " + v);
-            }
-        }
+        Finite.check(name, x);
     }
 
     /**
