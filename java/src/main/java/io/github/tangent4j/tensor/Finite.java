@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.stream.LongStream;
 
 /** Finiteness checks of floating-point tensors, the guard every public entry point applies to its inputs. */
 public final class Finite {
@@ -11,15 +13,21 @@ public final class Finite {
     static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Elements scanned per block by the vector loop; a block holding a non-finite element is searched element by element. */
     private static final long BLOCK = 1 << 14;
+    /** Tensors of more blocks than this (4 Mi elements) are scanned in parallel. */
+    private static final long PARALLEL_BLOCKS = 256;
+    /** A thread that is never started: memory it may access (not a confined arena's) may be scanned in parallel. */
+    private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
     private Finite() {
     }
 
     /**
      * The flat index of the first NaN or infinite element of {@code t}, or -1 if all are finite (or t
-     * is not floating). Blocks are scanned with the Vector API when the module is present (a few
-     * instructions per vector of elements, no branch per element); only a block that holds a bad
-     * element is searched one element at a time for the index.
+     * is not floating). Blocks of {@value #BLOCK} elements are scanned with the Vector API when the
+     * module is present (a few instructions per vector of elements, no branch per element), in
+     * parallel on the common fork-join pool for tensors of more than {@value #PARALLEL_BLOCKS}
+     * blocks, since one core cannot read memory as fast as several; only the first block that holds
+     * a bad element is searched one element at a time for the index.
      */
     public static long firstNonFinite(Tensor t) {
         Objects.requireNonNull(t, "t");
@@ -29,17 +37,22 @@ public final class Finite {
         }
         MemorySegment s = t.segment();
         long n = t.size();
-        for (long from = 0; from < n; from += BLOCK) {
-            long to = Math.min(n, from + BLOCK);
-            if (VectorFinite.ENABLED && VectorFinite.allFinite(s, dtype, from, to)) {
-                continue;
-            }
-            long bad = firstNonFinite(s, dtype, from, to);
-            if (bad >= 0) {
-                return bad;
-            }
+        long blocks = (n + BLOCK - 1) / BLOCK;
+        LongStream indices = LongStream.range(0, blocks);
+        if (blocks > PARALLEL_BLOCKS && VectorFinite.ENABLED && s.isAccessibleBy(OTHER_THREAD)) {
+            indices = indices.parallel();
         }
-        return -1;
+        OptionalLong bad = indices.filter(b -> !blockFinite(s, dtype, b * BLOCK, Math.min(n, (b + 1) * BLOCK)))
+                .findFirst();
+        if (bad.isEmpty()) {
+            return -1;
+        }
+        long from = bad.getAsLong() * BLOCK;
+        return firstNonFinite(s, dtype, from, Math.min(n, from + BLOCK));
+    }
+
+    private static boolean blockFinite(MemorySegment s, DType dtype, long from, long to) {
+        return VectorFinite.ENABLED ? VectorFinite.allFinite(s, dtype, from, to) : firstNonFinite(s, dtype, from, to) < 0;
     }
 
     /** The scalar search: the first index in {@code [from, to)} whose element is NaN or infinite, or -1. */

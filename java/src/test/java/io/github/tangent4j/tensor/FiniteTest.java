@@ -3,6 +3,7 @@ package io.github.tangent4j.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,23 @@ class FiniteTest {
         t.setFlat(77, Double.NEGATIVE_INFINITY);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Finite.check("x", t));
         assertEquals("x: expected finite values but element 77 is -Infinity", e.getMessage());
+    }
+
+    @Test
+    void largeTensorsAreScannedInParallelUnlessTheirMemoryIsConfinedToThisThread() {
+        long n = (300L << 14) + 5; // more than 256 blocks
+        for (boolean confined : new boolean[] {false, true}) {
+            try (Arena arena = confined ? Arena.ofConfined() : Arena.ofShared()) {
+                Tensor t = Tensor.allocate(arena, DType.F32, n);
+                assertEquals(-1, Finite.firstNonFinite(t));
+                t.setFlat(n - 2, Float.NaN);
+                t.setFlat(299L << 14, Float.POSITIVE_INFINITY);
+                t.setFlat(n - 1, Float.NaN);
+                assertEquals(299L << 14, Finite.firstNonFinite(t), "the first, whichever thread finds a bad block first");
+                t.setFlat(3, Float.NEGATIVE_INFINITY);
+                assertEquals(3, Finite.firstNonFinite(t));
+            }
+        }
     }
 
     @Test
