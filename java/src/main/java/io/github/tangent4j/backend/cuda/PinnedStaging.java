@@ -68,6 +68,9 @@ final class PinnedStaging implements AutoCloseable {
      * Returns once the source has been read; the compute stream waits for the copies.
      */
     void upload(MemorySegment src, long dst, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
         open();
         follow(copyStream, compute, computeReady);
         try {
@@ -90,6 +93,9 @@ final class PinnedStaging implements AutoCloseable {
 
     /** Copies {@code bytes} from device address {@code src} into host memory {@code dst} (heap or native). */
     void download(long src, MemorySegment dst, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
         open();
         follow(copyStream, compute, computeReady);
         long chunks = chunks(bytes);
