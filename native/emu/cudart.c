@@ -1,8 +1,9 @@
 /*
  * libcudart.so.13 stand-in: the runtime functions of include/cuda_runtime_subset.h on host memory.
- * Streams are synchronous (every call completes before it returns), so events are always complete
- * and stream-ordered frees take effect at once; the default memory pool keeps freed blocks cached
- * and releases those above its release threshold at every stream or event synchronisation.
+ * Everything runs at once except copies between device memory and pinned host memory on a created
+ * stream, which are queued until something waits for them (see emu_state.h), so stream-ordered
+ * frees take effect at once; the default memory pool keeps freed blocks cached and releases those
+ * above its release threshold at every stream or event synchronisation.
  */
 #include "cuda_runtime_subset.h"
 #include "emu_state.h"
@@ -98,6 +99,7 @@ cudaError_t cudaFree(void *devPtr)
     if (devPtr == NULL) {
         return cudaSuccess;
     }
+    emu_stream_flush(NULL); /* cudaFree synchronises the device */
     if (emu_free(devPtr) != 0) {
         emu_report("cudaFree(%p): not a live device allocation (double free?)", devPtr);
         return fail(cudaErrorInvalidValue);
@@ -117,7 +119,8 @@ static int side_ok(const char *call, const char *side, const void *p, size_t cou
     return 0;
 }
 
-static cudaError_t copy(const char *call, void *dst, const void *src, size_t count, enum cudaMemcpyKind kind)
+static cudaError_t copy(const char *call, void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
+                        cudaStream_t stream)
 {
     cudaError_t e = enter();
     if (e != cudaSuccess) {
@@ -144,6 +147,15 @@ static cudaError_t copy(const char *call, void *dst, const void *src, size_t cou
     if (!side_ok(call, "dst", dst, count, dst_device) || !side_ok(call, "src", src, count, src_device)) {
         return fail(cudaErrorInvalidValue);
     }
+    /* Only a copy between the device and pinned memory on a created stream is asynchronous on a GPU;
+       from or to pageable memory the call returns when the host side is done with. */
+    if (stream != NULL && dst_device != src_device && emu_is_pinned(dst_device ? src : dst, count)) {
+        return emu_enqueue_copy(stream, dst, src, count) == 0 ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+    }
+    int error = emu_stream_flush(stream); /* the stream's earlier work first */
+    if (error != 0) {
+        return fail((cudaError_t)error);
+    }
     memmove(dst, src, count);
     return cudaSuccess;
 }
@@ -155,7 +167,7 @@ static int stream_ok(cudaStream_t stream)
 
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind)
 {
-    return copy("cudaMemcpy", dst, src, count, kind);
+    return copy("cudaMemcpy", dst, src, count, kind, NULL);
 }
 
 cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind, cudaStream_t stream)
@@ -163,7 +175,7 @@ cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaM
     if (!stream_ok(stream)) {
         return fail(cudaErrorInvalidResourceHandle);
     }
-    return copy("cudaMemcpyAsync", dst, src, count, kind);
+    return copy("cudaMemcpyAsync", dst, src, count, kind, stream);
 }
 
 cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream)
@@ -180,6 +192,10 @@ cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t 
     }
     if (!side_ok("cudaMemsetAsync", "devPtr", devPtr, count, 1)) {
         return fail(cudaErrorInvalidValue);
+    }
+    int error = emu_stream_flush(stream);
+    if (error != 0) {
+        return fail((cudaError_t)error);
     }
     memset(devPtr, value & 0xFF, count);
     emu_count_memset();
@@ -220,9 +236,11 @@ cudaError_t cudaStreamCreate(cudaStream_t *pStream)
 cudaError_t cudaStreamDestroy(cudaStream_t stream)
 {
     emu_runtime_touch();
-    if (stream == NULL || emu_handle_remove(stream, EMU_STREAM) != 0) {
+    if (stream == NULL || !emu_handle_live(stream, EMU_STREAM)) {
         return fail(cudaErrorInvalidResourceHandle);
     }
+    emu_stream_flush(stream); /* a GPU finishes the stream's work before it releases the stream */
+    emu_handle_remove(stream, EMU_STREAM);
     free(stream);
     return cudaSuccess;
 }
@@ -233,8 +251,9 @@ cudaError_t cudaStreamSynchronize(cudaStream_t stream)
     if (!stream_ok(stream)) {
         return fail(cudaErrorInvalidResourceHandle);
     }
+    int error = emu_stream_flush(stream);
     emu_pool_sync();
-    return cudaSuccess;
+    return error == 0 ? cudaSuccess : fail((cudaError_t)error);
 }
 
 cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags)
@@ -243,10 +262,15 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned
     if (!stream_ok(stream) || !emu_handle_live(event, EMU_EVENT)) {
         return fail(cudaErrorInvalidResourceHandle);
     }
-    return flags == 0 || flags == 1 ? cudaSuccess : fail(cudaErrorInvalidValue);
+    if (flags != 0 && flags != 1) {
+        return fail(cudaErrorInvalidValue);
+    }
+    /* the waiting stream's later work needs the event's work done: run it now */
+    int error = emu_event_flush(event);
+    return error == 0 ? cudaSuccess : fail((cudaError_t)error);
 }
 
-/* ---- events: every stream is synchronous, so an event is complete as soon as it is recorded ---- */
+/* ---- events: an event marks the work queued so far on its stream; waiting for it runs that work ---- */
 
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int flags)
 {
@@ -272,6 +296,7 @@ cudaError_t cudaEventDestroy(cudaEvent_t event)
     if (event == NULL || emu_handle_remove(event, EMU_EVENT) != 0) {
         return fail(cudaErrorInvalidResourceHandle);
     }
+    emu_event_forget(event);
     free(event);
     return cudaSuccess;
 }
@@ -279,8 +304,11 @@ cudaError_t cudaEventDestroy(cudaEvent_t event)
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream)
 {
     emu_runtime_touch();
-    return stream_ok(stream) && emu_handle_live(event, EMU_EVENT) ? cudaSuccess
-                                                                  : fail(cudaErrorInvalidResourceHandle);
+    if (!stream_ok(stream) || !emu_handle_live(event, EMU_EVENT)) {
+        return fail(cudaErrorInvalidResourceHandle);
+    }
+    emu_event_record(event, stream);
+    return cudaSuccess;
 }
 
 cudaError_t cudaEventSynchronize(cudaEvent_t event)
@@ -289,8 +317,9 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event)
     if (!emu_handle_live(event, EMU_EVENT)) {
         return fail(cudaErrorInvalidResourceHandle);
     }
+    int error = emu_event_flush(event);
     emu_pool_sync();
-    return cudaSuccess;
+    return error == 0 ? cudaSuccess : fail((cudaError_t)error);
 }
 
 /* ---- stream-ordered allocation and the default memory pool ---- */
@@ -331,6 +360,12 @@ cudaError_t cudaFreeAsync(void *devPtr, cudaStream_t hStream)
     }
     if (devPtr == NULL) {
         return cudaSuccess;
+    }
+    emu_stream_flush(hStream); /* work queued before the free on its own stream is ordered before it */
+    const void *base;
+    size_t bytes;
+    if (emu_block_of(devPtr, &base, &bytes) && emu_pending_touch("cudaFreeAsync", base, bytes, hStream)) {
+        return fail(cudaErrorInvalidValue);
     }
     switch (emu_pool_free(devPtr)) {
     case 0: return cudaSuccess;
@@ -424,6 +459,11 @@ cudaError_t cudaFreeHost(void *ptr)
     emu_runtime_touch();
     if (ptr == NULL) {
         return cudaSuccess;
+    }
+    const void *base;
+    size_t bytes;
+    if (emu_block_of(ptr, &base, &bytes) && emu_pending_touch("cudaFreeHost", base, bytes, NULL)) {
+        return fail(cudaErrorInvalidValue);
     }
     if (emu_host_free(ptr) != 0) {
         emu_report("cudaFreeHost(%p): not a live pinned allocation (double free?)", ptr);

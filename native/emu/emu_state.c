@@ -350,6 +350,201 @@ int emu_host_alloc(void **ptr, size_t size)
     return result;
 }
 
+/* ---- queued copies and events ---- */
+
+struct pending {
+    const void *stream;
+    char *dst;
+    const char *src;
+    size_t bytes;
+    unsigned long long seq;
+};
+
+struct recorded_event {
+    const void *event;
+    const void *stream;
+    unsigned long long seq;
+};
+
+static struct pending *pendings;
+static int pending_count;
+static int pending_capacity;
+static unsigned long long next_seq = 1;
+static struct recorded_event *recorded;
+static int recorded_count;
+static int recorded_capacity;
+
+/* Whether [p, p + bytes) lies in one of the n blocks; called with the lock held. */
+static int inside(const struct allocation *blocks, int n, const char *p, size_t bytes)
+{
+    for (int i = 0; i < n; i++) {
+        if (p >= blocks[i].base && bytes <= blocks[i].size && (size_t)(p - blocks[i].base) <= blocks[i].size - bytes) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int emu_is_pinned(const void *ptr, size_t bytes)
+{
+    pthread_mutex_lock(&lock);
+    int yes = inside(host_allocations, host_count, ptr, bytes);
+    pthread_mutex_unlock(&lock);
+    return yes;
+}
+
+int emu_enqueue_copy(const void *stream, void *dst, const void *src, size_t bytes)
+{
+    pthread_mutex_lock(&lock);
+    int result = 0;
+    if (pending_count == pending_capacity) {
+        int capacity = pending_capacity == 0 ? 64 : 2 * pending_capacity;
+        struct pending *grown = realloc(pendings, (size_t)capacity * sizeof *grown);
+        if (grown == NULL) {
+            result = 2;
+        } else {
+            pendings = grown;
+            pending_capacity = capacity;
+        }
+    }
+    if (result == 0) {
+        struct pending p = {stream, dst, src, bytes, next_seq++};
+        pendings[pending_count++] = p;
+    }
+    pthread_mutex_unlock(&lock);
+    return result;
+}
+
+/* Whether a queued copy's memory is still live: device or pinned, either side. Called with the lock held. */
+static int still_live(const char *p, size_t bytes)
+{
+    return inside(allocations, allocation_count, p, bytes) || inside(host_allocations, host_count, p, bytes);
+}
+
+/* Runs the queued copies of stream (all for NULL) with seq <= upto, in order; called with the lock held. */
+static int flush(const void *stream, unsigned long long upto)
+{
+    int error = 0;
+    int kept = 0;
+    for (int i = 0; i < pending_count; i++) {
+        struct pending p = pendings[i];
+        if ((stream == NULL || p.stream == stream) && p.seq <= upto) {
+            if (still_live(p.dst, p.bytes) && still_live(p.src, p.bytes)) {
+                memmove(p.dst, p.src, p.bytes);
+            } else {
+                emu_report("cudaMemcpyAsync on stream %p ran after its memory was freed (%p <- %p, %zu bytes)",
+                           p.stream, (void *)p.dst, (const void *)p.src, p.bytes);
+                error = 700; /* cudaErrorIllegalAddress */
+            }
+        } else {
+            pendings[kept++] = p;
+        }
+    }
+    pending_count = kept;
+    return error;
+}
+
+int emu_stream_flush(const void *stream)
+{
+    pthread_mutex_lock(&lock);
+    int error = flush(stream, ~0ull);
+    pthread_mutex_unlock(&lock);
+    return error;
+}
+
+void emu_event_record(const void *event, const void *stream)
+{
+    pthread_mutex_lock(&lock);
+    int i = 0;
+    while (i < recorded_count && recorded[i].event != event) {
+        i++;
+    }
+    if (i == recorded_count) {
+        if (recorded_count == recorded_capacity) {
+            int capacity = recorded_capacity == 0 ? 16 : 2 * recorded_capacity;
+            struct recorded_event *grown = realloc(recorded, (size_t)capacity * sizeof *grown);
+            if (grown == NULL) {
+                pthread_mutex_unlock(&lock);
+                emu_report("out of host memory recording an event");
+                abort();
+            }
+            recorded = grown;
+            recorded_capacity = capacity;
+        }
+        recorded_count++;
+    }
+    recorded[i].event = event;
+    recorded[i].stream = stream;
+    recorded[i].seq = next_seq - 1; /* the work queued so far */
+    pthread_mutex_unlock(&lock);
+}
+
+int emu_event_flush(const void *event)
+{
+    int error = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < recorded_count; i++) {
+        if (recorded[i].event == event) {
+            error = flush(recorded[i].stream, recorded[i].seq);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return error;
+}
+
+void emu_event_forget(const void *event)
+{
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < recorded_count; i++) {
+        if (recorded[i].event == event) {
+            recorded[i] = recorded[--recorded_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+int emu_pending_touch(const char *call, const void *base, size_t bytes, const void *except)
+{
+    const char *b = base;
+    int touched = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < pending_count && !touched; i++) {
+        const struct pending *p = &pendings[i];
+        touched = p->stream != except
+                  && ((p->dst < b + bytes && b < p->dst + p->bytes) || (p->src < b + bytes && b < p->src + p->bytes));
+        if (touched) {
+            emu_report("%s(%p): a copy queued on stream %p still uses this memory; synchronise first "
+                       "(a GPU could hand it out again before the copy runs)", call, base, p->stream);
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return touched;
+}
+
+int emu_block_of(const void *ptr, const void **base, size_t *bytes)
+{
+    int found = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < allocation_count && !found; i++) {
+        if (allocations[i].base == ptr) {
+            *base = allocations[i].base;
+            *bytes = allocations[i].size;
+            found = 1;
+        }
+    }
+    for (int i = 0; i < host_count && !found; i++) {
+        if (host_allocations[i].base == ptr) {
+            *base = host_allocations[i].base;
+            *bytes = host_allocations[i].size;
+            found = 1;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
 int emu_host_free(void *ptr)
 {
     int result = 1;

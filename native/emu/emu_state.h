@@ -35,6 +35,32 @@ void emu_pool_trim(size_t keep);
 void emu_pool_sync(void);
 void emu_pool_set_threshold(unsigned long long bytes);
 void emu_pool_stats(unsigned long long *threshold, unsigned long long *reserved, unsigned long long *used);
+/*
+ * Asynchronous copies. A cudaMemcpyAsync between device memory and pinned host memory on a created
+ * stream is queued and runs later: when the stream is synchronised, when an event recorded after it
+ * is synchronised or waited for, or when another operation is issued on the same stream (operations
+ * of one stream run in order). Everything else runs at once. Code that forgets a synchronisation
+ * then sees stale data, as it would on a GPU.
+ */
+/** Whether [ptr, ptr + bytes) lies inside one live pinned host allocation. */
+int emu_is_pinned(const void *ptr, size_t bytes);
+/** Queues a checked copy on stream (not NULL): 0, or 2 when out of host memory. */
+int emu_enqueue_copy(const void *stream, void *dst, const void *src, size_t bytes);
+/**
+ * Runs the queued copies of stream (every stream for NULL, the legacy default stream); returns 0,
+ * or cudaErrorIllegalAddress when a queued copy found its memory freed (reported on stderr).
+ */
+int emu_stream_flush(const void *stream);
+/** Remembers which queued work of stream the event marks. */
+void emu_event_record(const void *event, const void *stream);
+/** Runs the queued copies up to the event's record (nothing for an event never recorded); as emu_stream_flush. */
+int emu_event_flush(const void *event);
+void emu_event_forget(const void *event);
+/** Whether a queued copy on a stream other than except touches [base, base + bytes); reports it on stderr. */
+int emu_pending_touch(const char *call, const void *base, size_t bytes, const void *except);
+/** The live allocation (device or pinned) holding ptr: its base and size, or 0. */
+int emu_block_of(const void *ptr, const void **base, size_t *bytes);
+
 /** Pinned host memory: 0, or 2 on (injected) exhaustion. */
 int emu_host_alloc(void **ptr, size_t size);
 /** 0, or 1 when ptr is not a live pinned allocation. */

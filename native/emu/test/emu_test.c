@@ -238,6 +238,7 @@ static void test_pool(void)
     EQ(cudaMemcpyAsync(h + 16, a, 128, cudaMemcpyDeviceToHost, s), cudaErrorLaunchFailure);
     CHECK(h[16] == 16); /* nothing copied */
     EQ(cudaMemcpyAsync(h + 16, a, 128, cudaMemcpyDeviceToHost, s), cudaSuccess);
+    EQ(cudaStreamSynchronize(s), cudaSuccess);
     CHECK(h[16] == 0 && h[31] == 15);
     EQ(t4j_emu_copy_count(), copies + 3);
     EQ(cudaFreeAsync(a, s), cudaSuccess);
@@ -257,6 +258,62 @@ static void test_pool(void)
     EQ(cudaStreamSynchronize(s), cudaSuccess);
     EQ(t4j_emu_pool_cached_blocks(), 0);
     EQ(cudaStreamDestroy(s), cudaSuccess);
+    EQ(t4j_emu_live_allocations(), allocations);
+    EQ(t4j_emu_live_handles(), handles);
+}
+
+/* Copies between the device and pinned memory on a stream run only when something waits for them. */
+static void test_async(void)
+{
+    int allocations = t4j_emu_live_allocations(), handles = t4j_emu_live_handles();
+    cudaStream_t copies = NULL, compute = NULL;
+    EQ(cudaStreamCreate(&copies), cudaSuccess);
+    EQ(cudaStreamCreate(&compute), cudaSuccess);
+    cudaEvent_t first = NULL, second = NULL;
+    EQ(cudaEventCreateWithFlags(&first, cudaEventDisableTiming), cudaSuccess);
+    EQ(cudaEventCreateWithFlags(&second, cudaEventDisableTiming), cudaSuccess);
+    double *pinned = NULL, *d = NULL, pageable[4] = {7, 7, 7, 7};
+    EQ(cudaMallocHost((void **)&pinned, 8 * sizeof(double)), cudaSuccess);
+    EQ(cudaMallocAsync((void **)&d, 8 * sizeof(double), compute), cudaSuccess);
+    EQ(cudaMemsetAsync(d, 0, 8 * sizeof(double), compute), cudaSuccess);
+    for (int i = 0; i < 8; i++) {
+        pinned[i] = i + 1;
+    }
+    EQ(cudaMemcpyAsync(d, pinned, 4 * sizeof(double), cudaMemcpyHostToDevice, copies), cudaSuccess);
+    EQ(cudaEventRecord(first, copies), cudaSuccess);
+    EQ(cudaMemcpyAsync(d + 4, pinned + 4, 4 * sizeof(double), cudaMemcpyHostToDevice, copies), cudaSuccess);
+    EQ(cudaEventRecord(second, copies), cudaSuccess);
+    CHECK(d[0] == 0 && d[4] == 0); /* queued, not run */
+    /* freeing memory a queued copy of another stream uses is refused */
+    EQ(cudaFreeAsync(d, compute), cudaErrorInvalidValue);
+    EQ(cudaFreeHost(pinned), cudaErrorInvalidValue);
+    pinned[0] = 10; /* the host may still change what the queued copy reads: the GPU would see it too */
+    EQ(cudaEventSynchronize(first), cudaSuccess);
+    CHECK(d[0] == 10 && d[3] == 4 && d[4] == 0); /* up to the event only */
+    EQ(cudaStreamWaitEvent(compute, second, 0), cudaSuccess);
+    CHECK(d[4] == 5 && d[7] == 8);
+    /* pageable memory and the default stream copy at once; a stream runs its own queue in order */
+    EQ(cudaMemcpyAsync(pageable, d, 4 * sizeof(double), cudaMemcpyDeviceToHost, copies), cudaSuccess);
+    CHECK(pageable[0] == 10 && pageable[3] == 4);
+    EQ(cudaMemcpyAsync(pinned, d + 4, sizeof(double), cudaMemcpyDeviceToHost, NULL), cudaSuccess);
+    CHECK(pinned[0] == 5);
+    EQ(cudaMemcpyAsync(pinned, d, sizeof(double), cudaMemcpyDeviceToHost, copies), cudaSuccess);
+    EQ(cudaMemsetAsync(d, 0, sizeof(double), copies), cudaSuccess); /* after the queued copy */
+    CHECK(pinned[0] == 10 && d[0] == 0);
+    /* cudaStreamDestroy finishes the stream's queue */
+    EQ(cudaMemcpyAsync(pinned + 1, d + 7, sizeof(double), cudaMemcpyDeviceToHost, copies), cudaSuccess);
+    EQ(cudaStreamSynchronize(copies), cudaSuccess);
+    CHECK(pinned[1] == 8);
+    EQ(cudaFreeAsync(d, compute), cudaSuccess);
+    EQ(cudaFreeHost(pinned), cudaSuccess);
+    EQ(cudaEventDestroy(first), cudaSuccess);
+    EQ(cudaEventDestroy(second), cudaSuccess);
+    EQ(cudaStreamDestroy(copies), cudaSuccess);
+    EQ(cudaStreamDestroy(compute), cudaSuccess);
+    t4j_emu_reset();
+    cudaMemPool_t pool = NULL;
+    EQ(cudaDeviceGetDefaultMemPool(&pool, 0), cudaSuccess);
+    EQ(cudaMemPoolTrimTo(pool, 0), cudaSuccess);
     EQ(t4j_emu_live_allocations(), allocations);
     EQ(t4j_emu_live_handles(), handles);
 }
@@ -835,6 +892,7 @@ int main(void)
 {
     test_runtime();
     test_pool();
+    test_async();
     test_cublas();
     test_driver();
     EQ(t4j_emu_live_allocations(), 0);

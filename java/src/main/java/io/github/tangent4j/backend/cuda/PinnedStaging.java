@@ -28,6 +28,10 @@ import java.lang.foreign.MemorySegment;
  * failed copy waits for the copy stream to drain before it throws, so no copy is still writing
  * into memory the caller frees.
  *
+ * <p>The emulated device queues pinned copies until something waits for them (native/README.md),
+ * so the tests fail if a slot is refilled before its copy ran, if the compute stream does not
+ * wait for an upload, or if a failed transfer is not drained before its matrix is freed.
+ *
  * <p>Not thread-safe: used by its backend's one thread at a time, with the device current.
  */
 final class PinnedStaging implements AutoCloseable {

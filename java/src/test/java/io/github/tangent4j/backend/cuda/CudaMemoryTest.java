@@ -177,8 +177,11 @@ class CudaMemoryTest {
                 Tensor host = random(dtype, 37, 53, stagingBytes);
                 long bytes = host.segment().byteSize();
                 long copies = Emu.copyCount();
-                try (DeviceMatrix m = b.upload(host)) {
+                try (DeviceMatrix m = b.upload(host); DeviceMatrix other = b.allocateUninitialised(dtype, 37, 53)) {
                     assertEquals(copies + chunks(bytes, stagingBytes), Emu.copyCount(), "one copy per chunk");
+                    // the compute stream sees the upload (the emulation runs queued copies only when waited for)
+                    b.copy(m, other);
+                    assertSameBits(host, b.download(other));
                     Tensor back = b.download(m);
                     assertSameBits(host, back);
                     // a heap segment as source and destination
