@@ -52,6 +52,8 @@ public final class CudaBackend extends AbstractBackend {
     public static final String TF32_PROPERTY = "tangent4j.cuda.tf32";
     /** System property choosing the device ordinal (default 0). */
     public static final String DEVICE_PROPERTY = "tangent4j.cuda.device";
+    /** System property setting the chunk of a host-device transfer in bytes (default 8 MiB). */
+    public static final String STAGING_PROPERTY = "tangent4j.cuda.stagingBytes";
 
     /**
      * Construction options.
@@ -80,7 +82,10 @@ public final class CudaBackend extends AbstractBackend {
             this(device, tf32, DEFAULT_STAGING_BYTES);
         }
 
-        /** Options from {@value #DEVICE_PROPERTY} and {@value #TF32_PROPERTY} (device 0, no TF32 by default). */
+        /**
+         * Options from {@value #DEVICE_PROPERTY}, {@value #TF32_PROPERTY} and {@value #STAGING_PROPERTY}
+         * (device 0, no TF32, {@link #DEFAULT_STAGING_BYTES} by default).
+         */
         public static Options fromSystemProperties() {
             String d = System.getProperty(DEVICE_PROPERTY, "0").trim();
             int device;
@@ -90,7 +95,19 @@ public final class CudaBackend extends AbstractBackend {
                 throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + ": expected a device ordinal but was '"
                         + d + "'");
             }
-            return new Options(device, Boolean.parseBoolean(System.getProperty(TF32_PROPERTY, "false").trim()));
+            String b = System.getProperty(STAGING_PROPERTY, Long.toString(DEFAULT_STAGING_BYTES)).trim();
+            long staging;
+            try {
+                staging = Long.parseLong(b);
+            } catch (NumberFormatException e) {
+                staging = 0;
+            }
+            if (staging < 1) {
+                throw new IllegalArgumentException("-D" + STAGING_PROPERTY + ": expected a byte count >= 1 but was '"
+                        + b + "'");
+            }
+            return new Options(device, Boolean.parseBoolean(System.getProperty(TF32_PROPERTY, "false").trim()),
+                    staging);
         }
     }
 

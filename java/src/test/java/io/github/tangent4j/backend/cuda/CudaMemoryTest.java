@@ -272,6 +272,20 @@ class CudaMemoryTest {
         assertEquals("stagingBytes: expected >= 1 but was 0", e.getMessage());
         assertEquals(CudaBackend.Options.DEFAULT_STAGING_BYTES, new CudaBackend.Options(0, false).stagingBytes());
         assertFalse(new CudaBackend.Options(1, false).tf32());
+        String old = System.getProperty(CudaBackend.STAGING_PROPERTY);
+        try {
+            System.setProperty(CudaBackend.STAGING_PROPERTY, "4096");
+            assertEquals(4096, CudaBackend.Options.fromSystemProperties().stagingBytes());
+            System.setProperty(CudaBackend.STAGING_PROPERTY, "8M");
+            e = assertThrows(IllegalArgumentException.class, CudaBackend.Options::fromSystemProperties);
+            assertEquals("-Dtangent4j.cuda.stagingBytes: expected a byte count >= 1 but was '8M'", e.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty(CudaBackend.STAGING_PROPERTY);
+            } else {
+                System.setProperty(CudaBackend.STAGING_PROPERTY, old);
+            }
+        }
     }
 
     private static long chunks(long bytes, long chunk) {
