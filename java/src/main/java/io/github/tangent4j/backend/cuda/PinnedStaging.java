@@ -5,6 +5,7 @@ import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
 import io.github.tangent4j.backend.BackendException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.stream.LongStream;
 
 /**
  * Host-device transfers of one {@link CudaBackend} through pinned (page-locked) staging memory, on
@@ -14,11 +15,12 @@ import java.lang.foreign.MemorySegment;
  * {@code cudaMallocHost} made at the first transfer and freed by {@link #close()}; every transfer
  * reuses it. An upload copies chunk k of the source into a slot on the host, then enqueues
  * {@code cudaMemcpyAsync} of that slot on the copy stream and records the slot's event, so the
- * host copies chunk k + 1 into the other slot while chunk k crosses the bus; before a slot is
- * refilled the host waits for its event ({@code cudaEventSynchronize}). A download runs the same
- * pipeline the other way round: the copy of chunk k + 1 is enqueued before the host copies chunk k
- * out of its slot. Pinned memory is what lets the copies run asynchronously at full bus speed;
- * from pageable memory the driver stages through its own buffers synchronously.
+ * host copies chunk k + 1 into the other slot (in parts, on several cores) while chunk k crosses
+ * the bus; before a slot is refilled the host waits for its event ({@code cudaEventSynchronize}).
+ * A download runs the same pipeline the other way round: the copy of chunk k + 1 is enqueued
+ * before the host copies chunk k out of its slot. Pinned memory is what lets the copies run
+ * asynchronously at full bus speed; from pageable memory the driver stages through its own
+ * buffers synchronously.
  *
  * <p>Ordering with the backend's compute stream uses events only: every transfer first makes the
  * copy stream wait for the work already enqueued on the compute stream (a matrix written by a
@@ -37,6 +39,10 @@ import java.lang.foreign.MemorySegment;
 final class PinnedStaging implements AutoCloseable {
     /** Number of staging slots: two, so one is filled while the other is copied. */
     static final int SLOTS = 2;
+    /** Bytes per task of a parallel host copy into or out of a slot. */
+    static final long PART = 1 << 20;
+    /** A thread that is never started: memory it may access may be copied by pool threads. */
+    private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
     private final MemorySegment compute;
     private final long slotBytes;
@@ -83,7 +89,7 @@ final class PinnedStaging implements AutoCloseable {
                 long len = Math.min(slotBytes, bytes - off);
                 CudaRuntime.check(CudaRuntime.cudaEventSynchronize(slotDone[slot]), "cudaEventSynchronize");
                 MemorySegment stage = slot(slot, len);
-                stage.copyFrom(src.asSlice(off, len));
+                hostCopy(src.asSlice(off, len), stage);
                 CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(MemorySegment.ofAddress(dst + off), stage, len,
                         CudaRuntime.MEMCPY_HOST_TO_DEVICE, copyStream),
                         "cudaMemcpyAsync(host to device, chunk " + k + " of " + chunks(bytes) + ")");
@@ -113,7 +119,7 @@ final class PinnedStaging implements AutoCloseable {
                 long off = k * slotBytes;
                 long len = Math.min(slotBytes, bytes - off);
                 CudaRuntime.check(CudaRuntime.cudaEventSynchronize(slotDone[slot]), "cudaEventSynchronize");
-                dst.asSlice(off, len).copyFrom(slot(slot, len));
+                hostCopy(slot(slot, len), dst.asSlice(off, len));
             }
         } catch (RuntimeException e) {
             throw drained(e);
@@ -128,6 +134,25 @@ final class PinnedStaging implements AutoCloseable {
                 CudaRuntime.MEMCPY_DEVICE_TO_HOST, copyStream),
                 "cudaMemcpyAsync(device to host, chunk " + k + " of " + chunks + ")");
         record(slotDone[slot], copyStream);
+    }
+
+    /**
+     * Copies host memory in parts of {@value #PART} bytes on the common fork-join pool: one core
+     * copies memory more slowly than a PCIe link moves it. Memory only this thread may access (a
+     * confined arena's) is copied by this thread.
+     */
+    private static void hostCopy(MemorySegment from, MemorySegment to) {
+        long len = from.byteSize();
+        long parts = (len + PART - 1) / PART;
+        if (parts < 2 || !from.isAccessibleBy(OTHER_THREAD) || !to.isAccessibleBy(OTHER_THREAD)) {
+            to.copyFrom(from);
+            return;
+        }
+        LongStream.range(0, parts).parallel().forEach(p -> {
+            long off = p * PART;
+            long n = Math.min(PART, len - off);
+            to.asSlice(off, n).copyFrom(from.asSlice(off, n));
+        });
     }
 
     private long chunks(long bytes) {

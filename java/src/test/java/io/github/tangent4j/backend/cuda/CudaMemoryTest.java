@@ -12,6 +12,7 @@ import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -201,6 +202,24 @@ class CudaMemoryTest {
                     assertSameBits(host.slice(0, 5), whole.slice(0, 5));
                     assertSameBits(rows, whole.slice(5, 22));
                     assertSameBits(host.slice(22, 37), whole.slice(22, 37));
+                }
+            }
+        }
+    }
+
+    @Test
+    void chunksLargerThanAPartAreCopiedOnSeveralThreadsBitExact() {
+        long staging = 3 * PinnedStaging.PART + 5; // 3 parts and a few bytes per chunk
+        try (CudaBackend b = backend(staging)) {
+            Tensor host = random(DType.F32, 1001, 1801, 11); // 7.2 MB: 3 chunks, the last one short
+            try (DeviceMatrix m = b.upload(host)) {
+                assertSameBits(host, b.download(m));
+                try (Arena confined = Arena.ofConfined()) { // copied by this thread alone
+                    Tensor mine = Tensor.allocate(confined, DType.F32, 1001, 1801);
+                    b.download(m, mine);
+                    assertSameBits(host, mine);
+                    b.upload(mine, m);
+                    assertSameBits(host, b.download(m));
                 }
             }
         }
