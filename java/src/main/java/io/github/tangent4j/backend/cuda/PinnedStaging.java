@@ -68,11 +68,6 @@ final class PinnedStaging implements AutoCloseable {
         this.scratch = Arena.ofAuto().allocate(C_POINTER);
     }
 
-    /** Whether the pinned memory, copy stream and events exist (after the first transfer, until close). */
-    boolean isOpen() {
-        return pinned != null;
-    }
-
     /**
      * Copies {@code bytes} of host memory {@code src} (heap or native) to device address {@code dst}.
      * Returns once the source has been read; the compute stream waits for the copies.
