@@ -59,11 +59,26 @@ enum cudaDeviceAttr {
     cudaDevAttrL2CacheSize = 38,
     cudaDevAttrMaxThreadsPerMultiProcessor = 39,
     cudaDevAttrComputeCapabilityMajor = 75,
-    cudaDevAttrComputeCapabilityMinor = 76
+    cudaDevAttrComputeCapabilityMinor = 76,
+    cudaDevAttrMemoryPoolsSupported = 115
 };
+
+/** Attributes of a memory pool (enum cudaMemPoolAttr; subset). Values are cuuint64_t (unsigned long long). */
+enum cudaMemPoolAttr {
+    cudaMemPoolAttrReleaseThreshold = 4,
+    cudaMemPoolAttrReservedMemCurrent = 5,
+    cudaMemPoolAttrUsedMemCurrent = 7
+};
+
+/** Flag of cudaEventCreateWithFlags: the event records no timestamp (cheapest for synchronisation). */
+#define cudaEventDisableTiming 0x02
 
 /** A stream (the same opaque type as the driver's CUstream); NULL is the legacy default stream. */
 typedef struct CUstream_st *cudaStream_t;
+/** An event (the driver's CUevent). */
+typedef struct CUevent_st *cudaEvent_t;
+/** A memory pool (the driver's CUmemoryPool). */
+typedef struct CUmemPoolHandle_st *cudaMemPool_t;
 
 /* Devices. */
 cudaError_t cudaGetDeviceCount(int *count);
@@ -80,10 +95,29 @@ cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaM
 cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream);
 cudaError_t cudaMemGetInfo(size_t *free, size_t *total);
 
+/* Stream-ordered allocation from the device's current memory pool (CUDA 11.2+), and the pool. */
+cudaError_t cudaMallocAsync(void **devPtr, size_t size, cudaStream_t hStream);
+cudaError_t cudaFreeAsync(void *devPtr, cudaStream_t hStream);
+cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t *memPool, int device);
+cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value);
+cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value);
+cudaError_t cudaMemPoolTrimTo(cudaMemPool_t memPool, size_t minBytesToKeep);
+
+/* Page-locked (pinned) host memory. */
+cudaError_t cudaMallocHost(void **ptr, size_t size);
+cudaError_t cudaFreeHost(void *ptr);
+
 /* Streams. */
 cudaError_t cudaStreamCreate(cudaStream_t *pStream);
 cudaError_t cudaStreamDestroy(cudaStream_t stream);
 cudaError_t cudaStreamSynchronize(cudaStream_t stream);
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned int flags);
+
+/* Events. */
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned int flags);
+cudaError_t cudaEventDestroy(cudaEvent_t event);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream);
+cudaError_t cudaEventSynchronize(cudaEvent_t event);
 
 /* Errors and versions. The strings are static; versions are 1000 * major + 10 * minor. */
 const char *cudaGetErrorString(cudaError_t error);

@@ -188,6 +188,9 @@ static enum CBLAS_TRANSPOSE cblas_op(cublasOperation_t op)
         if (status != CUBLAS_STATUS_SUCCESS) {                                                               \
             return status;                                                                                   \
         }                                                                                                    \
+        if (emu_stream_flush(handle->stream) != 0) { /* the stream's queued copies run first */             \
+            return CUBLAS_STATUS_EXECUTION_FAILED;                                                           \
+        }                                                                                                    \
         if (g->m > 0 && g->n > 0) {                                                                          \
             for (int i = 0; i < g->batch; i++) {                                                             \
                 CBLAS_GEMM(CblasColMajor, cblas_op(g->transa), cblas_op(g->transb), g->m, g->n, g->k,       \

@@ -245,6 +245,9 @@ CUresult cuLaunchKernel(CUfunction f, unsigned int gridDimX, unsigned int gridDi
     if (hStream != NULL && !emu_handle_live(hStream, EMU_STREAM)) {
         return CUDA_ERROR_INVALID_HANDLE;
     }
+    if (emu_stream_flush(hStream) != 0) { /* the stream's queued copies run first */
+        return CUDA_ERROR_ILLEGAL_ADDRESS;
+    }
     unsigned long long threads = (unsigned long long)blockDimX * blockDimY * blockDimZ;
     if (gridDimX == 0 || gridDimY == 0 || gridDimZ == 0 || threads == 0 || threads > 1024
         || blockDimX > 1024 || blockDimY > 1024 || blockDimZ > 64

@@ -20,6 +20,7 @@ struct allocation {
     char *base;
     size_t size;    /* as requested */
     size_t charged; /* rounded up to the alignment: what the budget is charged */
+    int pooled;     /* from the default memory pool (cudaMallocAsync) */
 };
 
 struct handle {
@@ -35,6 +36,21 @@ static int allocation_capacity;
 static size_t charged_bytes;
 static size_t live_bytes;
 
+/* The default memory pool: blocks freed into it stay charged to the budget until trimmed or released. */
+static char default_pool_object;
+static struct allocation *cached;
+static int cached_count;
+static int cached_capacity;
+static size_t cached_bytes;
+static size_t pool_used;
+static unsigned long long release_threshold;
+static int pools_supported = 1;
+
+/* Pinned host memory. */
+static struct allocation *host_allocations;
+static int host_count;
+static int host_capacity;
+
 static struct handle *handles;
 static int handle_count;
 static int handle_capacity;
@@ -46,6 +62,13 @@ static int device_count = 1;
 static int cc_major = 9;
 static int cc_minor = 0;
 static int fail_alloc_countdown;
+static int fail_host_alloc_countdown;
+static int fail_copy_countdown;
+static int copy_failure;
+static long long device_allocs;
+static long long host_allocs;
+static long long memsets;
+static long long copies;
 static int launch_failure;
 static int cublas_failure;
 static int compile_failure;
@@ -92,57 +115,444 @@ void emu_report(const char *fmt, ...)
     va_end(args);
 }
 
-int emu_alloc(void **ptr, size_t size)
+/* Appends to a growable array of allocations: 0, or 2 when out of host memory; called with the lock held. */
+static int append(struct allocation **array, int *count, int *capacity, struct allocation a)
 {
-    int result = 0;
-    pthread_mutex_lock(&lock);
+    if (*count == *capacity) {
+        int grown_capacity = *capacity == 0 ? 64 : 2 * *capacity;
+        struct allocation *grown = realloc(*array, (size_t)grown_capacity * sizeof *grown);
+        if (grown == NULL) {
+            return 2;
+        }
+        *array = grown;
+        *capacity = grown_capacity;
+    }
+    (*array)[(*count)++] = a;
+    return 0;
+}
+
+/* Whether the injected allocation failure fires now (counts the call); called with the lock held. */
+static int injected_alloc_failure(void)
+{
+    return fail_alloc_countdown > 0 && --fail_alloc_countdown == 0;
+}
+
+/* New device memory of size bytes, charged to the budget: 0, or 2; called with the lock held. */
+static int backing_alloc(size_t size, int pooled, void **ptr)
+{
     size_t total = current_budget();
     size_t charged = (size + DEVICE_ALIGNMENT - 1) / DEVICE_ALIGNMENT * DEVICE_ALIGNMENT;
-    if (fail_alloc_countdown > 0 && --fail_alloc_countdown == 0) {
-        result = 2;
-    } else if (charged < size || charged_bytes > total || charged > total - charged_bytes) {
-        result = 2;
-    } else if (allocation_count == allocation_capacity) {
-        int capacity = allocation_capacity == 0 ? 64 : 2 * allocation_capacity;
-        struct allocation *grown = realloc(allocations, (size_t)capacity * sizeof *grown);
-        if (grown == NULL) {
-            result = 2;
-        } else {
-            allocations = grown;
-            allocation_capacity = capacity;
-        }
+    if (charged < size || charged_bytes > total || charged > total - charged_bytes) {
+        return 2;
     }
-    if (result == 0) {
-        char *base = aligned_alloc(DEVICE_ALIGNMENT, charged);
-        if (base == NULL) {
-            result = 2;
+    char *base = aligned_alloc(DEVICE_ALIGNMENT, charged);
+    if (base == NULL) {
+        return 2;
+    }
+    struct allocation a = {base, size, charged, pooled};
+    if (append(&allocations, &allocation_count, &allocation_capacity, a) != 0) {
+        free(base);
+        return 2;
+    }
+    /* Device memory is not cleared: all-ones bytes are NaN in F32 and F64, so reads of
+       memory nobody wrote show up in results instead of passing as zeros. */
+    memset(base, 0xFF, charged);
+    charged_bytes += charged;
+    live_bytes += size;
+    device_allocs++;
+    if (pooled) {
+        pool_used += charged;
+    }
+    *ptr = base;
+    return 0;
+}
+
+int emu_alloc(void **ptr, size_t size)
+{
+    pthread_mutex_lock(&lock);
+    int result = injected_alloc_failure() ? 2 : backing_alloc(size, 0, ptr);
+    pthread_mutex_unlock(&lock);
+    return result;
+}
+
+/* Gives cached block i back to the device; called with the lock held. */
+static void release_cached(int i)
+{
+    free(cached[i].base);
+    charged_bytes -= cached[i].charged;
+    cached_bytes -= cached[i].charged;
+    cached[i] = cached[--cached_count];
+}
+
+int emu_pool_alloc(void **ptr, size_t size)
+{
+    pthread_mutex_lock(&lock);
+    int result = 0;
+    if (!pools_supported) {
+        result = 3;
+    } else if (injected_alloc_failure()) {
+        result = 2;
+    } else {
+        /* best fit among the cached blocks no more than twice the request */
+        int best = -1;
+        for (int i = 0; i < cached_count; i++) {
+            if (cached[i].charged >= size && cached[i].charged / 2 <= size
+                    && (best < 0 || cached[i].charged < cached[best].charged)) {
+                best = i;
+            }
+        }
+        if (best >= 0) {
+            struct allocation a = cached[best];
+            a.size = size;
+            result = append(&allocations, &allocation_count, &allocation_capacity, a);
+            if (result == 0) {
+                memset(a.base, 0xFF, a.charged); /* a reused block holds garbage, never zeros */
+                cached[best] = cached[--cached_count];
+                cached_bytes -= a.charged;
+                pool_used += a.charged;
+                live_bytes += size;
+                *ptr = a.base;
+            }
         } else {
-            /* Device memory is not cleared: all-ones bytes are NaN in F32 and F64, so reads of
-               memory nobody wrote show up in results instead of passing as zeros. */
-            memset(base, 0xFF, charged);
-            allocations[allocation_count].base = base;
-            allocations[allocation_count].size = size;
-            allocations[allocation_count].charged = charged;
-            allocation_count++;
-            charged_bytes += charged;
-            live_bytes += size;
-            *ptr = base;
+            result = backing_alloc(size, 1, ptr);
         }
     }
     pthread_mutex_unlock(&lock);
     return result;
 }
 
+/* Index of the live allocation starting at ptr, or -1; called with the lock held. */
+static int live_index(const void *ptr)
+{
+    for (int i = 0; i < allocation_count; i++) {
+        if (allocations[i].base == ptr) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Frees live allocation i: a pool allocation into the cache, other memory back to the device. */
+static int free_live(int i)
+{
+    struct allocation a = allocations[i];
+    if (a.pooled) {
+        if (append(&cached, &cached_count, &cached_capacity, a) != 0) {
+            return 2;
+        }
+        cached_bytes += a.charged;
+        pool_used -= a.charged;
+    } else {
+        free(a.base);
+        charged_bytes -= a.charged;
+    }
+    live_bytes -= a.size;
+    allocations[i] = allocations[--allocation_count];
+    return 0;
+}
+
 int emu_free(void *ptr)
+{
+    pthread_mutex_lock(&lock);
+    int i = live_index(ptr);
+    int result = i < 0 ? 1 : free_live(i);
+    pthread_mutex_unlock(&lock);
+    return result;
+}
+
+int emu_pool_free(void *ptr)
+{
+    pthread_mutex_lock(&lock);
+    int i = live_index(ptr);
+    int result = i < 0 ? 1 : !allocations[i].pooled ? 3 : free_live(i);
+    pthread_mutex_unlock(&lock);
+    return result;
+}
+
+int emu_pools_supported(void)
+{
+    pthread_mutex_lock(&lock);
+    int yes = pools_supported;
+    pthread_mutex_unlock(&lock);
+    return yes;
+}
+
+void *emu_default_pool(void)
+{
+    return &default_pool_object;
+}
+
+/* Releases cached blocks, largest first, until in-use + cached <= keep; called with the lock held. */
+static void trim(unsigned long long keep)
+{
+    while (cached_count > 0 && (unsigned long long)pool_used + cached_bytes > keep) {
+        int largest = 0;
+        for (int i = 1; i < cached_count; i++) {
+            if (cached[i].charged > cached[largest].charged) {
+                largest = i;
+            }
+        }
+        release_cached(largest);
+    }
+}
+
+void emu_pool_trim(size_t keep)
+{
+    pthread_mutex_lock(&lock);
+    trim(keep);
+    pthread_mutex_unlock(&lock);
+}
+
+void emu_pool_sync(void)
+{
+    pthread_mutex_lock(&lock);
+    trim(release_threshold);
+    pthread_mutex_unlock(&lock);
+}
+
+void emu_pool_set_threshold(unsigned long long bytes)
+{
+    pthread_mutex_lock(&lock);
+    release_threshold = bytes;
+    pthread_mutex_unlock(&lock);
+}
+
+void emu_pool_stats(unsigned long long *threshold, unsigned long long *reserved, unsigned long long *used)
+{
+    pthread_mutex_lock(&lock);
+    *threshold = release_threshold;
+    *reserved = pool_used + cached_bytes;
+    *used = pool_used;
+    pthread_mutex_unlock(&lock);
+}
+
+int emu_host_alloc(void **ptr, size_t size)
+{
+    pthread_mutex_lock(&lock);
+    int result = 0;
+    char *base = NULL;
+    if (fail_host_alloc_countdown > 0 && --fail_host_alloc_countdown == 0) {
+        result = 2;
+    } else if ((base = aligned_alloc(4096, (size + 4095) / 4096 * 4096)) == NULL) {
+        result = 2;
+    } else {
+        struct allocation a = {base, size, size, 0};
+        result = append(&host_allocations, &host_count, &host_capacity, a);
+        if (result == 0) {
+            memset(base, 0xFF, size);
+            host_allocs++;
+            *ptr = base;
+        } else {
+            free(base);
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return result;
+}
+
+/* ---- queued copies and events ---- */
+
+struct pending {
+    const void *stream;
+    char *dst;
+    const char *src;
+    size_t bytes;
+    unsigned long long seq;
+};
+
+struct recorded_event {
+    const void *event;
+    const void *stream;
+    unsigned long long seq;
+};
+
+static struct pending *pendings;
+static int pending_count;
+static int pending_capacity;
+static unsigned long long next_seq = 1;
+static struct recorded_event *recorded;
+static int recorded_count;
+static int recorded_capacity;
+
+/* Whether [p, p + bytes) lies in one of the n blocks; called with the lock held. */
+static int inside(const struct allocation *blocks, int n, const char *p, size_t bytes)
+{
+    for (int i = 0; i < n; i++) {
+        if (p >= blocks[i].base && bytes <= blocks[i].size && (size_t)(p - blocks[i].base) <= blocks[i].size - bytes) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int emu_is_pinned(const void *ptr, size_t bytes)
+{
+    pthread_mutex_lock(&lock);
+    int yes = inside(host_allocations, host_count, ptr, bytes);
+    pthread_mutex_unlock(&lock);
+    return yes;
+}
+
+int emu_enqueue_copy(const void *stream, void *dst, const void *src, size_t bytes)
+{
+    pthread_mutex_lock(&lock);
+    int result = 0;
+    if (pending_count == pending_capacity) {
+        int capacity = pending_capacity == 0 ? 64 : 2 * pending_capacity;
+        struct pending *grown = realloc(pendings, (size_t)capacity * sizeof *grown);
+        if (grown == NULL) {
+            result = 2;
+        } else {
+            pendings = grown;
+            pending_capacity = capacity;
+        }
+    }
+    if (result == 0) {
+        struct pending p = {stream, dst, src, bytes, next_seq++};
+        pendings[pending_count++] = p;
+    }
+    pthread_mutex_unlock(&lock);
+    return result;
+}
+
+/* Whether a queued copy's memory is still live: device or pinned, either side. Called with the lock held. */
+static int still_live(const char *p, size_t bytes)
+{
+    return inside(allocations, allocation_count, p, bytes) || inside(host_allocations, host_count, p, bytes);
+}
+
+/* Runs the queued copies of stream (all for NULL) with seq <= upto, in order; called with the lock held. */
+static int flush(const void *stream, unsigned long long upto)
+{
+    int error = 0;
+    int kept = 0;
+    for (int i = 0; i < pending_count; i++) {
+        struct pending p = pendings[i];
+        if ((stream == NULL || p.stream == stream) && p.seq <= upto) {
+            if (still_live(p.dst, p.bytes) && still_live(p.src, p.bytes)) {
+                memmove(p.dst, p.src, p.bytes);
+            } else {
+                emu_report("cudaMemcpyAsync on stream %p ran after its memory was freed (%p <- %p, %zu bytes)",
+                           p.stream, (void *)p.dst, (const void *)p.src, p.bytes);
+                error = 700; /* cudaErrorIllegalAddress */
+            }
+        } else {
+            pendings[kept++] = p;
+        }
+    }
+    pending_count = kept;
+    return error;
+}
+
+int emu_stream_flush(const void *stream)
+{
+    pthread_mutex_lock(&lock);
+    int error = flush(stream, ~0ull);
+    pthread_mutex_unlock(&lock);
+    return error;
+}
+
+void emu_event_record(const void *event, const void *stream)
+{
+    pthread_mutex_lock(&lock);
+    int i = 0;
+    while (i < recorded_count && recorded[i].event != event) {
+        i++;
+    }
+    if (i == recorded_count) {
+        if (recorded_count == recorded_capacity) {
+            int capacity = recorded_capacity == 0 ? 16 : 2 * recorded_capacity;
+            struct recorded_event *grown = realloc(recorded, (size_t)capacity * sizeof *grown);
+            if (grown == NULL) {
+                pthread_mutex_unlock(&lock);
+                emu_report("out of host memory recording an event");
+                abort();
+            }
+            recorded = grown;
+            recorded_capacity = capacity;
+        }
+        recorded_count++;
+    }
+    recorded[i].event = event;
+    recorded[i].stream = stream;
+    recorded[i].seq = next_seq - 1; /* the work queued so far */
+    pthread_mutex_unlock(&lock);
+}
+
+int emu_event_flush(const void *event)
+{
+    int error = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < recorded_count; i++) {
+        if (recorded[i].event == event) {
+            error = flush(recorded[i].stream, recorded[i].seq);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return error;
+}
+
+void emu_event_forget(const void *event)
+{
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < recorded_count; i++) {
+        if (recorded[i].event == event) {
+            recorded[i] = recorded[--recorded_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+int emu_pending_touch(const char *call, const void *base, size_t bytes, const void *except)
+{
+    const char *b = base;
+    int touched = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < pending_count && !touched; i++) {
+        const struct pending *p = &pendings[i];
+        touched = p->stream != except
+                  && ((p->dst < b + bytes && b < p->dst + p->bytes) || (p->src < b + bytes && b < p->src + p->bytes));
+        if (touched) {
+            emu_report("%s(%p): a copy queued on stream %p still uses this memory; synchronise first "
+                       "(a GPU could hand it out again before the copy runs)", call, base, p->stream);
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return touched;
+}
+
+int emu_block_of(const void *ptr, const void **base, size_t *bytes)
+{
+    int found = 0;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < allocation_count && !found; i++) {
+        if (allocations[i].base == ptr) {
+            *base = allocations[i].base;
+            *bytes = allocations[i].size;
+            found = 1;
+        }
+    }
+    for (int i = 0; i < host_count && !found; i++) {
+        if (host_allocations[i].base == ptr) {
+            *base = host_allocations[i].base;
+            *bytes = host_allocations[i].size;
+            found = 1;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+int emu_host_free(void *ptr)
 {
     int result = 1;
     pthread_mutex_lock(&lock);
-    for (int i = 0; i < allocation_count; i++) {
-        if (allocations[i].base == ptr) {
-            free(allocations[i].base);
-            charged_bytes -= allocations[i].charged;
-            live_bytes -= allocations[i].size;
-            allocations[i] = allocations[--allocation_count];
+    for (int i = 0; i < host_count; i++) {
+        if (host_allocations[i].base == ptr) {
+            free(host_allocations[i].base);
+            host_allocations[i] = host_allocations[--host_count];
             result = 0;
             break;
         }
@@ -263,6 +673,7 @@ int emu_device_attribute(int attribute, int *value)
     case 39: *value = 2048; return 0;        /* max threads per multiprocessor */
     case 75: *value = __atomic_load_n(&cc_major, __ATOMIC_SEQ_CST); return 0; /* compute capability */
     case 76: *value = __atomic_load_n(&cc_minor, __ATOMIC_SEQ_CST); return 0;
+    case 115: *value = emu_pools_supported(); return 0; /* memory pools supported */
     default: return 1;
     }
 }
@@ -348,6 +759,22 @@ int emu_take_compile_failure(void)
     return take(&compile_failure);
 }
 
+int emu_take_copy_failure(void)
+{
+    pthread_mutex_lock(&lock);
+    copies++;
+    int code = fail_copy_countdown > 0 && --fail_copy_countdown == 0 ? copy_failure : 0;
+    pthread_mutex_unlock(&lock);
+    return code;
+}
+
+void emu_count_memset(void)
+{
+    pthread_mutex_lock(&lock);
+    memsets++;
+    pthread_mutex_unlock(&lock);
+}
+
 void emu_count_launch(void)
 {
     pthread_mutex_lock(&lock);
@@ -393,6 +820,76 @@ void t4j_emu_fail_alloc_at(int k)
     pthread_mutex_lock(&lock);
     fail_alloc_countdown = k > 0 ? k : 0;
     pthread_mutex_unlock(&lock);
+}
+
+int t4j_emu_live_host_allocations(void)
+{
+    pthread_mutex_lock(&lock);
+    int n = host_count;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+int t4j_emu_pool_cached_blocks(void)
+{
+    pthread_mutex_lock(&lock);
+    int n = cached_count;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+void t4j_emu_fail_host_alloc_at(int k)
+{
+    pthread_mutex_lock(&lock);
+    fail_host_alloc_countdown = k > 0 ? k : 0;
+    pthread_mutex_unlock(&lock);
+}
+
+void t4j_emu_fail_copy_at(int k, int code)
+{
+    pthread_mutex_lock(&lock);
+    fail_copy_countdown = k > 0 ? k : 0;
+    copy_failure = code;
+    pthread_mutex_unlock(&lock);
+}
+
+void t4j_emu_set_memory_pools_supported(int yes)
+{
+    pthread_mutex_lock(&lock);
+    pools_supported = yes != 0;
+    pthread_mutex_unlock(&lock);
+}
+
+long long t4j_emu_device_alloc_count(void)
+{
+    pthread_mutex_lock(&lock);
+    long long n = device_allocs;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+long long t4j_emu_host_alloc_count(void)
+{
+    pthread_mutex_lock(&lock);
+    long long n = host_allocs;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+long long t4j_emu_memset_count(void)
+{
+    pthread_mutex_lock(&lock);
+    long long n = memsets;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+long long t4j_emu_copy_count(void)
+{
+    pthread_mutex_lock(&lock);
+    long long n = copies;
+    pthread_mutex_unlock(&lock);
+    return n;
 }
 
 void t4j_emu_fail_next_launch(int code)
@@ -457,6 +954,15 @@ void t4j_emu_reset(void)
 {
     pthread_mutex_lock(&lock);
     fail_alloc_countdown = 0;
+    fail_host_alloc_countdown = 0;
+    fail_copy_countdown = 0;
+    copy_failure = 0;
+    pools_supported = 1;
+    release_threshold = 0;
+    device_allocs = 0;
+    host_allocs = 0;
+    memsets = 0;
+    copies = 0;
     launch_failure = 0;
     cublas_failure = 0;
     compile_failure = 0;

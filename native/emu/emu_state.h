@@ -12,12 +12,59 @@ extern "C" {
 #endif
 
 /** Kinds of handles counted for leak detection. */
-enum emu_handle_kind { EMU_STREAM = 0, EMU_CUBLAS = 1, EMU_MODULE = 2, EMU_PROGRAM = 3 };
+enum emu_handle_kind { EMU_STREAM = 0, EMU_CUBLAS = 1, EMU_MODULE = 2, EMU_PROGRAM = 3, EMU_EVENT = 4 };
 
 /** Allocates size bytes of "device" memory: 0 on success, 2 on (real or injected) exhaustion. */
 int emu_alloc(void **ptr, size_t size);
-/** Frees an allocation: 0, or 1 when ptr is not a live allocation. */
+/** Frees an allocation (a pool allocation goes back to its pool's cache): 0, or 1 when ptr is not a live allocation. */
 int emu_free(void *ptr);
+/**
+ * Allocates from the default memory pool: a cached block of at least size bytes (and at most twice
+ * as large) if there is one, else new device memory. 0, 2 on exhaustion, 3 when pools are not supported.
+ */
+int emu_pool_alloc(void **ptr, size_t size);
+/** Returns a pool allocation to the pool's cache: 0, 1 when not a live allocation, 3 when not from the pool. */
+int emu_pool_free(void *ptr);
+/** Whether the device supports memory pools (cudaDevAttrMemoryPoolsSupported). */
+int emu_pools_supported(void);
+/** The address standing for the device's default pool. */
+void *emu_default_pool(void);
+/** Releases cached blocks until the pool holds at most keep bytes (in use + cached). */
+void emu_pool_trim(size_t keep);
+/** What a synchronisation does to the pool: releases cached blocks above the release threshold. */
+void emu_pool_sync(void);
+void emu_pool_set_threshold(unsigned long long bytes);
+void emu_pool_stats(unsigned long long *threshold, unsigned long long *reserved, unsigned long long *used);
+/*
+ * Asynchronous copies. A cudaMemcpyAsync between device memory and pinned host memory on a created
+ * stream is queued and runs later: when the stream is synchronised, when an event recorded after it
+ * is synchronised or waited for, or when another operation is issued on the same stream (operations
+ * of one stream run in order). Everything else runs at once. Code that forgets a synchronisation
+ * then sees stale data, as it would on a GPU.
+ */
+/** Whether [ptr, ptr + bytes) lies inside one live pinned host allocation. */
+int emu_is_pinned(const void *ptr, size_t bytes);
+/** Queues a checked copy on stream (not NULL): 0, or 2 when out of host memory. */
+int emu_enqueue_copy(const void *stream, void *dst, const void *src, size_t bytes);
+/**
+ * Runs the queued copies of stream (every stream for NULL, the legacy default stream); returns 0,
+ * or cudaErrorIllegalAddress when a queued copy found its memory freed (reported on stderr).
+ */
+int emu_stream_flush(const void *stream);
+/** Remembers which queued work of stream the event marks. */
+void emu_event_record(const void *event, const void *stream);
+/** Runs the queued copies up to the event's record (nothing for an event never recorded); as emu_stream_flush. */
+int emu_event_flush(const void *event);
+void emu_event_forget(const void *event);
+/** Whether a queued copy on a stream other than except touches [base, base + bytes); reports it on stderr. */
+int emu_pending_touch(const char *call, const void *base, size_t bytes, const void *except);
+/** The live allocation (device or pinned) holding ptr: its base and size, or 0. */
+int emu_block_of(const void *ptr, const void **base, size_t *bytes);
+
+/** Pinned host memory: 0, or 2 on (injected) exhaustion. */
+int emu_host_alloc(void **ptr, size_t size);
+/** 0, or 1 when ptr is not a live pinned allocation. */
+int emu_host_free(void *ptr);
 /** Whether [ptr, ptr + bytes) lies inside one live allocation (always true for bytes == 0). */
 int emu_range_ok(const void *ptr, size_t bytes);
 /** Whether ptr points into a live allocation. */
@@ -49,6 +96,9 @@ int emu_driver_initialized(void);
 int emu_take_launch_failure(void);
 int emu_take_cublas_failure(void);
 int emu_take_compile_failure(void);
+/** Counts a copy call; returns the injected failure code if this is the armed k-th copy, else 0. */
+int emu_take_copy_failure(void);
+void emu_count_memset(void);
 /** Counts a launch or GEMM that ran (t4j_emu_launch_count, t4j_emu_gemm_count). */
 void emu_count_launch(void);
 void emu_count_gemm(void);

@@ -13,15 +13,23 @@
 extern "C" {
 #endif
 
-/** Device allocations made by cudaMalloc and not yet freed. */
+/** Device allocations made by cudaMalloc or cudaMallocAsync and not yet freed. */
 int t4j_emu_live_allocations(void);
 /** Bytes in those allocations (as requested, before rounding). */
 size_t t4j_emu_live_bytes(void);
-/** Streams, cuBLAS handles, modules and NVRTC programs not yet destroyed, plus primary-context retains not released. */
+/** Streams, events, cuBLAS handles, modules and NVRTC programs not yet destroyed, plus primary-context retains not released. */
 int t4j_emu_live_handles(void);
+/** Pinned host allocations (cudaMallocHost) not yet freed. */
+int t4j_emu_live_host_allocations(void);
+/** Blocks freed into the default memory pool and still cached there (not yet trimmed or released). */
+int t4j_emu_pool_cached_blocks(void);
 
-/** The k-th next cudaMalloc (k = 1: the next one) fails with cudaErrorMemoryAllocation; k <= 0 disarms. */
+/** The k-th next cudaMalloc or cudaMallocAsync (k = 1: the next one) fails with cudaErrorMemoryAllocation; k <= 0 disarms. */
 void t4j_emu_fail_alloc_at(int k);
+/** The k-th next cudaMallocHost fails with cudaErrorMemoryAllocation; k <= 0 disarms. */
+void t4j_emu_fail_host_alloc_at(int k);
+/** The k-th next cudaMemcpy or cudaMemcpyAsync returns code (e.g. cudaErrorLaunchFailure = 719) and copies nothing; k <= 0 disarms. */
+void t4j_emu_fail_copy_at(int k, int code);
 /** The next cuLaunchKernel returns code (e.g. CUDA_ERROR_LAUNCH_FAILED = 719) and runs nothing; 0 disarms. */
 void t4j_emu_fail_next_launch(int code);
 /** The next cuBLAS GEMM returns status (e.g. CUBLAS_STATUS_EXECUTION_FAILED = 13) and computes nothing; 0 disarms. */
@@ -34,6 +42,9 @@ void t4j_emu_set_memory_budget(size_t bytes);
 /** Number of devices (0 or 1); with 0 cudaGetDeviceCount returns cudaErrorNoDevice. Default 1. */
 void t4j_emu_set_device_count(int n);
 
+/** Whether the device supports memory pools (default 1); with 0, cudaMallocAsync and the pool calls return cudaErrorNotSupported. */
+void t4j_emu_set_memory_pools_supported(int yes);
+
 /** The compute capability the device reports (default 9.0), e.g. to test an architecture NVRTC rejects. */
 void t4j_emu_set_compute_capability(int major, int minor);
 
@@ -41,11 +52,19 @@ void t4j_emu_set_compute_capability(int major, int minor);
 long long t4j_emu_launch_count(void);
 /** cuBLAS GEMM calls that ran (a strided batch counts once) since load or the last reset. */
 long long t4j_emu_gemm_count(void);
+/** New device memory obtained: every successful cudaMalloc, and every cudaMallocAsync the pool's cache could not serve. */
+long long t4j_emu_device_alloc_count(void);
+/** Successful cudaMallocHost calls. */
+long long t4j_emu_host_alloc_count(void);
+/** cudaMemsetAsync calls that ran. */
+long long t4j_emu_memset_count(void);
+/** cudaMemcpy and cudaMemcpyAsync calls (each one, also when it fails). */
+long long t4j_emu_copy_count(void);
 
 /**
- * Disarms every injected failure, restores the default budget, device count and compute
- * capability, and zeroes the
- * counters. Live allocations and handles stay (so leaks remain visible).
+ * Disarms every injected failure, restores the default budget, device count, compute
+ * capability, memory-pool support and the pool's release threshold (0), and zeroes the
+ * counters. Live allocations, cached pool blocks, pinned memory and handles stay (so leaks remain visible).
  */
 void t4j_emu_reset(void);
 

@@ -154,6 +154,170 @@ static void test_runtime(void)
     t4j_emu_reset();
 }
 
+/* The default memory pool, pinned memory, events and the injected copy failure. */
+static void test_pool(void)
+{
+    int allocations = t4j_emu_live_allocations(), handles = t4j_emu_live_handles();
+    cudaStream_t s = NULL;
+    EQ(cudaStreamCreate(&s), cudaSuccess);
+    int pools = 0;
+    EQ(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, 0), cudaSuccess);
+    EQ(pools, 1);
+    cudaMemPool_t pool = NULL;
+    EQ(cudaDeviceGetDefaultMemPool(&pool, 0), cudaSuccess);
+    CHECK(pool != NULL);
+    unsigned long long keep = ~0ull, value = 0;
+    EQ(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep), cudaSuccess);
+    EQ(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &keep), cudaErrorInvalidValue);
+
+    /* a freed block is cached and serves the next request of the same size without new memory */
+    long long fresh = t4j_emu_device_alloc_count();
+    double *a = NULL, *b = NULL;
+    EQ(cudaMallocAsync((void **)&a, 1000, s), cudaSuccess);
+    EQ(t4j_emu_device_alloc_count(), fresh + 1);
+    EQ(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &value), cudaSuccess);
+    EQ(value, 1024);
+    EQ(cudaFreeAsync(a, s), cudaSuccess);
+    EQ(cudaFreeAsync(a, s), cudaErrorInvalidValue);
+    EQ(t4j_emu_pool_cached_blocks(), 1);
+    EQ(cudaStreamSynchronize(s), cudaSuccess); /* below the threshold: stays cached */
+    EQ(cudaMallocAsync((void **)&b, 1000, s), cudaSuccess);
+    CHECK(a == b);
+    CHECK(isnan(b[0]) && isnan(b[124])); /* a reused block is garbage, not zeros */
+    EQ(t4j_emu_device_alloc_count(), fresh + 1);
+    EQ(cudaMemcpy(b, b, 1001, cudaMemcpyDeviceToDevice), cudaErrorInvalidValue); /* the request's size, not the block's */
+    EQ(cudaFree(b), cudaSuccess); /* cudaFree returns pool memory to the pool */
+    EQ(t4j_emu_pool_cached_blocks(), 1);
+    EQ(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrReservedMemCurrent, &value), cudaSuccess);
+    EQ(value, 1024);
+
+    /* the budget counts cached blocks; trimming gives them back */
+    t4j_emu_set_memory_budget(4096);
+    EQ(cudaMallocAsync((void **)&a, 3500, s), cudaErrorMemoryAllocation);
+    EQ(cudaGetLastError(), cudaErrorMemoryAllocation);
+    EQ(cudaMemPoolTrimTo(pool, 0), cudaSuccess);
+    EQ(t4j_emu_pool_cached_blocks(), 0);
+    EQ(cudaMallocAsync((void **)&a, 3500, s), cudaSuccess);
+    EQ(cudaFreeAsync(a, s), cudaSuccess);
+    t4j_emu_reset(); /* threshold 0: the next synchronisation releases everything cached */
+    EQ(t4j_emu_pool_cached_blocks(), 1);
+    cudaEvent_t ev = NULL;
+    EQ(cudaEventCreateWithFlags(&ev, cudaEventDisableTiming), cudaSuccess);
+    EQ(t4j_emu_live_handles(), handles + 2);
+    EQ(cudaEventRecord(ev, s), cudaSuccess);
+    EQ(cudaStreamWaitEvent(NULL, ev, 0), cudaSuccess);
+    EQ(cudaEventSynchronize(ev), cudaSuccess);
+    EQ(t4j_emu_pool_cached_blocks(), 0);
+    EQ(cudaEventDestroy(ev), cudaSuccess);
+    EQ(cudaEventDestroy(ev), cudaErrorInvalidResourceHandle);
+    EQ(cudaEventRecord(ev, s), cudaErrorInvalidResourceHandle);
+
+    /* injected failures: the k-th allocation of either kind; cudaMalloc memory is not the pool's */
+    t4j_emu_fail_alloc_at(2);
+    EQ(cudaMalloc((void **)&a, 64), cudaSuccess);
+    EQ(cudaMallocAsync((void **)&b, 64, s), cudaErrorMemoryAllocation);
+    EQ(cudaMallocAsync((void **)&b, 64, s), cudaSuccess);
+    EQ(cudaFreeAsync(a, s), cudaErrorInvalidValue);
+    EQ(cudaFree(a), cudaSuccess);
+    EQ(cudaFreeAsync(b, s), cudaSuccess);
+    EQ(cudaMemPoolTrimTo(pool, 0), cudaSuccess);
+
+    /* pinned memory, its failure and the copy failure */
+    long long pinned = t4j_emu_host_alloc_count();
+    double *h = NULL;
+    EQ(cudaMallocHost((void **)&h, 256), cudaSuccess);
+    EQ(t4j_emu_live_host_allocations(), 1);
+    EQ(t4j_emu_host_alloc_count(), pinned + 1);
+    EQ(cudaMallocAsync((void **)&a, 256, s), cudaSuccess);
+    for (int i = 0; i < 32; i++) {
+        h[i] = i;
+    }
+    long long copies = t4j_emu_copy_count();
+    t4j_emu_fail_copy_at(2, cudaErrorLaunchFailure);
+    EQ(cudaMemcpyAsync(a, h, 256, cudaMemcpyHostToDevice, s), cudaSuccess);
+    EQ(cudaMemcpyAsync(h + 16, a, 128, cudaMemcpyDeviceToHost, s), cudaErrorLaunchFailure);
+    CHECK(h[16] == 16); /* nothing copied */
+    EQ(cudaMemcpyAsync(h + 16, a, 128, cudaMemcpyDeviceToHost, s), cudaSuccess);
+    EQ(cudaStreamSynchronize(s), cudaSuccess);
+    CHECK(h[16] == 0 && h[31] == 15);
+    EQ(t4j_emu_copy_count(), copies + 3);
+    EQ(cudaFreeAsync(a, s), cudaSuccess);
+    EQ(cudaFreeHost(h), cudaSuccess);
+    EQ(cudaFreeHost(h), cudaErrorInvalidValue);
+    t4j_emu_fail_host_alloc_at(1);
+    EQ(cudaMallocHost((void **)&h, 256), cudaErrorMemoryAllocation);
+    EQ(t4j_emu_live_host_allocations(), 0);
+
+    /* a device without pools */
+    t4j_emu_set_memory_pools_supported(0);
+    EQ(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, 0), cudaSuccess);
+    EQ(pools, 0);
+    EQ(cudaDeviceGetDefaultMemPool(&pool, 0), cudaErrorNotSupported);
+    EQ(cudaMallocAsync((void **)&a, 64, s), cudaErrorNotSupported);
+    t4j_emu_reset();
+    EQ(cudaStreamSynchronize(s), cudaSuccess);
+    EQ(t4j_emu_pool_cached_blocks(), 0);
+    EQ(cudaStreamDestroy(s), cudaSuccess);
+    EQ(t4j_emu_live_allocations(), allocations);
+    EQ(t4j_emu_live_handles(), handles);
+}
+
+/* Copies between the device and pinned memory on a stream run only when something waits for them. */
+static void test_async(void)
+{
+    int allocations = t4j_emu_live_allocations(), handles = t4j_emu_live_handles();
+    cudaStream_t copies = NULL, compute = NULL;
+    EQ(cudaStreamCreate(&copies), cudaSuccess);
+    EQ(cudaStreamCreate(&compute), cudaSuccess);
+    cudaEvent_t first = NULL, second = NULL;
+    EQ(cudaEventCreateWithFlags(&first, cudaEventDisableTiming), cudaSuccess);
+    EQ(cudaEventCreateWithFlags(&second, cudaEventDisableTiming), cudaSuccess);
+    double *pinned = NULL, *d = NULL, pageable[4] = {7, 7, 7, 7};
+    EQ(cudaMallocHost((void **)&pinned, 8 * sizeof(double)), cudaSuccess);
+    EQ(cudaMallocAsync((void **)&d, 8 * sizeof(double), compute), cudaSuccess);
+    EQ(cudaMemsetAsync(d, 0, 8 * sizeof(double), compute), cudaSuccess);
+    for (int i = 0; i < 8; i++) {
+        pinned[i] = i + 1;
+    }
+    EQ(cudaMemcpyAsync(d, pinned, 4 * sizeof(double), cudaMemcpyHostToDevice, copies), cudaSuccess);
+    EQ(cudaEventRecord(first, copies), cudaSuccess);
+    EQ(cudaMemcpyAsync(d + 4, pinned + 4, 4 * sizeof(double), cudaMemcpyHostToDevice, copies), cudaSuccess);
+    EQ(cudaEventRecord(second, copies), cudaSuccess);
+    CHECK(d[0] == 0 && d[4] == 0); /* queued, not run */
+    /* freeing memory a queued copy of another stream uses is refused */
+    EQ(cudaFreeAsync(d, compute), cudaErrorInvalidValue);
+    EQ(cudaFreeHost(pinned), cudaErrorInvalidValue);
+    pinned[0] = 10; /* the host may still change what the queued copy reads: the GPU would see it too */
+    EQ(cudaEventSynchronize(first), cudaSuccess);
+    CHECK(d[0] == 10 && d[3] == 4 && d[4] == 0); /* up to the event only */
+    EQ(cudaStreamWaitEvent(compute, second, 0), cudaSuccess);
+    CHECK(d[4] == 5 && d[7] == 8);
+    /* pageable memory and the default stream copy at once; a stream runs its own queue in order */
+    EQ(cudaMemcpyAsync(pageable, d, 4 * sizeof(double), cudaMemcpyDeviceToHost, copies), cudaSuccess);
+    CHECK(pageable[0] == 10 && pageable[3] == 4);
+    EQ(cudaMemcpyAsync(pinned, d + 4, sizeof(double), cudaMemcpyDeviceToHost, NULL), cudaSuccess);
+    CHECK(pinned[0] == 5);
+    EQ(cudaMemcpyAsync(pinned, d, sizeof(double), cudaMemcpyDeviceToHost, copies), cudaSuccess);
+    EQ(cudaMemsetAsync(d, 0, sizeof(double), copies), cudaSuccess); /* after the queued copy */
+    CHECK(pinned[0] == 10 && d[0] == 0);
+    /* cudaStreamDestroy finishes the stream's queue */
+    EQ(cudaMemcpyAsync(pinned + 1, d + 7, sizeof(double), cudaMemcpyDeviceToHost, copies), cudaSuccess);
+    EQ(cudaStreamSynchronize(copies), cudaSuccess);
+    CHECK(pinned[1] == 8);
+    EQ(cudaFreeAsync(d, compute), cudaSuccess);
+    EQ(cudaFreeHost(pinned), cudaSuccess);
+    EQ(cudaEventDestroy(first), cudaSuccess);
+    EQ(cudaEventDestroy(second), cudaSuccess);
+    EQ(cudaStreamDestroy(copies), cudaSuccess);
+    EQ(cudaStreamDestroy(compute), cudaSuccess);
+    t4j_emu_reset();
+    cudaMemPool_t pool = NULL;
+    EQ(cudaDeviceGetDefaultMemPool(&pool, 0), cudaSuccess);
+    EQ(cudaMemPoolTrimTo(pool, 0), cudaSuccess);
+    EQ(t4j_emu_live_allocations(), allocations);
+    EQ(t4j_emu_live_handles(), handles);
+}
+
 /* ---------------------------------------------------------------- cuBLAS */
 
 /* C = alpha op(A) op(B) + beta C, column-major, the definition. */
@@ -727,10 +891,14 @@ static void test_driver(void)
 int main(void)
 {
     test_runtime();
+    test_pool();
+    test_async();
     test_cublas();
     test_driver();
     EQ(t4j_emu_live_allocations(), 0);
     EQ(t4j_emu_live_handles(), 0);
+    EQ(t4j_emu_live_host_allocations(), 0);
+    EQ(t4j_emu_pool_cached_blocks(), 0);
     if (failures > 0) {
         printf("emu_test: %d FAILED\n", failures);
         return 1;

@@ -128,7 +128,16 @@ public abstract class AbstractBackend implements Backend {
             checkFloating("host", host.dtype());
             BufferMatrix m = allocateBufferMatrix(host.dtype(), rows, cols);
             if (m.size() > 0) {
-                copyIn(host.segment(), m);
+                try {
+                    copyIn(host.segment(), m);
+                } catch (RuntimeException e) { // a failed transfer leaves no matrix behind
+                    try {
+                        m.close();
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
+                }
             }
             return m;
         } finally {

@@ -83,6 +83,14 @@ public final class RowTiler {
             return track(backend.allocate(dtype, rows, cols));
         }
 
+        /**
+         * A matrix with unspecified contents freed when the tile ends, for results that overwrite
+         * every element (see {@link Backend#allocateUninitialised}).
+         */
+        public DeviceMatrix allocateUninitialised(DType dtype, long rows, long cols) {
+            return track(backend.allocateUninitialised(dtype, rows, cols));
+        }
+
         /** Frees {@code m} when the tile ends; returns it. */
         public <M extends DeviceMatrix> M track(M m) {
             owned.add(Objects.requireNonNull(m, "m"));

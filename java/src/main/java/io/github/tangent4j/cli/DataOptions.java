@@ -4,6 +4,7 @@ import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.InsufficientMemoryException;
 import io.github.tangent4j.tensor.MappedNpy;
 import io.github.tangent4j.tensor.Npy;
@@ -100,13 +101,17 @@ class DataOptions {
         if (!t.dtype().isFloating()) {
             return;
         }
-        boolean narrowing = t.dtype() == DType.F64 && target == DType.F32;
+        long bad = Finite.firstNonFinite(t);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(what + ": element " + bad + " is " + t.getFlat(bad)
+                    + "; expected finite values");
+        }
+        if (t.dtype() != DType.F64 || target != DType.F32) {
+            return;
+        }
         for (long i = 0; i < t.size(); i++) {
             double v = t.getFlat(i);
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException(what + ": element " + i + " is " + v + "; expected finite values");
-            }
-            if (narrowing && Float.isInfinite((float) v)) {
+            if (Float.isInfinite((float) v)) {
                 throw new IllegalArgumentException(what + ": element " + i + " is " + v + ", which overflows"
                         + " converting to f32 (largest " + Float.MAX_VALUE + "); use --dtype f64 or rescale");
             }

@@ -138,8 +138,8 @@ public final class Jacobians {
         tiles(backend, x, rowBytes, sweepRows(rowBytes), (t, from, to) -> {
             long rows = to - from;
             try (DeviceMatrix j = inputJacobianTile(t, reverse);
-                 DeviceMatrix perRow = backend.allocate(mlp.dtype(), rows * r, 1);
-                 DeviceMatrix perExample = backend.allocate(mlp.dtype(), rows, 1)) {
+                 DeviceMatrix perRow = backend.allocateUninitialised(mlp.dtype(), rows * r, 1);
+                 DeviceMatrix perExample = backend.allocateUninitialised(mlp.dtype(), rows, 1)) {
                 backend.hadamard(j, j, j);
                 backend.sum(j, 1, perRow);
                 backend.sum(perRow.reshape(rows, r), 1, perExample);
@@ -179,7 +179,7 @@ public final class Jacobians {
                 stage[0] = Tensor.allocate(mlp.dtype(), blockElements);
             }
             try (BackpropSignals s = BackpropSignals.ofOutputs(t);
-                 DeviceMatrix ones = backend.allocate(mlp.dtype(), rows, 1);
+                 DeviceMatrix ones = backend.allocateUninitialised(mlp.dtype(), rows, 1);
                  DeviceMatrix block = backend.allocateUninitialised(mlp.dtype(), blockElements, 1)) {
                 backend.fill(ones, 1);
                 for (int l = 0; l < mlp.layers().size(); l++) {
@@ -319,13 +319,13 @@ public final class Jacobians {
                 for (int l = 0; l < mlp.layers().size(); l++) {
                     Layer layer = mlp.layers().get(l);
                     DeviceMatrix delta = s.signal(l);
-                    try (DeviceMatrix g = backend.allocate(mlp.dtype(), layer.out(), layer.in())) {
+                    try (DeviceMatrix g = backend.allocateUninitialised(mlp.dtype(), layer.out(), layer.in())) {
                         backend.gemm(true, false, mlp.parameterization().weightScale(layer.in()), delta, t.input(l),
                                 0, g);
                         add(tile, layout.weightOffset(l), backend.download(g), 1);
                     }
                     if (layer.hasBias()) {
-                        try (DeviceMatrix g = backend.allocate(mlp.dtype(), 1, layer.out())) {
+                        try (DeviceMatrix g = backend.allocateUninitialised(mlp.dtype(), 1, layer.out())) {
                             backend.sum(delta, 0, g);
                             add(tile, layout.biasOffset(l), backend.download(g), mlp.parameterization().biasScale());
                         }

@@ -76,8 +76,8 @@ final class Gram {
             return new double[n];
         }
         try (DeviceMatrix xd = backend.upload(x);
-                DeviceMatrix sq = backend.allocate(x.dtype(), x.dim(0), x.dim(1));
-                DeviceMatrix sums = backend.allocate(x.dtype(), x.dim(0), 1)) {
+                DeviceMatrix sq = backend.allocateUninitialised(x.dtype(), x.dim(0), x.dim(1));
+                DeviceMatrix sums = backend.allocateUninitialised(x.dtype(), x.dim(0), 1)) {
             backend.hadamard(xd, xd, sq);
             backend.sum(sq, 1, sums);
             return backend.download(sums).toDoubleArray();
@@ -103,7 +103,7 @@ final class Gram {
         try (DeviceMatrix x2d = backend.upload(x2)) {
             RowTiler.of(backend, bytes * (n2 + x.dim(1))).run(n, (scope, from, to) -> {
                 DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
-                DeviceMatrix g = scope.allocate(x.dtype(), to - from, n2);
+                DeviceMatrix g = scope.allocateUninitialised(x.dtype(), to - from, n2);
                 backend.gemm(false, true, 1, rows, x2d, 0, g);
                 consumer.accept(from, to, backend.download(g));
             });

@@ -49,9 +49,9 @@ final class MaterialisedNtk implements NtkMethod {
         long o = mlp.outputDim();
         long p = mlp.parameterCount();
         DeviceMatrix t = switch (kind) {
-            case FULL -> backend.allocate(mlp.dtype(), a.rows() * o, b.rows() * o);
-            case TRACE -> backend.allocate(mlp.dtype(), a.rows(), b.rows());
-            case DIAGONAL -> backend.allocate(mlp.dtype(), a.rows() * o, o);
+            case FULL -> backend.allocateUninitialised(mlp.dtype(), a.rows() * o, b.rows() * o);
+            case TRACE -> backend.allocateUninitialised(mlp.dtype(), a.rows(), b.rows());
+            case DIAGONAL -> backend.allocateUninitialised(mlp.dtype(), a.rows() * o, o);
         };
         try {
             switch (kind) {

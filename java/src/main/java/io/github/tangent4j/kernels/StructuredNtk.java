@@ -44,7 +44,7 @@ final class StructuredNtk implements NtkMethod {
         DType dt = mlp.dtype();
         long o = mlp.outputDim();
         List<DeviceMatrix> out = new ArrayList<>();
-        try (DeviceMatrix ones = backend.allocate(dt, 1, Math.max(o, 1))) {
+        try (DeviceMatrix ones = backend.allocateUninitialised(dt, 1, Math.max(o, 1))) {
             backend.fill(ones, 1);
             for (int l = 0; l < mlp.layers().size(); l++) {
                 DeviceMatrix term = switch (kind) {
@@ -124,9 +124,9 @@ final class StructuredNtk implements NtkMethod {
         double aw = square(mlp.parameterization().weightScale(layer.in()));
         double cb = layer.hasBias() ? square(mlp.parameterization().biasScale()) : 0;
         DeviceMatrix c = backend.allocateUninitialised(mlp.dtype(), rows * o, o);
-        try (DeviceMatrix h2 = backend.allocate(mlp.dtype(), rows, layer.in());
-             DeviceMatrix onesIn = backend.allocate(mlp.dtype(), layer.in(), 1);
-             DeviceMatrix k = backend.allocate(mlp.dtype(), rows, 1)) {
+        try (DeviceMatrix h2 = backend.allocateUninitialised(mlp.dtype(), rows, layer.in());
+             DeviceMatrix onesIn = backend.allocateUninitialised(mlp.dtype(), layer.in(), 1);
+             DeviceMatrix k = backend.allocateUninitialised(mlp.dtype(), rows, 1)) {
             backend.gemmBatched(Math.toIntExact(rows), false, true, 1, a.signal(l), a.signal(l), 0, c);
             backend.hadamard(a.input(l), a.input(l), h2);
             backend.fill(onesIn, 1);

@@ -153,7 +153,7 @@ public final class DeviceMlp implements AutoCloseable {
     public Tensor forward(Tensor x) {
         checkInputs(x);
         Tensor y = Tensor.allocate(mlp.dtype(), x.dim(0), mlp.outputDim());
-        forward(x, y);
+        forwardTiles(x, y);
         return y;
     }
 
@@ -172,6 +172,12 @@ public final class DeviceMlp implements AutoCloseable {
             throw new IllegalArgumentException("y: expected shape (" + n + ", " + mlp.outputDim() + ") of "
                     + mlp.dtype() + " but was " + Shapes.format(y.shape()) + " of " + y.dtype());
         }
+        forwardTiles(x, y);
+    }
+
+    /** The tiles of {@link #forward(Tensor, Tensor)} on checked arguments (the input scan runs once). */
+    private void forwardTiles(Tensor x, Tensor y) {
+        long n = x.dim(0);
         if (n == 0) {
             return;
         }

@@ -128,7 +128,7 @@ public final class ActivationPatterns {
         DeviceMatrix[] z = new DeviceMatrix[widths.length];
         try {
             for (int l = 0; l < widths.length; l++) {
-                z[l] = backend.allocate(mlp.dtype(), tileRows, widths[l]);
+                z[l] = backend.allocateUninitialised(mlp.dtype(), tileRows, widths[l]);
             }
             RowTiler.of(backend, mlp.dtype().byteSize() * Math.max(1, inputCols)).withMaxTileRows(tileRows)
                     .withProgress(listener).run(n, (scope, from, to) -> {

@@ -4,6 +4,7 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.Objects;
@@ -56,11 +57,7 @@ public record Arrangements(PackedPatterns patterns, Tensor directions, long[] fi
         if (m < 1 || m > MAX_DIRECTIONS) {
             throw new IllegalArgumentException("m: expected 1 to " + MAX_DIRECTIONS + " directions but was " + m);
         }
-        for (long i = 0; i < x.size(); i++) {
-            if (!Double.isFinite(x.getFlat(i))) {
-                throw new IllegalArgumentException("x: expected finite values but element " + i + " is " + x.getFlat(i));
-            }
-        }
+        Finite.check("x", x);
         long n = x.dim(0);
         DType dtype = x.dtype();
         Tensor directions = Tensor.allocate(dtype, m, x.dim(1));
@@ -74,7 +71,7 @@ public record Arrangements(PackedPatterns patterns, Tensor directions, long[] fi
                 RowTiler.of(backend, dtype.byteSize() * (x.dim(1) + n)).withProgress(listener).run(m,
                         (scope, from, to) -> {
                             DeviceMatrix u = scope.track(backend.upload(directions.slice(from, to)));
-                            DeviceMatrix s = scope.allocate(dtype, to - from, n);
+                            DeviceMatrix s = scope.allocateUninitialised(dtype, to - from, n);
                             backend.gemm(false, true, -1, u, xd, 0, s);
                             all.orBits(backend.signBits(s), n, from, 0);
                         });

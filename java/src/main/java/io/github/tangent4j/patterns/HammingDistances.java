@@ -51,7 +51,7 @@ public final class HammingDistances {
         try (DeviceMatrix b = backend.upload(expand(q, 0, nq, dtype, -2, false))) {
             RowTiler.of(backend, dtype.byteSize() * (k + nq)).withProgress(listener).run(p.rows(), (scope, from, to) -> {
                 DeviceMatrix a = scope.track(backend.upload(expand(p, from, to, dtype, 1, true)));
-                DeviceMatrix d = scope.allocate(dtype, to - from, nq);
+                DeviceMatrix d = scope.allocateUninitialised(dtype, to - from, nq);
                 backend.gemm(false, true, 1, a, b, 0, d);
                 Tensor host = backend.download(d);
                 Tensor rows = out.slice(from, to);

@@ -7,6 +7,7 @@ import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.Objects;
@@ -83,7 +84,7 @@ public final class SliceRegions {
         long n = (long) width * height;
         ActivationPatterns patterns;
         Layer first = mlp.layers().get(0);
-        try (DeviceMatrix coefficients = backend.allocate(dtype, 3, first.out())) {
+        try (DeviceMatrix coefficients = backend.allocateUninitialised(dtype, 3, first.out())) {
             try (DeviceMatrix od = backend.upload(matrix(dtype, o));
                     DeviceMatrix uv = backend.upload(matrix(dtype, du, dv));
                     DeviceMatrix c0 = network.preactivation(0, od)) {
@@ -150,13 +151,8 @@ public final class SliceRegions {
         if (!t.dtype().isFloating()) {
             throw new IllegalArgumentException(name + ": expected a float array but was " + t.dtype());
         }
-        double[] v = t.toDoubleArray();
-        for (int j = 0; j < v.length; j++) {
-            if (!Double.isFinite(v[j])) {
-                throw new IllegalArgumentException(name + ": expected finite values but element " + j + " is " + v[j]);
-            }
-        }
-        return v;
+        Finite.check(name, t);
+        return t.toDoubleArray();
     }
 
     /** Checks that u and v are nonzero and not parallel. */

@@ -1,32 +1,67 @@
 package io.github.tangent4j.tensor;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.stream.LongStream;
 
 /** Finiteness checks of floating-point tensors, the guard every public entry point applies to its inputs. */
 public final class Finite {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Elements scanned per block by the vector loop; a block holding a non-finite element is searched element by element. */
+    private static final long BLOCK = 1 << 14;
+    /** Tensors of more blocks than this (4 Mi elements) are scanned in parallel. */
+    private static final long PARALLEL_BLOCKS = 256;
+    /** A thread that is never started: memory it may access (not a confined arena's) may be scanned in parallel. */
+    private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
     private Finite() {
     }
 
-    /** The flat index of the first NaN or infinite element of {@code t}, or -1 if all are finite (or t is not floating). */
+    /**
+     * The flat index of the first NaN or infinite element of {@code t}, or -1 if all are finite (or t
+     * is not floating). Blocks of {@value #BLOCK} elements are scanned with the Vector API when the
+     * module is present (a few instructions per vector of elements, no branch per element), in
+     * parallel on the common fork-join pool for tensors of more than {@value #PARALLEL_BLOCKS}
+     * blocks, since one core cannot read memory as fast as several; only the first block that holds
+     * a bad element is searched one element at a time for the index.
+     */
     public static long firstNonFinite(Tensor t) {
         Objects.requireNonNull(t, "t");
+        DType dtype = t.dtype();
+        if (dtype != DType.F64 && dtype != DType.F32) {
+            return -1;
+        }
+        MemorySegment s = t.segment();
         long n = t.size();
-        if (t.dtype() == DType.F64) {
-            for (long i = 0; i < n; i++) {
-                if (!Double.isFinite(t.segment().getAtIndex(F64, i))) {
-                    return i;
-                }
-            }
-        } else if (t.dtype() == DType.F32) {
-            for (long i = 0; i < n; i++) {
-                if (!Float.isFinite(t.segment().getAtIndex(F32, i))) {
-                    return i;
-                }
+        long blocks = (n + BLOCK - 1) / BLOCK;
+        LongStream indices = LongStream.range(0, blocks);
+        if (blocks > PARALLEL_BLOCKS && VectorFinite.ENABLED && s.isAccessibleBy(OTHER_THREAD)) {
+            indices = indices.parallel();
+        }
+        OptionalLong bad = indices.filter(b -> !blockFinite(s, dtype, b * BLOCK, Math.min(n, (b + 1) * BLOCK)))
+                .findFirst();
+        if (bad.isEmpty()) {
+            return -1;
+        }
+        long from = bad.getAsLong() * BLOCK;
+        return firstNonFinite(s, dtype, from, Math.min(n, from + BLOCK));
+    }
+
+    private static boolean blockFinite(MemorySegment s, DType dtype, long from, long to) {
+        return VectorFinite.ENABLED ? VectorFinite.allFinite(s, dtype, from, to) : firstNonFinite(s, dtype, from, to) < 0;
+    }
+
+    /** The scalar search: the first index in {@code [from, to)} whose element is NaN or infinite, or -1. */
+    private static long firstNonFinite(MemorySegment s, DType dtype, long from, long to) {
+        for (long i = from; i < to; i++) {
+            boolean finite = dtype == DType.F64 ? Double.isFinite(s.getAtIndex(F64, i))
+                    : Float.isFinite(s.getAtIndex(F32, i));
+            if (!finite) {
+                return i;
             }
         }
         return -1;

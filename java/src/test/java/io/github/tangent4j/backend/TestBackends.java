@@ -40,7 +40,8 @@ public final class TestBackends {
 
     /**
      * Runs {@code body} on a new backend, closes it, and checks that closing it returned every
-     * device allocation and handle (the emulation's counters are back to where they were).
+     * device allocation and handle (the emulation's counters are back to where they were), every
+     * pinned host allocation, and every block cached in the memory pool.
      */
     public static void with(String name, Consumer<Backend> body) {
         boolean cuda = name.equals("cuda");
@@ -59,6 +60,8 @@ public final class TestBackends {
         if (cuda) {
             assertEquals(allocations, Emu.liveAllocations(), "device allocations leaked");
             assertEquals(handles, Emu.liveHandles(), "CUDA handles leaked");
+            assertEquals(0, Emu.liveHostAllocations(), "pinned host memory leaked");
+            assertEquals(0, Emu.poolCachedBlocks(), "blocks left cached in the memory pool after close");
         }
     }
 

@@ -16,10 +16,33 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The CUDA backend: matrices in device memory ({@code cudaMalloc}), GEMMs in cuBLAS, elementwise
- * operations in the project's kernels (compiled by NVRTC at first use), all on one stream per
- * backend with one cuBLAS handle bound to it. FP32 GEMMs run in true FP32 unless TF32 is enabled
- * ({@link Options#tf32()}, system property {@value #TF32_PROPERTY}).
+ * The CUDA backend: matrices in device memory, GEMMs in cuBLAS, elementwise operations in the
+ * project's kernels (compiled by NVRTC at first use), all on one stream per backend with one cuBLAS
+ * handle bound to it. FP32 GEMMs run in true FP32 unless TF32 is enabled ({@link Options#tf32()},
+ * system property {@value #TF32_PROPERTY}).
+ *
+ * <p><b>Memory.</b> Matrices come from the device's default memory pool through the stream-ordered
+ * {@code cudaMallocAsync}/{@code cudaFreeAsync} on the backend's stream: a free returns the block
+ * to the pool without synchronising the device (as {@code cudaFree} does), and since the backend
+ * sets the pool's release threshold ({@code cudaMemPoolAttrReleaseThreshold}) to "never", freed
+ * blocks stay cached across synchronisations and serve the next allocation of a similar size, so
+ * the per-layer and per-tile temporaries of a forward pass or a Jacobian sweep do not reach the
+ * driver's allocator after the first tile. When an allocation fails with
+ * {@code cudaErrorMemoryAllocation} while the pool holds cached blocks, the backend synchronises its
+ * stream, gives the cached blocks back ({@code cudaMemPoolTrimTo(pool, 0)}) and retries once; a
+ * second failure (or a failure with nothing cached) throws
+ * {@link io.github.tangent4j.backend.DeviceOutOfMemoryException}, which {@link
+ * io.github.tangent4j.backend.RowTiler} answers with smaller tiles. {@link #availableMemory()}
+ * counts the cached blocks as available. Closing the backend trims the pool to zero. The default
+ * pool is the device's, shared by every backend on it in the process (and by other libraries that
+ * use it); a device without memory pools ({@code cudaDevAttrMemoryPoolsSupported} = 0) gets plain
+ * {@code cudaMalloc}/{@code cudaFree}. {@link #allocate} zero-fills with one
+ * {@code cudaMemsetAsync}; {@link #allocateUninitialised} does not touch the memory.
+ *
+ * <p><b>Transfers.</b> Uploads and downloads go through pinned staging memory on a second stream
+ * in chunks of {@link Options#stagingBytes()}, the host copy of one chunk overlapping the DMA of
+ * the next, ordered with the compute stream by events (see {@link PinnedStaging}); the staging
+ * memory is allocated at the first transfer, reused by every later one and freed on close.
  *
  * <p>Like every backend it is used by one thread at a time; it makes the device's primary context
  * current on whichever thread calls it. Memory is freed only by the backend's own calls (closing
@@ -30,22 +53,40 @@ public final class CudaBackend extends AbstractBackend {
     public static final String TF32_PROPERTY = "tangent4j.cuda.tf32";
     /** System property choosing the device ordinal (default 0). */
     public static final String DEVICE_PROPERTY = "tangent4j.cuda.device";
+    /** System property setting the chunk of a host-device transfer in bytes (default 8 MiB). */
+    public static final String STAGING_PROPERTY = "tangent4j.cuda.stagingBytes";
 
     /**
      * Construction options.
      *
-     * @param device the device ordinal
-     * @param tf32   whether FP32 GEMMs may use TF32 tensor cores (about 10 mantissa bits)
+     * @param device       the device ordinal
+     * @param tf32         whether FP32 GEMMs may use TF32 tensor cores (about 10 mantissa bits)
+     * @param stagingBytes bytes per chunk of a host-device transfer; the backend pins
+     *                     {@value PinnedStaging#SLOTS} times as much host memory for staging
      */
-    public record Options(int device, boolean tf32) {
-        /** Validates the ordinal. */
+    public record Options(int device, boolean tf32, long stagingBytes) {
+        /** Default chunk of a transfer: 8 MiB (large enough for full PCIe bandwidth, small enough to overlap). */
+        public static final long DEFAULT_STAGING_BYTES = 8L << 20;
+
+        /** Validates the ordinal and the chunk size. */
         public Options {
             if (device < 0) {
                 throw new IllegalArgumentException("device: expected an ordinal >= 0 but was " + device);
             }
+            if (stagingBytes < 1) {
+                throw new IllegalArgumentException("stagingBytes: expected >= 1 but was " + stagingBytes);
+            }
         }
 
-        /** Options from {@value #DEVICE_PROPERTY} and {@value #TF32_PROPERTY} (device 0, no TF32 by default). */
+        /** Options with the default chunk of {@link #DEFAULT_STAGING_BYTES}. */
+        public Options(int device, boolean tf32) {
+            this(device, tf32, DEFAULT_STAGING_BYTES);
+        }
+
+        /**
+         * Options from {@value #DEVICE_PROPERTY}, {@value #TF32_PROPERTY} and {@value #STAGING_PROPERTY}
+         * (device 0, no TF32, {@link #DEFAULT_STAGING_BYTES} by default).
+         */
         public static Options fromSystemProperties() {
             String d = System.getProperty(DEVICE_PROPERTY, "0").trim();
             int device;
@@ -55,7 +96,19 @@ public final class CudaBackend extends AbstractBackend {
                 throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + ": expected a device ordinal but was '"
                         + d + "'");
             }
-            return new Options(device, Boolean.parseBoolean(System.getProperty(TF32_PROPERTY, "false").trim()));
+            String b = System.getProperty(STAGING_PROPERTY, Long.toString(DEFAULT_STAGING_BYTES)).trim();
+            long staging;
+            try {
+                staging = Long.parseLong(b);
+            } catch (NumberFormatException e) {
+                staging = 0;
+            }
+            if (staging < 1) {
+                throw new IllegalArgumentException("-D" + STAGING_PROPERTY + ": expected a byte count >= 1 but was '"
+                        + b + "'");
+            }
+            return new Options(device, Boolean.parseBoolean(System.getProperty(TF32_PROPERTY, "false").trim()),
+                    staging);
         }
     }
 
@@ -63,6 +116,9 @@ public final class CudaBackend extends AbstractBackend {
     private final CudaDevice device;
     private final MemorySegment stream;
     private final MemorySegment cublas;
+    /** The device's default memory pool, or NULL when the device has none (then cudaMalloc/cudaFree). */
+    private final MemorySegment pool;
+    private final PinnedStaging staging;
     private final String description;
     private final MemorySegment scratch;
     private final KernelArgs args;
@@ -95,6 +151,7 @@ public final class CudaBackend extends AbstractBackend {
             Cublas.check(Cublas.cublasSetStream_v2(h, s), "cublasSetStream_v2");
             int mode = options.tf32() ? Cublas.CUBLAS_TF32_TENSOR_OP_MATH : Cublas.CUBLAS_DEFAULT_MATH;
             Cublas.check(Cublas.cublasSetMathMode(h, mode), "cublasSetMathMode");
+            pool = memoryPool(options.device());
             description = describe(h);
         } catch (RuntimeException e) {
             if (h != null) {
@@ -112,6 +169,22 @@ public final class CudaBackend extends AbstractBackend {
         }
         stream = s;
         cublas = h;
+        staging = new PinnedStaging(s, options.stagingBytes());
+    }
+
+    /** The device's default pool with its release threshold set to keep every freed block, or NULL without pools. */
+    private MemorySegment memoryPool(int ordinal) {
+        CudaRuntime.check(CudaRuntime.cudaDeviceGetAttribute(scratch, CudaRuntime.DEV_ATTR_MEMORY_POOLS_SUPPORTED,
+                ordinal), "cudaDeviceGetAttribute(cudaDevAttrMemoryPoolsSupported)");
+        if (scratch.get(C_INT, 0) == 0) {
+            return MemorySegment.NULL;
+        }
+        CudaRuntime.check(CudaRuntime.cudaDeviceGetDefaultMemPool(scratch, ordinal), "cudaDeviceGetDefaultMemPool");
+        MemorySegment p = scratch.get(C_POINTER, 0);
+        scratch.set(C_LONG, 0, -1L); // UINT64_MAX: never release cached blocks at a synchronisation
+        CudaRuntime.check(CudaRuntime.cudaMemPoolSetAttribute(p, CudaRuntime.MEM_POOL_ATTR_RELEASE_THRESHOLD, scratch),
+                "cudaMemPoolSetAttribute(cudaMemPoolAttrReleaseThreshold)");
+        return p;
     }
 
     private String describe(MemorySegment handle) {
@@ -166,46 +239,62 @@ public final class CudaBackend extends AbstractBackend {
 
     private long malloc(long bytes) {
         device.makeCurrent();
-        CudaRuntime.check(CudaRuntime.cudaMalloc(scratch, bytes), "cudaMalloc(" + bytes + " bytes)", bytes);
+        if (!hasPool()) {
+            CudaRuntime.check(CudaRuntime.cudaMalloc(scratch, bytes), "cudaMalloc(" + bytes + " bytes)", bytes);
+            return scratch.get(C_POINTER, 0).address();
+        }
+        int status = CudaRuntime.cudaMallocAsync(scratch, bytes, stream);
+        if (status == CudaRuntime.CUDA_ERROR_MEMORY_ALLOCATION) {
+            CudaRuntime.cudaGetLastError();
+            if (trimPool()) {
+                status = CudaRuntime.cudaMallocAsync(scratch, bytes, stream);
+            }
+        }
+        CudaRuntime.check(status, "cudaMallocAsync(" + bytes + " bytes)", bytes);
         return scratch.get(C_POINTER, 0).address();
     }
 
-    /** Frees device memory; called by {@link DeviceBuffer#release()} from this backend's calls. */
+    private boolean hasPool() {
+        return pool.address() != 0;
+    }
+
+    /**
+     * Waits for the stream (so its pending frees have reached the pool) and gives the pool's cached
+     * blocks back to the device; whether there were any.
+     */
+    private boolean trimPool() {
+        synchronize();
+        long cached = poolAttribute(CudaRuntime.MEM_POOL_ATTR_RESERVED_MEM_CURRENT)
+                - poolAttribute(CudaRuntime.MEM_POOL_ATTR_USED_MEM_CURRENT);
+        CudaRuntime.check(CudaRuntime.cudaMemPoolTrimTo(pool, 0), "cudaMemPoolTrimTo");
+        return cached > 0;
+    }
+
+    private long poolAttribute(int attribute) {
+        CudaRuntime.check(CudaRuntime.cudaMemPoolGetAttribute(pool, attribute, scratch), "cudaMemPoolGetAttribute");
+        return scratch.get(C_LONG, 0);
+    }
+
+    /** Frees device memory (stream-ordered); called by {@link DeviceBuffer#release()} from this backend's calls. */
     void free(MemorySegment p) {
         device.makeCurrent();
-        CudaRuntime.check(CudaRuntime.cudaFree(p), "cudaFree");
+        if (hasPool()) {
+            CudaRuntime.check(CudaRuntime.cudaFreeAsync(p, stream), "cudaFreeAsync");
+        } else {
+            CudaRuntime.check(CudaRuntime.cudaFree(p), "cudaFree");
+        }
     }
 
     @Override
     protected void copyIn(MemorySegment src, BufferMatrix dst) {
         device.makeCurrent();
-        long bytes = dst.byteSize();
-        try (Arena staging = src.isNative() ? null : Arena.ofConfined()) {
-            MemorySegment host = src;
-            if (staging != null) { // a heap segment cannot be passed to native code: copy it off-heap
-                host = staging.allocate(bytes, 64);
-                host.copyFrom(src);
-            }
-            CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(pointer(dst), host, bytes,
-                    CudaRuntime.MEMCPY_HOST_TO_DEVICE, stream), "cudaMemcpyAsync(host to device)");
-            // the host memory may be reused as soon as we return (pinned memory is copied asynchronously)
-            synchronize();
-        }
+        staging.upload(src, address(dst), dst.byteSize());
     }
 
     @Override
     protected void copyOut(BufferMatrix src, MemorySegment dst) {
         device.makeCurrent();
-        long bytes = src.byteSize();
-        try (Arena staging = dst.isNative() ? null : Arena.ofConfined()) {
-            MemorySegment host = staging == null ? dst : staging.allocate(bytes, 64);
-            CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(host, pointer(src), bytes,
-                    CudaRuntime.MEMCPY_DEVICE_TO_HOST, stream), "cudaMemcpyAsync(device to host)");
-            synchronize();
-            if (staging != null) {
-                dst.copyFrom(host);
-            }
-        }
+        staging.download(address(src), dst, src.byteSize());
     }
 
     @Override
@@ -223,8 +312,7 @@ public final class CudaBackend extends AbstractBackend {
                 deviceToDevice(from, tmp, bytes);
                 deviceToDevice(tmp, to, bytes);
             } finally {
-                synchronize(); // before the temporary is freed (cudaFree would also wait, but say it)
-                free(MemorySegment.ofAddress(tmp));
+                free(MemorySegment.ofAddress(tmp)); // stream-ordered: after the copies (cudaFree would wait for them)
             }
             return;
         }
@@ -244,7 +332,13 @@ public final class CudaBackend extends AbstractBackend {
     protected long availableMemoryImpl() {
         device.makeCurrent();
         CudaRuntime.check(CudaRuntime.cudaMemGetInfo(scratch, scratch.asSlice(8)), "cudaMemGetInfo");
-        return scratch.get(C_LONG, 0);
+        long free = scratch.get(C_LONG, 0);
+        if (!hasPool()) {
+            return free;
+        }
+        // blocks cached by the pool are free for this backend's next allocations
+        return free + poolAttribute(CudaRuntime.MEM_POOL_ATTR_RESERVED_MEM_CURRENT)
+                - poolAttribute(CudaRuntime.MEM_POOL_ATTR_USED_MEM_CURRENT);
     }
 
     // ---------------------------------------------------------------- GEMM
@@ -362,9 +456,7 @@ public final class CudaBackend extends AbstractBackend {
         try {
             launch(Kernel.SIGN_BITS, z.dtype(), items, args.reset().pointer(address(z)).pointer(bits)
                     .i64(z.rows()).i64(z.cols()).i64(words));
-            CudaRuntime.check(CudaRuntime.cudaMemcpyAsync(out, MemorySegment.ofAddress(bits), bytes,
-                    CudaRuntime.MEMCPY_DEVICE_TO_HOST, stream), "cudaMemcpyAsync(device to host)");
-            synchronize();
+            staging.download(bits, out, bytes);
         } finally {
             free(MemorySegment.ofAddress(bits));
         }
@@ -378,12 +470,18 @@ public final class CudaBackend extends AbstractBackend {
         RuntimeException failure = null;
         Runnable[] steps = {
             this::synchronize,
+            staging::close,
             () -> {
                 if (kernels != null) {
                     kernels.close();
                 }
             },
             () -> Cublas.check(Cublas.cublasDestroy_v2(cublas), "cublasDestroy_v2"),
+            () -> {
+                if (hasPool()) { // every matrix has been freed: give the cached blocks back to the device
+                    CudaRuntime.check(CudaRuntime.cudaMemPoolTrimTo(pool, 0), "cudaMemPoolTrimTo");
+                }
+            },
             () -> CudaRuntime.check(CudaRuntime.cudaStreamDestroy(stream), "cudaStreamDestroy"),
             device::close,
         };

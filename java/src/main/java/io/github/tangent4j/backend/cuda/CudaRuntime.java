@@ -21,6 +21,12 @@ final class CudaRuntime {
     static final int CUDA_ERROR_MEMORY_ALLOCATION = 2;
     static final int CUDA_ERROR_INSUFFICIENT_DRIVER = 35;
     static final int CUDA_ERROR_NO_DEVICE = 100;
+    static final int CUDA_ERROR_NOT_SUPPORTED = 801;
+    static final int DEV_ATTR_MEMORY_POOLS_SUPPORTED = 115;
+    static final int MEM_POOL_ATTR_RELEASE_THRESHOLD = 4;
+    static final int MEM_POOL_ATTR_RESERVED_MEM_CURRENT = 5;
+    static final int MEM_POOL_ATTR_USED_MEM_CURRENT = 7;
+    static final int EVENT_DISABLE_TIMING = 0x02;
     static final int MEMCPY_HOST_TO_DEVICE = 1;
     static final int MEMCPY_DEVICE_TO_HOST = 2;
     static final int MEMCPY_DEVICE_TO_DEVICE = 3;
@@ -49,6 +55,32 @@ final class CudaRuntime {
             FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_LONG, C_POINTER));
     private static final MethodHandle MEM_GET_INFO = LIBRARY.downcall("cudaMemGetInfo",
             FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    private static final MethodHandle MALLOC_ASYNC = LIBRARY.downcall("cudaMallocAsync",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_POINTER));
+    private static final MethodHandle FREE_ASYNC = LIBRARY.downcall("cudaFreeAsync",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    private static final MethodHandle DEVICE_GET_DEFAULT_MEM_POOL = LIBRARY.downcall("cudaDeviceGetDefaultMemPool",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    private static final MethodHandle MEM_POOL_SET_ATTRIBUTE = LIBRARY.downcall("cudaMemPoolSetAttribute",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER));
+    private static final MethodHandle MEM_POOL_GET_ATTRIBUTE = LIBRARY.downcall("cudaMemPoolGetAttribute",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER));
+    private static final MethodHandle MEM_POOL_TRIM_TO = LIBRARY.downcall("cudaMemPoolTrimTo",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle MALLOC_HOST = LIBRARY.downcall("cudaMallocHost",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle FREE_HOST = LIBRARY.downcall("cudaFreeHost",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle STREAM_WAIT_EVENT = LIBRARY.downcall("cudaStreamWaitEvent",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT));
+    private static final MethodHandle EVENT_CREATE_WITH_FLAGS = LIBRARY.downcall("cudaEventCreateWithFlags",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    private static final MethodHandle EVENT_DESTROY = LIBRARY.downcall("cudaEventDestroy",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle EVENT_RECORD = LIBRARY.downcall("cudaEventRecord",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
+    private static final MethodHandle EVENT_SYNCHRONIZE = LIBRARY.downcall("cudaEventSynchronize",
+            FunctionDescriptor.of(C_INT, C_POINTER));
     private static final MethodHandle STREAM_CREATE = LIBRARY.downcall("cudaStreamCreate",
             FunctionDescriptor.of(C_INT, C_POINTER));
     private static final MethodHandle STREAM_DESTROY = LIBRARY.downcall("cudaStreamDestroy",
@@ -144,6 +176,110 @@ final class CudaRuntime {
     static int cudaMemGetInfo(MemorySegment free, MemorySegment total) {
         try {
             return (int) MEM_GET_INFO.invokeExact(free, total);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMallocAsync(MemorySegment devPtr, long size, MemorySegment stream) {
+        try {
+            return (int) MALLOC_ASYNC.invokeExact(devPtr, size, stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaFreeAsync(MemorySegment devPtr, MemorySegment stream) {
+        try {
+            return (int) FREE_ASYNC.invokeExact(devPtr, stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaDeviceGetDefaultMemPool(MemorySegment memPool, int device) {
+        try {
+            return (int) DEVICE_GET_DEFAULT_MEM_POOL.invokeExact(memPool, device);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMemPoolSetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
+        try {
+            return (int) MEM_POOL_SET_ATTRIBUTE.invokeExact(memPool, attr, value);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMemPoolGetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
+        try {
+            return (int) MEM_POOL_GET_ATTRIBUTE.invokeExact(memPool, attr, value);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMemPoolTrimTo(MemorySegment memPool, long minBytesToKeep) {
+        try {
+            return (int) MEM_POOL_TRIM_TO.invokeExact(memPool, minBytesToKeep);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaMallocHost(MemorySegment ptr, long size) {
+        try {
+            return (int) MALLOC_HOST.invokeExact(ptr, size);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaFreeHost(MemorySegment ptr) {
+        try {
+            return (int) FREE_HOST.invokeExact(ptr);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaStreamWaitEvent(MemorySegment stream, MemorySegment event, int flags) {
+        try {
+            return (int) STREAM_WAIT_EVENT.invokeExact(stream, event, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaEventCreateWithFlags(MemorySegment event, int flags) {
+        try {
+            return (int) EVENT_CREATE_WITH_FLAGS.invokeExact(event, flags);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaEventDestroy(MemorySegment event) {
+        try {
+            return (int) EVENT_DESTROY.invokeExact(event);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaEventRecord(MemorySegment event, MemorySegment stream) {
+        try {
+            return (int) EVENT_RECORD.invokeExact(event, stream);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    static int cudaEventSynchronize(MemorySegment event) {
+        try {
+            return (int) EVENT_SYNCHRONIZE.invokeExact(event);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

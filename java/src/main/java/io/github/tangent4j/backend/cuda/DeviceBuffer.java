@@ -4,7 +4,7 @@ import io.github.tangent4j.backend.Buffer;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Device memory from {@code cudaMalloc}. Freed only through its backend (on the thread using the
+ * Device memory from {@code cudaMallocAsync} (or {@code cudaMalloc} on a device without memory pools). Freed only through its backend (on the thread using the
  * backend, with the context current), never by a cleaner thread.
  */
 final class DeviceBuffer extends Buffer {

@@ -37,6 +37,8 @@ class CudaBackendTest {
             Emu.reset();
             assertEquals(allocations, Emu.liveAllocations(), "device allocations leaked");
             assertEquals(handles, Emu.liveHandles(), "CUDA handles leaked");
+            assertEquals(0, Emu.liveHostAllocations(), "pinned host memory leaked");
+            assertEquals(0, Emu.poolCachedBlocks(), "blocks left cached in the memory pool");
         }
     }
 
@@ -86,7 +88,7 @@ class CudaBackendTest {
             DeviceMatrix second = b.allocate(DType.F64, 10, 10);
             DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
                     () -> b.allocate(DType.F32, 100, 10));
-            assertTrue(e.getMessage().contains("cudaMalloc(4000 bytes) failed: cudaErrorMemoryAllocation (2)"),
+            assertTrue(e.getMessage().contains("cudaMallocAsync(4000 bytes) failed: cudaErrorMemoryAllocation (2)"),
                     e.getMessage());
             assertEquals(4000, e.requestedBytes());
             assertEquals(2, b.openAllocations());

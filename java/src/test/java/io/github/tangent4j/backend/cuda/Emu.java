@@ -30,6 +30,15 @@ public final class Emu {
     private static final MethodHandle LAUNCH_COUNT;
     private static final MethodHandle GEMM_COUNT;
     private static final MethodHandle RESET;
+    private static final MethodHandle LIVE_HOST_ALLOCATIONS;
+    private static final MethodHandle POOL_CACHED_BLOCKS;
+    private static final MethodHandle DEVICE_ALLOC_COUNT;
+    private static final MethodHandle HOST_ALLOC_COUNT;
+    private static final MethodHandle MEMSET_COUNT;
+    private static final MethodHandle COPY_COUNT;
+    private static final MethodHandle FAIL_HOST_ALLOC_AT;
+    private static final MethodHandle FAIL_COPY_AT;
+    private static final MethodHandle SET_MEMORY_POOLS_SUPPORTED;
 
     static {
         String dir = System.getProperty("tangent4j.cuda.libs");
@@ -61,6 +70,15 @@ public final class Emu {
         LAUNCH_COUNT = handle(lookup, "t4j_emu_launch_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         GEMM_COUNT = handle(lookup, "t4j_emu_gemm_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         RESET = handle(lookup, "t4j_emu_reset", FunctionDescriptor.ofVoid());
+        LIVE_HOST_ALLOCATIONS = handle(lookup, "t4j_emu_live_host_allocations", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        POOL_CACHED_BLOCKS = handle(lookup, "t4j_emu_pool_cached_blocks", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        DEVICE_ALLOC_COUNT = handle(lookup, "t4j_emu_device_alloc_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        HOST_ALLOC_COUNT = handle(lookup, "t4j_emu_host_alloc_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        MEMSET_COUNT = handle(lookup, "t4j_emu_memset_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        COPY_COUNT = handle(lookup, "t4j_emu_copy_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        FAIL_HOST_ALLOC_AT = handle(lookup, "t4j_emu_fail_host_alloc_at", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+        FAIL_COPY_AT = handle(lookup, "t4j_emu_fail_copy_at", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        SET_MEMORY_POOLS_SUPPORTED = handle(lookup, "t4j_emu_set_memory_pools_supported", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
     }
 
     private Emu() {
@@ -117,7 +135,7 @@ public final class Emu {
         }
     }
 
-    /** The k-th next cudaMalloc fails with cudaErrorMemoryAllocation. */
+    /** The k-th next cudaMalloc or cudaMallocAsync fails with cudaErrorMemoryAllocation. */
     public static void failAllocAt(int k) {
         try {
             FAIL_ALLOC_AT.invokeExact(k);
@@ -202,6 +220,87 @@ public final class Emu {
     public static void reset() {
         try {
             RESET.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Pinned host allocations (cudaMallocHost) not yet freed. */
+    public static int liveHostAllocations() {
+        try {
+            return (int) LIVE_HOST_ALLOCATIONS.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Blocks freed into the default memory pool and still cached there. */
+    public static int poolCachedBlocks() {
+        try {
+            return (int) POOL_CACHED_BLOCKS.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** New device memory obtained (cudaMalloc, and cudaMallocAsync not served from the pool's cache) since the last reset. */
+    public static long deviceAllocCount() {
+        try {
+            return (long) DEVICE_ALLOC_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Successful cudaMallocHost calls since the last reset. */
+    public static long hostAllocCount() {
+        try {
+            return (long) HOST_ALLOC_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** cudaMemsetAsync calls that ran since the last reset. */
+    public static long memsetCount() {
+        try {
+            return (long) MEMSET_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** cudaMemcpy and cudaMemcpyAsync calls since the last reset. */
+    public static long copyCount() {
+        try {
+            return (long) COPY_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The k-th next cudaMallocHost fails with cudaErrorMemoryAllocation. */
+    public static void failHostAllocAt(int k) {
+        try {
+            FAIL_HOST_ALLOC_AT.invokeExact(k);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The k-th next cudaMemcpy or cudaMemcpyAsync returns {@code code} and copies nothing. */
+    public static void failCopyAt(int k, int code) {
+        try {
+            FAIL_COPY_AT.invokeExact(k, code);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the device reports memory-pool support (1, the default, or 0). */
+    public static void setMemoryPoolsSupported(int yes) {
+        try {
+            SET_MEMORY_POOLS_SUPPORTED.invokeExact(yes);
         } catch (Throwable t) {
             throw rethrow(t);
         }
