@@ -51,6 +51,9 @@ static int cublas_failure;
 static int compile_failure;
 static long long launches;
 static long long gemms;
+static long long lt_matmuls;
+static int lt_last_epilogue;
+static int lt_relu_keeps_nan;
 static int driver_initialized;
 
 /* The primary context: only its address matters. */
@@ -362,6 +365,19 @@ void emu_count_gemm(void)
     pthread_mutex_unlock(&lock);
 }
 
+void emu_count_lt_matmul(int epilogue)
+{
+    pthread_mutex_lock(&lock);
+    lt_matmuls++;
+    lt_last_epilogue = epilogue;
+    pthread_mutex_unlock(&lock);
+}
+
+int emu_lt_relu_keeps_nan(void)
+{
+    return __atomic_load_n(&lt_relu_keeps_nan, __ATOMIC_SEQ_CST);
+}
+
 /* ---- t4j_emu.h ---- */
 
 int t4j_emu_live_allocations(void)
@@ -453,6 +469,27 @@ long long t4j_emu_gemm_count(void)
     return n;
 }
 
+long long t4j_emu_lt_matmul_count(void)
+{
+    pthread_mutex_lock(&lock);
+    long long n = lt_matmuls;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+int t4j_emu_lt_last_epilogue(void)
+{
+    pthread_mutex_lock(&lock);
+    int e = lt_last_epilogue;
+    pthread_mutex_unlock(&lock);
+    return e;
+}
+
+void t4j_emu_set_lt_relu_keeps_nan(int keep)
+{
+    __atomic_store_n(&lt_relu_keeps_nan, keep != 0, __ATOMIC_SEQ_CST);
+}
+
 void t4j_emu_reset(void)
 {
     pthread_mutex_lock(&lock);
@@ -467,5 +504,8 @@ void t4j_emu_reset(void)
     cc_minor = 0;
     launches = 0;
     gemms = 0;
+    lt_matmuls = 0;
+    lt_last_epilogue = 0;
     pthread_mutex_unlock(&lock);
+    __atomic_store_n(&lt_relu_keeps_nan, 0, __ATOMIC_SEQ_CST);
 }

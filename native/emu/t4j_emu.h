@@ -24,7 +24,10 @@ int t4j_emu_live_handles(void);
 void t4j_emu_fail_alloc_at(int k);
 /** The next cuLaunchKernel returns code (e.g. CUDA_ERROR_LAUNCH_FAILED = 719) and runs nothing; 0 disarms. */
 void t4j_emu_fail_next_launch(int code);
-/** The next cuBLAS GEMM returns status (e.g. CUBLAS_STATUS_EXECUTION_FAILED = 13) and computes nothing; 0 disarms. */
+/**
+ * The next cuBLAS GEMM, cublasLtMatmulAlgoGetHeuristic or cublasLtMatmul returns status (e.g.
+ * CUBLAS_STATUS_EXECUTION_FAILED = 13, CUBLAS_STATUS_NOT_SUPPORTED = 15) and computes nothing; 0 disarms.
+ */
 void t4j_emu_fail_next_cublas(int status);
 /** The next nvrtcCompileProgram fails with NVRTC_ERROR_COMPILATION and a log saying so. */
 void t4j_emu_fail_next_compile(void);
@@ -42,9 +45,19 @@ long long t4j_emu_launch_count(void);
 /** cuBLAS GEMM calls that ran (a strided batch counts once) since load or the last reset. */
 long long t4j_emu_gemm_count(void);
 
+/** cublasLtMatmul calls that ran since load or the last reset. */
+long long t4j_emu_lt_matmul_count(void);
+/** The epilogue (cublasLtEpilogue_t) of the last cublasLtMatmul that ran; 0 if none since the last reset. */
+int t4j_emu_lt_last_epilogue(void);
 /**
- * Disarms every injected failure, restores the default budget, device count and compute
- * capability, and zeroes the
+ * Whether the emulated cuBLASLt ReLU epilogues return NaN for a NaN input (keep != 0) or 0, as
+ * max(x, 0) on a GPU does (the default).
+ */
+void t4j_emu_set_lt_relu_keeps_nan(int keep);
+
+/**
+ * Disarms every injected failure, restores the default budget, device count, compute
+ * capability and cuBLASLt ReLU NaN behaviour, and zeroes the
  * counters. Live allocations and handles stay (so leaks remain visible).
  */
 void t4j_emu_reset(void);
