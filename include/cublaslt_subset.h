@@ -74,7 +74,15 @@ typedef enum {
 /** Heuristic preference attributes (subset). */
 typedef enum {
     /** uint64_t, default 0 (no workspace allowed). */
-    CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1
+    CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1,
+    /**
+     * uint32_t, default 256: the alignment in bytes the pointers passed for A (B, C, D) will have;
+     * the heuristic skips algorithms that need more.
+     */
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES = 5,
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES = 6,
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES = 7,
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES = 8
 } cublasLtMatmulPreferenceAttributes_t;
 
 /** A cuBLASLt context (not thread-safe: one thread at a time). */

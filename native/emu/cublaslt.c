@@ -11,7 +11,9 @@
  *    where the ReLU kept its input (x > 0, not NaN); padding bits (rows m..ld-1) are left as they
  *    were (device memory starts as 0xFF bytes here), so readers must mask them;
  *  - the heuristic offers one algorithm needing min(4 KiB, allowed) bytes of workspace, so the
- *    caller's workspace handling runs.
+ *    caller's workspace handling runs, and relying on the pointer alignments the preference
+ *    promised (default 256 bytes): cublasLtMatmul rejects a less aligned A, B, C or D with
+ *    CUBLAS_STATUS_INVALID_VALUE and a line on stderr (a GPU kernel might fault or misread).
  * Injected failures (t4j_emu_fail_next_cublas) hit the heuristic query and the matmul, which then
  * compute nothing.
  */
@@ -20,12 +22,14 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* cuBLASLt 13.0.0 */
 #define EMU_CUBLASLT_VERSION 130000
-/* Marks an algorithm this emulation's heuristic returned: data[0]; data[1] is its workspace. */
+/* Marks an algorithm this emulation's heuristic returned: data[0]; data[1] is its workspace,
+   data[2..5] the alignments of A, B, C and D it relies on. */
 #define EMU_ALGO_MAGIC 0x74346a4c74616c67ULL
 #define EMU_ALGO_WORKSPACE 4096
 
@@ -51,6 +55,7 @@ struct emu_layout {
 
 struct emu_pref {
     uint64_t max_workspace;
+    uint32_t alignment[4]; /* A, B, C, D */
 };
 
 static int live(const void *p, int kind)
@@ -193,6 +198,10 @@ cublasStatus_t cublasLtMatmulPreferenceCreate(cublasLtMatmulPreference_t *pref)
     void *p;
     cublasStatus_t status = create(&p, sizeof(struct emu_pref));
     if (status == CUBLAS_STATUS_SUCCESS) {
+        struct emu_pref *e = p;
+        for (int i = 0; i < 4; i++) {
+            e->alignment[i] = 256;
+        }
         *pref = p;
     }
     return status;
@@ -211,14 +220,25 @@ cublasStatus_t cublasLtMatmulPreferenceSetAttribute(cublasLtMatmulPreference_t p
         return CUBLAS_STATUS_INVALID_VALUE;
     }
     struct emu_pref *p = (struct emu_pref *)(void *)pref;
-    if (attr != CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES) {
+    void *field;
+    size_t size;
+    switch (attr) {
+    case CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES: field = &p->max_workspace; size = sizeof p->max_workspace; break;
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES:
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES:
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES:
+    case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES:
+        field = &p->alignment[attr - CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES];
+        size = sizeof p->alignment[0];
+        break;
+    default:
         emu_report("cublasLtMatmulPreferenceSetAttribute: attribute %d is not emulated", (int)attr);
         return CUBLAS_STATUS_INVALID_VALUE;
     }
-    if (sizeInBytes != sizeof p->max_workspace) {
+    if (sizeInBytes != size) {
         return CUBLAS_STATUS_INVALID_VALUE;
     }
-    memcpy(&p->max_workspace, buf, sizeof p->max_workspace);
+    memcpy(field, buf, size);
     return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -333,6 +353,9 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t lightHandle, cubl
     memset(r, 0, sizeof *r);
     r->algo.data[0] = EMU_ALGO_MAGIC;
     r->algo.data[1] = pref->max_workspace >= EMU_ALGO_WORKSPACE ? EMU_ALGO_WORKSPACE : 0;
+    for (int i = 0; i < 4; i++) {
+        r->algo.data[2 + i] = pref->alignment[i];
+    }
     r->workspaceSize = (size_t)r->algo.data[1];
     r->state = CUBLAS_STATUS_SUCCESS;
     r->wavesCount = 1.0f;
@@ -351,6 +374,17 @@ static int operand_ok(const char *name, const void *ptr, uint64_t rows, uint64_t
         return 1;
     }
     emu_report("cublasLtMatmul: %s [%p, +%zu bytes) is not inside one live device allocation", name, ptr, bytes);
+    return 0;
+}
+
+/* Whether ptr is aligned to the bytes an algorithm relies on (reports when not). */
+static int aligned(const char *name, const void *ptr, uint64_t bytes)
+{
+    if (bytes == 0 || (uintptr_t)ptr % bytes == 0) {
+        return 1;
+    }
+    emu_report("cublasLtMatmul: %s at %p is not aligned to the %llu bytes the algorithm was chosen for", name, ptr,
+               (unsigned long long)bytes);
     return 0;
 }
 
@@ -411,6 +445,10 @@ cublasStatus_t cublasLtMatmul(cublasLtHandle_t lightHandle, cublasLtMatmulDesc_t
             return CUBLAS_STATUS_INVALID_VALUE;
         }
         needed = (size_t)algo->data[1];
+        if (!aligned("A", A, algo->data[2]) || !aligned("B", B, algo->data[3]) || !aligned("C", C, algo->data[4])
+            || !aligned("D", D, algo->data[5])) {
+            return CUBLAS_STATUS_INVALID_VALUE;
+        }
     }
     if (alpha == NULL || beta == NULL || workspaceSizeInBytes < needed
         || (stream != NULL && !emu_handle_live(stream, EMU_STREAM)) || (has_bias(e->epilogue) && e->bias == NULL)

@@ -30,6 +30,9 @@ public final class Emu {
     private static final MethodHandle LAUNCH_COUNT;
     private static final MethodHandle GEMM_COUNT;
     private static final MethodHandle RESET;
+    private static final MethodHandle LT_MATMUL_COUNT;
+    private static final MethodHandle LT_LAST_EPILOGUE;
+    private static final MethodHandle SET_LT_RELU_KEEPS_NAN;
 
     static {
         String dir = System.getProperty("tangent4j.cuda.libs");
@@ -61,6 +64,10 @@ public final class Emu {
         LAUNCH_COUNT = handle(lookup, "t4j_emu_launch_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         GEMM_COUNT = handle(lookup, "t4j_emu_gemm_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         RESET = handle(lookup, "t4j_emu_reset", FunctionDescriptor.ofVoid());
+        LT_MATMUL_COUNT = handle(lookup, "t4j_emu_lt_matmul_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        LT_LAST_EPILOGUE = handle(lookup, "t4j_emu_lt_last_epilogue", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        SET_LT_RELU_KEEPS_NAN = handle(lookup, "t4j_emu_set_lt_relu_keeps_nan",
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
     }
 
     private Emu() {
@@ -193,6 +200,33 @@ public final class Emu {
     public static long gemmCount() {
         try {
             return (long) GEMM_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** cublasLtMatmul calls since the last reset. */
+    public static long ltMatmulCount() {
+        try {
+            return (long) LT_MATMUL_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The epilogue (cublasLtEpilogue_t) of the last cublasLtMatmul since the last reset, 0 if none. */
+    public static int ltLastEpilogue() {
+        try {
+            return (int) LT_LAST_EPILOGUE.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the emulated cuBLASLt ReLU epilogues keep NaN (default: they give 0, as max(x, 0)). */
+    public static void setLtReluKeepsNan(boolean keep) {
+        try {
+            SET_LT_RELU_KEEPS_NAN.invokeExact(keep ? 1 : 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
