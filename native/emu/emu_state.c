@@ -53,6 +53,8 @@ static long long launches;
 static long long gemms;
 static long long lt_matmuls;
 static int lt_last_epilogue;
+/* cublasLtMatmul calls per epilogue value (all the values cublasLtEpilogue_t names are below 1024). */
+static long long lt_epilogues[1024];
 static int lt_relu_keeps_nan;
 static int driver_initialized;
 
@@ -370,6 +372,9 @@ void emu_count_lt_matmul(int epilogue)
     pthread_mutex_lock(&lock);
     lt_matmuls++;
     lt_last_epilogue = epilogue;
+    if (epilogue >= 0 && epilogue < 1024) {
+        lt_epilogues[epilogue]++;
+    }
     pthread_mutex_unlock(&lock);
 }
 
@@ -485,6 +490,14 @@ int t4j_emu_lt_last_epilogue(void)
     return e;
 }
 
+long long t4j_emu_lt_epilogue_count(int epilogue)
+{
+    pthread_mutex_lock(&lock);
+    long long n = epilogue >= 0 && epilogue < 1024 ? lt_epilogues[epilogue] : 0;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
 void t4j_emu_set_lt_relu_keeps_nan(int keep)
 {
     __atomic_store_n(&lt_relu_keeps_nan, keep != 0, __ATOMIC_SEQ_CST);
@@ -506,6 +519,7 @@ void t4j_emu_reset(void)
     gemms = 0;
     lt_matmuls = 0;
     lt_last_epilogue = 0;
+    memset(lt_epilogues, 0, sizeof lt_epilogues);
     pthread_mutex_unlock(&lock);
     __atomic_store_n(&lt_relu_keeps_nan, 0, __ATOMIC_SEQ_CST);
 }

@@ -49,6 +49,8 @@ long long t4j_emu_gemm_count(void);
 long long t4j_emu_lt_matmul_count(void);
 /** The epilogue (cublasLtEpilogue_t) of the last cublasLtMatmul that ran; 0 if none since the last reset. */
 int t4j_emu_lt_last_epilogue(void);
+/** cublasLtMatmul calls with that epilogue (cublasLtEpilogue_t) since load or the last reset. */
+long long t4j_emu_lt_epilogue_count(int epilogue);
 /**
  * Whether the emulated cuBLASLt ReLU epilogues return NaN for a NaN input (keep != 0) or 0, as
  * max(x, 0) on a GPU does (the default).

@@ -11,6 +11,10 @@ import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
 import io.github.tangent4j.backend.java.JavaBackend;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.Parameterization;
+import io.github.tangent4j.patterns.ActivationPatterns;
+import io.github.tangent4j.patterns.PackedPatterns;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.SplittableRandom;
@@ -261,6 +265,33 @@ class CublasLtTest {
                     }
                     assertSame(expected[1], signs, dtype + " signs");
                 }
+            }
+        }
+    }
+
+    @Test
+    void patternsTakeTheirSignsFromTheBitMask() {
+        // four hidden ReLU layers of odd widths
+        Mlp mlp = Mlp.random(7, Activation.RELU, Parameterization.ntk(1.4, 0.3), DType.F32, 5, 70, 130, 64, 33, 2);
+        Tensor x = Tensor.allocate(DType.F32, 301, 5);
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (long i = 0; i < x.size(); i++) {
+            x.setFlat(i, rnd.nextDouble(-2, 2));
+        }
+        PackedPatterns expected;
+        try (Backend java = new JavaBackend()) {
+            expected = ActivationPatterns.compute(java, mlp, x).packed();
+        }
+        Emu.setLtReluKeepsNan(true);
+        try (CudaBackend b = new CudaBackend()) {
+            PackedPatterns actual = ActivationPatterns.compute(b, mlp, x).packed();
+            // one tile: the first layer's pre-activations and the last hidden layer with the bias epilogue,
+            // the probe and hidden layers 2 and 3 with the bit mask
+            assertEquals(3, Emu.ltEpilogueCount(EPILOGUE_RELU_AUX_BIAS), "the probe and two layers");
+            assertEquals(2, Emu.ltEpilogueCount(EPILOGUE_BIAS));
+            assertEquals(expected.bits(), actual.bits());
+            for (long row = 0; row < expected.rows(); row++) {
+                assertTrue(expected.rowEquals(row, actual, row), "pattern of row " + row);
             }
         }
     }

@@ -32,6 +32,7 @@ public final class Emu {
     private static final MethodHandle RESET;
     private static final MethodHandle LT_MATMUL_COUNT;
     private static final MethodHandle LT_LAST_EPILOGUE;
+    private static final MethodHandle LT_EPILOGUE_COUNT;
     private static final MethodHandle SET_LT_RELU_KEEPS_NAN;
 
     static {
@@ -66,6 +67,8 @@ public final class Emu {
         RESET = handle(lookup, "t4j_emu_reset", FunctionDescriptor.ofVoid());
         LT_MATMUL_COUNT = handle(lookup, "t4j_emu_lt_matmul_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         LT_LAST_EPILOGUE = handle(lookup, "t4j_emu_lt_last_epilogue", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        LT_EPILOGUE_COUNT = handle(lookup, "t4j_emu_lt_epilogue_count",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
         SET_LT_RELU_KEEPS_NAN = handle(lookup, "t4j_emu_set_lt_relu_keeps_nan",
                 FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
     }
@@ -218,6 +221,15 @@ public final class Emu {
     public static int ltLastEpilogue() {
         try {
             return (int) LT_LAST_EPILOGUE.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** cublasLtMatmul calls with that epilogue (cublasLtEpilogue_t) since the last reset. */
+    public static long ltEpilogueCount(int epilogue) {
+        try {
+            return (long) LT_EPILOGUE_COUNT.invokeExact(epilogue);
         } catch (Throwable t) {
             throw rethrow(t);
         }
