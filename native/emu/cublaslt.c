@@ -490,6 +490,13 @@ cublasStatus_t cublasLtMatmul(cublasLtHandle_t lightHandle, cublasLtMatmulDesc_t
                     A, (int)p.a->ld, B, (int)p.b->ld, (float)beta_value, D, (int)p.d->ld);
         epilogue_s(&p, D, p.d->ld);
     }
+    if (emu_take_gemm_corruption()) { /* an injected wrong result (t4j_emu_corrupt_next_gemm) */
+        if (f64) {
+            *(double *)D += 1;
+        } else {
+            *(float *)D += 1;
+        }
+    }
     emu_count_gemm();
     emu_count_lt_matmul((int)e->epilogue);
     return CUBLAS_STATUS_SUCCESS;

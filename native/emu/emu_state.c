@@ -49,6 +49,8 @@ static int fail_alloc_countdown;
 static int launch_failure;
 static int cublas_failure;
 static int compile_failure;
+static int gemm_corruption;
+static int leak_next_free;
 static long long launches;
 static long long gemms;
 static long long lt_matmuls;
@@ -138,10 +140,26 @@ int emu_alloc(void **ptr, size_t size)
     return result;
 }
 
+/* Whether ptr is the base of a live allocation; called with the lock held. */
+static int emu_is_live_locked(const void *ptr)
+{
+    for (int i = 0; i < allocation_count; i++) {
+        if (allocations[i].base == ptr) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int emu_free(void *ptr)
 {
     int result = 1;
     pthread_mutex_lock(&lock);
+    if (leak_next_free && emu_is_live_locked(ptr)) {
+        leak_next_free = 0;
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
     for (int i = 0; i < allocation_count; i++) {
         if (allocations[i].base == ptr) {
             free(allocations[i].base);
@@ -353,6 +371,11 @@ int emu_take_compile_failure(void)
     return take(&compile_failure);
 }
 
+int emu_take_gemm_corruption(void)
+{
+    return take(&gemm_corruption);
+}
+
 void emu_count_launch(void)
 {
     pthread_mutex_lock(&lock);
@@ -437,6 +460,20 @@ void t4j_emu_fail_next_compile(void)
     pthread_mutex_unlock(&lock);
 }
 
+void t4j_emu_corrupt_next_gemm(void)
+{
+    pthread_mutex_lock(&lock);
+    gemm_corruption = 1;
+    pthread_mutex_unlock(&lock);
+}
+
+void t4j_emu_leak_next_free(void)
+{
+    pthread_mutex_lock(&lock);
+    leak_next_free = 1;
+    pthread_mutex_unlock(&lock);
+}
+
 void t4j_emu_set_memory_budget(size_t bytes)
 {
     pthread_mutex_lock(&lock);
@@ -510,6 +547,8 @@ void t4j_emu_reset(void)
     launch_failure = 0;
     cublas_failure = 0;
     compile_failure = 0;
+    gemm_corruption = 0;
+    leak_next_free = 0;
     budget = default_budget();
     budget_set = 1;
     device_count = 1;

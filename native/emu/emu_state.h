@@ -50,6 +50,8 @@ int emu_driver_initialized(void);
 int emu_take_launch_failure(void);
 int emu_take_cublas_failure(void);
 int emu_take_compile_failure(void);
+/** Whether a wrong GEMM result is armed (t4j_emu_corrupt_next_gemm), disarming it. */
+int emu_take_gemm_corruption(void);
 /** Counts a launch or GEMM that ran (t4j_emu_launch_count, t4j_emu_gemm_count). */
 void emu_count_launch(void);
 void emu_count_gemm(void);

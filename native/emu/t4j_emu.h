@@ -31,6 +31,13 @@ void t4j_emu_fail_next_launch(int code);
 void t4j_emu_fail_next_cublas(int status);
 /** The next nvrtcCompileProgram fails with NVRTC_ERROR_COMPILATION and a log saying so. */
 void t4j_emu_fail_next_compile(void);
+/**
+ * The next cuBLAS GEMM or cublasLtMatmul that computes something succeeds but adds 1 to the first element
+ * of its output: a wrong result, for checks that must notice one.
+ */
+void t4j_emu_corrupt_next_gemm(void);
+/** The next cudaFree (or other release of device memory) reports success but keeps the memory: a leak. */
+void t4j_emu_leak_next_free(void);
 
 /** Total device memory; cudaMalloc beyond the free part fails. Default 1 GiB or env T4J_EMU_MEMORY_BUDGET. */
 void t4j_emu_set_memory_budget(size_t bytes);

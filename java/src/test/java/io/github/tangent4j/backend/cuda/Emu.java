@@ -34,6 +34,8 @@ public final class Emu {
     private static final MethodHandle LT_LAST_EPILOGUE;
     private static final MethodHandle LT_EPILOGUE_COUNT;
     private static final MethodHandle SET_LT_RELU_KEEPS_NAN;
+    private static final MethodHandle CORRUPT_NEXT_GEMM;
+    private static final MethodHandle LEAK_NEXT_FREE;
 
     static {
         String dir = System.getProperty("tangent4j.cuda.libs");
@@ -69,6 +71,8 @@ public final class Emu {
         LT_LAST_EPILOGUE = handle(lookup, "t4j_emu_lt_last_epilogue", FunctionDescriptor.of(ValueLayout.JAVA_INT));
         LT_EPILOGUE_COUNT = handle(lookup, "t4j_emu_lt_epilogue_count",
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        CORRUPT_NEXT_GEMM = handle(lookup, "t4j_emu_corrupt_next_gemm", FunctionDescriptor.ofVoid());
+        LEAK_NEXT_FREE = handle(lookup, "t4j_emu_leak_next_free", FunctionDescriptor.ofVoid());
         SET_LT_RELU_KEEPS_NAN = handle(lookup, "t4j_emu_set_lt_relu_keeps_nan",
                 FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
     }
@@ -239,6 +243,24 @@ public final class Emu {
     public static void setLtReluKeepsNan(boolean keep) {
         try {
             SET_LT_RELU_KEEPS_NAN.invokeExact(keep ? 1 : 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The next GEMM (cuBLAS or cuBLASLt) succeeds with 1 added to its first output element. */
+    public static void corruptNextGemm() {
+        try {
+            CORRUPT_NEXT_GEMM.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The next cudaFree reports success but keeps the memory. */
+    public static void leakNextFree() {
+        try {
+            LEAK_NEXT_FREE.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
