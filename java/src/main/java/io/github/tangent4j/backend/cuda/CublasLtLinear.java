@@ -152,9 +152,12 @@ final class CublasLtLinear implements AutoCloseable {
 
     // ---------------------------------------------------------------- plans
 
-    /** What a plan depends on: the alignments matter because the heuristic picks kernels by them. */
+    /**
+     * What a plan depends on: the alignments matter because the heuristic picks kernels by them (the
+     * bias's from the pointer set when the plan is made).
+     */
     private record Key(DType dtype, long rows, long cols, long inner, int epilogue, int alignX, int alignW,
-            int alignOut) {
+            int alignOut, int alignBias) {
     }
 
     /** Descriptors and the chosen algorithm; {@code unsupported} when cuBLASLt declined. */
@@ -180,7 +183,7 @@ final class CublasLtLinear implements AutoCloseable {
     private boolean matmul(int epilogue, double alphaValue, DType dtype, long rows, long cols, long inner,
             long xAddress, long wAddress, long biasAddress, long outAddress, MemorySegment aux) {
         Key key = new Key(dtype, rows, cols, inner, epilogue, alignment(xAddress), alignment(wAddress),
-                alignment(outAddress));
+                alignment(outAddress), alignment(biasAddress));
         Plan plan = plans.get(key);
         if (plan == null) {
             plan = plan(key, biasAddress, aux);
