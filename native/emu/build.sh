@@ -158,6 +158,13 @@ T4J_EMU_MEMORY_BUDGET= "$out/obj/emu_test" 2>"$out/obj/emu_test.stderr" || {
     say "FAILED: emulation self-test"
     exit 1
 }
+compile -Wno-missing-prototypes -o "$out/obj/cublaslt_test" "$here/test/cublaslt_test.c" -L"$lib" -Wl,-rpath,"$lib" \
+    -l:libcudart.so.13 -l:libcublasLt.so.13 -lt4j_emu -lm
+T4J_EMU_MEMORY_BUDGET= "$out/obj/cublaslt_test" 2>"$out/obj/cublaslt_test.stderr" || {
+    cat "$out/obj/cublaslt_test.stderr"
+    say "FAILED: cuBLASLt emulation self-test"
+    exit 1
+}
 
 # --- 6. Optionally, the real NVRTC (it needs no GPU): T4J_REAL_NVRTC=/path/to/libnvrtc.so.13 ---
 if [[ -n "${T4J_REAL_NVRTC:-}" ]]; then

@@ -76,6 +76,14 @@ public abstract class AbstractBackend implements Backend {
         if (bias != null) {
             addRowVectorImpl(out, bias);
         }
+        finishLinear(phi, out, words, bits);
+    }
+
+    /**
+     * The end of {@link #linearImpl} once {@code out} holds the pre-activations: their packed signs into
+     * {@code bits} when it is not null, then phi in place.
+     */
+    protected final void finishLinear(Activation phi, BufferMatrix out, long words, MemorySegment bits) {
         if (bits != null) {
             signBitsImpl(out, words, bits);
         }

@@ -301,14 +301,7 @@ public final class CudaBackend extends AbstractBackend {
         device.makeCurrent();
         switch (lt.apply(alpha, x, w, bias, phi, out, words, bits)) {
             case NONE -> super.linearImpl(alpha, x, w, bias, phi, out, words, bits);
-            case BIAS -> {
-                if (bits != null) {
-                    signBitsImpl(out, words, bits);
-                }
-                if (phi.kind() != Activation.Kind.IDENTITY) {
-                    pointwiseImpl(phi, false, out, out);
-                }
-            }
+            case BIAS -> finishLinear(phi, out, words, bits);
             case ALL -> {
                 // cuBLASLt did the whole layer
             }
