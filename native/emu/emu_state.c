@@ -51,6 +51,7 @@ static int cublas_failure;
 static int compile_failure;
 static int gemm_corruption;
 static int leak_next_free;
+static pthread_once_t environment_once = PTHREAD_ONCE_INIT;
 static long long launches;
 static long long gemms;
 static long long lt_matmuls;
@@ -140,6 +141,21 @@ int emu_alloc(void **ptr, size_t size)
     return result;
 }
 
+/*
+ * Arms the misbehaviour a process asks for in its environment, once, before the first GEMM or free:
+ * T4J_EMU_CORRUPT_GEMM=1 (t4j_emu_corrupt_next_gemm) and T4J_EMU_LEAK_FREE=1 (t4j_emu_leak_next_free),
+ * so that a command run as a whole (tangent4j selftest) can be shown to notice them.
+ */
+static void arm_from_environment(void)
+{
+    const char *corrupt = getenv("T4J_EMU_CORRUPT_GEMM");
+    const char *leak = getenv("T4J_EMU_LEAK_FREE");
+    pthread_mutex_lock(&lock);
+    gemm_corruption |= corrupt != NULL && strcmp(corrupt, "1") == 0;
+    leak_next_free |= leak != NULL && strcmp(leak, "1") == 0;
+    pthread_mutex_unlock(&lock);
+}
+
 /* Whether ptr is the base of a live allocation; called with the lock held. */
 static int emu_is_live_locked(const void *ptr)
 {
@@ -154,6 +170,7 @@ static int emu_is_live_locked(const void *ptr)
 int emu_free(void *ptr)
 {
     int result = 1;
+    pthread_once(&environment_once, arm_from_environment);
     pthread_mutex_lock(&lock);
     if (leak_next_free && emu_is_live_locked(ptr)) {
         leak_next_free = 0;
@@ -373,6 +390,7 @@ int emu_take_compile_failure(void)
 
 int emu_take_gemm_corruption(void)
 {
+    pthread_once(&environment_once, arm_from_environment);
     return take(&gemm_corruption);
 }
 

@@ -38,6 +38,7 @@ void t4j_emu_fail_next_compile(void);
 void t4j_emu_corrupt_next_gemm(void);
 /** The next cudaFree (or other release of device memory) reports success but keeps the memory: a leak. */
 void t4j_emu_leak_next_free(void);
+/* A process started with T4J_EMU_CORRUPT_GEMM=1 or T4J_EMU_LEAK_FREE=1 has the matching one armed at load. */
 
 /** Total device memory; cudaMalloc beyond the free part fails. Default 1 GiB or env T4J_EMU_MEMORY_BUDGET. */
 void t4j_emu_set_memory_budget(size_t bytes);

@@ -149,7 +149,7 @@ public final class Emu {
         }
     }
 
-    /** The next cuBLAS GEMM returns {@code status}. */
+    /** The next cuBLAS GEMM, cuBLASLt heuristic query or cuBLASLt matmul returns {@code status}. */
     public static void failNextCublas(int status) {
         try {
             FAIL_NEXT_CUBLAS.invokeExact(status);
