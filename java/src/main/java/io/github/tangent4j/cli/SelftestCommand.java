@@ -17,10 +17,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "selftest", mixinStandardHelpOptions = true,
         description = "Check the chosen backend against the pure-Java reference (every primitive, F32 and F64, "
                 + "odd shapes, transposes, views, leaks), then print GEMM throughput and transfer bandwidth. "
-                + "Exit code 0 only if every check passes (1 otherwise).")
+                + "Exit code 0 only if every check passes (3 when one fails, 2 on an error).")
 final class SelftestCommand implements Callable<Integer> {
-    /** Exit code when a check fails. */
-    static final int CHECK_FAILED = 1;
+    /**
+     * Exit code when a check fails: neither 2 (bad arguments, a backend that cannot start) nor 1, which
+     * the launcher reports as a JVM that did not start (and turns into 2).
+     */
+    static final int CHECK_FAILED = 3;
 
     @Spec
     CommandSpec spec;
