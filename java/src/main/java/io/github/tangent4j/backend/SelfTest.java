@@ -12,7 +12,8 @@ import java.util.function.Function;
  * Checks a backend against a reference backend (the pure-Java one), on the user's machine: every primitive in
  * F32 and F64, odd and larger shapes, all transpose combinations of the GEMMs, row views and reshapes,
  * every activation and its derivative, dense layers ({@link Backend#linear}, fused on CUDA), NaN and
- * &plusmn;Inf inputs through every primitive, then that every allocation was returned. It is what
+ * &plusmn;Inf inputs through every primitive, recovery from an allocation the device cannot hold, then that
+ * every allocation was returned. It is what
  * {@code tangent4j selftest} runs after a driver is installed, and what a GPU machine runs to check a
  * release. Results agree when every non-finite reference entry is matched exactly (NaN by NaN, an
  * infinity by the same infinity) and the finite ones are within 1e-12 (F64) or 1e-5 (F32) of the reference
@@ -75,6 +76,7 @@ public final class SelfTest {
                 t.layers(candidate, reference, dtype);
                 t.nonFinite(candidate, reference, dtype);
             }
+            t.outOfMemoryRecovery(candidate);
             long after = candidate.openAllocations();
             t.checks.add(new Check("allocations returned", after == before,
                     after == before ? "none left open" : (after - before) + " matrices left open"));
@@ -383,6 +385,35 @@ public final class SelfTest {
                 return be.download(c);
             }
         });
+    }
+
+    /**
+     * Asks for 1 PiB (more than any device or the 47-bit address space holds): the backend must refuse with
+     * {@link DeviceOutOfMemoryException}, keep nothing, and go on working.
+     */
+    private void outOfMemoryRecovery(Backend cand) {
+        String name = "out-of-memory recovery";
+        long before = cand.openAllocations();
+        try (DeviceMatrix huge = cand.allocateUninitialised(DType.F64, 1L << 23, 1L << 24)) {
+            checks.add(new Check(name, false, "a 1 PiB allocation succeeded: " + huge));
+            return;
+        } catch (DeviceOutOfMemoryException expected) {
+            // the answer wanted
+        } catch (RuntimeException e) {
+            checks.add(new Check(name, false, "a 1 PiB allocation threw " + e));
+            return;
+        }
+        try (DeviceMatrix m = cand.allocate(DType.F64, 3, 5)) {
+            cand.fill(m, 0.25);
+            Tensor t = cand.download(m);
+            boolean ok = cand.openAllocations() == before + 1;
+            for (long i = 0; i < t.size(); i++) {
+                ok &= t.getFlat(i) == 0.25;
+            }
+            checks.add(new Check(name, ok, ok ? "refused, then usable" : "wrong results or allocations after the refusal"));
+        } catch (RuntimeException e) {
+            checks.add(new Check(name, false, "after the refusal: " + e));
+        }
     }
 
     /** GFLOP/s of one square GEMM (best of three), on data already on the backend. */
