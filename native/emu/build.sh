@@ -6,6 +6,7 @@
 #   build/libcuda.so.1      include/cuda_driver_subset.h, running native/kernels/*.cu compiled by gcc
 #   build/libnvrtc.so.13    include/nvrtc_subset.h
 #   build/libcublas.so.13   include/cublas_subset.h on CBLAS (OpenBLAS)
+#   build/libcublasLt.so.13 include/cublaslt_subset.h on CBLAS, epilogues on the host
 #
 # Also checks that the kernels compile with nvcc (when present) and that each library exports
 # exactly the functions its header declares. Skips (exit 0, with a message) when gcc or cblas.h is
@@ -70,6 +71,7 @@ compile -Wno-missing-prototypes -x c -include "$here/t4j_cuda_compat.h" -include
     -c "$kernels/tangent4j_kernels.cu" -o "$out/obj/tangent4j_kernels.o"
 compile -c "$here/nvrtc.c" -o "$out/obj/nvrtc.o"
 compile -c "$here/cublas.c" -o "$out/obj/cublas.o"
+compile -c "$here/cublaslt.c" -o "$out/obj/cublaslt.o"
 
 # --- 3. Link: each library exports exactly the names matching its pattern (a version script). ---
 link() { # soname pattern objects... -- libs...
@@ -85,6 +87,7 @@ link libcuda.so.1 "cu[A-Z]*" "$out/obj/cuda_driver.o" "$out/obj/cuda_launch.o" "
     -L"$lib" -lt4j_emu -lm
 link libnvrtc.so.13 "nvrtc*" "$out/obj/nvrtc.o" -L"$lib" -lt4j_emu
 link libcublas.so.13 "cublas*" "$out/obj/cublas.o" -L"$lib" -lt4j_emu -lopenblas
+link libcublasLt.so.13 "cublasLt*" "$out/obj/cublaslt.o" -L"$lib" -lt4j_emu -lopenblas -lm
 
 # --- 4. Each library exports exactly the functions its headers declare; the kernels match too. ---
 declared() { # header prefix-regex: the function names declared in the header
@@ -103,6 +106,7 @@ same libcudart.so.13 "$(declared "$include/cuda_runtime_subset.h" '^cuda')" "$(e
 same libcuda.so.1 "$(declared "$include/cuda_driver_subset.h" '^cu[A-Z]')" "$(exported "$lib/libcuda.so.1")"
 same libnvrtc.so.13 "$(declared "$include/nvrtc_subset.h" '^nvrtc')" "$(exported "$lib/libnvrtc.so.13")"
 same libcublas.so.13 "$(declared "$include/cublas_subset.h" '^cublas')" "$(exported "$lib/libcublas.so.13")"
+same libcublasLt.so.13 "$(declared "$include/cublaslt_subset.h" '^cublasLt')" "$(exported "$lib/libcublasLt.so.13")"
 same libt4j_emu.so "$( (declared "$here/t4j_emu.h" '^t4j_emu_'; declared "$here/emu_state.h" '^emu_') | sort -u)" \
     "$(exported "$lib/libt4j_emu.so")"
 kernel_names="$(declared "$include/tangent4j_kernels.h" '^t4j_')"
@@ -143,14 +147,22 @@ check_official cuda_runtime_subset.h cuda_runtime_api.h cuda
 check_official cuda_driver_subset.h cuda.h 'cu[A-Z]'
 check_official nvrtc_subset.h nvrtc.h nvrtc
 check_official cublas_subset.h cublas_v2.h cublas
+check_official cublaslt_subset.h cublasLt.h cublasLt
 
 # --- 5. Test the emulation. ---
 compile -Wno-missing-prototypes -o "$out/obj/emu_test" "$here/test/emu_test.c" -L"$lib" -Wl,-rpath,"$lib" \
-    -l:libcudart.so.13 -l:libcuda.so.1 -l:libnvrtc.so.13 -l:libcublas.so.13 -lt4j_emu -lm \
+    -l:libcudart.so.13 -l:libcuda.so.1 -l:libnvrtc.so.13 -l:libcublas.so.13 -l:libcublasLt.so.13 -lt4j_emu -lm \
     -DKERNEL_SOURCE="\"$kernels/tangent4j_kernels.cu\""
 T4J_EMU_MEMORY_BUDGET= "$out/obj/emu_test" 2>"$out/obj/emu_test.stderr" || {
     cat "$out/obj/emu_test.stderr"
     say "FAILED: emulation self-test"
+    exit 1
+}
+compile -Wno-missing-prototypes -o "$out/obj/cublaslt_test" "$here/test/cublaslt_test.c" -L"$lib" -Wl,-rpath,"$lib" \
+    -l:libcudart.so.13 -l:libcublasLt.so.13 -lt4j_emu -lm
+T4J_EMU_MEMORY_BUDGET= "$out/obj/cublaslt_test" 2>"$out/obj/cublaslt_test.stderr" || {
+    cat "$out/obj/cublaslt_test.stderr"
+    say "FAILED: cuBLASLt emulation self-test"
     exit 1
 }
 
@@ -164,7 +176,7 @@ else
     say "T4J_REAL_NVRTC not set: the check with a real NVRTC is skipped"
 fi
 
-for library in libt4j_emu.so libcudart.so.13 libcuda.so.1 libnvrtc.so.13 libcublas.so.13; do
+for library in libt4j_emu.so libcudart.so.13 libcuda.so.1 libnvrtc.so.13 libcublas.so.13 libcublasLt.so.13; do
     mv -f "$lib/$library" "$out/$library"
 done
 echo "$stamp" >"$out/.stamp"

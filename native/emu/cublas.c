@@ -197,6 +197,9 @@ static enum CBLAS_TRANSPOSE cblas_op(cublasOperation_t op)
                            *alpha, A + i * g->stride_a, g->lda, B + i * g->stride_b, g->ldb, *beta,         \
                            C + i * g->stride_c, g->ldc);                                                     \
             }                                                                                                \
+            if (g->batch > 0 && emu_take_gemm_corruption()) {                                                \
+                C[0] += 1; /* an injected wrong result (t4j_emu_corrupt_next_gemm) */                        \
+            }                                                                                                \
         }                                                                                                    \
         emu_count_gemm();                                                                                    \
         return CUBLAS_STATUS_SUCCESS;                                                                        \

@@ -72,8 +72,16 @@ static long long copies;
 static int launch_failure;
 static int cublas_failure;
 static int compile_failure;
+static int gemm_corruption;
+static int leak_next_free;
+static pthread_once_t environment_once = PTHREAD_ONCE_INIT;
 static long long launches;
 static long long gemms;
+static long long lt_matmuls;
+static int lt_last_epilogue;
+/* cublasLtMatmul calls per epilogue value (all the values cublasLtEpilogue_t names are below 1024). */
+static long long lt_epilogues[1024];
+static int lt_relu_keeps_nan;
 static int driver_initialized;
 
 /* The primary context: only its address matters. */
@@ -251,20 +259,50 @@ static int free_live(int i)
     return 0;
 }
 
+/*
+ * Arms the misbehaviour a process asks for in its environment, once, before the first GEMM or free:
+ * T4J_EMU_CORRUPT_GEMM=1 (t4j_emu_corrupt_next_gemm) and T4J_EMU_LEAK_FREE=1 (t4j_emu_leak_next_free),
+ * so that a command run as a whole (tangent4j selftest) can be shown to notice them.
+ */
+static void arm_from_environment(void)
+{
+    const char *corrupt = getenv("T4J_EMU_CORRUPT_GEMM");
+    const char *leak = getenv("T4J_EMU_LEAK_FREE");
+    pthread_mutex_lock(&lock);
+    gemm_corruption |= corrupt != NULL && strcmp(corrupt, "1") == 0;
+    leak_next_free |= leak != NULL && strcmp(leak, "1") == 0;
+    pthread_mutex_unlock(&lock);
+}
+
+/*
+ * Whether an injected leak (t4j_emu_leak_next_free) swallows this free of the live allocation i, disarming
+ * it; called with the lock held.
+ */
+static int leak_swallows(int i)
+{
+    if (i >= 0 && leak_next_free) {
+        leak_next_free = 0;
+        return 1;
+    }
+    return 0;
+}
+
 int emu_free(void *ptr)
 {
+    pthread_once(&environment_once, arm_from_environment);
     pthread_mutex_lock(&lock);
     int i = live_index(ptr);
-    int result = i < 0 ? 1 : free_live(i);
+    int result = leak_swallows(i) ? 0 : i < 0 ? 1 : free_live(i);
     pthread_mutex_unlock(&lock);
     return result;
 }
 
 int emu_pool_free(void *ptr)
 {
+    pthread_once(&environment_once, arm_from_environment);
     pthread_mutex_lock(&lock);
     int i = live_index(ptr);
-    int result = i < 0 ? 1 : !allocations[i].pooled ? 3 : free_live(i);
+    int result = leak_swallows(i) ? 0 : i < 0 ? 1 : !allocations[i].pooled ? 3 : free_live(i);
     pthread_mutex_unlock(&lock);
     return result;
 }
@@ -775,6 +813,12 @@ void emu_count_memset(void)
     pthread_mutex_unlock(&lock);
 }
 
+int emu_take_gemm_corruption(void)
+{
+    pthread_once(&environment_once, arm_from_environment);
+    return take(&gemm_corruption);
+}
+
 void emu_count_launch(void)
 {
     pthread_mutex_lock(&lock);
@@ -787,6 +831,22 @@ void emu_count_gemm(void)
     pthread_mutex_lock(&lock);
     gemms++;
     pthread_mutex_unlock(&lock);
+}
+
+void emu_count_lt_matmul(int epilogue)
+{
+    pthread_mutex_lock(&lock);
+    lt_matmuls++;
+    lt_last_epilogue = epilogue;
+    if (epilogue >= 0 && epilogue < 1024) {
+        lt_epilogues[epilogue]++;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+int emu_lt_relu_keeps_nan(void)
+{
+    return __atomic_load_n(&lt_relu_keeps_nan, __ATOMIC_SEQ_CST);
 }
 
 /* ---- t4j_emu.h ---- */
@@ -913,6 +973,20 @@ void t4j_emu_fail_next_compile(void)
     pthread_mutex_unlock(&lock);
 }
 
+void t4j_emu_corrupt_next_gemm(void)
+{
+    pthread_mutex_lock(&lock);
+    gemm_corruption = 1;
+    pthread_mutex_unlock(&lock);
+}
+
+void t4j_emu_leak_next_free(void)
+{
+    pthread_mutex_lock(&lock);
+    leak_next_free = 1;
+    pthread_mutex_unlock(&lock);
+}
+
 void t4j_emu_set_memory_budget(size_t bytes)
 {
     pthread_mutex_lock(&lock);
@@ -950,6 +1024,35 @@ long long t4j_emu_gemm_count(void)
     return n;
 }
 
+long long t4j_emu_lt_matmul_count(void)
+{
+    pthread_mutex_lock(&lock);
+    long long n = lt_matmuls;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+int t4j_emu_lt_last_epilogue(void)
+{
+    pthread_mutex_lock(&lock);
+    int e = lt_last_epilogue;
+    pthread_mutex_unlock(&lock);
+    return e;
+}
+
+long long t4j_emu_lt_epilogue_count(int epilogue)
+{
+    pthread_mutex_lock(&lock);
+    long long n = epilogue >= 0 && epilogue < 1024 ? lt_epilogues[epilogue] : 0;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+void t4j_emu_set_lt_relu_keeps_nan(int keep)
+{
+    __atomic_store_n(&lt_relu_keeps_nan, keep != 0, __ATOMIC_SEQ_CST);
+}
+
 void t4j_emu_reset(void)
 {
     pthread_mutex_lock(&lock);
@@ -966,6 +1069,8 @@ void t4j_emu_reset(void)
     launch_failure = 0;
     cublas_failure = 0;
     compile_failure = 0;
+    gemm_corruption = 0;
+    leak_next_free = 0;
     budget = default_budget();
     budget_set = 1;
     device_count = 1;
@@ -973,5 +1078,9 @@ void t4j_emu_reset(void)
     cc_minor = 0;
     launches = 0;
     gemms = 0;
+    lt_matmuls = 0;
+    lt_last_epilogue = 0;
+    memset(lt_epilogues, 0, sizeof lt_epilogues);
     pthread_mutex_unlock(&lock);
+    __atomic_store_n(&lt_relu_keeps_nan, 0, __ATOMIC_SEQ_CST);
 }

@@ -12,7 +12,8 @@ extern "C" {
 #endif
 
 /** Kinds of handles counted for leak detection. */
-enum emu_handle_kind { EMU_STREAM = 0, EMU_CUBLAS = 1, EMU_MODULE = 2, EMU_PROGRAM = 3, EMU_EVENT = 4 };
+enum emu_handle_kind { EMU_STREAM = 0, EMU_CUBLAS = 1, EMU_MODULE = 2, EMU_PROGRAM = 3, EMU_EVENT = 4,
+                       EMU_CUBLASLT = 5, EMU_LT_DESCRIPTOR = 6 };
 
 /** Allocates size bytes of "device" memory: 0 on success, 2 on (real or injected) exhaustion. */
 int emu_alloc(void **ptr, size_t size);
@@ -99,9 +100,15 @@ int emu_take_compile_failure(void);
 /** Counts a copy call; returns the injected failure code if this is the armed k-th copy, else 0. */
 int emu_take_copy_failure(void);
 void emu_count_memset(void);
+/** Whether a wrong GEMM result is armed (t4j_emu_corrupt_next_gemm), disarming it. */
+int emu_take_gemm_corruption(void);
 /** Counts a launch or GEMM that ran (t4j_emu_launch_count, t4j_emu_gemm_count). */
 void emu_count_launch(void);
 void emu_count_gemm(void);
+/** Counts a cublasLtMatmul that ran, remembering its epilogue (t4j_emu_lt_matmul_count, t4j_emu_lt_last_epilogue). */
+void emu_count_lt_matmul(int epilogue);
+/** Whether the cuBLASLt ReLU epilogues keep NaN (t4j_emu_set_lt_relu_keeps_nan); else they give 0. */
+int emu_lt_relu_keeps_nan(void);
 
 /** Prints "t4j-emu: <message>" on stderr (misuse a real GPU would not report as clearly). */
 void emu_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -32,10 +32,21 @@ void t4j_emu_fail_host_alloc_at(int k);
 void t4j_emu_fail_copy_at(int k, int code);
 /** The next cuLaunchKernel returns code (e.g. CUDA_ERROR_LAUNCH_FAILED = 719) and runs nothing; 0 disarms. */
 void t4j_emu_fail_next_launch(int code);
-/** The next cuBLAS GEMM returns status (e.g. CUBLAS_STATUS_EXECUTION_FAILED = 13) and computes nothing; 0 disarms. */
+/**
+ * The next cuBLAS GEMM, cublasLtMatmulAlgoGetHeuristic or cublasLtMatmul returns status (e.g.
+ * CUBLAS_STATUS_EXECUTION_FAILED = 13, CUBLAS_STATUS_NOT_SUPPORTED = 15) and computes nothing; 0 disarms.
+ */
 void t4j_emu_fail_next_cublas(int status);
 /** The next nvrtcCompileProgram fails with NVRTC_ERROR_COMPILATION and a log saying so. */
 void t4j_emu_fail_next_compile(void);
+/**
+ * The next cuBLAS GEMM or cublasLtMatmul that computes something succeeds but adds 1 to the first element
+ * of its output: a wrong result, for checks that must notice one.
+ */
+void t4j_emu_corrupt_next_gemm(void);
+/** The next cudaFree (or other release of device memory) reports success but keeps the memory: a leak. */
+void t4j_emu_leak_next_free(void);
+/* A process started with T4J_EMU_CORRUPT_GEMM=1 or T4J_EMU_LEAK_FREE=1 has the matching one armed at load. */
 
 /** Total device memory; cudaMalloc beyond the free part fails. Default 1 GiB or env T4J_EMU_MEMORY_BUDGET. */
 void t4j_emu_set_memory_budget(size_t bytes);
@@ -61,10 +72,23 @@ long long t4j_emu_memset_count(void);
 /** cudaMemcpy and cudaMemcpyAsync calls (each one, also when it fails). */
 long long t4j_emu_copy_count(void);
 
+/** cublasLtMatmul calls that ran since load or the last reset. */
+long long t4j_emu_lt_matmul_count(void);
+/** The epilogue (cublasLtEpilogue_t) of the last cublasLtMatmul that ran; 0 if none since the last reset. */
+int t4j_emu_lt_last_epilogue(void);
+/** cublasLtMatmul calls with that epilogue (cublasLtEpilogue_t) since load or the last reset. */
+long long t4j_emu_lt_epilogue_count(int epilogue);
+/**
+ * Whether the emulated cuBLASLt ReLU epilogues return NaN for a NaN input (keep != 0) or 0, as
+ * max(x, 0) on a GPU does (the default).
+ */
+void t4j_emu_set_lt_relu_keeps_nan(int keep);
+
 /**
  * Disarms every injected failure, restores the default budget, device count, compute
- * capability, memory-pool support and the pool's release threshold (0), and zeroes the
- * counters. Live allocations, cached pool blocks, pinned memory and handles stay (so leaks remain visible).
+ * capability, memory-pool support, the pool's release threshold (0) and the cuBLASLt ReLU NaN
+ * behaviour, and zeroes the counters. Live allocations, cached pool blocks, pinned memory and
+ * handles stay (so leaks remain visible).
  */
 void t4j_emu_reset(void);
 

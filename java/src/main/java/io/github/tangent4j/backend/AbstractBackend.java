@@ -70,6 +70,35 @@ public abstract class AbstractBackend implements Backend {
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */
     protected abstract void signBitsImpl(BufferMatrix z, long words, MemorySegment out);
 
+    /**
+     * {@code out = phi(alpha * x w^T + bias)} ({@code bias} may be null) on checked, non-empty
+     * arguments; when {@code bits} is not null, also writes the packed signs of the pre-activations
+     * ({@code words} per row) to it as {@link #signBitsImpl} does. This implementation composes
+     * {@link #gemmImpl}, {@link #addRowVectorImpl}, {@link #signBitsImpl} and {@link #pointwiseImpl};
+     * a backend overrides it to fuse them.
+     */
+    protected void linearImpl(double alpha, BufferMatrix x, BufferMatrix w, BufferMatrix bias, Activation phi,
+            BufferMatrix out, long words, MemorySegment bits) {
+        gemmImpl(1, false, true, out.rows(), out.cols(), alpha == 0 ? 0 : x.cols(), alpha, x, w, 0, out);
+        if (bias != null) {
+            addRowVectorImpl(out, bias);
+        }
+        finishLinear(phi, out, words, bits);
+    }
+
+    /**
+     * The end of {@link #linearImpl} once {@code out} holds the pre-activations: their packed signs into
+     * {@code bits} when it is not null, then phi in place.
+     */
+    protected final void finishLinear(Activation phi, BufferMatrix out, long words, MemorySegment bits) {
+        if (bits != null) {
+            signBitsImpl(out, words, bits);
+        }
+        if (phi.kind() != Activation.Kind.IDENTITY) {
+            pointwiseImpl(phi, false, out, out);
+        }
+    }
+
     /** Bytes still available to allocate. */
     protected abstract long availableMemoryImpl();
 
@@ -264,6 +293,56 @@ public abstract class AbstractBackend implements Backend {
                 // alpha = 0 reads neither A nor B, as in BLAS: the backends see an empty inner dimension.
                 gemmImpl(batch, transA, transB, m, n, alpha == 0 ? 0 : k, alpha, x, y, beta, z);
             }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public final void linear(double alpha, DeviceMatrix x, DeviceMatrix w, DeviceMatrix bias, Activation phi,
+            DeviceMatrix out) {
+        linear(alpha, x, w, bias, phi, out, false);
+    }
+
+    @Override
+    public final Tensor linearWithSigns(double alpha, DeviceMatrix x, DeviceMatrix w, DeviceMatrix bias,
+            Activation phi, DeviceMatrix out) {
+        return linear(alpha, x, w, bias, phi, out, true);
+    }
+
+    private Tensor linear(double alpha, DeviceMatrix x, DeviceMatrix w, DeviceMatrix bias, Activation phi,
+            DeviceMatrix out, boolean signs) {
+        enter();
+        try {
+            Objects.requireNonNull(phi, "phi");
+            BufferMatrix in = own("x", x);
+            BufferMatrix weight = own("w", w);
+            BufferMatrix b = bias == null ? null : own("bias", bias);
+            BufferMatrix o = own("out", out);
+            sameType("w", in, weight);
+            sameType("out", in, o);
+            checkFinite("alpha", alpha);
+            if (weight.cols() != in.cols()) {
+                throw new IllegalArgumentException("w: expected " + in.cols() + " columns (x is " + dims(in)
+                        + ") but was " + dims(weight));
+            }
+            if (o.rows() != in.rows() || o.cols() != weight.rows()) {
+                throw new IllegalArgumentException("out: expected " + in.rows() + " x " + weight.rows() + " (x is "
+                        + dims(in) + ", w " + dims(weight) + ") but was " + dims(o));
+            }
+            if (b != null) {
+                sameType("bias", in, b);
+                elementCount("bias", b, o.cols(), "out.cols() of " + dims(o));
+            }
+            if (overlaps(o, in) || overlaps(o, weight) || (b != null && overlaps(o, b))) {
+                throw new IllegalArgumentException("out: must not overlap x, w or bias");
+            }
+            long words = (o.cols() + 63) / 64;
+            Tensor t = signs ? Tensor.allocate(DType.I64, o.rows(), words) : null;
+            if (o.size() > 0) {
+                linearImpl(alpha, in, weight, b, phi, o, words, signs ? t.segment() : null);
+            }
+            return t;
         } finally {
             exit();
         }

@@ -73,6 +73,24 @@ public interface Backend extends AutoCloseable {
     void gemmBatched(int batch, boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b,
             double beta, DeviceMatrix c);
 
+    /**
+     * One dense layer: {@code out = phi(alpha * x w^T + bias)}, with x (N x in), w (out x in, as a
+     * layer's weight is stored), bias {@code null} or holding {@code out} elements (added to every row),
+     * out (N x out), not overlapping x, w or bias. The result equals {@code gemm(false, true, alpha, x,
+     * w, 0, out)}, {@link #addRowVector} and {@link #activate} in that order; a backend may fuse them
+     * (the CUDA backend uses cuBLASLt's epilogues where it has them). As with {@link #gemm},
+     * {@code alpha == 0} reads neither x nor w.
+     */
+    void linear(double alpha, DeviceMatrix x, DeviceMatrix w, DeviceMatrix bias, Activation phi, DeviceMatrix out);
+
+    /**
+     * {@link #linear}, also returning the signs of the pre-activations {@code z = alpha x w^T + bias}
+     * packed as {@link #signBits}{@code (z)} would (an activation pattern per row), computed before phi
+     * is applied. The CUDA backend takes them from cuBLASLt's ReLU bit-mask epilogue where it can.
+     */
+    Tensor linearWithSigns(double alpha, DeviceMatrix x, DeviceMatrix w, DeviceMatrix bias, Activation phi,
+            DeviceMatrix out);
+
     /** {@code h = phi(z)} elementwise; {@code h} may be {@code z}. */
     void activate(Activation phi, DeviceMatrix z, DeviceMatrix h);
 

@@ -11,10 +11,13 @@ import java.util.function.Function;
 /**
  * Checks a backend against a reference backend (the pure-Java one), on the user's machine: every primitive in
  * F32 and F64, odd and larger shapes, all transpose combinations of the GEMMs, row views and reshapes,
- * every activation and its derivative, then that every allocation was returned. It is what
+ * every activation and its derivative, dense layers ({@link Backend#linear}, fused on CUDA), NaN and
+ * &plusmn;Inf inputs through every primitive, recovery from an allocation the device cannot hold, then that
+ * every allocation was returned. It is what
  * {@code tangent4j selftest} runs after a driver is installed, and what a GPU machine runs to check a
- * release. Results agree when they are within 1e-12 (F64) or 1e-5 (F32) of the reference relative to the
- * largest reference entry (sign bits: exactly).
+ * release. Results agree when every non-finite reference entry is matched exactly (NaN by NaN, an
+ * infinity by the same infinity) and the finite ones are within 1e-12 (F64) or 1e-5 (F32) of the reference
+ * relative to the largest finite reference entry (sign bits: exactly).
  *
  * <p>Also measures, after the checks, the GEMM throughput (n = 1024, or 256 with {@code quick}) and the
  * upload/download bandwidth, for the report; those are not checks.
@@ -70,7 +73,10 @@ public final class SelfTest {
             for (DType dtype : new DType[] {DType.F64, DType.F32}) {
                 t.gemms(candidate, reference, dtype);
                 t.elementwise(candidate, reference, dtype);
+                t.layers(candidate, reference, dtype);
+                t.nonFinite(candidate, reference, dtype);
             }
+            t.outOfMemoryRecovery(candidate);
             long after = candidate.openAllocations();
             t.checks.add(new Check("allocations returned", after == before,
                     after == before ? "none left open" : (after - before) + " matrices left open"));
@@ -110,17 +116,22 @@ public final class SelfTest {
         }
         double scale = 0;
         for (long i = 0; i < expected.size(); i++) {
-            scale = Math.max(scale, Math.abs(expected.getFlat(i)));
+            double e = expected.getFlat(i);
+            if (Double.isFinite(e)) {
+                scale = Math.max(scale, Math.abs(e));
+            }
         }
         double worst = 0;
         for (long i = 0; i < expected.size(); i++) {
             double e = expected.getFlat(i);
             double a = actual.getFlat(i);
-            if (Double.isNaN(e) != Double.isNaN(a)) {
-                worst = Double.POSITIVE_INFINITY;
-                break;
-            }
-            if (!Double.isNaN(e)) {
+            if (!Double.isFinite(e) || !Double.isFinite(a)) {
+                // NaN must meet NaN and an infinity the same infinity
+                if (!(Double.isNaN(e) ? Double.isNaN(a) : e == a)) {
+                    worst = Double.POSITIVE_INFINITY;
+                    break;
+                }
+            } else {
                 worst = Math.max(worst, Math.abs(e - a) / Math.max(scale, Double.MIN_NORMAL));
             }
         }
@@ -276,6 +287,161 @@ public final class SelfTest {
                 return be.download(c);
             }
         });
+    }
+
+    /** Dense layers, fused where the candidate fuses them: every activation, with and without bias and signs. */
+    private void layers(Backend cand, Backend ref, DType dtype) {
+        String dt = dtype.name().toLowerCase(java.util.Locale.ROOT);
+        int[][] shapes = quick ? new int[][] {{17, 70, 13}} : new int[][] {{67, 130, 33}, {5, 64, 7}, {301, 257, 65}};
+        for (int[] s : shapes) {
+            Tensor x = random(dtype, s[0], s[2]);
+            Tensor w = random(dtype, s[1], s[2]);
+            Tensor bias = random(dtype, 1, s[1]);
+            String shape = s[0] + "x" + s[1] + "x" + s[2];
+            for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.1), Activation.TANH,
+                    Activation.IDENTITY)) {
+                for (boolean withBias : new boolean[] {true, false}) {
+                    String what = "linear " + phi + (withBias ? " with bias " : " ") + dt + " " + shape;
+                    compare(what, dtype, cand, ref, be -> layer(be, x, w, withBias ? bias : null, phi, false));
+                    compare(what + " signs", dtype, cand, ref, be -> layer(be, x, w, withBias ? bias : null, phi, true));
+                }
+            }
+        }
+    }
+
+    /** One layer on a backend: its output, or with {@code signs} its packed pre-activation signs. */
+    private static Tensor layer(Backend be, Tensor x, Tensor w, Tensor bias, Activation phi, boolean signs) {
+        try (DeviceMatrix dx = be.upload(x); DeviceMatrix dw = be.upload(w);
+             DeviceMatrix db = bias == null ? null : be.upload(bias);
+             DeviceMatrix out = be.allocateUninitialised(x.dtype(), x.dim(0), w.dim(0))) {
+            if (signs) {
+                return be.linearWithSigns(0.75, dx, dw, db, phi, out);
+            }
+            be.linear(0.75, dx, dw, db, phi, out);
+            return be.download(out);
+        }
+    }
+
+    /** NaN, +Inf and -Inf inputs through every primitive: they must propagate as on the reference. */
+    private void nonFinite(Backend cand, Backend ref, DType dtype) {
+        String dt = "non-finite " + dtype.name().toLowerCase(java.util.Locale.ROOT);
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 1, -1, 0.5};
+        int rows = 6;
+        int cols = 11;
+        Tensor z = random(dtype, rows, cols);
+        for (int i = 0; i < special.length * 3 && i < z.size(); i++) {
+            z.setFlat(i * 7L % z.size(), special[i % special.length]);
+        }
+        Tensor v = random(dtype, 1, cols);
+        v.setFlat(0, Double.NaN);
+        v.setFlat(1, Double.POSITIVE_INFINITY);
+        v.setFlat(2, Double.NEGATIVE_INFINITY);
+        Tensor r = random(dtype, rows, 1);
+        r.setFlat(1, Double.POSITIVE_INFINITY);
+        r.setFlat(2, Double.NaN);
+        Tensor w = random(dtype, 4, cols);
+        Tensor bias = random(dtype, 1, 4);
+        bias.setFlat(0, Double.NaN);
+        bias.setFlat(1, Double.NEGATIVE_INFINITY);
+        for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.1), Activation.ABS, Activation.TANH,
+                Activation.ERF, Activation.IDENTITY)) {
+            compare(dt + " activate " + phi, dtype, cand, ref, be -> {
+                try (DeviceMatrix dz = be.upload(z)) {
+                    be.activate(phi, dz, dz);
+                    return be.download(dz);
+                }
+            });
+            compare(dt + " derivative " + phi, dtype, cand, ref, be -> {
+                try (DeviceMatrix dz = be.upload(z)) {
+                    be.derivative(phi, dz, dz);
+                    return be.download(dz);
+                }
+            });
+            compare(dt + " linear " + phi, dtype, cand, ref, be -> layer(be, z, w, bias, phi, false));
+            compare(dt + " linear " + phi + " signs", dtype, cand, ref, be -> layer(be, z, w, bias, phi, true));
+        }
+        compare(dt + " gemm", dtype, cand, ref, be -> {
+            try (DeviceMatrix dz = be.upload(z); DeviceMatrix c = be.allocateUninitialised(dtype, rows, rows)) {
+                be.gemm(false, true, 1, dz, dz, 0, c);
+                return be.download(c);
+            }
+        });
+        compare(dt + " addRowVector", dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
+                be.addRowVector(m, dv);
+                return be.download(m);
+            }
+        });
+        compare(dt + " scaleRows", dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix dr = be.upload(r)) {
+                be.scaleRows(m, dr);
+                return be.download(m);
+            }
+        });
+        compare(dt + " scaleColumns", dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
+                be.scaleColumns(m, dv);
+                return be.download(m);
+            }
+        });
+        compare(dt + " hadamard", dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
+                be.hadamard(m, dv, m);
+                return be.download(m);
+            }
+        });
+        for (int axis = 0; axis < 2; axis++) {
+            int ax = axis;
+            compare(dt + " sum axis " + axis, dtype, cand, ref, be -> {
+                try (DeviceMatrix m = be.upload(z);
+                     DeviceMatrix out = be.allocateUninitialised(dtype, 1, ax == 0 ? cols : rows)) {
+                    be.sum(m, ax, out);
+                    return be.download(out);
+                }
+            });
+        }
+        compare(dt + " signBits", dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z)) {
+                return be.signBits(m);
+            }
+        });
+        compare(dt + " copy and fill", dtype, cand, ref, be -> {
+            try (DeviceMatrix m = be.upload(z); DeviceMatrix c = be.allocateUninitialised(dtype, rows, cols)) {
+                be.copy(m, c);
+                be.fill(c.rows(0, 1), Double.NaN);
+                be.fill(c.rows(1, 2), Double.NEGATIVE_INFINITY);
+                return be.download(c);
+            }
+        });
+    }
+
+    /**
+     * Asks for 1 PiB (more than any device or the 47-bit address space holds): the backend must refuse with
+     * {@link DeviceOutOfMemoryException}, keep nothing, and go on working.
+     */
+    private void outOfMemoryRecovery(Backend cand) {
+        String name = "out-of-memory recovery";
+        long before = cand.openAllocations();
+        try (DeviceMatrix huge = cand.allocateUninitialised(DType.F64, 1L << 23, 1L << 24)) {
+            checks.add(new Check(name, false, "a 1 PiB allocation succeeded: " + huge));
+            return;
+        } catch (DeviceOutOfMemoryException expected) {
+            // the answer wanted
+        } catch (RuntimeException e) {
+            checks.add(new Check(name, false, "a 1 PiB allocation threw " + e));
+            return;
+        }
+        try (DeviceMatrix m = cand.allocate(DType.F64, 3, 5)) {
+            cand.fill(m, 0.25);
+            Tensor t = cand.download(m);
+            boolean ok = cand.openAllocations() == before + 1;
+            for (long i = 0; i < t.size(); i++) {
+                ok &= t.getFlat(i) == 0.25;
+            }
+            checks.add(new Check(name, ok, ok ? "refused, then usable" : "wrong results or allocations after the refusal"));
+        } catch (RuntimeException e) {
+            checks.add(new Check(name, false, "after the refusal: " + e));
+        }
     }
 
     /** GFLOP/s of one square GEMM (best of three), on data already on the backend. */

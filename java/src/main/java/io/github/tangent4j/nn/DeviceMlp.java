@@ -1,5 +1,6 @@
 package io.github.tangent4j.nn;
 
+import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.RowTiler;
@@ -86,11 +87,28 @@ public final class DeviceMlp implements AutoCloseable {
      * which must not overlap h: lets a caller reuse one buffer across tiles.
      */
     public void preactivation(int l, DeviceMatrix h, DeviceMatrix z) {
-        Layer layer = mlp.layers().get(l);
-        backend.gemm(false, true, mlp.parameterization().weightScale(layer.in()), h, weights.get(l), 0, z);
-        if (biases.get(l) != null) {
-            backend.addRowVector(z, biases.get(l));
-        }
+        layer(l, h, Activation.IDENTITY, z);
+    }
+
+    /**
+     * Layer {@code l} with an activation: {@code out = phi(a_l h W_l^T + c b_l)} for inputs {@code h}
+     * (N x in) into {@code out} (N x out), not overlapping h, in one {@link Backend#linear} call (fused
+     * where the backend can).
+     */
+    public void layer(int l, DeviceMatrix h, Activation phi, DeviceMatrix out) {
+        backend.linear(weightScale(l), h, weights.get(l), biases.get(l), phi, out);
+    }
+
+    /**
+     * {@link #layer}, also returning the activation pattern of the layer's pre-activations as
+     * {@link Backend#signBits} packs it (fused with the layer where the backend can).
+     */
+    public Tensor layerWithSigns(int l, DeviceMatrix h, Activation phi, DeviceMatrix out) {
+        return backend.linearWithSigns(weightScale(l), h, weights.get(l), biases.get(l), phi, out);
+    }
+
+    private double weightScale(int l) {
+        return mlp.parameterization().weightScale(mlp.layers().get(l).in());
     }
 
     /**
@@ -103,23 +121,21 @@ public final class DeviceMlp implements AutoCloseable {
         checkInput(x);
         DeviceMatrix h = x;
         for (int l = 0; l < mlp.layers().size(); l++) {
-            DeviceMatrix z;
+            DeviceMatrix next = null;
             try {
-                z = preactivation(l, h);
+                next = backend.allocateUninitialised(mlp.dtype(), h.rows(), mlp.layers().get(l).out());
+                layer(l, h, l < mlp.depth() ? mlp.activation() : Activation.IDENTITY, next);
+            } catch (RuntimeException e) {
+                if (next != null) {
+                    next.close();
+                }
+                throw e;
             } finally {
                 if (h != x) {
                     h.close();
                 }
             }
-            if (l < mlp.depth()) {
-                try {
-                    backend.activate(mlp.activation(), z, z);
-                } catch (RuntimeException e) {
-                    z.close();
-                    throw e;
-                }
-            }
-            h = z;
+            h = next;
         }
         return h;
     }

@@ -1,5 +1,6 @@
 package io.github.tangent4j.patterns;
 
+import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.RowTiler;
@@ -134,14 +135,20 @@ public final class ActivationPatterns {
                     .withProgress(listener).run(n, (scope, from, to) -> {
                         DeviceMatrix zl = z[0].rows(0, to - from);
                         first.preactivation(scope, from, to, zl);
+                        Tensor bits = backend.signBits(zl);
                         for (int l = 0; ; l++) {
-                            result.all.orBits(backend.signBits(zl), widths[l], from, result.offsets[l]);
+                            result.all.orBits(bits, widths[l], from, result.offsets[l]);
                             if (l + 1 == widths.length) {
                                 break;
                             }
-                            backend.activate(mlp.activation(), zl, zl);
+                            if (l == 0) {
+                                backend.activate(mlp.activation(), zl, zl);
+                            }
+                            // the next layer with its signs in one backend call (fused where the backend
+                            // can); the last hidden layer's activation is never used
                             DeviceMatrix next = z[l + 1].rows(0, to - from);
-                            network.preactivation(l + 1, zl, next);
+                            bits = network.layerWithSigns(l + 1, zl,
+                                    l + 2 == widths.length ? Activation.IDENTITY : mlp.activation(), next);
                             zl = next;
                         }
                     });

@@ -62,8 +62,14 @@ class ForkedCliTest {
     }
 
     static Run run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        return run(cmd, java.util.Map.of());
+    }
+
+    /** {@link #run(List)} with {@code env} added to the child's environment. */
+    static Run run(List<String> cmd, java.util.Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().putAll(env);
+        Process p = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         var err = p.getErrorStream();
         byte[] out = p.getInputStream().readAllBytes();
         String errText = new String(err.readAllBytes(), StandardCharsets.UTF_8);

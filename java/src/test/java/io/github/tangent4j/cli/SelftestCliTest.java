@@ -33,4 +33,33 @@ class SelftestCliTest {
             Emu.reset();
         }
     }
+
+    @Test
+    void failsNamingTheCheckWhenAGemmResultIsWrong() {
+        Assumptions.assumeTrue(Emu.available(), Emu::whyNot);
+        try {
+            Emu.reset();
+            Emu.corruptNextGemm();   // the next GEMM succeeds with a wrong first element
+            CliTest.Result r = CliTest.run("selftest", "--backend", "cuda", "--quick");
+            assertEquals(SelftestCommand.CHECK_FAILED, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("FAILED gemm f64 NN 1x1x1"), r.out());
+            assertTrue(r.out().contains("checks FAILED"), r.out());
+        } finally {
+            Emu.reset();
+        }
+    }
+
+    @Test
+    void failsNamingTheCheckWhenDeviceMemoryLeaks() {
+        Assumptions.assumeTrue(Emu.available(), Emu::whyNot);
+        try {
+            Emu.reset();
+            Emu.leakNextFree();   // the next cudaFree succeeds but keeps the memory
+            CliTest.Result r = CliTest.run("selftest", "--backend", "cuda", "--quick");
+            assertEquals(SelftestCommand.CHECK_FAILED, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("FAILED device memory returned after close: 256 bytes not returned"), r.out());
+        } finally {
+            Emu.reset();
+        }
+    }
 }

@@ -122,6 +122,7 @@ public final class CudaBackend extends AbstractBackend {
     private final String description;
     private final MemorySegment scratch;
     private final KernelArgs args;
+    private final CublasLtLinear lt;
     private KernelModule kernels;
 
     /** A backend with {@link Options#fromSystemProperties()}. */
@@ -170,6 +171,7 @@ public final class CudaBackend extends AbstractBackend {
         stream = s;
         cublas = h;
         staging = new PinnedStaging(s, options.stagingBytes());
+        lt = new CublasLtLinear(s, options.tf32(), bytes -> (DeviceBuffer) allocateBuffer(bytes));
     }
 
     /** The device's default pool with its release threshold set to keep every freed block, or NULL without pools. */
@@ -196,11 +198,13 @@ public final class CudaBackend extends AbstractBackend {
         int blas = scratch.get(C_INT, 0);
         CudaRuntime.check(CudaRuntime.cudaMemGetInfo(scratch, scratch.asSlice(8)), "cudaMemGetInfo");
         long total = scratch.get(C_LONG, 8);
+        String lightVersion = CublasLtLinear.version();
         return String.format("device %d: %s, compute capability %d.%d, %.1f GiB; CUDA runtime %s, driver %s, "
-                + "cuBLAS %d.%d.%d, NVRTC %s; FP32 GEMM %s", device.ordinal(), device.name(), device.major(),
+                + "cuBLAS %d.%d.%d, NVRTC %s; FP32 GEMM %s; %s", device.ordinal(), device.name(), device.major(),
                 device.minor(), total / (double) (1L << 30), version(runtime), version(driver), blas / 10000,
                 blas / 100 % 100, blas % 100, KernelCompiler.version(),
-                options.tf32() ? "TF32 tensor cores" : "true FP32");
+                options.tf32() ? "TF32 tensor cores" : "true FP32",
+                lightVersion == null ? "no cuBLASLt (layers unfused)" : "cuBLASLt " + lightVersion);
     }
 
     private static String version(int v) {
@@ -224,7 +228,8 @@ public final class CudaBackend extends AbstractBackend {
 
     // ---------------------------------------------------------------- memory
 
-    private static long address(BufferMatrix m) {
+    /** The device address of a matrix's element (0, 0). */
+    static long address(BufferMatrix m) {
         return ((DeviceBuffer) m.buffer()).address() + m.byteOffset();
     }
 
@@ -381,6 +386,23 @@ public final class CudaBackend extends AbstractBackend {
         }
     }
 
+    /**
+     * Fuses what cuBLASLt can of the layer ({@link CublasLtLinear}) and finishes the rest with the
+     * kernels; the whole layer falls back to {@link AbstractBackend}'s composition when nothing fuses.
+     */
+    @Override
+    protected void linearImpl(double alpha, BufferMatrix x, BufferMatrix w, BufferMatrix bias, Activation phi,
+            BufferMatrix out, long words, MemorySegment bits) {
+        device.makeCurrent();
+        switch (lt.apply(alpha, x, w, bias, phi, out, words, bits)) {
+            case NONE -> super.linearImpl(alpha, x, w, bias, phi, out, words, bits);
+            case BIAS -> finishLinear(phi, out, words, bits);
+            case ALL -> {
+                // cuBLASLt did the whole layer
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- kernels
 
     private void launch(Kernel kernel, DType dtype, long items, KernelArgs a) {
@@ -476,6 +498,7 @@ public final class CudaBackend extends AbstractBackend {
                     kernels.close();
                 }
             },
+            lt::close,
             () -> Cublas.check(Cublas.cublasDestroy_v2(cublas), "cublasDestroy_v2"),
             () -> {
                 if (hasPool()) { // every matrix has been freed: give the cached blocks back to the device

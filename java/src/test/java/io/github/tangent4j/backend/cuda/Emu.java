@@ -39,6 +39,12 @@ public final class Emu {
     private static final MethodHandle FAIL_HOST_ALLOC_AT;
     private static final MethodHandle FAIL_COPY_AT;
     private static final MethodHandle SET_MEMORY_POOLS_SUPPORTED;
+    private static final MethodHandle LT_MATMUL_COUNT;
+    private static final MethodHandle LT_LAST_EPILOGUE;
+    private static final MethodHandle LT_EPILOGUE_COUNT;
+    private static final MethodHandle SET_LT_RELU_KEEPS_NAN;
+    private static final MethodHandle CORRUPT_NEXT_GEMM;
+    private static final MethodHandle LEAK_NEXT_FREE;
 
     static {
         String dir = System.getProperty("tangent4j.cuda.libs");
@@ -79,6 +85,14 @@ public final class Emu {
         FAIL_HOST_ALLOC_AT = handle(lookup, "t4j_emu_fail_host_alloc_at", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
         FAIL_COPY_AT = handle(lookup, "t4j_emu_fail_copy_at", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         SET_MEMORY_POOLS_SUPPORTED = handle(lookup, "t4j_emu_set_memory_pools_supported", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+        LT_MATMUL_COUNT = handle(lookup, "t4j_emu_lt_matmul_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        LT_LAST_EPILOGUE = handle(lookup, "t4j_emu_lt_last_epilogue", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        LT_EPILOGUE_COUNT = handle(lookup, "t4j_emu_lt_epilogue_count",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        CORRUPT_NEXT_GEMM = handle(lookup, "t4j_emu_corrupt_next_gemm", FunctionDescriptor.ofVoid());
+        LEAK_NEXT_FREE = handle(lookup, "t4j_emu_leak_next_free", FunctionDescriptor.ofVoid());
+        SET_LT_RELU_KEEPS_NAN = handle(lookup, "t4j_emu_set_lt_relu_keeps_nan",
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
     }
 
     private Emu() {
@@ -153,7 +167,7 @@ public final class Emu {
         }
     }
 
-    /** The next cuBLAS GEMM returns {@code status}. */
+    /** The next cuBLAS GEMM, cuBLASLt heuristic query or cuBLASLt matmul returns {@code status}. */
     public static void failNextCublas(int status) {
         try {
             FAIL_NEXT_CUBLAS.invokeExact(status);
@@ -211,6 +225,60 @@ public final class Emu {
     public static long gemmCount() {
         try {
             return (long) GEMM_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** cublasLtMatmul calls since the last reset. */
+    public static long ltMatmulCount() {
+        try {
+            return (long) LT_MATMUL_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The epilogue (cublasLtEpilogue_t) of the last cublasLtMatmul since the last reset, 0 if none. */
+    public static int ltLastEpilogue() {
+        try {
+            return (int) LT_LAST_EPILOGUE.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** cublasLtMatmul calls with that epilogue (cublasLtEpilogue_t) since the last reset. */
+    public static long ltEpilogueCount(int epilogue) {
+        try {
+            return (long) LT_EPILOGUE_COUNT.invokeExact(epilogue);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the emulated cuBLASLt ReLU epilogues keep NaN (default: they give 0, as max(x, 0)). */
+    public static void setLtReluKeepsNan(boolean keep) {
+        try {
+            SET_LT_RELU_KEEPS_NAN.invokeExact(keep ? 1 : 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The next GEMM (cuBLAS or cuBLASLt) succeeds with 1 added to its first output element. */
+    public static void corruptNextGemm() {
+        try {
+            CORRUPT_NEXT_GEMM.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The next cudaFree reports success but keeps the memory. */
+    public static void leakNextFree() {
+        try {
+            LEAK_NEXT_FREE.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
