@@ -22,6 +22,13 @@ import io.github.tangent4j.tensor.Tensor;
  * {@code t = inf} the factor is {@code 1 / mu}. Eigen-directions with {@code mu <= size ulp(mu_max)}
  * are null directions (factor 0), as in {@link KernelPredictor#gradientDescent}. At {@code lambda = 0}
  * the Jacobian rows drop out and this is the plain NTK gradient-descent predictor.
+ *
+ * <p><b>t = inf with lambda &gt; 0 is ill-posed.</b> Where Theta_J(X, X) is positive definite, the flow's
+ * limit interpolates f(X) = Y <em>and</em> df/dx(X) = 0, which takes eigen-directions of S with
+ * eigenvalues near rounding level. Perturbing Theta_J by 1e-14 (relative) moves f at t = inf by O(1),
+ * while f at any finite t up to 1e8 stays the same to 2% (measured in docs/infinite-width-kernels.md,
+ * "Prediction"). Ask for finite times: their large values are the true flow, and the t = inf value is
+ * dominated by rounding.
  */
 public final class RobustPredictor {
     private RobustPredictor() {
