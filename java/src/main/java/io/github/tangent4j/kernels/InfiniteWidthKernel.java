@@ -271,9 +271,9 @@ public final class InfiniteWidthKernel {
         List<Tensor> nngp = new ArrayList<>();
         List<Tensor> ntk = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            nngp.add(Tensor.allocate(dtype, shape));
+            nngp.add(Tensor.allocateUninitialised(dtype, shape));
             if (request.ntk()) {
-                ntk.add(Tensor.allocate(dtype, shape));
+                ntk.add(Tensor.allocateUninitialised(dtype, shape));
             }
         }
         return new Result(nngp, ntk);

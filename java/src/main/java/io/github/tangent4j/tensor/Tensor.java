@@ -68,6 +68,32 @@ public final class Tensor {
     }
 
     /**
+     * A tensor whose contents are unspecified, for a result that the caller overwrites completely: large
+     * blocks are not zero-filled first (small ones are {@link #allocate}d). Freed by the garbage collector.
+     *
+     * @throws InsufficientMemoryException as {@link #allocate}
+     */
+    public static Tensor allocateUninitialised(DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype");
+        long[] s = shape.clone();
+        long bytes = Shapes.byteSize(dtype, s);
+        if (bytes < UNINITIALISED_BYTES) {
+            return allocate(dtype, s);
+        }
+        String what = "array " + dtype + " " + Shapes.format(s);
+        HostMemory.checkAllocatable(bytes, what);
+        MemorySegment data = UninitialisedMemory.allocate(bytes);
+        if (data == null) {
+            throw new InsufficientMemoryException(what + " needs " + HostMemory.format(bytes)
+                    + " but the C allocator refused it", bytes);
+        }
+        return new Tensor(data, dtype, s);
+    }
+
+    /** Below this size {@link #allocateUninitialised} zero-fills anyway (the fill costs nothing there). */
+    private static final long UNINITIALISED_BYTES = 1L << 20;
+
+    /**
      * A tensor over existing memory (no copy).
      *
      * @throws IllegalArgumentException if the segment's size is not exactly the byte size of the shape

@@ -9,6 +9,23 @@ import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
+    /** Small and large uninitialised tensors have their shape, are aligned, hold what is written, and are refused when too large. */
+    @Test
+    void uninitialisedTensorsAreUsable() {
+        for (long rows : new long[] {3, 70_000}) {
+            Tensor t = Tensor.allocateUninitialised(DType.F32, rows, 8);
+            assertArrayEquals(new long[] {rows, 8}, t.shape());
+            assertEquals(0, t.segment().address() % Tensor.ALIGNMENT);
+            for (long i = 0; i < t.size(); i += 997) {
+                t.setFlat(i, i);
+            }
+            for (long i = 0; i < t.size(); i += 997) {
+                assertEquals(i, t.getFlat(i), 0.0);
+            }
+        }
+        assertThrows(InsufficientMemoryException.class, () -> Tensor.allocateUninitialised(DType.F64, 1L << 40, 1L << 10));
+    }
+
     @Test
     void rowMajorIndexingReshapeAndSliceShareMemory() {
         Tensor t = Tensor.of(new double[] {0, 1, 2, 3, 4, 5}, 2, 3);
