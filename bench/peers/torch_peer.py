@@ -217,16 +217,18 @@ def bench_ntk(t, dev, dtypes, sizes, tools):
         pj = parameter_jacobian_fn(net, tools)
         for n in sizes:
             x_host = gaussian(n, WIDTHS[0], dt, torch.device("cpu"))
+            t.time(f"ntk trace N={n}", name(dt), lambda: ntk_trace(pj, x_host.to(dev)).cpu(), False,
+                   method="parameter Jacobian contraction")
 
-            def trace():
-                js = pj(x_host.to(dev))
-                k = None
-                for j in js:
-                    j = j.flatten(2)                          # (N, O, P_l)
-                    part = torch.einsum("nap,map->nm", j, j)  # sum over outputs and parameters
-                    k = part if k is None else k + part
-                return k.cpu()
-            t.time(f"ntk trace N={n}", name(dt), trace, False, method="parameter Jacobian contraction")
+
+def ntk_trace(pj, x):
+    """The empirical NTK trace sum_o J_o(x) J_o(x)^T, (N, N), from parameter_jacobian_fn's pj."""
+    k = None
+    for j in pj(x):
+        j = j.flatten(2)                          # (N, O, P_l)
+        part = torch.einsum("nap,map->nm", j, j)  # sum over outputs and this parameter's entries
+        k = part if k is None else k + part
+    return k
 
 
 def nngp_ntk(x, depth, activation):
