@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The GPU benchmark run, for a GPU machine with no JDK and no Maven: everything runs on the distribution's
-# bundled runtime (its jlink image includes the modules JMH needs). About 8 minutes on an H200.
+# bundled runtime (its jlink image includes the modules JMH needs). About 7 minutes on an H200 (estimated
+# from the step counts; not yet run on one).
 #   1. the card (nvidia-smi), `tangent4j info` and `tangent4j selftest --backend cuda`
 #   2. JMH, impl=cuda and impl=java: GemmBench (4096^3, 8192^3, 262144x512x512), ForwardBench (N = 100 000
 #      on the device and host to host), PatternsBench (packed to host, and its two hidden GEMMs);
 #      impl=cuda (FAMILY_IMPLS=cuda,java adds java): JacobianBench, NtkBench, AnalyticKernelBench,
-#      JacobianKernelBench. Short settings: one fork, 1 warm-up and 3 measured iterations of 1 s.
+#      JacobianKernelBench. Short settings: one fork, 1 warm-up and 3 measured iterations of 0.5 s; each
+#      step is stopped after STEP_TIMEOUT seconds (default 300) so that one stuck step cannot eat the budget.
 #   3. the PyTorch peer (bench/peers/torch_peer.py) on the same device, when python3 has torch with CUDA
 #   4. bench/gpu/report.py: $OUT/gpu-table.md, the GPU rows for bench/RESULTS.md with the card's name and
 #      the speed ratios tangent4j / PyTorch from this run; bench/families.py: $OUT/families-*.md (GEMM
@@ -16,7 +18,8 @@
 #   --dist   the unpacked distribution, or its .tar.gz/.tar.xz (default: java/target/tangent4j-*-linux-x86_64.tar.*)
 #   --jar    the JMH jar (default: bench/target/benchmarks.jar; build both with ./mvnw -Pdist package)
 #   --quick  tiny sizes, impl=java unless CUDA loads, PyTorch on the CPU: a smoke test of the script itself
-# Environment: OUT, PYTHON (default python3), FAMILY_IMPLS (default cuda), JMH_TIME (default 1s).
+# Environment: OUT, PYTHON (default python3), FAMILY_IMPLS (default cuda), JMH_TIME (default 500ms),
+# STEP_TIMEOUT (default 300).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -61,7 +64,8 @@ fi
 log "GPU: $gpu; $(nproc) CPU cores"
 "$t4j" info >"$out/info.txt" 2>&1 || true
 selftest_rc=0
-"$t4j" selftest --backend cuda $([ "$quick" = 1 ] && echo --quick) >"$out/selftest.txt" 2>&1 || selftest_rc=$?
+timeout "${STEP_TIMEOUT:-300}" "$t4j" selftest --backend cuda $([ "$quick" = 1 ] && echo --quick) \
+    >"$out/selftest.txt" 2>&1 || selftest_rc=$?
 log "selftest --backend cuda: exit code $selftest_rc ($(tail -n 1 "$out/selftest.txt"))"
 
 # 2. JMH on the bundled runtime (its forks use the same runtime).
@@ -73,7 +77,8 @@ fi
 family_impls="${FAMILY_IMPLS:-cuda}"
 [ "$impls" = java ] && family_impls=java
 log "impls: $impls; families: $family_impls"
-t="${JMH_TIME:-1s}"
+t="${JMH_TIME:-500ms}"
+step_timeout="${STEP_TIMEOUT:-300}"
 common=(-f 1 -wi 1 -w "$t" -i 3 -r "$t")
 if [ "$quick" = 1 ]; then
     common=(-f 1 -wi 0 -i 1 -r 100ms)
@@ -81,7 +86,8 @@ fi
 jmh() {   # tag regex [JMH arguments...]
     local tag=$1 regex=$2 start=$SECONDS rc=0
     shift 2
-    "$java" -jar "$jar" "$regex" "${common[@]}" "$@" -rf json -rff "$out/$tag.json" >"$out/$tag.log" 2>&1 || rc=$?
+    timeout "$step_timeout" "$java" -jar "$jar" "$regex" "${common[@]}" "$@" -rf json -rff "$out/$tag.json" \
+        >"$out/$tag.log" 2>&1 || rc=$?
     log "JMH $tag: exit code $rc, $((SECONDS - start)) s"
 }
 if [ "$quick" = 1 ]; then
@@ -113,7 +119,8 @@ fi
 if "$py" -c 'import torch' 2>/dev/null; then
     start=$SECONDS
     rc=0
-    OMP_WAIT_POLICY=PASSIVE "$py" "$root/bench/peers/torch_peer.py" "${peer_args[@]}" >"$out/torch.log" 2>&1 || rc=$?
+    OMP_WAIT_POLICY=PASSIVE timeout "$step_timeout" "$py" "$root/bench/peers/torch_peer.py" "${peer_args[@]}" \
+        >"$out/torch.log" 2>&1 || rc=$?
     log "PyTorch peer: exit code $rc, $((SECONDS - start)) s"
 else
     log "PyTorch peer skipped: $py cannot import torch"
