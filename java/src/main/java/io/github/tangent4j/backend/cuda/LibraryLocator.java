@@ -1,9 +1,9 @@
 package io.github.tangent4j.backend.cuda;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
+import java.math.BigInteger;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +29,8 @@ final class LibraryLocator {
     static final String PROPERTY = "tangent4j.cuda.libs";
     /** Environment variable naming directories searched first (the property wins). */
     static final String ENV = "TANGENT4J_CUDA_LIBS";
+    /** The directories of NVIDIA's pip wheels inside {@code site-packages/nvidia/}: CUDA 13's merged one first. */
+    static final List<String> WHEEL_DIRS = List.of("cu13/lib", "cublas/lib", "cuda_runtime/lib", "cuda_nvrtc/lib");
     /** A run of digits or a run of anything else, for {@link #compareVersions}. */
     private static final Pattern NUMBER_OR_TEXT = Pattern.compile("\\d+|\\D+");
 
@@ -66,9 +68,6 @@ final class LibraryLocator {
         }
         return new LibraryLocator(first, source, true, standardDirs());
     }
-
-    /** The directories of NVIDIA's pip wheels inside {@code site-packages/nvidia/}: CUDA 13's merged one first. */
-    static final List<String> WHEEL_DIRS = List.of("cu13/lib", "cublas/lib", "cuda_runtime/lib", "cuda_nvrtc/lib");
 
     /** {@link #standardDirs(Path, Map)} of this machine: root {@code /}, this process's environment. */
     static List<Path> standardDirs() {
@@ -130,11 +129,11 @@ final class LibraryLocator {
         String path = env.get("PATH");
         if (path != null) {
             for (String d : path.split(java.io.File.pathSeparator)) {
-                Path python = d.isBlank() ? null : Path.of(d).resolve("python3");
+                Path python = d.isBlank() ? null : Path.of(d).toAbsolutePath().resolve("python3");
                 if (python != null && Files.isRegularFile(python)) {
-                    prefixes.add(python.getParent().getParent());
+                    addPrefixOf(python, prefixes);
                     try {
-                        prefixes.add(python.toRealPath().getParent().getParent());
+                        addPrefixOf(python.toRealPath(), prefixes);
                     } catch (IOException e) {
                         // unreadable link: its own prefix is enough
                     }
@@ -149,6 +148,14 @@ final class LibraryLocator {
         prefixes.add(root.resolve("usr/local"));
         prefixes.add(root.resolve("usr"));
         return prefixes.stream().distinct().toList();
+    }
+
+    /** Adds the installation prefix of the interpreter {@code bin/python3} (its folder's parent), if any. */
+    private static void addPrefixOf(Path interpreter, List<Path> prefixes) {
+        Path bin = interpreter.getParent();
+        if (bin != null && bin.getParent() != null) {
+            prefixes.add(bin.getParent());
+        }
     }
 
     /** The entries of {@code dir} matching {@code glob}, highest version first (cuda-13.10 before cuda-13.9). */
