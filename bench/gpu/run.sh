@@ -3,12 +3,14 @@
 # bundled runtime (its jlink image includes the modules JMH needs). About 7 minutes on an H200 (estimated
 # from the step counts; not yet run on one).
 #   1. the card (nvidia-smi), `tangent4j info` and `tangent4j selftest --backend cuda`
-#   2. JMH, impl=cuda and impl=java: GemmBench (4096^3, 8192^3, 262144x512x512), ForwardBench (N = 100 000
+#   2. the PyTorch peer (bench/peers/torch_peer.py) on the same device, when python3 has torch with CUDA
+#   3. JMH, impl=cuda and impl=java: GemmBench (4096^3, 8192^3, 262144x512x512), ForwardBench (N = 100 000
 #      on the device and host to host), PatternsBench (packed to host, and its two hidden GEMMs);
 #      impl=cuda (FAMILY_IMPLS=cuda,java adds java): JacobianBench, NtkBench, AnalyticKernelBench,
 #      JacobianKernelBench. Short settings: one fork, 1 warm-up and 3 measured iterations of 0.5 s; each
-#      step is stopped after STEP_TIMEOUT seconds (default 300) so that one stuck step cannot eat the budget.
-#   3. the PyTorch peer (bench/peers/torch_peer.py) on the same device, when python3 has torch with CUDA
+#      step is stopped after STEP_TIMEOUT seconds (default 300), and JMH ends JMH_BUDGET seconds (default
+#      480) after the start at the latest (the step then running is stopped, later ones are skipped), so
+#      that the whole run fits in 10 minutes with the report.
 #   4. bench/gpu/report.py: $OUT/gpu-table.md, the GPU rows for bench/RESULTS.md with the card's name and
 #      the speed ratios tangent4j / PyTorch from this run; bench/families.py: $OUT/families-*.md (GEMM
 #      efficiency of the Jacobian and NTK rows)
@@ -19,7 +21,7 @@
 #   --jar    the JMH jar (default: bench/target/benchmarks.jar; build both with ./mvnw -Pdist package)
 #   --quick  tiny sizes, impl=java unless CUDA loads, PyTorch on the CPU: a smoke test of the script itself
 # Environment: OUT, PYTHON (default python3), FAMILY_IMPLS (default cuda), JMH_TIME (default 500ms),
-# STEP_TIMEOUT (default 300).
+# STEP_TIMEOUT (default 300), JMH_BUDGET (default 480).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -53,6 +55,9 @@ t4j="$dist/bin/tangent4j"
 [ -x "$java" ] && [ -x "$t4j" ] || { echo "bench/gpu/run.sh: $dist has no runtime/bin/java or bin/tangent4j" >&2; exit 2; }
 [ -f "$jar" ] || { echo "bench/gpu/run.sh: no $jar (./mvnw -Pdist package builds it)" >&2; exit 2; }
 py="${PYTHON:-python3}"
+t="${JMH_TIME:-500ms}"
+step_timeout="${STEP_TIMEOUT:-300}"
+budget="${JMH_BUDGET:-480}"
 
 # 1. The machine, and the self-test.
 log "distribution $dist, jar $jar, out $out"
@@ -64,11 +69,28 @@ fi
 log "GPU: $gpu; $(nproc) CPU cores"
 "$t4j" info >"$out/info.txt" 2>&1 || true
 selftest_rc=0
-timeout "${STEP_TIMEOUT:-300}" "$t4j" selftest --backend cuda $([ "$quick" = 1 ] && echo --quick) \
+timeout "$step_timeout" "$t4j" selftest --backend cuda $([ "$quick" = 1 ] && echo --quick) \
     >"$out/selftest.txt" 2>&1 || selftest_rc=$?
 log "selftest --backend cuda: exit code $selftest_rc ($(tail -n 1 "$out/selftest.txt"))"
 
-# 2. JMH on the bundled runtime (its forks use the same runtime).
+# 2. The PyTorch peer on the same device (before JMH, so that the ratios exist even when JMH runs short).
+peer_args=(--out "$out/torch.json")
+if [ "$quick" = 1 ]; then
+    peer_args+=(--quick)
+    "$py" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null \
+        || peer_args+=(--device cpu)
+fi
+if "$py" -c 'import torch' 2>/dev/null; then
+    start=$SECONDS
+    rc=0
+    OMP_WAIT_POLICY=PASSIVE timeout "$step_timeout" "$py" "$root/bench/peers/torch_peer.py" "${peer_args[@]}" \
+        >"$out/torch.log" 2>&1 || rc=$?
+    log "PyTorch peer: exit code $rc, $((SECONDS - start)) s"
+else
+    log "PyTorch peer skipped: $py cannot import torch"
+fi
+
+# 3. JMH on the bundled runtime (its forks use the same runtime); the headline benchmarks first.
 impls=java
 if "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$jar" \
         io.github.tangent4j.bench.BackendProbe cuda >"$out/cuda-probe.txt" 2>&1; then
@@ -77,16 +99,19 @@ fi
 family_impls="${FAMILY_IMPLS:-cuda}"
 [ "$impls" = java ] && family_impls=java
 log "impls: $impls; families: $family_impls"
-t="${JMH_TIME:-500ms}"
-step_timeout="${STEP_TIMEOUT:-300}"
 common=(-f 1 -wi 1 -w "$t" -i 3 -r "$t")
 if [ "$quick" = 1 ]; then
     common=(-f 1 -wi 0 -i 1 -r 100ms)
 fi
 jmh() {   # tag regex [JMH arguments...]
-    local tag=$1 regex=$2 start=$SECONDS rc=0
+    local tag=$1 regex=$2 start=$SECONDS rc=0 limit=$((budget - SECONDS))
     shift 2
-    timeout "$step_timeout" "$java" -jar "$jar" "$regex" "${common[@]}" "$@" -rf json -rff "$out/$tag.json" \
+    if [ "$limit" -lt 15 ]; then
+        log "JMH $tag: skipped (JMH_BUDGET: JMH must end ${budget} s after the start)"
+        return 0
+    fi
+    [ "$limit" -lt "$step_timeout" ] || limit=$step_timeout
+    timeout "$limit" "$java" -jar "$jar" "$regex" "${common[@]}" "$@" -rf json -rff "$out/$tag.json" \
         >"$out/$tag.log" 2>&1 || rc=$?
     log "JMH $tag: exit code $rc, $((SECONDS - start)) s"
 }
@@ -107,23 +132,6 @@ else
     jmh ntk '\.NtkBench\.' -p impl="$family_impls"
     jmh analytic '\.AnalyticKernelBench\.' -p impl="$family_impls"
     jmh jacobian-kernel '\.JacobianKernelBench\.' -p impl="$family_impls"
-fi
-
-# 3. The PyTorch peer on the same device.
-peer_args=(--out "$out/torch.json")
-if [ "$quick" = 1 ]; then
-    peer_args+=(--quick)
-    "$py" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null \
-        || peer_args+=(--device cpu)
-fi
-if "$py" -c 'import torch' 2>/dev/null; then
-    start=$SECONDS
-    rc=0
-    OMP_WAIT_POLICY=PASSIVE timeout "$step_timeout" "$py" "$root/bench/peers/torch_peer.py" "${peer_args[@]}" \
-        >"$out/torch.log" 2>&1 || rc=$?
-    log "PyTorch peer: exit code $rc, $((SECONDS - start)) s"
-else
-    log "PyTorch peer skipped: $py cannot import torch"
 fi
 
 # 4. The tables.
