@@ -64,8 +64,9 @@ class ForkedJvmTest {
             assertTrue(!cudart.startsWith(String.valueOf(Emu.dir())), "the emulation was not used: " + cudart);
         }
         if (value(out, "cublas").equals("null")) {
+            // the install directories that exist here follow (LibraryLocatorTest checks their order)
             assertTrue(reason.matches(".*libcublas\\.so\\.13 / libcublas\\.so\\.12 not found \\(searched the system "
-                    + "library path, /usr/local/cuda/lib64.*"), reason);
+                    + "library path[,)].*"), reason);
         }
     }
 
