@@ -179,7 +179,7 @@ static __device__ void t4j_dual(int kind, double a, double snap, double q1, doub
                                 double *dot)
 {
     if (kind == T4J_ACT_ERF) {
-        double z = 2 * k / sqrt((1 + 2 * q1) * (1 + 2 * q2));
+        double z = k * (2 / sqrt(1 + 2 * q1)) * (1 / sqrt(1 + 2 * q2));
         double d = q1 * q2 - k * k;
         *f = (2 / T4J_PI) * asin(fmax(-1.0, fmin(1.0, z)));
         *dot = (4 / T4J_PI) / sqrt(1 + 2 * (q1 + q2) + 4 * (d > 0 ? d : 0));

@@ -24,7 +24,8 @@ import io.github.tangent4j.tensor.DType;
  * <p><b>erf</b>, the arcsine kernel of Williams ("Computing with Infinite Networks", NIPS 1996), with
  * {@code A = 1 + 2 q1}, {@code B = 1 + 2 q2}:
  * <pre>
- *   F    = (2 / pi) arcsin(2 k / sqrt(A B))                          (argument clamped to [-1, 1])
+ *   F    = (2 / pi) arcsin(2 k / sqrt(A B))                          (argument clamped to [-1, 1],
+ *                                                                   computed as 2 k A^-1/2 B^-1/2)
  *   Fdot = (4 / pi) / sqrt(1 + 2 (q1 + q2) + 4 max(q1 q2 - k^2, 0))  (>= 1 under the root)
  * </pre>
  * tanh has no closed form and is refused.
@@ -86,7 +87,7 @@ public final class DualKernel {
     public static double value(Activation phi, double q1, double q2, double k, double snap) {
         checkSupported(phi);
         if (phi.kind() == Activation.Kind.ERF) {
-            double z = 2 * k / Math.sqrt((1 + 2 * q1) * (1 + 2 * q2));
+            double z = k * (2 * erfScale(q1)) * erfScale(q2);
             return TWO_OVER_PI * Math.asin(Math.max(-1, Math.min(1, z)));
         }
         double a = linearPart(phi);
@@ -120,6 +121,11 @@ public final class DualKernel {
      */
     public static double scale(double q1, double q2) {
         return Math.sqrt(q1) * Math.sqrt(q2);
+    }
+
+    /** {@code 1 / sqrt(1 + 2 q)}: the arcsine argument is {@code 2 k erfScale(q1) erfScale(q2)}. */
+    public static double erfScale(double q) {
+        return 1 / Math.sqrt(1 + 2 * q);
     }
 
     /** {@code k / s} clamped to [-1, 1] and snapped to +-1 within {@code snap}; 0 when {@code s} is not positive. */

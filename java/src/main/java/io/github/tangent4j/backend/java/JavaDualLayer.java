@@ -50,8 +50,10 @@ final class JavaDualLayer {
         private final double snap;
         private final double[] q2;
         private final double[] roots2;
+        private final double[] erfScales2;
         private final float[] q2f;
         private final float[] roots2f;
+        private final float[] erfScales2f;
         private final MemorySegment k;
         private final MemorySegment theta;
         private final int n;
@@ -71,12 +73,16 @@ final class JavaDualLayer {
             this.snap = DualKernel.snapTolerance(f32 ? DType.F32 : DType.F64);
             this.q2 = q2;
             this.roots2 = new double[n];
+            this.erfScales2 = new double[n];
             this.q2f = new float[n];
             this.roots2f = new float[n];
+            this.erfScales2f = new float[n];
             for (int j = 0; j < n; j++) {
                 roots2[j] = Math.sqrt(q2[j]);
+                erfScales2[j] = DualKernel.erfScale(q2[j]);
                 q2f[j] = (float) q2[j];
                 roots2f[j] = (float) roots2[j];
+                erfScales2f[j] = (float) erfScales2[j];
             }
             this.k = k;
             this.theta = theta;
@@ -120,7 +126,7 @@ final class JavaDualLayer {
             int j = 0;
             while (j < n) {
                 if (vector) {
-                    j = erf ? VectorDualLayer.arcsine(sw, sb, p, q2, kr, tr, j, n)
+                    j = erf ? VectorDualLayer.arcsine(sw, sb, p, q2, erfScales2, kr, tr, j, n)
                             : VectorDualLayer.arcCosine(a, w, sw, sb, snap, root, roots2, kr, tr, j, n);
                 }
                 int stop = vector ? Math.min(n, VectorDualLayer.nextVector(j, false)) : n;
@@ -139,7 +145,8 @@ final class JavaDualLayer {
             int j = 0;
             while (j < n) {
                 if (vector) {
-                    j = erf ? VectorDualLayer.arcsine((float) sw, (float) sb, (float) p, q2f, kr, tr, j, n)
+                    j = erf ? VectorDualLayer.arcsine((float) sw, (float) sb, (float) p,
+                            (float) (2 * DualKernel.erfScale(p)), q2f, erfScales2f, kr, tr, j, n)
                             : VectorDualLayer.arcCosine((float) a, (float) w, (float) sw, (float) sb, (float) snap,
                                     root, roots2f, kr, tr, j, n);
                 }

@@ -1,5 +1,6 @@
 package io.github.tangent4j.backend.java;
 
+import io.github.tangent4j.backend.DualKernel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -64,14 +65,15 @@ final class VectorDualLayer {
         return j;
     }
 
-    /** erf. */
-    static int arcsine(double sw, double sb, double q1, double[] q2, double[] k, double[] theta, int from, int n) {
-        double a1 = 1 + 2 * q1;
+    /** erf; {@code scales2} are the columns' {@code 1 / sqrt(1 + 2 q2)}. */
+    static int arcsine(double sw, double sb, double q1, double[] q2, double[] scales2, double[] k, double[] theta,
+            int from, int n) {
+        double scale1 = 2 * DualKernel.erfScale(q1);
         int j = from;
         for (; j + LANES <= n; j += LANES) {
             DoubleVector kv = DoubleVector.fromArray(S, k, j);
             DoubleVector qv = DoubleVector.fromArray(S, q2, j);
-            DoubleVector z = kv.mul(2).div(qv.mul(2).add(1).mul(a1).sqrt()).max(-1.0).min(1.0);
+            DoubleVector z = kv.mul(scale1).mul(DoubleVector.fromArray(S, scales2, j)).max(-1.0).min(1.0);
             DoubleVector next = z.lanewise(VectorOperators.ASIN).mul(TWO_OVER_PI).mul(sw).add(sb);
             if (theta != null) {
                 DoubleVector det = DoubleVector.broadcast(S, 1).add(qv.add(q1).mul(2))
@@ -120,16 +122,19 @@ final class VectorDualLayer {
         return j;
     }
 
-    /** {@link #arcsine} for F32 kernels, in float arithmetic (the determinant is at least 1: no cancellation). */
-    static int arcsine(float sw, float sb, float q1, float[] q2, float[] k, float[] theta, int from, int n) {
-        float a1 = 1 + 2 * q1;
+    /**
+     * {@link #arcsine} for F32 kernels, in float arithmetic (the determinant is at least 1: no cancellation);
+     * {@code scale1} is the row's {@code 2 / sqrt(1 + 2 q1)}.
+     */
+    static int arcsine(float sw, float sb, float q1, float scale1, float[] q2, float[] scales2, float[] k,
+            float[] theta, int from, int n) {
         float twoOverPi = (float) TWO_OVER_PI;
         float fourOverPi = (float) FOUR_OVER_PI;
         int j = from;
         for (; j + FLOAT_LANES <= n; j += FLOAT_LANES) {
             FloatVector kv = FloatVector.fromArray(FS, k, j);
             FloatVector qv = FloatVector.fromArray(FS, q2, j);
-            FloatVector z = kv.mul(2).div(qv.mul(2).add(1).mul(a1).sqrt()).max(-1f).min(1f);
+            FloatVector z = kv.mul(scale1).mul(FloatVector.fromArray(FS, scales2, j)).max(-1f).min(1f);
             FloatVector next = z.lanewise(VectorOperators.ASIN).mul(twoOverPi).mul(sw).add(sb);
             if (theta != null) {
                 FloatVector det = FloatVector.broadcast(FS, 1).add(qv.add(q1).mul(2))
