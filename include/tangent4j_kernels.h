@@ -55,12 +55,14 @@ T4J_KERNEL_DECL t4j_sum_cols_f64(const double *m, double *out, long long rows, l
 /* bit b of out[i * words + w] = z[i, 64 w + b] > 0; bits past cols are 0        [rows * words] */
 T4J_KERNEL_DECL t4j_sign_bits_f64(const double *z, unsigned long long *out, long long rows, long long cols,
                                   long long words);
-/* one layer of the infinite-width kernel recursion, in place (F, Fdot the dual of phi in double:
+/* `layers` layers of the infinite-width kernel recursion, in place (F, Fdot the dual of phi in double:
    kind T4J_ACT_ERF the arcsine kernel, otherwise phi = a u + (1 - a) relu(u), cosines snapped to
-   +-1 within snap): k[i,j] = sw F(q1[i], q2[j], k[i,j]) + sb; when theta is not NULL also
-   theta[i,j] = k_new[i,j] + sw Fdot theta[i,j]                                   [rows * cols] */
-T4J_KERNEL_DECL t4j_dual_layer_f64(int kind, double a, double sw, double sb, double snap, const double *q1,
-                                   const double *q2, double *k, double *theta, long long rows, long long cols);
+   +-1 within snap): for l = 0 .. layers-1, k[i,j] = sw F(q1[i,l], q2[l,j], k[i,j]) + sb and, when theta
+   is not NULL, theta[i,j] = k_new[i,j] + sw Fdot theta[i,j]; q1 is rows x layers, q2 layers x cols;
+   k and theta rounded to the element type after every layer                     [rows * cols] */
+T4J_KERNEL_DECL t4j_dual_layers_f64(int kind, double a, double sw, double sb, double snap, const double *q1,
+                                    const double *q2, double *k, double *theta, long long rows, long long cols,
+                                    long long layers);
 
 T4J_KERNEL_DECL t4j_fill_f32(float *x, float value, long long n);
 T4J_KERNEL_DECL t4j_activate_f32(int kind, float slope, const float *z, float *h, long long n);
@@ -74,8 +76,9 @@ T4J_KERNEL_DECL t4j_sum_rows_f32(const float *m, float *out, long long rows, lon
 T4J_KERNEL_DECL t4j_sum_cols_f32(const float *m, float *out, long long rows, long long cols);
 T4J_KERNEL_DECL t4j_sign_bits_f32(const float *z, unsigned long long *out, long long rows, long long cols,
                                   long long words);
-T4J_KERNEL_DECL t4j_dual_layer_f32(int kind, double a, double sw, double sb, double snap, const double *q1,
-                                   const double *q2, float *k, float *theta, long long rows, long long cols);
+T4J_KERNEL_DECL t4j_dual_layers_f32(int kind, double a, double sw, double sb, double snap, const double *q1,
+                                    const double *q2, float *k, float *theta, long long rows, long long cols,
+                                    long long layers);
 
 #ifdef __cplusplus
 }

@@ -175,8 +175,8 @@ static CUresult negative(const char *kernel)
         return CUDA_SUCCESS;                                                                \
     }
 
-/* q1[rows], q2[cols] (double) with k[rows, cols] and, unless NULL, theta[rows, cols] */
-#define SHAPE_DUAL_LAYER(NAME, T)                                                           \
+/* q1[rows, layers], q2[layers, cols] (double) with k[rows, cols] and, unless NULL, theta[rows, cols] */
+#define SHAPE_DUAL_LAYERS(NAME, T)                                                           \
     static CUresult run_##NAME(const struct launch_grid *g, void **params)                  \
     {                                                                                       \
         int kind = ARG(int, 0);                                                             \
@@ -190,14 +190,16 @@ static CUresult negative(const char *kernel)
         T *theta = ARG(T *, 8);                                                             \
         long long rows = ARG(long long, 9);                                                 \
         long long cols = ARG(long long, 10);                                                \
+        long long layers = ARG(long long, 11);                                              \
         long long items = product(rows, cols);                                              \
-        if (items < 0) return negative(#NAME);                                              \
-        if (!range(#NAME, "q1", q1, items == 0 ? 0 : rows, sizeof(double))                  \
-            || !range(#NAME, "q2", q2, items == 0 ? 0 : cols, sizeof(double))               \
+        if (items < 0 || layers < 0 || product(rows, layers) < 0 || product(layers, cols) < 0) \
+            return negative(#NAME);                                                         \
+        if (!range(#NAME, "q1", q1, items == 0 ? 0 : product(rows, layers), sizeof(double))  \
+            || !range(#NAME, "q2", q2, items == 0 ? 0 : product(layers, cols), sizeof(double)) \
             || !range(#NAME, "k", k, items, sizeof(T))                                      \
             || (theta != NULL && !range(#NAME, "theta", theta, items, sizeof(T))))          \
             return CUDA_ERROR_ILLEGAL_ADDRESS;                                              \
-        RUN_GRID(g, NAME(kind, a, sw, sb, snap, q1, q2, k, theta, rows, cols));             \
+        RUN_GRID(g, NAME(kind, a, sw, sb, snap, q1, q2, k, theta, rows, cols, layers));     \
         return CUDA_SUCCESS;                                                                \
     }
 

@@ -200,23 +200,31 @@ static __device__ void t4j_dual(int kind, double a, double snap, double q1, doub
 }
 
 /*
- * One layer of the infinite-width kernel recursion, in place: k = sw F + sb and, when theta is not
- * null, theta = k_new + sw Fdot theta, with F, Fdot of (q1[i], q2[j], k[i,j]). [rows * cols]
+ * `layers` layers of the infinite-width kernel recursion, in place, each element read and written once:
+ * for l = 0 ... layers - 1, k = sw F + sb and, when theta is not null, theta = k_new + sw Fdot theta,
+ * with F, Fdot of (q1[i, l], q2[l, j], k[i,j]) and both rounded to T after every layer. [rows * cols]
  */
-#define T4J_DEFINE_DUAL_LAYER(NAME, T)                                           \
+#define T4J_DEFINE_DUAL_LAYERS(NAME, T)                                          \
     T4J_KERNEL NAME(int kind, double a, double sw, double sb, double snap,       \
                     const double *q1, const double *q2, T *k, T *theta,          \
-                    long long rows, long long cols)                              \
+                    long long rows, long long cols, long long layers)            \
     {                                                                            \
         T4J_FOR_EACH(e, rows * cols) {                                           \
             long long i = e / cols;                                              \
-            double f, dot;                                                       \
-            t4j_dual(kind, a, snap, q1[i], q2[e - i * cols], (double)k[e], &f, &dot); \
-            double s = sw * f + sb;                                              \
-            if (theta) {                                                         \
-                theta[e] = (T)(s + sw * dot * (double)theta[e]);                 \
+            long long j = e - i * cols;                                          \
+            double kk = (double)k[e];                                            \
+            double tt = theta ? (double)theta[e] : 0;                            \
+            for (long long l = 0; l < layers; l++) {                             \
+                double f, dot;                                                   \
+                t4j_dual(kind, a, snap, q1[i * layers + l], q2[l * cols + j], kk, &f, &dot); \
+                double s = (double)(T)(sw * f + sb);                             \
+                tt = (double)(T)(s + sw * dot * tt);                             \
+                kk = s;                                                          \
             }                                                                    \
-            k[e] = (T)s;                                                         \
+            if (theta) {                                                         \
+                theta[e] = (T)tt;                                                \
+            }                                                                    \
+            k[e] = (T)kk;                                                        \
         }                                                                        \
     }
 
@@ -230,7 +238,7 @@ T4J_DEFINE_HADAMARD(t4j_hadamard_f64, double)
 T4J_DEFINE_SUM_ROWS(t4j_sum_rows_f64, double)
 T4J_DEFINE_SUM_COLS(t4j_sum_cols_f64, double)
 T4J_DEFINE_SIGN_BITS(t4j_sign_bits_f64, double)
-T4J_DEFINE_DUAL_LAYER(t4j_dual_layer_f64, double)
+T4J_DEFINE_DUAL_LAYERS(t4j_dual_layers_f64, double)
 
 T4J_DEFINE_FILL(t4j_fill_f32, float)
 T4J_DEFINE_POINTWISE(t4j_activate_f32, float, t4j_phi_f32)
@@ -242,4 +250,4 @@ T4J_DEFINE_HADAMARD(t4j_hadamard_f32, float)
 T4J_DEFINE_SUM_ROWS(t4j_sum_rows_f32, float)
 T4J_DEFINE_SUM_COLS(t4j_sum_cols_f32, float)
 T4J_DEFINE_SIGN_BITS(t4j_sign_bits_f32, float)
-T4J_DEFINE_DUAL_LAYER(t4j_dual_layer_f32, float)
+T4J_DEFINE_DUAL_LAYERS(t4j_dual_layers_f32, float)

@@ -61,10 +61,10 @@ public abstract class AbstractBackend implements Backend {
     protected abstract void sumImpl(BufferMatrix m, int axis, BufferMatrix out);
 
     /**
-     * One layer of the kernel recursion on checked arguments: q1, q2 F64 with k.rows() and k.cols()
-     * elements, theta null or k's shape and dtype, k non-empty.
+     * {@code q1.cols()} layers of the kernel recursion on checked arguments: q1 (k.rows(), L) and q2
+     * (L, k.cols()) F64 with L >= 1, theta null or k's shape and dtype, k non-empty.
      */
-    protected abstract void dualLayerImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1,
+    protected abstract void dualLayersImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1,
             BufferMatrix q2, BufferMatrix k, BufferMatrix theta);
 
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */
@@ -456,7 +456,7 @@ public abstract class AbstractBackend implements Backend {
     }
 
     @Override
-    public final void dualLayer(Activation phi, double sigmaW2, double sigmaB2, DeviceMatrix q1, DeviceMatrix q2,
+    public final void dualLayers(Activation phi, double sigmaW2, double sigmaB2, DeviceMatrix q1, DeviceMatrix q2,
             DeviceMatrix k, DeviceMatrix theta) {
         enter();
         try {
@@ -472,8 +472,14 @@ public abstract class AbstractBackend implements Backend {
                         + ": expected dtype F64 (variances in double) but was "
                         + (a.dtype() != DType.F64 ? a.dtype() : b.dtype()));
             }
-            elementCount("q1", a, kk.rows(), "k.rows() of " + dims(kk));
-            elementCount("q2", b, kk.cols(), "k.cols() of " + dims(kk));
+            if (a.rows() != kk.rows() || a.cols() < 1) {
+                throw new IllegalArgumentException("q1: expected shape " + kk.rows() + " x L (k.rows() of " + dims(kk)
+                        + ", L >= 1 layers) but was " + dims(a));
+            }
+            if (b.rows() != a.cols() || b.cols() != kk.cols()) {
+                throw new IllegalArgumentException("q2: expected shape " + a.cols() + " x " + kk.cols()
+                        + " (the layers of q1 x k.cols()) but was " + dims(b));
+            }
             BufferMatrix t = null;
             if (theta != null) {
                 t = own("theta", theta);
@@ -483,7 +489,7 @@ public abstract class AbstractBackend implements Backend {
                 }
             }
             if (kk.size() > 0) {
-                dualLayerImpl(phi, sigmaW2, sigmaB2, a, b, kk, t);
+                dualLayersImpl(phi, sigmaW2, sigmaB2, a, b, kk, t);
             }
         } finally {
             exit();

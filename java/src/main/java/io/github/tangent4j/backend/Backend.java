@@ -120,25 +120,27 @@ public interface Backend extends AutoCloseable {
     void sum(DeviceMatrix m, int axis, DeviceMatrix out);
 
     /**
-     * One layer of the infinite-width kernel recursions (NNGP and NTK), elementwise and in place: with
-     * F and Fdot the dual of phi ({@link DualKernel}, evaluated in double precision, cosines snapped
-     * within {@link DualKernel#snapTolerance} of k's dtype),
+     * L layers of the infinite-width kernel recursions (NNGP and NTK), elementwise and in place: with F
+     * and Fdot the dual of phi ({@link DualKernel}, evaluated in double precision for F64 and at least
+     * float precision for F32, cosines snapped within {@link DualKernel#snapTolerance} of k's dtype), for
+     * l = 0 ... L-1 in turn
      * <pre>
-     *   k[i, j]     = sigmaW2 * F(q1[i], q2[j], k[i, j]) + sigmaB2
-     *   theta[i, j] = k[i, j] (the new value) + sigmaW2 * Fdot(q1[i], q2[j], k[i, j]) * theta[i, j]
+     *   k[i, j]     = sigmaW2 * F(q1[i, l], q2[l, j], k[i, j]) + sigmaB2
+     *   theta[i, j] = k[i, j] (the new value) + sigmaW2 * Fdot(q1[i, l], q2[l, j], k[i, j]) * theta[i, j]
      * </pre>
-     * (Lee et al., "Deep Neural Networks as Gaussian Processes", ICLR 2018; Jacot et al., "Neural
-     * Tangent Kernel", NeurIPS 2018).
+     * with k and theta rounded to their dtype after every layer (Lee et al., "Deep Neural Networks as
+     * Gaussian Processes", ICLR 2018; Jacot et al., "Neural Tangent Kernel", NeurIPS 2018). Each element
+     * is read and written once for all L layers.
      *
      * @param phi     relu, leaky_relu, abs, identity or erf
      * @param sigmaW2 the weight variance, finite and >= 0
      * @param sigmaB2 the bias variance, finite and >= 0
-     * @param q1      the variances of the row points, F64, {@code k.rows()} elements
-     * @param q2      the variances of the column points, F64, {@code k.cols()} elements
+     * @param q1      the variances of the row points by layer, F64, (k.rows(), L) with L >= 1
+     * @param q2      the variances of the column points by layer, F64, (L, k.cols())
      * @param k       the covariances (rows, cols), F32 or F64; overwritten
      * @param theta   the NTK entries, k's shape and dtype, or {@code null} for the NNGP only; overwritten
      */
-    void dualLayer(Activation phi, double sigmaW2, double sigmaB2, DeviceMatrix q1, DeviceMatrix q2, DeviceMatrix k,
+    void dualLayers(Activation phi, double sigmaW2, double sigmaB2, DeviceMatrix q1, DeviceMatrix q2, DeviceMatrix k,
             DeviceMatrix theta);
 
     /**

@@ -3,7 +3,7 @@ package io.github.tangent4j.backend;
 import io.github.tangent4j.tensor.DType;
 
 /**
- * The dual of an activation phi, the scalar definition that {@link Backend#dualLayer} implements: for
+ * The dual of an activation phi, the scalar definition that {@link Backend#dualLayers} implements: for
  * a centred Gaussian pair {@code (u, v)} with variances q1, q2 and covariance k, the value
  * {@code F(q1, q2, k) = E[phi(u) phi(v)]} and the derivative kernel
  * {@code Fdot(q1, q2, k) = E[phi'(u) phi'(v)]} (Daniely, Frostig and Singer, "Toward Deeper

@@ -263,11 +263,11 @@ public final class SelfTest {
             }
         }
         for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.1), Activation.ERF)) {
-            compare("dualLayer " + phi + " " + dt, dtype, cand, ref, be -> {
+            compare("dualLayers " + phi + " " + dt, dtype, cand, ref, be -> {
                 try (DeviceMatrix k = be.upload(gram); DeviceMatrix theta = be.upload(gram);
                      DeviceMatrix q1 = be.upload(Tensor.of(variances, rows, 1));
                      DeviceMatrix q2 = be.upload(Tensor.of(variances, 1, rows))) {
-                    be.dualLayer(phi, 2, 0.1, q1, q2, k, theta);
+                    be.dualLayers(phi, 2, 0.1, q1, q2, k, theta);
                     Tensor both = Tensor.allocate(dtype, 2 * rows, rows);
                     be.download(k, both.slice(0, rows));
                     be.download(theta, both.slice(rows, 2 * rows));

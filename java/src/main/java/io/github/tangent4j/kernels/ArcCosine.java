@@ -24,7 +24,7 @@ import io.github.tangent4j.backend.DualKernel;
  * {@code q1 q2 = 0} (a zero input without biases: the unit is identically 0) the cosine is taken as 0;
  * every kernel value it multiplies is then 0 as well. Near-duplicate inputs lose digits through acos
  * (theta ~ sqrt(2 (1 - c)): about 1e-8 absolute in theta at rounding-level differences). F and Fdot
- * themselves are {@link DualKernel}'s, the scalar definition of the backends' {@code dualLayer}.
+ * themselves are {@link DualKernel}'s, the scalar definition of the backends' {@code dualLayers}.
  */
 record ArcCosine(Activation phi) implements DualActivation {
     private static final double INV_4PI = 1 / (4 * Math.PI);

@@ -28,9 +28,9 @@ import java.util.List;
  * layer l's kernels ({@code l = 1 ... L+1}, those of the pre-activations {@code h_l}) are available too.
  *
  * <p><b>How it runs.</b> Everything on the {@link Backend}, in row tiles sized to its memory: one Gram
- * GEMM {@code Sigma_1 = S/D X X2^T + B} per tile, then one {@link Backend#dualLayer} per layer (both
- * kernels updated elementwise in place, in double precision, stored in the inputs' dtype); only the
- * requested layers are downloaded. The per-point variances {@code q_l(x) = Sigma_l(x, x)} run on the
+ * GEMM {@code Sigma_1 = S/D X X2^T + B} per tile, then one {@link Backend#dualLayers} for all layers (each
+ * element read and written once; one call per layer when every layer is requested), both kernels
+ * updated in place in the inputs' dtype; only the requested layers are downloaded. The per-point variances {@code q_l(x) = Sigma_l(x, x)} run on the
  * host in double (O(N L)). The recursions are O(N N2 L) elementwise work against the Gram's
  * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.DualKernel#snapTolerance} of +-1 are
  * taken as +-1, so duplicated and collinear inputs get no spurious angle from rounding.
@@ -159,29 +159,27 @@ public final class InfiniteWidthKernel {
         if (n == 0 || n2 == 0) {
             return out;
         }
-        List<DeviceMatrix> columnVariances = new ArrayList<>();
-        try (DeviceMatrix yd = backend.upload(y)) {
-            for (int l = 0; l < depth; l++) {
-                columnVariances.add(backend.upload(Tensor.of(qy[l], 1, n2)));
-            }
+        double[] columns = new double[depth * (int) n2];
+        for (int l = 0; l < depth; l++) {
+            System.arraycopy(qy[l], 0, columns, l * (int) n2, (int) n2);
+        }
+        try (DeviceMatrix yd = backend.upload(y);
+                DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columns, depth, n2))) {
             long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
             RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES).run(n,
-                    (scope, from, to) -> tile(backend, x.slice(from, to), yd, c0, rowVariances(qx, from, to),
-                            columnVariances, request, out, from, scope));
-        } finally {
-            columnVariances.forEach(DeviceMatrix::close);
+                    (scope, from, to) -> tile(backend, x.slice(from, to), yd, c0, qx, q2, request, out, from, scope));
         }
         return out;
     }
 
     /**
      * Rows {@code [from, to)} of every requested kernel: {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM,
-     * then the layers by {@link Backend#dualLayer}, each requested layer downloaded into its rows of
-     * {@code out}.
+     * then the layers by {@link Backend#dualLayers} (all at once, or one at a time when every layer is
+     * requested), each requested layer downloaded into its rows of {@code out}.
      */
-    private void tile(Backend backend, Tensor rows, DeviceMatrix yd, double c0, double[][] q1,
-            List<DeviceMatrix> q2, Request request, Result out, long from, RowTiler.TileScope scope) {
-        long m = rows.dim(0);
+    private void tile(Backend backend, Tensor rows, DeviceMatrix yd, double c0, double[][] qx, DeviceMatrix q2,
+            Request request, Result out, long from, RowTiler.TileScope scope) {
+        int m = Math.toIntExact(rows.dim(0));
         DeviceMatrix k = scope.track(backend.allocateUninitialised(rows.dtype(), m, yd.rows()));
         backend.fill(k, sigmaB2);
         if (rows.dim(1) > 0) {
@@ -192,28 +190,36 @@ public final class InfiniteWidthKernel {
             theta = scope.track(backend.allocateUninitialised(rows.dtype(), m, yd.rows()));
             backend.copy(k, theta);
         }
-        for (int l = 0; ; l++) {
-            if (request.everyLayer() || l == depth) {
-                int slot = request.everyLayer() ? l : 0;
-                backend.download(k, out.nngp().get(slot).slice(from, from + m));
-                if (theta != null) {
-                    backend.download(theta, out.ntk().get(slot).slice(from, from + m));
+        if (request.everyLayer()) {
+            for (int l = 0; ; l++) {
+                download(backend, k, theta, out, l, from);
+                if (l == depth) {
+                    return;
+                }
+                double[] q1 = Arrays.copyOfRange(qx[l], (int) from, (int) from + m);
+                DeviceMatrix v = scope.track(backend.upload(Tensor.of(q1, m, 1)));
+                backend.dualLayers(activation, sigmaW2, sigmaB2, v, q2.rows(l, l + 1), k, theta);
+            }
+        }
+        if (depth > 0) {
+            double[] q1 = new double[m * depth];
+            for (int i = 0; i < m; i++) {
+                for (int l = 0; l < depth; l++) {
+                    q1[i * depth + l] = qx[l][(int) from + i];
                 }
             }
-            if (l == depth) {
-                return;
-            }
-            DeviceMatrix v = scope.track(backend.upload(Tensor.of(q1[l], m, 1)));
-            backend.dualLayer(activation, sigmaW2, sigmaB2, v, q2.get(l), k, theta);
+            DeviceMatrix v = scope.track(backend.upload(Tensor.of(q1, m, depth)));
+            backend.dualLayers(activation, sigmaW2, sigmaB2, v, q2, k, theta);
         }
+        download(backend, k, theta, out, 0, from);
     }
 
-    private static double[][] rowVariances(double[][] q, long from, long to) {
-        double[][] rows = new double[q.length][];
-        for (int l = 0; l < q.length; l++) {
-            rows[l] = Arrays.copyOfRange(q[l], (int) from, (int) to);
+    /** Downloads the tile's kernels into their rows of result slot {@code slot}. */
+    private static void download(Backend backend, DeviceMatrix k, DeviceMatrix theta, Result out, int slot, long from) {
+        backend.download(k, out.nngp().get(slot).slice(from, from + k.rows()));
+        if (theta != null) {
+            backend.download(theta, out.ntk().get(slot).slice(from, from + k.rows()));
         }
-        return rows;
     }
 
     /**

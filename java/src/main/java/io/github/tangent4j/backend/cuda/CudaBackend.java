@@ -459,14 +459,15 @@ public final class CudaBackend extends AbstractBackend {
     }
 
     @Override
-    protected void dualLayerImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1, BufferMatrix q2,
+    protected void dualLayersImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1, BufferMatrix q2,
             BufferMatrix k, BufferMatrix theta) {
         device.makeCurrent();
         boolean erf = phi.kind() == Activation.Kind.ERF;
-        launch(Kernel.DUAL_LAYER, k.dtype(), k.size(), args.reset().i32(phi.kind().ordinal())
+        launch(Kernel.DUAL_LAYERS, k.dtype(), k.size(), args.reset().i32(phi.kind().ordinal())
                 .real(DType.F64, erf ? 0 : DualKernel.linearPart(phi)).real(DType.F64, sigmaW2).real(DType.F64, sigmaB2)
                 .real(DType.F64, DualKernel.snapTolerance(k.dtype())).pointer(address(q1)).pointer(address(q2))
-                .pointer(address(k)).pointer(theta == null ? 0 : address(theta)).i64(k.rows()).i64(k.cols()));
+                .pointer(address(k)).pointer(theta == null ? 0 : address(theta)).i64(k.rows()).i64(k.cols())
+                .i64(q1.cols()));
     }
 
     @Override

@@ -18,7 +18,7 @@ enum Kernel {
     SUM_ROWS,
     SUM_COLS,
     SIGN_BITS,
-    DUAL_LAYER;
+    DUAL_LAYERS;
 
     private final String f64 = "t4j_" + name().toLowerCase(Locale.ROOT) + "_f64";
     private final String f32 = "t4j_" + name().toLowerCase(Locale.ROOT) + "_f32";

@@ -107,10 +107,10 @@ public final class JavaBackend extends AbstractBackend {
     }
 
     @Override
-    protected void dualLayerImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1, BufferMatrix q2,
+    protected void dualLayersImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1, BufferMatrix q2,
             BufferMatrix k, BufferMatrix theta) {
-        JavaDualLayer.run(phi, sigmaW2, sigmaB2, segment(q1), segment(q2), k.dtype(), segment(k),
-                theta == null ? null : segment(theta), k.rows(), k.cols());
+        JavaDualLayers.run(phi, sigmaW2, sigmaB2, segment(q1), segment(q2), Math.toIntExact(q1.cols()), k.dtype(),
+                segment(k), theta == null ? null : segment(theta), k.rows(), k.cols());
     }
 
     @Override

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The row loops of {@link JavaDualLayer} on the Vector API (the JDK's vectorised arccos and arcsin, within
+ * The row loops of {@link JavaDualLayers} on the Vector API (the JDK's vectorised arccos and arcsin, within
  * 1 ulp of {@link Math}'s), computing the formulas of {@link io.github.tangent4j.backend.DualKernel} in the
  * same order: in double for F64 kernels, in float for F32 kernels. Each method starts at {@code from}, updates whole vectors and returns the first index it did
  * not update: the end of the last whole vector, or a vector it declines (an arc-cosine vector whose

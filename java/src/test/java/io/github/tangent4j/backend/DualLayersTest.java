@@ -2,6 +2,7 @@ package io.github.tangent4j.backend;
 
 import static io.github.tangent4j.backend.TestBackends.download;
 import static io.github.tangent4j.backend.TestBackends.upload;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,11 +18,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link Backend#dualLayer} on every backend against the scalar definition {@link DualKernel}, evaluated
+ * {@link Backend#dualLayers} on every backend against the scalar definition {@link DualKernel}, evaluated
  * here element by element in double on the same (dtype-rounded) inputs, and {@link DualKernel} itself against
  * closed forms at the cosines where they are exact.
  */
-class DualLayerTest {
+class DualLayersTest {
     private static final Activation[] PHIS = {Activation.RELU, Activation.leakyRelu(0.2), Activation.ABS,
         Activation.IDENTITY, Activation.ERF};
 
@@ -79,7 +80,7 @@ class DualLayerTest {
                             DeviceMatrix qd2 = upload(b, DType.F64, q2, 1, cols);
                             DeviceMatrix kd = upload(b, dtype, k, rows, cols);
                             DeviceMatrix td = upload(b, dtype, theta, rows, cols)) {
-                        b.dualLayer(phi, 1.7, 0.3, qd1, qd2, kd, ntk ? td : null);
+                        b.dualLayers(phi, 1.7, 0.3, qd1, qd2, kd, ntk ? td : null);
                         double[] kOut = download(b, kd);
                         double[] tOut = download(b, td);
                         for (int i = 0; i < rows; i++) {
@@ -118,6 +119,51 @@ class DualLayerTest {
         return 8 * 0x1p-24 * (1 + 1 / Math.max(sine, Math.sqrt(0x1p-19)));
     }
 
+    /** Three layers in one call equal three one-layer calls bit for bit (every dtype and backend, NTK and not). */
+    @ParameterizedTest
+    @MethodSource("backendsAndTypes")
+    void layersInOneCallEqualLayerByLayer(String backend, DType dtype) {
+        int rows = 5;
+        int cols = 37;
+        int layers = 3;
+        SplittableRandom r = new SplittableRandom(5);
+        double[] x = new double[rows * cols];
+        double[] q1 = new double[rows * layers];
+        double[] q2 = new double[layers * cols];
+        for (int i = 0; i < q1.length; i++) {
+            q1[i] = r.nextDouble(0.5, 2);
+        }
+        for (int i = 0; i < q2.length; i++) {
+            q2[i] = r.nextDouble(0.5, 2);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = TestBackends.round(dtype, r.nextDouble(-0.5, 0.5));
+        }
+        TestBackends.with(backend, b -> {
+            for (Activation phi : PHIS) {
+                try (DeviceMatrix all1 = upload(b, DType.F64, q1, rows, layers);
+                        DeviceMatrix all2 = upload(b, DType.F64, q2, layers, cols);
+                        DeviceMatrix k = upload(b, dtype, x, rows, cols);
+                        DeviceMatrix theta = upload(b, dtype, x, rows, cols);
+                        DeviceMatrix k1 = upload(b, dtype, x, rows, cols);
+                        DeviceMatrix theta1 = upload(b, dtype, x, rows, cols)) {
+                    b.dualLayers(phi, 1.5, 0.2, all1, all2, k, theta);
+                    for (int l = 0; l < layers; l++) {
+                        double[] column = new double[rows];
+                        for (int i = 0; i < rows; i++) {
+                            column[i] = q1[i * layers + l];
+                        }
+                        try (DeviceMatrix one = upload(b, DType.F64, column, rows, 1)) {
+                            b.dualLayers(phi, 1.5, 0.2, one, all2.rows(l, l + 1), k1, theta1);
+                        }
+                    }
+                    assertArrayEquals(download(b, k1), download(b, k), backend + " " + dtype + " " + phi + " nngp");
+                    assertArrayEquals(download(b, theta1), download(b, theta), backend + " " + dtype + " " + phi + " ntk");
+                }
+            }
+        });
+    }
+
     /** Closed forms: orthogonal, equal and opposite inputs, the relu dual's 1/2 and 1/pi, erf's arcsine. */
     @Test
     void scalarDefinitionAtKnownPoints() {
@@ -150,15 +196,15 @@ class DualLayerTest {
                     DeviceMatrix q32 = b.allocate(DType.F32, 1, 3);
                     DeviceMatrix k = b.allocate(DType.F32, 2, 3);
                     DeviceMatrix wrong = b.allocate(DType.F32, 3, 2)) {
-                assertMessage("phi", () -> b.dualLayer(Activation.TANH, 1, 0, q1, q2, k, null));
-                assertMessage("sigmaW2", () -> b.dualLayer(Activation.RELU, -1, 0, q1, q2, k, null));
-                assertMessage("sigmaB2", () -> b.dualLayer(Activation.RELU, 1, Double.NaN, q1, q2, k, null));
-                assertMessage("q2: expected dtype F64", () -> b.dualLayer(Activation.RELU, 1, 0, q1, q32, k, null));
-                assertMessage("q1: expected 2 elements", () -> b.dualLayer(Activation.RELU, 1, 0, q2, q2, k, null));
-                assertMessage("q2: expected 3 elements", () -> b.dualLayer(Activation.RELU, 1, 0, q1, q1, k, null));
-                assertMessage("theta: expected shape 2 x 3", () -> b.dualLayer(Activation.RELU, 1, 0, q1, q2, k, wrong));
+                assertMessage("phi", () -> b.dualLayers(Activation.TANH, 1, 0, q1, q2, k, null));
+                assertMessage("sigmaW2", () -> b.dualLayers(Activation.RELU, -1, 0, q1, q2, k, null));
+                assertMessage("sigmaB2", () -> b.dualLayers(Activation.RELU, 1, Double.NaN, q1, q2, k, null));
+                assertMessage("q2: expected dtype F64", () -> b.dualLayers(Activation.RELU, 1, 0, q1, q32, k, null));
+                assertMessage("q1: expected shape 2 x L", () -> b.dualLayers(Activation.RELU, 1, 0, q2, q2, k, null));
+                assertMessage("q2: expected shape 1 x 3", () -> b.dualLayers(Activation.RELU, 1, 0, q1, q1, k, null));
+                assertMessage("theta: expected shape 2 x 3", () -> b.dualLayers(Activation.RELU, 1, 0, q1, q2, k, wrong));
                 assertMessage("theta: expected a matrix not overlapping k",
-                        () -> b.dualLayer(Activation.RELU, 1, 0, q1, q2, k, k));
+                        () -> b.dualLayers(Activation.RELU, 1, 0, q1, q2, k, k));
             }
         });
     }
