@@ -49,14 +49,15 @@ final class JavaDualLayers {
         });
     }
 
-    /** One layer's column variances, their square roots and erf scales, in double and float. */
-    private record Columns(double[] q, double[] roots, double[] erfScales, float[] qf, float[] rootsf,
-            float[] erfScalesf) {
+    /** One layer's column variances, their square roots, inverse roots and erf scales, in double and float. */
+    private record Columns(double[] q, double[] roots, double[] inverseRoots, double[] erfScales, float[] qf,
+            float[] rootsf, float[] erfScalesf) {
         Columns(double[] q) {
-            this(q, new double[q.length], new double[q.length], new float[q.length], new float[q.length],
-                    new float[q.length]);
+            this(q, new double[q.length], new double[q.length], new double[q.length], new float[q.length],
+                    new float[q.length], new float[q.length]);
             for (int j = 0; j < q.length; j++) {
                 roots[j] = Math.sqrt(q[j]);
+                inverseRoots[j] = 1 / roots[j];
                 erfScales[j] = DualKernel.erfScale(q[j]);
                 qf[j] = (float) q[j];
                 rootsf[j] = (float) roots[j];
@@ -143,7 +144,8 @@ final class JavaDualLayers {
             while (j < n) {
                 if (vector) {
                     j = erf ? VectorDualLayer.arcsine(sw, sb, p, c.q(), c.erfScales(), kr, tr, j, n)
-                            : VectorDualLayer.arcCosine(a, w, sw, sb, snap, root, c.roots(), kr, tr, j, n);
+                            : VectorDualLayer.arcCosine(a, w, sw, sb, snap, root, c.roots(), c.inverseRoots(), kr,
+                                    tr, j, n);
                 }
                 int stop = vector ? Math.min(n, VectorDualLayer.nextVector(j, false)) : n;
                 for (; j < stop; j++) {

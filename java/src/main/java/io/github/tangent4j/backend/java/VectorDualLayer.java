@@ -34,10 +34,12 @@ final class VectorDualLayer {
 
     /**
      * The piecewise-linear phi {@code a u + (1 - a) relu(u)} with {@code w = (1 - a)^2 > 0}; {@code root1}
-     * and {@code roots2} are the square roots of the row's and the columns' variances.
+     * and {@code roots2} are the square roots of the row's and the columns' variances, {@code inverseRoots2}
+     * the columns' {@code 1 / roots2}.
      */
     static int arcCosine(double a, double w, double sw, double sb, double snap, double root1, double[] roots2,
-            double[] k, double[] theta, int from, int n) {
+            double[] inverseRoots2, double[] k, double[] theta, int from, int n) {
+        double inverseRoot1 = 1 / root1;
         int j = from;
         for (; j + LANES <= n; j += LANES) {
             DoubleVector kv = DoubleVector.fromArray(S, k, j);
@@ -47,7 +49,8 @@ final class VectorDualLayer {
             if (!normal.allTrue()) {
                 return j;
             }
-            DoubleVector c = kv.div(s);
+            // k / s as k (1 / sqrt(q1)) (1 / sqrt(q2)): a few ulps from the scalar k / s, no division
+            DoubleVector c = kv.mul(inverseRoot1).mul(DoubleVector.fromArray(S, inverseRoots2, j));
             c = c.blend(1.0, c.compare(VectorOperators.GE, 1 - snap)).blend(-1.0, c.compare(VectorOperators.LE, -1 + snap));
             DoubleVector angle = c.lanewise(VectorOperators.ACOS)
                     .blend(0.0, c.compare(VectorOperators.EQ, 1.0))
@@ -139,7 +142,8 @@ final class VectorDualLayer {
     }
 
     /**
-     * {@link #arcsine} for F32 kernels, in float arithmetic (the determinant is at least 1: no cancellation);
+     * {@link #arcsine} for F32 kernels, in float arithmetic (the determinant is at least 1: no cancellation;
+     * arcsin from {@link #arcCosine(FloatVector)}, 2e-8 absolute);
      * {@code scale1} is the row's {@code 2 / sqrt(1 + 2 q1)}.
      */
     static int arcsine(float sw, float sb, float q1, float scale1, float[] q2, float[] scales2, float[] k,
@@ -151,7 +155,8 @@ final class VectorDualLayer {
             FloatVector kv = FloatVector.fromArray(FS, k, j);
             FloatVector qv = FloatVector.fromArray(FS, q2, j);
             FloatVector z = kv.mul(scale1).mul(FloatVector.fromArray(FS, scales2, j)).max(-1f).min(1f);
-            FloatVector next = z.lanewise(VectorOperators.ASIN).mul(twoOverPi).mul(sw).add(sb);
+            FloatVector asin = arcCosine(z).neg().add((float) (Math.PI / 2)); // arcsin = pi/2 - arccos
+            FloatVector next = asin.mul(twoOverPi).mul(sw).add(sb);
             if (theta != null) {
                 FloatVector det = FloatVector.broadcast(FS, 1).add(qv.add(q1).mul(2))
                         .add(qv.mul(q1).sub(kv.mul(kv)).max(0f).mul(4));
