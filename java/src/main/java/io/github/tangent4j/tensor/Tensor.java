@@ -82,7 +82,7 @@ public final class Tensor {
         }
         String what = "array " + dtype + " " + Shapes.format(s);
         HostMemory.checkAllocatable(bytes, what);
-        MemorySegment data = UninitialisedMemory.allocate(bytes);
+        MemorySegment data = NativeMemory.allocateCollected(bytes);
         if (data == null) {
             throw new InsufficientMemoryException(what + " needs " + HostMemory.format(bytes)
                     + " but the C allocator refused it", bytes);

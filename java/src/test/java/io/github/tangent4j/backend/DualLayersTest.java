@@ -8,13 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tangent4j.tensor.DType;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -26,22 +22,12 @@ class DualLayersTest {
     private static final Activation[] PHIS = {Activation.RELU, Activation.leakyRelu(0.2), Activation.ABS,
         Activation.IDENTITY, Activation.ERF};
 
-    static Stream<Arguments> backendsAndTypes() {
-        List<Arguments> list = new ArrayList<>();
-        for (String name : TestBackends.names()) {
-            for (DType t : new DType[] {DType.F64, DType.F32}) {
-                list.add(Arguments.of(name, t));
-            }
-        }
-        return list.stream();
-    }
-
     /**
      * Random variances and covariances with every special cosine (+-1, 1 - 1e-16, beyond +-1 by rounding),
      * a zero variance and an underflowing product, in a shape whose rows are not a whole number of vectors.
      */
     @ParameterizedTest
-    @MethodSource("backendsAndTypes")
+    @MethodSource("io.github.tangent4j.backend.BackendConformanceTest#backendsAndTypes")
     void matchesTheScalarDefinitionElementwise(String backend, DType dtype) {
         int rows = 7;
         int cols = 53;
@@ -121,7 +107,7 @@ class DualLayersTest {
 
     /** Three layers in one call equal three one-layer calls bit for bit (every dtype and backend, NTK and not). */
     @ParameterizedTest
-    @MethodSource("backendsAndTypes")
+    @MethodSource("io.github.tangent4j.backend.BackendConformanceTest#backendsAndTypes")
     void layersInOneCallEqualLayerByLayer(String backend, DType dtype) {
         int rows = 5;
         int cols = 37;

@@ -3,7 +3,6 @@ package io.github.tangent4j.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
@@ -18,9 +17,8 @@ import io.github.tangent4j.patterns.PackedPatterns;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The CUDA backend's cuBLASLt path on the emulation: which epilogue runs (the emulation's matmul counter
@@ -28,31 +26,13 @@ import org.junit.jupiter.api.Test;
  * on CUBLAS_STATUS_NOT_SUPPORTED (remembered), other failures, allocation failures anywhere, and leaks
  * (device memory, the cuBLASLt handle and every descriptor).
  */
+@ExtendWith(EmuLeakCheck.class)
 class CublasLtTest {
     private static final int EPILOGUE_RELU = 2;
     private static final int EPILOGUE_BIAS = 4;
     private static final int EPILOGUE_RELU_BIAS = 6;
     private static final int EPILOGUE_RELU_AUX_BIAS = 134;
 
-    private int allocations;
-    private int handles;
-
-    @BeforeEach
-    void baseline() {
-        assumeTrue(Emu.available(), Emu::whyNot);
-        Emu.reset();
-        allocations = Emu.liveAllocations();
-        handles = Emu.liveHandles();
-    }
-
-    @AfterEach
-    void noLeaks() {
-        if (Emu.available()) {
-            Emu.reset();
-            assertEquals(allocations, Emu.liveAllocations(), "device allocations leaked");
-            assertEquals(handles, Emu.liveHandles(), "CUDA handles or cuBLASLt descriptors leaked");
-        }
-    }
 
     /** A layer's inputs on a backend: x (n x in), w (out x in), bias (out), out (n x out). */
     private record Layer(DeviceMatrix x, DeviceMatrix w, DeviceMatrix bias, DeviceMatrix out) implements AutoCloseable {

@@ -14,32 +14,21 @@ import io.github.tangent4j.backend.DeviceOutOfMemoryException;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The CUDA backend on the emulation: failure injection, leaks, probing and what runs on the device. */
+@ExtendWith(EmuLeakCheck.class)
 class CudaBackendTest {
+    /** The live allocations and handles when the test starts (after {@link EmuLeakCheck}'s reset). */
     private int allocations;
     private int handles;
 
     @BeforeEach
     void baseline() {
-        assumeTrue(Emu.available(), Emu::whyNot);
-        Emu.reset();
         allocations = Emu.liveAllocations();
         handles = Emu.liveHandles();
-    }
-
-    @AfterEach
-    void noLeaks() {
-        if (Emu.available()) {
-            Emu.reset();
-            assertEquals(allocations, Emu.liveAllocations(), "device allocations leaked");
-            assertEquals(handles, Emu.liveHandles(), "CUDA handles leaked");
-            assertEquals(0, Emu.liveHostAllocations(), "pinned host memory leaked");
-            assertEquals(0, Emu.poolCachedBlocks(), "blocks left cached in the memory pool");
-        }
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.DeviceMatrix;
@@ -16,9 +15,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,27 +26,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * out of memory, the fallback without pools), zero-filling only when asked, and the pinned
  * staging of transfers (reuse, chunking, failures), each checked with the emulation's counters.
  */
+@ExtendWith(EmuLeakCheck.class)
 class CudaMemoryTest {
+    /** The live allocations and handles when the test starts (after {@link EmuLeakCheck}'s reset). */
     private int allocations;
     private int handles;
 
     @BeforeEach
     void baseline() {
-        assumeTrue(Emu.available(), Emu::whyNot);
-        Emu.reset();
         allocations = Emu.liveAllocations();
         handles = Emu.liveHandles();
-    }
-
-    @AfterEach
-    void noLeaks() {
-        if (Emu.available()) {
-            Emu.reset();
-            assertEquals(allocations, Emu.liveAllocations(), "device allocations leaked");
-            assertEquals(handles, Emu.liveHandles(), "CUDA handles leaked");
-            assertEquals(0, Emu.liveHostAllocations(), "pinned host memory leaked");
-            assertEquals(0, Emu.poolCachedBlocks(), "blocks left cached in the memory pool");
-        }
     }
 
     private static CudaBackend backend(long stagingBytes) {
