@@ -46,16 +46,8 @@ final class Gram {
     }
 
     /**
-     * How close to +-1 the cosine of two inputs of this dtype must be to count as exactly +-1 in
-     * {@link #snap}: 16 units in the last place, 2^-48 (F64) or 2^-19 (F32).
-     */
-    static double snapTolerance(DType dtype) {
-        return dtype == DType.F64 ? 0x1p-48 : 0x1p-19;
-    }
-
-    /**
      * A Gram entry {@code g = x.x'} snapped to {@code +-sqrt(|x|^2 |x'|^2)} when its cosine is within
-     * {@code tol} of +-1. A GEMM and a separate row-norm reduction round differently, so a duplicated
+     * {@code tol} of +-1 ({@link io.github.tangent4j.backend.DualKernel#snapTolerance} of the inputs' dtype). A GEMM and a separate row-norm reduction round differently, so a duplicated
      * input would otherwise get a cosine of 1 - ulp, which arccos turns into an angle of sqrt(ulp)
      * (1e-8 in F64, 3e-4 in F32) and the NTK into an error of that size; pairs that close cannot be told
      * from duplicates (or collinear pairs) at this precision anyway. For {@code n1 == n2} the snapped

@@ -1,6 +1,7 @@
 package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DualKernel;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.IntStream;
 
@@ -101,7 +102,7 @@ public final class JacobianKernel {
         double[][][] dx = diagonal(nx, c0);
         double[] ny = same ? nx : Gram.squaredNorms(backend, y);
         double[][][] dy = same ? dx : diagonal(ny, c0);
-        double tol = Gram.snapTolerance(x.dtype());
+        double tol = DualKernel.snapTolerance(x.dtype());
         int rowsPerPoint = valueRowsOnly ? 1 : b;
         Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * rowsPerPoint, (long) n2 * b);
         boolean ntk = kind == Kind.NTK;
