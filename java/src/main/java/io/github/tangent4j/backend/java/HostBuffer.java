@@ -49,12 +49,7 @@ final class HostBuffer extends Buffer {
     @Override
     protected void release() {
         if (pool == null || !pool.give(segment)) {
-            freeNow(segment);
+            NativeMemory.free(segment);
         }
-    }
-
-    /** Returns {@code segment} (from {@link #mallocAligned}) to the C allocator. */
-    static void freeNow(MemorySegment segment) {
-        NativeMemory.free(segment);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.tangent4j.backend.java;
 
+import io.github.tangent4j.tensor.NativeMemory;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -51,7 +52,7 @@ final class HostBufferPool {
     void drain() {
         for (ArrayDeque<MemorySegment> q : free.values()) {
             for (MemorySegment s : q) {
-                HostBuffer.freeNow(s);
+                NativeMemory.free(s);
             }
         }
         free.clear();
