@@ -248,19 +248,15 @@ public final class SelfTest {
             });
         }
         // variances and covariances of a positive semidefinite kernel (z z^T / cols + 0.1), so cosines span [-1, 1]
-        Tensor gram = Tensor.allocate(dtype, rows, rows);
+        Tensor gram;
+        try (DeviceMatrix zd = ref.upload(z); DeviceMatrix g = ref.allocateUninitialised(dtype, rows, rows)) {
+            ref.fill(g, 0.1);
+            ref.gemm(false, true, 1.0 / cols, zd, zd, 1, g);
+            gram = ref.download(g);
+        }
         double[] variances = new double[(int) rows];
         for (long i = 0; i < rows; i++) {
-            for (long j = 0; j < rows; j++) {
-                double g = 0.1;
-                for (long c = 0; c < cols; c++) {
-                    g += z.get(i, c) * z.get(j, c) / cols;
-                }
-                gram.set(g, i, j);
-                if (i == j) {
-                    variances[(int) i] = gram.get(i, i);
-                }
-            }
+            variances[(int) i] = gram.get(i, i);
         }
         for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.1), Activation.ERF)) {
             compare("dualLayers " + phi + " " + dt, dtype, cand, ref, be -> {
