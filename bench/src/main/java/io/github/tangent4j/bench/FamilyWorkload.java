@@ -35,17 +35,23 @@ final class FamilyWorkload implements AutoCloseable {
         DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
         backend = Backends.create(impl);
         mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, t, WIDTHS);
-        x = Tensor.allocate(t, n, WIDTHS[0]);
-        SplittableRandom rng = new SplittableRandom(2);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, rng.nextGaussian());
-        }
+        x = gaussian(t, 2, n, WIDTHS[0]);
         this.transB = transB;
         a = backend.allocate(t, m, k);
         b = transB ? a : backend.allocate(t, k, cols);
         c = backend.allocate(t, m, cols);
         backend.fill(a, 0.5);
         backend.fill(b, 0.25);
+    }
+
+    /** A (rows, cols) tensor of dtype t with independent N(0, 1) entries from seed {@code seed}. */
+    static Tensor gaussian(DType t, long seed, long rows, long cols) {
+        Tensor x = Tensor.allocate(t, rows, cols);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (long i = 0; i < x.size(); i++) {
+            x.setFlat(i, rng.nextGaussian());
+        }
+        return x;
     }
 
     /** Prints the FLOP counts for {@code bench/families.py}. */

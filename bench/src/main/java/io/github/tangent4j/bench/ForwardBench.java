@@ -9,7 +9,6 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,11 +55,7 @@ public class ForwardBench {
         backend = Backends.create(impl);
         network = DeviceMlp.upload(backend,
                 Mlp.random(1, Activation.RELU, Parameterization.STANDARD, t, FamilyWorkload.WIDTHS));
-        x = Tensor.allocate(t, n, FamilyWorkload.WIDTHS[0]);
-        SplittableRandom rng = new SplittableRandom(2);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, rng.nextGaussian());
-        }
+        x = FamilyWorkload.gaussian(t, 2, n, FamilyWorkload.WIDTHS[0]);
         xd = backend.upload(x);
     }
 

@@ -7,7 +7,6 @@ import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -57,11 +56,7 @@ public class JacobianKernelBench {
     @Setup(Level.Trial)
     public void setUp() {
         DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
-        x = Tensor.allocate(t, n, d);
-        SplittableRandom r = new SplittableRandom(1);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, r.nextGaussian());
-        }
+        x = FamilyWorkload.gaussian(t, 1, n, d);
         backend = Backends.create(impl);
         kernel = new JacobianKernel(new InfiniteWidthKernel(Activation.parse(activation), depth, 2, 0.1));
         k = kind.equals("ntk") ? JacobianKernel.Kind.NTK : JacobianKernel.Kind.NNGP;
