@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The row loops of {@link JavaDualLayers} on the Vector API (the JDK's vectorised arccos and arcsin, within
- * 1 ulp of {@link Math}'s), computing the formulas of {@link io.github.tangent4j.backend.DualKernel} in the
- * same order: in double for F64 kernels, in float for F32 kernels. Each method starts at {@code from}, updates whole vectors and returns the first index it did
+ * The row loops of {@link JavaDualLayers} on the Vector API, computing the formulas of
+ * {@link io.github.tangent4j.backend.DualKernel} in the same order: in double for F64 kernels (arccos by a
+ * polynomial within 2.6e-16 relative, arcsin by the JDK's vectorised ASIN, within 1 ulp), in float for F32
+ * kernels. Each method starts at {@code from}, updates whole vectors and returns the first index it did
  * not update: the end of the last whole vector, or a vector it declines (an arc-cosine vector whose
  * scales sqrt(q1) sqrt(q2) are not all normal finite numbers), which the caller finishes with the scalar code.
  * Only loaded when {@link Vectorization#ENABLED}.
@@ -36,6 +37,13 @@ final class VectorDualLayer {
      * The piecewise-linear phi {@code a u + (1 - a) relu(u)} with {@code w = (1 - a)^2 > 0}; {@code root1}
      * and {@code roots2} are the square roots of the row's and the columns' variances, {@code inverseRoots2}
      * the columns' {@code 1 / roots2}.
+     *
+     * <p>{@code arccos t} for {@code t = |cos|} in [0, 1] is {@code sqrt(1 - t) g(2t - 1)}, with g the
+     * degree-18 polynomial interpolating {@code arccos(t) / sqrt(1 - t)} at the Chebyshev points (the
+     * quotient is analytic on [0, 1] with its nearest singularity at t = -1, so its Chebyshev coefficients
+     * fall by a factor 5.8 per degree). Maximum relative error 2.6e-16 against 60-digit arithmetic, exact 0
+     * at t = 1; one square root and 18 fused multiply-adds, about 1.3x faster here than the JDK's vectorised
+     * ACOS in this loop. {@code arccos(-t) = pi - arccos(t)}.
      */
     static int arcCosine(double a, double w, double sw, double sb, double snap, double root1, double[] roots2,
             double[] inverseRoots2, double[] k, double[] theta, int from, int n) {
@@ -52,10 +60,31 @@ final class VectorDualLayer {
             // k / s as k (1 / sqrt(q1)) (1 / sqrt(q2)): a few ulps from the scalar k / s, no division
             DoubleVector c = kv.mul(inverseRoot1).mul(DoubleVector.fromArray(S, inverseRoots2, j));
             c = c.blend(1.0, c.compare(VectorOperators.GE, 1 - snap)).blend(-1.0, c.compare(VectorOperators.LE, -1 + snap));
-            DoubleVector angle = c.lanewise(VectorOperators.ACOS)
-                    .blend(0.0, c.compare(VectorOperators.EQ, 1.0))
-                    .blend(Math.PI, c.compare(VectorOperators.EQ, -1.0));
-            DoubleVector rest = angle.neg().add(Math.PI); // pi - theta
+            // arccos |c| in [0, pi/2] (see the method comment), written out here: the Vector API is only fast
+            // where C2 inlines everything, and it declines helper methods of this size
+            DoubleVector t = c.abs();
+            DoubleVector u = t.add(t).sub(1.0);
+            DoubleVector half = DoubleVector.broadcast(S, 1.8301166660387483e-11)
+                    .fma(u, DoubleVector.broadcast(S, -5.95055720852942e-11))
+                    .fma(u, DoubleVector.broadcast(S, 1.0744638228659012e-10))
+                    .fma(u, DoubleVector.broadcast(S, -3.555938648200568e-10))
+                    .fma(u, DoubleVector.broadcast(S, 1.3586330259282336e-09))
+                    .fma(u, DoubleVector.broadcast(S, -4.543226886430638e-09))
+                    .fma(u, DoubleVector.broadcast(S, 1.5131804766903207e-08))
+                    .fma(u, DoubleVector.broadcast(S, -5.1570659071542255e-08))
+                    .fma(u, DoubleVector.broadcast(S, 1.7797338327760117e-07))
+                    .fma(u, DoubleVector.broadcast(S, -6.225475446758364e-07))
+                    .fma(u, DoubleVector.broadcast(S, 2.216019758302968e-06))
+                    .fma(u, DoubleVector.broadcast(S, -8.063536126055667e-06))
+                    .fma(u, DoubleVector.broadcast(S, 3.018716999184834e-05))
+                    .fma(u, DoubleVector.broadcast(S, -0.0001174125045895998))
+                    .fma(u, DoubleVector.broadcast(S, 0.0004820541005764209))
+                    .fma(u, DoubleVector.broadcast(S, -0.002149135858989634))
+                    .fma(u, DoubleVector.broadcast(S, 0.011029313317978552))
+                    .fma(u, DoubleVector.broadcast(S, -0.0760160912346654))
+                    .fma(u, DoubleVector.broadcast(S, 1.480960979386122))
+                    .mul(t.neg().add(1.0).sqrt());
+            DoubleVector rest = half.blend(half.neg().add(Math.PI), c.compare(VectorOperators.GE, 0.0)); // pi - theta
             DoubleVector sine = c.neg().add(1).mul(c.add(1)).sqrt();
             DoubleVector f = kv.mul(a).add(s.mul(w).mul(sine.add(rest.mul(c))).mul(INV_2PI));
             DoubleVector next = f.mul(sw).add(sb);
