@@ -143,9 +143,10 @@ final class JavaDualLayers {
             int j = 0;
             while (j < n) {
                 if (vector) {
-                    j = erf ? VectorDualLayer.arcsine(sw, sb, p, c.q(), c.erfScales(), kr, tr, j, n)
-                            : VectorDualLayer.arcCosine(a, w, sw, sb, snap, root, c.roots(), c.inverseRoots(), kr,
-                                    tr, j, n);
+                    j = erf ? VectorDualLayer.layer(true, 0, 0, sw, sb, 0, p, root, 2 * DualKernel.erfScale(p), c.q(),
+                            c.roots(), c.erfScales(), kr, tr, j, n)
+                            : VectorDualLayer.layer(false, a, w, sw, sb, snap, p, root, 1 / root, c.q(), c.roots(),
+                                    c.inverseRoots(), kr, tr, j, n);
                 }
                 int stop = vector ? Math.min(n, VectorDualLayer.nextVector(j, false)) : n;
                 for (; j < stop; j++) {

@@ -9,10 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The row loops of {@link JavaDualLayers} on the Vector API, computing the formulas of
- * {@link io.github.tangent4j.backend.DualKernel} in the same order: in double for F64 kernels (arccos by a
- * polynomial within 2.6e-16 relative, arcsin by the JDK's vectorised ASIN, within 1 ulp), in float for F32
- * kernels. Each method starts at {@code from}, updates whole vectors and returns the first index it did
- * not update: the end of the last whole vector, or a vector it declines (an arc-cosine vector whose
+ * {@link io.github.tangent4j.backend.DualKernel} in the same order: in double for F64 kernels (arccos and
+ * arcsin by one polynomial, see {@link #layer}), in float for F32 kernels. Each method starts at
+ * {@code from}, updates whole vectors and returns the first index it did not update: the end of the last whole vector, or a vector it declines (an arc-cosine vector whose
  * scales sqrt(q1) sqrt(q2) are not all normal finite numbers), which the caller finishes with the scalar code.
  * Only loaded when {@link Vectorization#ENABLED}.
  */
@@ -34,34 +33,42 @@ final class VectorDualLayer {
     }
 
     /**
-     * The piecewise-linear phi {@code a u + (1 - a) relu(u)} with {@code w = (1 - a)^2 > 0}; {@code root1}
-     * and {@code roots2} are the square roots of the row's and the columns' variances, {@code inverseRoots2}
-     * the columns' {@code 1 / roots2}.
+     * One F64 layer. {@code erf} selects the arcsine kernel of erf, else the arc-cosine kernel of the
+     * piecewise-linear phi {@code a u + (1 - a) relu(u)} with {@code w = (1 - a)^2 > 0}. The cosine is
+     * {@code k rowScale colScales[j]}: for the arc-cosine kernel {@code rowScale = 1 / sqrt(q1)} and
+     * colScales the columns' {@code 1 / sqrt(q2)}, with {@code roots2} the columns' {@code sqrt(q2)} (a few
+     * ulps from the scalar {@code k / (sqrt(q1) sqrt(q2))}, without a division); for erf
+     * {@code rowScale = 2 / sqrt(1 + 2 q1)} and colScales the columns' {@code 1 / sqrt(1 + 2 q2)}, with
+     * {@code q2} the columns' variances. Cosines within {@code snap} of +-1 (erf: 0) are +-1.
      *
      * <p>{@code arccos t} for {@code t = |cos|} in [0, 1] is {@code sqrt(1 - t) g(2t - 1)}, with g the
      * degree-18 polynomial interpolating {@code arccos(t) / sqrt(1 - t)} at the Chebyshev points (the
      * quotient is analytic on [0, 1] with its nearest singularity at t = -1, so its Chebyshev coefficients
-     * fall by a factor 5.8 per degree). Maximum relative error 2.6e-16 against 60-digit arithmetic, exact 0
-     * at t = 1; one square root and 18 fused multiply-adds, about 1.3x faster here than the JDK's vectorised
-     * ACOS in this loop. {@code arccos(-t) = pi - arccos(t)}.
+     * fall by a factor 5.8 per degree): maximum relative error 2.6e-16 against 60-digit arithmetic, exactly 0
+     * at t = 1; one square root and 18 fused multiply-adds, faster in this loop than the JDK's vectorised
+     * ACOS and ASIN. Then {@code pi - arccos(c)} is {@code pi - arccos|c|} for c >= 0, else
+     * {@code arccos|c|}, and {@code (2 / pi) arcsin z = sign(z) (1 - (2 / pi) arccos|z|)}: within 3e-16
+     * absolute of the scalar arcsine (not relative; near z = 0 that is what the Gram matrix's own rounding
+     * already carries). Both kernels share the loop so that the polynomial is written once: C2 declines to
+     * inline a helper method of its size, and the Vector API is only fast where everything is inlined.
      */
-    static int arcCosine(double a, double w, double sw, double sb, double snap, double root1, double[] roots2,
-            double[] inverseRoots2, double[] k, double[] theta, int from, int n) {
-        double inverseRoot1 = 1 / root1;
+    static int layer(boolean erf, double a, double w, double sw, double sb, double snap, double q1, double root1,
+            double rowScale, double[] q2, double[] roots2, double[] colScales, double[] k, double[] theta, int from,
+            int n) {
         int j = from;
         for (; j + LANES <= n; j += LANES) {
             DoubleVector kv = DoubleVector.fromArray(S, k, j);
-            DoubleVector s = DoubleVector.fromArray(S, roots2, j).mul(root1);
-            VectorMask<Double> normal = s.compare(VectorOperators.GE, Double.MIN_NORMAL)
-                    .and(s.compare(VectorOperators.LT, Double.POSITIVE_INFINITY));
-            if (!normal.allTrue()) {
-                return j;
+            DoubleVector s = null;
+            if (!erf) {
+                s = DoubleVector.fromArray(S, roots2, j).mul(root1);
+                VectorMask<Double> normal = s.compare(VectorOperators.GE, Double.MIN_NORMAL)
+                        .and(s.compare(VectorOperators.LT, Double.POSITIVE_INFINITY));
+                if (!normal.allTrue()) {
+                    return j;
+                }
             }
-            // k / s as k (1 / sqrt(q1)) (1 / sqrt(q2)): a few ulps from the scalar k / s, no division
-            DoubleVector c = kv.mul(inverseRoot1).mul(DoubleVector.fromArray(S, inverseRoots2, j));
+            DoubleVector c = kv.mul(rowScale).mul(DoubleVector.fromArray(S, colScales, j));
             c = c.blend(1.0, c.compare(VectorOperators.GE, 1 - snap)).blend(-1.0, c.compare(VectorOperators.LE, -1 + snap));
-            // arccos |c| in [0, pi/2] (see the method comment), written out here: the Vector API is only fast
-            // where C2 inlines everything, and it declines helper methods of this size
             DoubleVector t = c.abs();
             DoubleVector u = t.add(t).sub(1.0);
             DoubleVector half = DoubleVector.broadcast(S, 1.8301166660387483e-11)
@@ -83,34 +90,24 @@ final class VectorDualLayer {
                     .fma(u, DoubleVector.broadcast(S, 0.011029313317978552))
                     .fma(u, DoubleVector.broadcast(S, -0.0760160912346654))
                     .fma(u, DoubleVector.broadcast(S, 1.480960979386122))
-                    .mul(t.neg().add(1.0).sqrt());
-            DoubleVector rest = half.blend(half.neg().add(Math.PI), c.compare(VectorOperators.GE, 0.0)); // pi - theta
-            DoubleVector sine = c.neg().add(1).mul(c.add(1)).sqrt();
-            DoubleVector f = kv.mul(a).add(s.mul(w).mul(sine.add(rest.mul(c))).mul(INV_2PI));
-            DoubleVector next = f.mul(sw).add(sb);
-            if (theta != null) {
-                DoubleVector dot = rest.mul(w).mul(INV_2PI).add(a);
-                next.add(dot.mul(sw).mul(DoubleVector.fromArray(S, theta, j))).intoArray(theta, j);
-            }
-            next.intoArray(k, j);
-        }
-        return j;
-    }
-
-    /** erf; {@code scales2} are the columns' {@code 1 / sqrt(1 + 2 q2)}. */
-    static int arcsine(double sw, double sb, double q1, double[] q2, double[] scales2, double[] k, double[] theta,
-            int from, int n) {
-        double scale1 = 2 * DualKernel.erfScale(q1);
-        int j = from;
-        for (; j + LANES <= n; j += LANES) {
-            DoubleVector kv = DoubleVector.fromArray(S, k, j);
-            DoubleVector qv = DoubleVector.fromArray(S, q2, j);
-            DoubleVector z = kv.mul(scale1).mul(DoubleVector.fromArray(S, scales2, j)).max(-1.0).min(1.0);
-            DoubleVector next = z.lanewise(VectorOperators.ASIN).mul(TWO_OVER_PI).mul(sw).add(sb);
-            if (theta != null) {
+                    .mul(t.neg().add(1.0).sqrt()); // arccos |c|
+            VectorMask<Double> negative = c.compare(VectorOperators.LT, 0.0);
+            DoubleVector next;
+            DoubleVector dot;
+            if (erf) {
+                DoubleVector v = half.mul(-TWO_OVER_PI).add(1.0);
+                next = v.blend(v.neg(), negative).mul(sw).add(sb);
+                DoubleVector qv = DoubleVector.fromArray(S, q2, j);
                 DoubleVector det = DoubleVector.broadcast(S, 1).add(qv.add(q1).mul(2))
                         .add(qv.mul(q1).sub(kv.mul(kv)).max(0.0).mul(4));
-                DoubleVector dot = DoubleVector.broadcast(S, FOUR_OVER_PI).div(det.sqrt());
+                dot = DoubleVector.broadcast(S, FOUR_OVER_PI).div(det.sqrt());
+            } else {
+                DoubleVector rest = half.neg().add(Math.PI).blend(half, negative); // pi - theta
+                DoubleVector sine = c.neg().add(1).mul(c.add(1)).sqrt();
+                next = kv.mul(a).add(s.mul(w).mul(sine.add(rest.mul(c))).mul(INV_2PI)).mul(sw).add(sb);
+                dot = rest.mul(w).mul(INV_2PI).add(a);
+            }
+            if (theta != null) {
                 next.add(dot.mul(sw).mul(DoubleVector.fromArray(S, theta, j))).intoArray(theta, j);
             }
             next.intoArray(k, j);
