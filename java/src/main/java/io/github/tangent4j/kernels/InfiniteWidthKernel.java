@@ -9,6 +9,7 @@ import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The infinite-width NNGP and NTK of a fully connected network with L hidden layers in the NTK
@@ -30,7 +31,9 @@ import java.util.List;
  * <p><b>How it runs.</b> Everything on the {@link Backend}, in row tiles sized to its memory: one Gram
  * GEMM {@code Sigma_1 = S/D X X2^T + B} per tile, then one {@link Backend#dualLayers} for all layers (each
  * element read and written once; one call per layer when every layer is requested), both kernels
- * updated in place in the inputs' dtype; only the requested layers are downloaded. The per-point variances {@code q_l(x) = Sigma_l(x, x)} run on the
+ * updated in place in the inputs' dtype; only the requested layers are downloaded. For K(X, X)
+ * ({@code x2} null or x itself) only the blocks on and below the diagonal are computed and the rest is
+ * their transpose (about half the work; {@link SymmetricBlocks}). The per-point variances {@code q_l(x) = Sigma_l(x, x)} run on the
  * host in double (O(N L)). The recursions are O(N N2 L) elementwise work against the Gram's
  * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.DualKernel#snapTolerance} of +-1 are
  * taken as +-1, so duplicated and collinear inputs get no spurious angle from rounding.
@@ -166,39 +169,80 @@ public final class InfiniteWidthKernel {
         try (DeviceMatrix yd = backend.upload(y);
                 DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columns, depth, n2))) {
             long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
-            RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES).run(n,
-                    (scope, from, to) -> tile(backend, x.slice(from, to), yd, c0, qx, q2, request, out, from, scope));
+            RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES).run(n, (scope, from, to) -> {
+                if (!same) {
+                    tile(backend, x.slice(from, to), from, yd, q2, scratch(backend, x.dtype(), to - from, n2, request,
+                            scope), c0, qx, request, out, (m, dst) -> backend.download(m, dst.slice(from, to)));
+                    return;
+                }
+                SymmetricBlocks blocks = new SymmetricBlocks(x.dtype(), to - from, n);
+                DeviceMatrix[] buffers = scratch(backend, x.dtype(), blocks.rows(), n, request, scope);
+                for (long r0 = from; r0 < to; r0 += blocks.rows()) {
+                    long first = r0;
+                    long r1 = Math.min(to, r0 + blocks.rows());
+                    DeviceMatrix q2Block = q2 == null ? null
+                            : scope.track(backend.upload(leadingColumns(columns, depth, n2, r1)));
+                    DeviceMatrix[] views = new DeviceMatrix[buffers.length];
+                    for (int i = 0; i < views.length; i++) {
+                        views[i] = buffers[i].reshape(buffers[i].size(), 1).rows(0, (r1 - r0) * r1).reshape(r1 - r0, r1);
+                    }
+                    tile(backend, x.slice(r0, r1), r0, yd.rows(0, r1), q2Block, views, c0, qx, request, out,
+                            (m, dst) -> blocks.place(backend, m, dst, first));
+                }
+            });
         }
         return out;
     }
 
+    /** The tile's kernel matrices, (rows, cols) each: the NNGP's, and the NTK's when requested. */
+    private static DeviceMatrix[] scratch(Backend backend, DType dtype, long rows, long cols, Request request,
+            RowTiler.TileScope scope) {
+        DeviceMatrix k = scope.allocateUninitialised(dtype, rows, cols);
+        return request.ntk() ? new DeviceMatrix[] {k, scope.allocateUninitialised(dtype, rows, cols)}
+                : new DeviceMatrix[] {k};
+    }
+
+    /** The first {@code count} columns of the (rows, cols) row-major {@code values}, as a tensor. */
+    private static Tensor leadingColumns(double[] values, int rows, long cols, long count) {
+        double[] out = new double[Math.toIntExact(rows * count)];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(values, (int) (r * cols), out, (int) (r * count), (int) count);
+        }
+        return Tensor.of(out, rows, count);
+    }
+
     /**
-     * Rows {@code [from, to)} of every requested kernel: {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM,
-     * then the layers by {@link Backend#dualLayers} (all at once, or one at a time when every layer is
-     * requested), each requested layer downloaded into its rows of {@code out}.
+     * Rows {@code [from, from + rows.dim(0))} of every requested kernel against the points of {@code yd}
+     * (whose variances by layer are {@code q2}), in {@code kernels} (the NNGP's and, when requested, the
+     * NTK's matrix, (rows, points) each): {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM, then the layers
+     * by {@link Backend#dualLayers} (all at once, or one at a time when every layer is requested), each
+     * requested layer handed to {@code sink} with its output tensor.
      */
-    private void tile(Backend backend, Tensor rows, DeviceMatrix yd, double c0, double[][] qx, DeviceMatrix q2,
-            Request request, Result out, long from, RowTiler.TileScope scope) {
+    private void tile(Backend backend, Tensor rows, long from, DeviceMatrix yd, DeviceMatrix q2, DeviceMatrix[] kernels,
+            double c0, double[][] qx, Request request, Result out, BiConsumer<DeviceMatrix, Tensor> sink) {
         int m = Math.toIntExact(rows.dim(0));
-        DeviceMatrix k = scope.track(backend.allocateUninitialised(rows.dtype(), m, yd.rows()));
+        DeviceMatrix k = kernels[0];
         backend.fill(k, sigmaB2);
         if (rows.dim(1) > 0) {
-            backend.gemm(false, true, c0, scope.track(backend.upload(rows)), yd, 1, k);
+            try (DeviceMatrix xd = backend.upload(rows)) {
+                backend.gemm(false, true, c0, xd, yd, 1, k);
+            }
         }
         DeviceMatrix theta = null;
         if (request.ntk()) {
-            theta = scope.track(backend.allocateUninitialised(rows.dtype(), m, yd.rows()));
+            theta = kernels[1];
             backend.copy(k, theta);
         }
         if (request.everyLayer()) {
             for (int l = 0; ; l++) {
-                download(backend, k, theta, out, l, from);
+                deliver(k, theta, out, l, sink);
                 if (l == depth) {
                     return;
                 }
                 double[] q1 = Arrays.copyOfRange(qx[l], (int) from, (int) from + m);
-                DeviceMatrix v = scope.track(backend.upload(Tensor.of(q1, m, 1)));
-                backend.dualLayers(activation, sigmaW2, sigmaB2, v, q2.rows(l, l + 1), k, theta);
+                try (DeviceMatrix v = backend.upload(Tensor.of(q1, m, 1))) {
+                    backend.dualLayers(activation, sigmaW2, sigmaB2, v, q2.rows(l, l + 1), k, theta);
+                }
             }
         }
         if (depth > 0) {
@@ -208,17 +252,19 @@ public final class InfiniteWidthKernel {
                     q1[i * depth + l] = qx[l][(int) from + i];
                 }
             }
-            DeviceMatrix v = scope.track(backend.upload(Tensor.of(q1, m, depth)));
-            backend.dualLayers(activation, sigmaW2, sigmaB2, v, q2, k, theta);
+            try (DeviceMatrix v = backend.upload(Tensor.of(q1, m, depth))) {
+                backend.dualLayers(activation, sigmaW2, sigmaB2, v, q2, k, theta);
+            }
         }
-        download(backend, k, theta, out, 0, from);
+        deliver(k, theta, out, 0, sink);
     }
 
-    /** Downloads the tile's kernels into their rows of result slot {@code slot}. */
-    private static void download(Backend backend, DeviceMatrix k, DeviceMatrix theta, Result out, int slot, long from) {
-        backend.download(k, out.nngp().get(slot).slice(from, from + k.rows()));
+    /** Hands the tile's kernels to {@code sink} with their output tensors of result slot {@code slot}. */
+    private static void deliver(DeviceMatrix k, DeviceMatrix theta, Result out, int slot,
+            BiConsumer<DeviceMatrix, Tensor> sink) {
+        sink.accept(k, out.nngp().get(slot));
         if (theta != null) {
-            backend.download(theta, out.ntk().get(slot).slice(from, from + k.rows()));
+            sink.accept(theta, out.ntk().get(slot));
         }
     }
 

@@ -241,6 +241,52 @@ class InfiniteWidthKernelTest {
         });
     }
 
+    /**
+     * K(X, X) computed from the blocks on and below the diagonal ({@link SymmetricBlocks}: N = 45 gives six
+     * blocks of 8 rows) equals the general path's K(X, X2) with X2 a copy of X, for every layer, and is
+     * exactly symmetric; on the emulated device also with 24 KiB of memory, where the rows come in several
+     * tiles and each tile's transpose lands in earlier tiles' rows.
+     */
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void symmetricBlocksEqualTheGeneralPath(String backend) {
+        Tensor x64 = randomInputs(21, 45, 6);
+        Request every = new Request(true, true);
+        for (DType dtype : List.of(DType.F64, DType.F32)) {
+            Tensor x = x64.to(dtype);
+            double tol = dtype == DType.F64 ? 1e-13 : 1e-5;
+            for (Activation phi : List.of(Activation.RELU, Activation.ERF)) {
+                InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 2, 1.5, 0.2);
+                for (boolean smallMemory : new boolean[] {false, true}) {
+                    if (smallMemory && !backend.equals("cuda")) {
+                        continue;
+                    }
+                    TestBackends.with(backend, b -> {
+                        InfiniteWidthKernel.Result general = k.compute(b, x, x.copy(), every);
+                        if (smallMemory) {
+                            io.github.tangent4j.backend.cuda.Emu.setMemoryBudget(24 << 10);
+                        }
+                        InfiniteWidthKernel.Result symmetric = k.compute(b, x, null, every);
+                        for (int l = 0; l <= 2; l++) {
+                            for (Tensor[] pair : new Tensor[][] {{general.nngp().get(l), symmetric.nngp().get(l)},
+                                    {general.ntk().get(l), symmetric.ntk().get(l)}}) {
+                                for (int i = 0; i < 45; i++) {
+                                    for (int j = 0; j < 45; j++) {
+                                        double g = pair[0].get(i, j);
+                                        String at = backend + " " + dtype + " " + phi + " layer " + l + " (" + i + ", "
+                                                + j + ")" + (smallMemory ? " in small tiles" : "");
+                                        assertEquals(g, pair[1].get(i, j), tol * Math.max(1, Math.abs(g)), at);
+                                        assertEquals(pair[1].get(j, i), pair[1].get(i, j), 0, at + " symmetric");
+                                    }
+                                }
+                            }
+                        }
+                    });
+                }
+            }
+        }
+    }
+
     /** F32 inputs give the F64 result to float precision, on each backend; the backends agree. */
     @ParameterizedTest
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
