@@ -32,7 +32,8 @@ def workload(benchmark, p):
         name = f"ntk {p['kind']} N={p['n']}" + ("" if p.get("method", "structured") == "structured"
                                               else f" {p['method']}")
     elif cls == "AnalyticKernelBench" and method == "nngpNtk":
-        name = f"nngp+ntk N={p['n']} D={p['d']} depth={p['depth']} {p['activation']}"
+        name = f"nngp+ntk N={p['n']} D={p['d']} depth={p['depth']} {p['activation']}" + (
+            "" if p.get("x2", "same") == "same" else " X2 distinct")
     elif cls == "JacobianKernelBench":
         name = f"jacobian {p['kind']} N={p['n']} D={p['d']} depth={p['depth']} {p['activation']}"
     else:

@@ -121,7 +121,7 @@ if [ "$quick" = 1 ]; then
     jmh patterns '\.PatternsBench\.(patterns|hiddenGemms)$' -p n=2000 -p impl="$impls"
     jmh jacobian '\.JacobianBench\.' -p n=16 -p dtype=f32 -p impl="$family_impls"
     jmh ntk '\.NtkBench\.' -p n=16 -p dtype=f32 -p kind=trace -p impl="$family_impls"
-    jmh analytic '\.AnalyticKernelBench\.' -p n=256 -p dtype=f32 -p activation=relu -p impl="$family_impls"
+    jmh analytic '\.AnalyticKernelBench\.' -p n=256 -p dtype=f32 -p activation=relu -p x2=same -p impl="$family_impls"
     jmh jacobian-kernel '\.JacobianKernelBench\.' -p n=32 -p d=4 -p activation=relu -p kind=ntk -p impl="$family_impls"
 else
     jmh gemm '\.GemmBench\.' -p shape=4096x4096x4096,8192x8192x8192,262144x512x512 -p dtype=f32,f64 \
@@ -130,7 +130,7 @@ else
     jmh patterns '\.PatternsBench\.(patterns|hiddenGemms)$' -p impl="$impls"
     jmh jacobian '\.JacobianBench\.' -p impl="$family_impls"
     jmh ntk '\.NtkBench\.' -p impl="$family_impls"
-    jmh analytic '\.AnalyticKernelBench\.' -p impl="$family_impls"
+    jmh analytic '\.AnalyticKernelBench\.' -p x2=same -p impl="$family_impls"
     jmh jacobian-kernel '\.JacobianKernelBench\.' -p impl="$family_impls"
 fi
 

@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The infinite-width NNGP + NTK of N = N2 points in D dimensions ({@code nngpNtk}: Gram GEMM on the
- * backend, download, host recursions, both output matrices) against the same run's Gram GEMM alone
- * ({@code gram}: {@code X X^T}, N x N x D, on device matrices). The ratio gram / nngpNtk is the
+ * The infinite-width NNGP + NTK of N = N2 points in D dimensions ({@code nngpNtk}: Gram GEMM and layer
+ * recursions on the backend, both output matrices on the host), for K(X, X) and for K(X, X2), against the
+ * same run's Gram GEMM alone ({@code gram}: {@code X X^T}, N x N x D, on device matrices). The ratio gram / nngpNtk is the
  * figure of merit (1 = the kernel costs no more than its GEMM).
  */
 @State(Scope.Benchmark)
@@ -51,8 +51,16 @@ public class AnalyticKernelBench {
     @Param({"java"})
     public String impl;
 
+    /**
+     * {@code same}: K(X, X), whose blocks above the diagonal are the transpose of those below; {@code other}:
+     * K(X, X2) with X2 a copy of X, computed in full.
+     */
+    @Param({"same", "other"})
+    public String x2;
+
     private Backend backend;
     private Tensor x;
+    private Tensor second;
     private DeviceMatrix xd;
     private DeviceMatrix g;
     private InfiniteWidthKernel kernel;
@@ -61,6 +69,7 @@ public class AnalyticKernelBench {
     public void setUp() {
         DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
         x = FamilyWorkload.gaussian(t, 1, n, d);
+        second = x2.equals("same") ? null : x.copy();
         backend = Backends.create(impl);
         xd = backend.upload(x);
         g = backend.allocate(t, n, n);
@@ -79,7 +88,7 @@ public class AnalyticKernelBench {
     /** The NNGP and NTK of the output layer, (N, N) each, on the host. */
     @Benchmark
     public InfiniteWidthKernel.Result nngpNtk() {
-        return kernel.compute(backend, x, null, Request.NNGP_AND_NTK);
+        return kernel.compute(backend, x, second, Request.NNGP_AND_NTK);
     }
 
     @TearDown(Level.Trial)
