@@ -175,6 +175,8 @@ public final class InfiniteWidthKernel {
                             scope), c0, qx, request, out, (m, dst) -> backend.download(m, dst.slice(from, to)));
                     return;
                 }
+                // The transposes also write rows before `from` (their columns [from, to)); a retry of this
+                // tile after running out of memory writes the same values there again.
                 SymmetricBlocks blocks = new SymmetricBlocks(x.dtype(), to - from, n);
                 DeviceMatrix[] buffers = scratch(backend, x.dtype(), blocks.rows(), n, request, scope);
                 for (long r0 = from; r0 < to; r0 += blocks.rows()) {

@@ -2,6 +2,7 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -33,11 +34,14 @@ final class SymmetricBlocks {
     private final long elementBytes;
 
     /**
-     * Blocks for row tiles of up to {@code tileRows} rows of an n x n kernel of {@code dtype}.
+     * Blocks for row tiles of up to {@code tileRows} rows of an n x n kernel of {@code dtype}: about n / 8
+     * rows, fewer where the host block buffer would exceed {@link RowTiler#EFFICIENT_TILE_BYTES}.
      */
     SymmetricBlocks(DType dtype, long tileRows, long n) {
         this.n = n;
-        this.rows = Math.min(tileRows, Math.max(8, ((n + 7) / 8 + 7) / 8 * 8));
+        long eighth = Math.max(8, ((n + 7) / 8 + 7) / 8 * 8);
+        long bounded = Math.max(1, RowTiler.EFFICIENT_TILE_BYTES / (n * dtype.byteSize()));
+        this.rows = Math.min(tileRows, Math.min(eighth, bounded));
         this.scratch = Tensor.allocateUninitialised(dtype, rows * n);
         this.elementBytes = dtype.byteSize();
     }
