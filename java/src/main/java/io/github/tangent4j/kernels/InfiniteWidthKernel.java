@@ -171,8 +171,9 @@ public final class InfiniteWidthKernel {
             long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
             RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES).run(n, (scope, from, to) -> {
                 if (!same) {
-                    tile(backend, x.slice(from, to), from, yd, q2, scratch(backend, x.dtype(), to - from, n2, request,
-                            scope), c0, qx, request, out, (m, dst) -> backend.download(m, dst.slice(from, to)));
+                    DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
+                    tile(backend, rows, from, yd, q2, scratch(backend, x.dtype(), to - from, n2, request, scope), c0, qx,
+                            request, out, (m, dst) -> backend.download(m, dst.slice(from, to)));
                     return;
                 }
                 // The transposes also write rows before `from` (their columns [from, to)); a retry of this
@@ -188,7 +189,7 @@ public final class InfiniteWidthKernel {
                     for (int i = 0; i < views.length; i++) {
                         views[i] = buffers[i].reshape(buffers[i].size(), 1).rows(0, (r1 - r0) * r1).reshape(r1 - r0, r1);
                     }
-                    tile(backend, x.slice(r0, r1), r0, yd.rows(0, r1), q2Block, views, c0, qx, request, out,
+                    tile(backend, yd.rows(r0, r1), r0, yd.rows(0, r1), q2Block, views, c0, qx, request, out,
                             (m, dst) -> blocks.place(backend, m, dst, first));
                 }
             });
@@ -214,21 +215,19 @@ public final class InfiniteWidthKernel {
     }
 
     /**
-     * Rows {@code [from, from + rows.dim(0))} of every requested kernel against the points of {@code yd}
-     * (whose variances by layer are {@code q2}), in {@code kernels} (the NNGP's and, when requested, the
-     * NTK's matrix, (rows, points) each): {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM, then the layers
+     * Rows {@code [from, from + rows.rows())} of every requested kernel (the points {@code rows}, on the
+     * backend) against the points of {@code yd} (whose variances by layer are {@code q2}), in
+     * {@code kernels} (the NNGP's and, when requested, the NTK's matrix, (rows, points) each): {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM, then the layers
      * by {@link Backend#dualLayers} (all at once, or one at a time when every layer is requested), each
      * requested layer handed to {@code sink} with its output tensor.
      */
-    private void tile(Backend backend, Tensor rows, long from, DeviceMatrix yd, DeviceMatrix q2, DeviceMatrix[] kernels,
-            double c0, double[][] qx, Request request, Result out, BiConsumer<DeviceMatrix, Tensor> sink) {
-        int m = Math.toIntExact(rows.dim(0));
+    private void tile(Backend backend, DeviceMatrix rows, long from, DeviceMatrix yd, DeviceMatrix q2,
+            DeviceMatrix[] kernels, double c0, double[][] qx, Request request, Result out, BiConsumer<DeviceMatrix, Tensor> sink) {
+        int m = Math.toIntExact(rows.rows());
         DeviceMatrix k = kernels[0];
         backend.fill(k, sigmaB2);
-        if (rows.dim(1) > 0) {
-            try (DeviceMatrix xd = backend.upload(rows)) {
-                backend.gemm(false, true, c0, xd, yd, 1, k);
-            }
+        if (rows.cols() > 0) {
+            backend.gemm(false, true, c0, rows, yd, 1, k);
         }
         DeviceMatrix theta = null;
         if (request.ntk()) {
