@@ -166,39 +166,61 @@ public final class InfiniteWidthKernel {
         for (int l = 0; l < depth; l++) {
             System.arraycopy(qy[l], 0, columns, l * (int) n2, (int) n2);
         }
-        try (DeviceMatrix yd = backend.upload(y);
-                DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columns, depth, n2))) {
-            long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
-            RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES).run(n, (scope, from, to) -> {
-                if (!same) {
-                    DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
-                    tile(backend, rows, from, yd, q2, scratch(backend, x.dtype(), to - from, n2, request, scope), c0, qx,
-                            request, out, (m, dst) -> backend.download(m, dst.slice(from, to)));
-                    return;
+        long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
+        RowTiler tiler = RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES);
+        try (DeviceMatrix yd = backend.upload(y)) {
+            Job job = new Job(backend, yd, columns, n2, c0, qx, request, out);
+            if (same) {
+                tiler.run(n, (scope, from, to) -> symmetricRows(job, from, to, scope));
+            } else {
+                try (DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columns, depth, n2))) {
+                    tiler.run(n, (scope, from, to) -> {
+                        DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
+                        tile(job, rows, from, yd, q2, scratch(x.dtype(), to - from, n2, request, scope),
+                                (m, dst) -> backend.download(m, dst.slice(from, to)));
+                    });
                 }
-                // The transposes also write rows before `from` (their columns [from, to)); a retry of this
-                // tile after running out of memory writes the same values there again.
-                SymmetricBlocks blocks = new SymmetricBlocks(x.dtype(), to - from, n);
-                DeviceMatrix[] buffers = scratch(backend, x.dtype(), blocks.rows(), n, request, scope);
-                for (long r0 = from; r0 < to; r0 += blocks.rows()) {
-                    long first = r0;
-                    long r1 = Math.min(to, r0 + blocks.rows());
-                    DeviceMatrix q2Block = q2 == null ? null
-                            : scope.track(backend.upload(leadingColumns(columns, depth, n2, r1)));
-                    DeviceMatrix[] views = new DeviceMatrix[buffers.length];
-                    for (int i = 0; i < views.length; i++) {
-                        views[i] = buffers[i].reshape(buffers[i].size(), 1).rows(0, (r1 - r0) * r1).reshape(r1 - r0, r1);
-                    }
-                    tile(backend, yd.rows(r0, r1), r0, yd.rows(0, r1), q2Block, views, c0, qx, request, out,
-                            (m, dst) -> blocks.place(backend, m, dst, first));
-                }
-            });
+            }
         }
         return out;
     }
 
+    /**
+     * What every tile of one {@link #compute} call shares: the second points {@code yd} on the backend,
+     * their variances by layer ({@code columns}, (L, points) row-major), the Gram scale c0, the first
+     * points' variances by layer and the result.
+     */
+    private record Job(Backend backend, DeviceMatrix yd, double[] columns, long points, double c0, double[][] qx,
+            Request request, Result out) {
+    }
+
+    /**
+     * Rows {@code [from, to)} of K(X, X) by the blocks on and below the diagonal ({@link SymmetricBlocks}).
+     * The transposes also write rows before {@code from} (their columns {@code [from, to)}); a retry of the
+     * tile after running out of memory writes the same values there again.
+     */
+    private void symmetricRows(Job job, long from, long to, RowTiler.TileScope scope) {
+        Backend backend = job.backend();
+        DType dtype = job.yd().dtype();
+        SymmetricBlocks blocks = new SymmetricBlocks(dtype, to - from, job.points());
+        DeviceMatrix[] buffers = scratch(dtype, blocks.rows(), job.points(), job.request(), scope);
+        for (long r0 = from; r0 < to; r0 += blocks.rows()) {
+            long first = r0;
+            long r1 = Math.min(to, r0 + blocks.rows());
+            DeviceMatrix[] views = new DeviceMatrix[buffers.length];
+            for (int i = 0; i < views.length; i++) {
+                views[i] = buffers[i].reshape(buffers[i].size(), 1).rows(0, (r1 - r0) * r1).reshape(r1 - r0, r1);
+            }
+            try (DeviceMatrix q2 = depth == 0 ? null
+                    : backend.upload(leadingColumns(job.columns(), depth, job.points(), r1))) {
+                tile(job, job.yd().rows(r0, r1), r0, job.yd().rows(0, r1), q2, views,
+                        (m, dst) -> blocks.place(backend, m, dst, first));
+            }
+        }
+    }
+
     /** The tile's kernel matrices, (rows, cols) each: the NNGP's, and the NTK's when requested. */
-    private static DeviceMatrix[] scratch(Backend backend, DType dtype, long rows, long cols, Request request,
+    private static DeviceMatrix[] scratch(DType dtype, long rows, long cols, Request request,
             RowTiler.TileScope scope) {
         DeviceMatrix k = scope.allocateUninitialised(dtype, rows, cols);
         return request.ntk() ? new DeviceMatrix[] {k, scope.allocateUninitialised(dtype, rows, cols)}
@@ -217,12 +239,18 @@ public final class InfiniteWidthKernel {
     /**
      * Rows {@code [from, from + rows.rows())} of every requested kernel (the points {@code rows}, on the
      * backend) against the points of {@code yd} (whose variances by layer are {@code q2}), in
-     * {@code kernels} (the NNGP's and, when requested, the NTK's matrix, (rows, points) each): {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM, then the layers
-     * by {@link Backend#dualLayers} (all at once, or one at a time when every layer is requested), each
-     * requested layer handed to {@code sink} with its output tensor.
+     * {@code kernels} (the NNGP's and, when requested, the NTK's matrix, (rows, points) each):
+     * {@code Sigma_1 = c0 X_rows Y^T + B} by one GEMM, then the layers by {@link Backend#dualLayers} (all at
+     * once, or one at a time when every layer is requested), each requested layer handed to {@code sink}
+     * with its output tensor.
      */
-    private void tile(Backend backend, DeviceMatrix rows, long from, DeviceMatrix yd, DeviceMatrix q2,
-            DeviceMatrix[] kernels, double c0, double[][] qx, Request request, Result out, BiConsumer<DeviceMatrix, Tensor> sink) {
+    private void tile(Job job, DeviceMatrix rows, long from, DeviceMatrix yd, DeviceMatrix q2, DeviceMatrix[] kernels,
+            BiConsumer<DeviceMatrix, Tensor> sink) {
+        Backend backend = job.backend();
+        double c0 = job.c0();
+        double[][] qx = job.qx();
+        Request request = job.request();
+        Result out = job.out();
         int m = Math.toIntExact(rows.rows());
         DeviceMatrix k = kernels[0];
         backend.fill(k, sigmaB2);
