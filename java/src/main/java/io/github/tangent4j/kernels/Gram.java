@@ -63,13 +63,22 @@ final class Gram {
 
     /** The squared Euclidean norms of the rows of {@code x}, computed on the backend (Hadamard square, row sums). */
     static double[] squaredNorms(Backend backend, Tensor x) {
-        int n = Math.toIntExact(x.dim(0));
-        if (n == 0 || x.dim(1) == 0) {
+        if (x.dim(0) == 0 || x.dim(1) == 0) {
+            return new double[Math.toIntExact(x.dim(0))];
+        }
+        try (DeviceMatrix xd = backend.upload(x)) {
+            return squaredNorms(backend, xd);
+        }
+    }
+
+    /** The squared Euclidean norms of the rows of {@code xd}, already on the backend. */
+    static double[] squaredNorms(Backend backend, DeviceMatrix xd) {
+        int n = Math.toIntExact(xd.rows());
+        if (n == 0 || xd.cols() == 0) {
             return new double[n];
         }
-        try (DeviceMatrix xd = backend.upload(x);
-                DeviceMatrix sq = backend.allocateUninitialised(x.dtype(), x.dim(0), x.dim(1));
-                DeviceMatrix sums = backend.allocateUninitialised(x.dtype(), x.dim(0), 1)) {
+        try (DeviceMatrix sq = backend.allocateUninitialised(xd.dtype(), xd.rows(), xd.cols());
+                DeviceMatrix sums = backend.allocateUninitialised(xd.dtype(), xd.rows(), 1)) {
             backend.hadamard(xd, xd, sq);
             backend.sum(sq, 1, sums);
             return backend.download(sums).toDoubleArray();

@@ -155,20 +155,20 @@ public final class InfiniteWidthKernel {
         long n2 = y.dim(0);
         long d = x.dim(1);
         double c0 = d == 0 ? 0 : sigmaW2 / d;
-        double[] nx = Gram.squaredNorms(backend, x);
-        double[][] qx = variances(nx, c0);
-        double[][] qy = same ? qx : variances(Gram.squaredNorms(backend, y), c0);
         Result out = allocate(x.dtype(), request, n, n2);
         if (n == 0 || n2 == 0) {
             return out;
         }
-        double[] columns = new double[depth * (int) n2];
-        for (int l = 0; l < depth; l++) {
-            System.arraycopy(qy[l], 0, columns, l * (int) n2, (int) n2);
-        }
         long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
         RowTiler tiler = RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES);
         try (DeviceMatrix yd = backend.upload(y)) {
+            // the norms of the second points from their upload; for K(X, X) X is not uploaded again
+            double[][] qy = variances(Gram.squaredNorms(backend, yd), c0);
+            double[][] qx = same ? qy : variances(Gram.squaredNorms(backend, x), c0);
+            double[] columns = new double[depth * (int) n2];
+            for (int l = 0; l < depth; l++) {
+                System.arraycopy(qy[l], 0, columns, l * (int) n2, (int) n2);
+            }
             Job job = new Job(backend, yd, columns, n2, c0, qx, request, out);
             if (same) {
                 tiler.run(n, (scope, from, to) -> symmetricRows(job, from, to, scope));
