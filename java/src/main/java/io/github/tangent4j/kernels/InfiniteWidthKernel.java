@@ -33,8 +33,8 @@ import java.util.function.BiConsumer;
  * element read and written once; one call per layer when every layer is requested), both kernels
  * updated in place in the inputs' dtype; only the requested layers are downloaded. For K(X, X)
  * ({@code x2} null or x itself) only the blocks on and below the diagonal are computed and the rest is
- * their transpose (about half the work; {@link SymmetricBlocks}). The per-point variances {@code q_l(x) = Sigma_l(x, x)} run on the
- * host in double (O(N L)). The recursions are O(N N2 L) elementwise work against the Gram's
+ * their transpose (about half the work; {@link SymmetricBlocks}). The per-point variances
+ * {@code q_l(x) = Sigma_l(x, x)} run on the host in double (O(N L)). The recursions are O(N N2 L) elementwise work against the Gram's
  * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.DualKernel#snapTolerance} of +-1 are
  * taken as +-1, so duplicated and collinear inputs get no spurious angle from rounding.
  *
