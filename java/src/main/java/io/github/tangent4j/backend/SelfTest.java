@@ -94,6 +94,23 @@ public final class SelfTest {
         return t;
     }
 
+    /** An update of m by a second operand, in place. */
+    @FunctionalInterface
+    private interface InPlace {
+        void apply(Backend backend, DeviceMatrix m, DeviceMatrix operand);
+    }
+
+    /** {@link #compare} of {@code op} applied to uploads of {@code m} and {@code operand}, m downloaded. */
+    private void compareInPlace(String name, DType dtype, Backend cand, Backend ref, Tensor m, Tensor operand,
+            InPlace op) {
+        compare(name, dtype, cand, ref, be -> {
+            try (DeviceMatrix dm = be.upload(m); DeviceMatrix dv = be.upload(operand)) {
+                op.apply(be, dm, dv);
+                return be.download(dm);
+            }
+        });
+    }
+
     /** Runs {@code op} on both backends with the same inputs and compares what it returns. */
     private void compare(String name, DType dtype, Backend cand, Backend ref, Function<Backend, Tensor> op) {
         Tensor expected;
@@ -362,30 +379,10 @@ public final class SelfTest {
                 return be.download(c);
             }
         });
-        compare(dt + " addRowVector", dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
-                be.addRowVector(m, dv);
-                return be.download(m);
-            }
-        });
-        compare(dt + " scaleRows", dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix dr = be.upload(r)) {
-                be.scaleRows(m, dr);
-                return be.download(m);
-            }
-        });
-        compare(dt + " scaleColumns", dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
-                be.scaleColumns(m, dv);
-                return be.download(m);
-            }
-        });
-        compare(dt + " hadamard", dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
-                be.hadamard(m, dv, m);
-                return be.download(m);
-            }
-        });
+        compareInPlace(dt + " addRowVector", dtype, cand, ref, z, v, Backend::addRowVector);
+        compareInPlace(dt + " scaleRows", dtype, cand, ref, z, r, Backend::scaleRows);
+        compareInPlace(dt + " scaleColumns", dtype, cand, ref, z, v, Backend::scaleColumns);
+        compareInPlace(dt + " hadamard", dtype, cand, ref, z, v, (be, m, dv) -> be.hadamard(m, dv, m));
         for (int axis = 0; axis < 2; axis++) {
             int ax = axis;
             compare(dt + " sum axis " + axis, dtype, cand, ref, be -> {
