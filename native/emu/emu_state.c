@@ -851,6 +851,15 @@ int emu_lt_relu_keeps_nan(void)
 
 /* ---- t4j_emu.h ---- */
 
+/* One of the call counters, read under the lock. */
+static long long read_counter(const long long *counter)
+{
+    pthread_mutex_lock(&lock);
+    long long n = *counter;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
 int t4j_emu_live_allocations(void)
 {
     pthread_mutex_lock(&lock);
@@ -922,34 +931,22 @@ void t4j_emu_set_memory_pools_supported(int yes)
 
 long long t4j_emu_device_alloc_count(void)
 {
-    pthread_mutex_lock(&lock);
-    long long n = device_allocs;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return read_counter(&device_allocs);
 }
 
 long long t4j_emu_host_alloc_count(void)
 {
-    pthread_mutex_lock(&lock);
-    long long n = host_allocs;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return read_counter(&host_allocs);
 }
 
 long long t4j_emu_memset_count(void)
 {
-    pthread_mutex_lock(&lock);
-    long long n = memsets;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return read_counter(&memsets);
 }
 
 long long t4j_emu_copy_count(void)
 {
-    pthread_mutex_lock(&lock);
-    long long n = copies;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return read_counter(&copies);
 }
 
 void t4j_emu_fail_next_launch(int code)
@@ -1010,26 +1007,17 @@ void t4j_emu_set_compute_capability(int major, int minor)
 
 long long t4j_emu_launch_count(void)
 {
-    pthread_mutex_lock(&lock);
-    long long n = launches;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return read_counter(&launches);
 }
 
 long long t4j_emu_gemm_count(void)
 {
-    pthread_mutex_lock(&lock);
-    long long n = gemms;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return read_counter(&gemms);
 }
 
 long long t4j_emu_lt_matmul_count(void)
 {
-    pthread_mutex_lock(&lock);
-    long long n = lt_matmuls;
-    pthread_mutex_unlock(&lock);
-    return n;
+    return read_counter(&lt_matmuls);
 }
 
 int t4j_emu_lt_last_epilogue(void)
