@@ -19,8 +19,8 @@ import java.util.stream.IntStream;
  *
  * <p>With blocks of about n / 8 rows that is 56% of the full matrix's GEMM and recursion work and of its
  * transfer from the device. Narrower blocks save more work on paper and lose it in GEMM efficiency: on the
- * Java backend here the 4096 x 4096 x 784 lower triangle ran at 75 GFLOP/s F32 and 42 F64 in blocks of
- * n / 16, at 82 and 52 in blocks of n / 8, the full GEMM at 98 and 59.
+ * Java backend the 4096 x 4096 x 784 lower triangle ran at 75 GFLOP/s F32 and 42 F64 in blocks of n / 16,
+ * at 82 and 52 in blocks of n / 8, the full GEMM at 98 and 59 (a diagnostic timing, bench/RESULTS.md).
  *
  * <p>Used by one thread; the placement itself runs in parallel on the common pool.
  */
