@@ -63,8 +63,12 @@ enum cudaDeviceAttr {
     cudaDevAttrMemoryPoolsSupported = 115
 };
 
-/** Attributes of a memory pool (enum cudaMemPoolAttr; subset). Values are cuuint64_t (unsigned long long). */
+/**
+ * Attributes of a memory pool (enum cudaMemPoolAttr; subset). The reuse policy's value is an int (0 or 1),
+ * the others' cuuint64_t (unsigned long long).
+ */
 enum cudaMemPoolAttr {
+    cudaMemPoolReuseAllowInternalDependencies = 3,
     cudaMemPoolAttrReleaseThreshold = 4,
     cudaMemPoolAttrReservedMemCurrent = 5,
     cudaMemPoolAttrUsedMemCurrent = 7

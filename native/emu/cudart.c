@@ -267,7 +267,11 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned
     }
     /* the waiting stream's later work needs the event's work done: run it now */
     int error = emu_event_flush(event);
-    return error == 0 ? cudaSuccess : fail((cudaError_t)error);
+    if (error != 0) {
+        return fail((cudaError_t)error);
+    }
+    emu_count_stream_wait();
+    return cudaSuccess;
 }
 
 /* ---- events: an event marks the work queued so far on its stream; waiting for it runs that work ---- */
@@ -403,11 +407,16 @@ cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr 
     if (!pool_ok(memPool) || value == NULL) {
         return fail(cudaErrorInvalidValue);
     }
-    if (attr != cudaMemPoolAttrReleaseThreshold) { /* the current sizes are read-only */
+    switch (attr) {
+    case cudaMemPoolReuseAllowInternalDependencies:
+        emu_pool_internal_dependencies(1, *(int *)value);
+        return cudaSuccess;
+    case cudaMemPoolAttrReleaseThreshold:
+        emu_pool_set_threshold(*(unsigned long long *)value);
+        return cudaSuccess;
+    default: /* the current sizes are read-only */
         return fail(cudaErrorInvalidValue);
     }
-    emu_pool_set_threshold(*(unsigned long long *)value);
-    return cudaSuccess;
 }
 
 cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
@@ -419,6 +428,7 @@ cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr 
     unsigned long long threshold, reserved, used;
     emu_pool_stats(&threshold, &reserved, &used);
     switch (attr) {
+    case cudaMemPoolReuseAllowInternalDependencies: *(int *)value = emu_pool_internal_dependencies(0, 0); return cudaSuccess;
     case cudaMemPoolAttrReleaseThreshold: *(unsigned long long *)value = threshold; return cudaSuccess;
     case cudaMemPoolAttrReservedMemCurrent: *(unsigned long long *)value = reserved; return cudaSuccess;
     case cudaMemPoolAttrUsedMemCurrent: *(unsigned long long *)value = used; return cudaSuccess;

@@ -44,6 +44,7 @@ static int cached_capacity;
 static size_t cached_bytes;
 static size_t pool_used;
 static unsigned long long release_threshold;
+static int internal_dependencies = 1;
 static int pools_supported = 1;
 
 /* Pinned host memory. */
@@ -69,6 +70,7 @@ static long long device_allocs;
 static long long host_allocs;
 static long long memsets;
 static long long copies;
+static long long stream_waits;
 static int launch_failure;
 static int cublas_failure;
 static int compile_failure;
@@ -353,6 +355,17 @@ void emu_pool_set_threshold(unsigned long long bytes)
     pthread_mutex_lock(&lock);
     release_threshold = bytes;
     pthread_mutex_unlock(&lock);
+}
+
+int emu_pool_internal_dependencies(int set, int value)
+{
+    pthread_mutex_lock(&lock);
+    if (set) {
+        internal_dependencies = value != 0;
+    }
+    int current = internal_dependencies;
+    pthread_mutex_unlock(&lock);
+    return current;
 }
 
 void emu_pool_stats(unsigned long long *threshold, unsigned long long *reserved, unsigned long long *used)
@@ -813,6 +826,13 @@ void emu_count_memset(void)
     pthread_mutex_unlock(&lock);
 }
 
+void emu_count_stream_wait(void)
+{
+    pthread_mutex_lock(&lock);
+    stream_waits++;
+    pthread_mutex_unlock(&lock);
+}
+
 int emu_take_gemm_corruption(void)
 {
     pthread_once(&environment_once, arm_from_environment);
@@ -949,6 +969,11 @@ long long t4j_emu_copy_count(void)
     return read_counter(&copies);
 }
 
+long long t4j_emu_stream_wait_count(void)
+{
+    return read_counter(&stream_waits);
+}
+
 void t4j_emu_fail_next_launch(int code)
 {
     pthread_mutex_lock(&lock);
@@ -1050,10 +1075,12 @@ void t4j_emu_reset(void)
     copy_failure = 0;
     pools_supported = 1;
     release_threshold = 0;
+    internal_dependencies = 1;
     device_allocs = 0;
     host_allocs = 0;
     memsets = 0;
     copies = 0;
+    stream_waits = 0;
     launch_failure = 0;
     cublas_failure = 0;
     compile_failure = 0;

@@ -35,6 +35,11 @@ void emu_pool_trim(size_t keep);
 /** What a synchronisation does to the pool: releases cached blocks above the release threshold. */
 void emu_pool_sync(void);
 void emu_pool_set_threshold(unsigned long long bytes);
+/**
+ * cudaMemPoolReuseAllowInternalDependencies (1 by default, as on a GPU): sets it to value != 0 when set is
+ * non-zero; returns the current value. Recorded only: the emulation's pool has no stream order to follow.
+ */
+int emu_pool_internal_dependencies(int set, int value);
 void emu_pool_stats(unsigned long long *threshold, unsigned long long *reserved, unsigned long long *used);
 /*
  * Asynchronous copies. A cudaMemcpyAsync between device memory and pinned host memory on a created
@@ -100,6 +105,8 @@ int emu_take_compile_failure(void);
 /** Counts a copy call; returns the injected failure code if this is the armed k-th copy, else 0. */
 int emu_take_copy_failure(void);
 void emu_count_memset(void);
+/** Counts a successful cudaStreamWaitEvent (t4j_emu_stream_wait_count). */
+void emu_count_stream_wait(void);
 /** Whether a wrong GEMM result is armed (t4j_emu_corrupt_next_gemm), disarming it. */
 int emu_take_gemm_corruption(void);
 /** Counts a launch or GEMM that ran (t4j_emu_launch_count, t4j_emu_gemm_count). */

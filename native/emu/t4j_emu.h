@@ -71,6 +71,8 @@ long long t4j_emu_host_alloc_count(void);
 long long t4j_emu_memset_count(void);
 /** cudaMemcpy and cudaMemcpyAsync calls (each one, also when it fails). */
 long long t4j_emu_copy_count(void);
+/** Successful cudaStreamWaitEvent calls: a stream made to wait for work recorded on another. */
+long long t4j_emu_stream_wait_count(void);
 
 /** cublasLtMatmul calls that ran since load or the last reset. */
 long long t4j_emu_lt_matmul_count(void);

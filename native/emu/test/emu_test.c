@@ -169,6 +169,14 @@ static void test_pool(void)
     unsigned long long keep = ~0ull, value = 0;
     EQ(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep), cudaSuccess);
     EQ(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &keep), cudaErrorInvalidValue);
+    int internal = 0;
+    EQ(cudaMemPoolGetAttribute(pool, cudaMemPoolReuseAllowInternalDependencies, &internal), cudaSuccess);
+    EQ(internal, 1); /* enabled by default */
+    internal = 0;
+    EQ(cudaMemPoolSetAttribute(pool, cudaMemPoolReuseAllowInternalDependencies, &internal), cudaSuccess);
+    internal = 7;
+    EQ(cudaMemPoolGetAttribute(pool, cudaMemPoolReuseAllowInternalDependencies, &internal), cudaSuccess);
+    EQ(internal, 0);
 
     /* a freed block is cached and serves the next request of the same size without new memory */
     long long fresh = t4j_emu_device_alloc_count();
@@ -290,8 +298,12 @@ static void test_async(void)
     pinned[0] = 10; /* the host may still change what the queued copy reads: the GPU would see it too */
     EQ(cudaEventSynchronize(first), cudaSuccess);
     CHECK(d[0] == 10 && d[3] == 4 && d[4] == 0); /* up to the event only */
+    long long waits = t4j_emu_stream_wait_count();
     EQ(cudaStreamWaitEvent(compute, second, 0), cudaSuccess);
     CHECK(d[4] == 5 && d[7] == 8);
+    EQ(t4j_emu_stream_wait_count(), waits + 1);
+    EQ(cudaStreamWaitEvent(compute, NULL, 0), cudaErrorInvalidResourceHandle);
+    EQ(t4j_emu_stream_wait_count(), waits + 1); /* a refused wait does not count */
     /* pageable memory and the default stream copy at once; a stream runs its own queue in order */
     EQ(cudaMemcpyAsync(pageable, d, 4 * sizeof(double), cudaMemcpyDeviceToHost, copies), cudaSuccess);
     CHECK(pageable[0] == 10 && pageable[3] == 4);

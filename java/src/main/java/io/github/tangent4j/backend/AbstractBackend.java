@@ -26,6 +26,16 @@ public abstract class AbstractBackend implements Backend {
     /** Allocates {@code bytes} (> 0) of uninitialised memory. */
     protected abstract Buffer allocateBuffer(long bytes);
 
+    /**
+     * Allocates {@code bytes} (> 0) for a new matrix that {@link #copyIn} fills next, before any other use.
+     * A backend whose transfers run beside its computation orders this allocation with its transfers, so
+     * the copy need not wait for the computation already enqueued (see {@link #overlapsTransfers()}). By
+     * default {@link #allocateBuffer}.
+     */
+    protected Buffer allocateUploadBuffer(long bytes) {
+        return allocateBuffer(bytes);
+    }
+
     /** Copies {@code src} (host, same byte size) into {@code dst}. */
     protected abstract void copyIn(MemorySegment src, BufferMatrix dst);
 
@@ -111,7 +121,7 @@ public abstract class AbstractBackend implements Backend {
     public final DeviceMatrix allocate(DType dtype, long rows, long cols) {
         enter();
         try {
-            BufferMatrix m = allocateBufferMatrix(dtype, rows, cols);
+            BufferMatrix m = allocateBufferMatrix(dtype, rows, cols, false);
             if (m.size() > 0) {
                 fillImpl(m, 0);
             }
@@ -125,20 +135,20 @@ public abstract class AbstractBackend implements Backend {
     public final DeviceMatrix allocateUninitialised(DType dtype, long rows, long cols) {
         enter();
         try {
-            return allocateBufferMatrix(dtype, rows, cols);
+            return allocateBufferMatrix(dtype, rows, cols, false);
         } finally {
             exit();
         }
     }
 
-    private BufferMatrix allocateBufferMatrix(DType dtype, long rows, long cols) {
+    private BufferMatrix allocateBufferMatrix(DType dtype, long rows, long cols, boolean forUpload) {
         Objects.requireNonNull(dtype, "dtype");
         checkFloating("dtype", dtype);
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("shape: expected rows, cols >= 0 but was " + rows + " x " + cols);
         }
         long bytes = Shapes.byteSize(dtype, rows, cols);
-        Buffer buffer = allocateBuffer(Math.max(bytes, 1));
+        Buffer buffer = forUpload ? allocateUploadBuffer(Math.max(bytes, 1)) : allocateBuffer(Math.max(bytes, 1));
         open.add(buffer);
         return new BufferMatrix(this, buffer, 0, dtype, rows, cols, true);
     }
@@ -155,7 +165,7 @@ public abstract class AbstractBackend implements Backend {
                 cols *= s[i];
             }
             checkFloating("host", host.dtype());
-            BufferMatrix m = allocateBufferMatrix(host.dtype(), rows, cols);
+            BufferMatrix m = allocateBufferMatrix(host.dtype(), rows, cols, true);
             if (m.size() > 0) {
                 try {
                     copyIn(host.segment(), m);

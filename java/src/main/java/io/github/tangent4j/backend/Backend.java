@@ -150,6 +150,15 @@ public interface Backend extends AutoCloseable {
      */
     Tensor signBits(DeviceMatrix z);
 
+    /**
+     * Whether uploads run beside the computation already enqueued: {@link #upload(Tensor)} returns once
+     * the host data has been read, while the device may still be computing on earlier matrices and the
+     * copy may still be crossing the bus, so a pass over host rows in pieces hides the transfers behind the
+     * computation ({@link StreamedRows}). True for the CUDA backend (a copy engine and a stream of its own);
+     * false for the Java backend, whose computation and copies share the host's cores.
+     */
+    boolean overlapsTransfers();
+
     /** Bytes the backend can still allocate, used to size tiles. */
     long availableMemory();
 

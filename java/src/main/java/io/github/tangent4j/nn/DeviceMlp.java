@@ -4,6 +4,7 @@ import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.StreamedRows;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -164,7 +165,9 @@ public final class DeviceMlp implements AutoCloseable {
 
     /**
      * f(x) for host inputs of shape (N, D), computed in row tiles sized to the backend's free memory
-     * (smaller tiles after an out-of-memory), into a new host tensor of shape (N, O).
+     * (smaller tiles after an out-of-memory), into a new host tensor of shape (N, O). Where the backend's
+     * transfers overlap computation, each tile's upload runs in pieces beside the forward pass of the
+     * previous piece ({@link StreamedRows}).
      */
     public Tensor forward(Tensor x) {
         checkInputs(x);
@@ -203,11 +206,8 @@ public final class DeviceMlp implements AutoCloseable {
         }
         // Per row: the input, the widest layer's input and output alive together, and the output.
         long bytesPerRow = mlp.dtype().byteSize() * (mlp.inputDim() + 2 * widest + mlp.outputDim());
-        RowTiler.of(backend, bytesPerRow).run(n, (scope, from, to) -> {
-            DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
-            DeviceMatrix yd = scope.track(forward(xd));
-            backend.download(yd, y.slice(from, to));
-        });
+        RowTiler.of(backend, bytesPerRow).run(n, (scope, from, to) -> StreamedRows.run(backend, x, from, to,
+                this::forward, (yd, a, b) -> backend.download(yd, y.slice(a, b))));
     }
 
     @Override

@@ -72,6 +72,30 @@ class ForwardTest {
         });
     }
 
+    /** Matrix products the emulated device ran (cuBLAS GEMMs and cuBLASLt matmuls alike). */
+    private static long matmuls() {
+        return io.github.tangent4j.backend.cuda.Emu.gemmCount();
+    }
+
+    /** 8.4 MB of F64 inputs: two pieces on the CUDA backend, whose uploads overlap the forward passes. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"java", "cuda"})
+    void inputsStreamedInPiecesMatchTheReference(String name) {
+        Mlp mlp = Mlp.random(23, Activation.RELU, Parameterization.STANDARD, DType.F64, 512, 16, 3);
+        Tensor x = randomInputs(29, DType.F64, 2051, 512);
+        io.github.tangent4j.backend.TestBackends.with(name, backend -> {
+            boolean cuda = name.equals("cuda");
+            mlp.forward(backend, x.slice(0, 1)); // the CUDA backend's first layer probes cuBLASLt
+            long matmuls = cuda ? matmuls() : 0;
+            Tensor y = mlp.forward(backend, x);
+            if (cuda) {
+                assertEquals(2 * 2, matmuls() - matmuls, "two pieces of two layers");
+            }
+            ScalarMlp.assertMatches(mlp, x, y, 1e-12, 7);
+            assertEquals(0, backend.openAllocations());
+        });
+    }
+
     @Test
     void biasFreeLayersAndSingleLayer() {
         Mlp full = Mlp.random(3, Activation.RELU, Parameterization.STANDARD, DType.F64, 4, 6, 2);

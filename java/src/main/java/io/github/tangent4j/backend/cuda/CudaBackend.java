@@ -42,7 +42,10 @@ import java.lang.foreign.ValueLayout;
  * <p><b>Transfers.</b> Uploads and downloads go through pinned staging memory on a second stream
  * in chunks of {@link Options#stagingBytes()}, the host copy of one chunk overlapping the DMA of
  * the next, ordered with the compute stream by events (see {@link PinnedStaging}); the staging
- * memory is allocated at the first transfer, reused by every later one and freed on close.
+ * memory is allocated at the first transfer, reused by every later one and freed on close. A new
+ * matrix for {@link #upload(io.github.tangent4j.tensor.Tensor)} is allocated on the copy stream, so its
+ * copies run while the compute stream works on earlier matrices ({@link #overlapsTransfers()}; see
+ * {@link io.github.tangent4j.backend.StreamedRows}).
  *
  * <p>Like every backend it is used by one thread at a time; it makes the device's primary context
  * current on whichever thread calls it. Memory is freed only by the backend's own calls (closing
@@ -174,7 +177,14 @@ public final class CudaBackend extends AbstractBackend {
         lt = new CublasLtLinear(s, options.tf32(), bytes -> (DeviceBuffer) allocateBuffer(bytes));
     }
 
-    /** The device's default pool with its release threshold set to keep every freed block, or NULL without pools. */
+    /**
+     * The device's default pool with its release threshold set to keep every freed block and without
+     * internal dependencies, or NULL without pools. An upload allocates on the copy stream; with internal
+     * dependencies allowed, the pool could hand it a block freed on the compute stream by making the copy
+     * stream wait for that stream, up to the free, which may lie in the middle of the work the upload is
+     * meant to overlap. Without them it takes blocks whose free has completed (or was ordered before by an
+     * event), else new memory.
+     */
     private MemorySegment memoryPool(int ordinal) {
         CudaRuntime.check(CudaRuntime.cudaDeviceGetAttribute(scratch, CudaRuntime.DEV_ATTR_MEMORY_POOLS_SUPPORTED,
                 ordinal), "cudaDeviceGetAttribute(cudaDevAttrMemoryPoolsSupported)");
@@ -186,6 +196,9 @@ public final class CudaBackend extends AbstractBackend {
         scratch.set(C_LONG, 0, -1L); // UINT64_MAX: never release cached blocks at a synchronisation
         CudaRuntime.check(CudaRuntime.cudaMemPoolSetAttribute(p, CudaRuntime.MEM_POOL_ATTR_RELEASE_THRESHOLD, scratch),
                 "cudaMemPoolSetAttribute(cudaMemPoolAttrReleaseThreshold)");
+        scratch.set(C_INT, 0, 0);
+        CudaRuntime.check(CudaRuntime.cudaMemPoolSetAttribute(p, CudaRuntime.MEM_POOL_REUSE_ALLOW_INTERNAL_DEPENDENCIES,
+                scratch), "cudaMemPoolSetAttribute(cudaMemPoolReuseAllowInternalDependencies)");
         return p;
     }
 
@@ -216,6 +229,12 @@ public final class CudaBackend extends AbstractBackend {
         return "cuda";
     }
 
+    /** True: transfers run on a copy stream of their own, beside the compute stream ({@link PinnedStaging}). */
+    @Override
+    public boolean overlapsTransfers() {
+        return true;
+    }
+
     @Override
     public String description() {
         return description;
@@ -239,20 +258,32 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected Buffer allocateBuffer(long bytes) {
-        return new DeviceBuffer(this, malloc(bytes), bytes);
+        return new DeviceBuffer(this, malloc(bytes, stream), bytes, false);
     }
 
-    private long malloc(long bytes) {
+    /**
+     * Allocates on the copy stream: the upload that fills the memory is then ordered after the allocation
+     * without waiting for the compute stream's work, and the compute stream waits for the upload (which
+     * also orders it after the allocation, as a later stream-ordered free needs).
+     */
+    @Override
+    protected Buffer allocateUploadBuffer(long bytes) {
+        device.makeCurrent();
+        return new DeviceBuffer(this, malloc(bytes, staging.stream()), bytes, true);
+    }
+
+    /** Device memory ordered on {@code on} (a plain cudaMalloc without memory pools). */
+    private long malloc(long bytes, MemorySegment on) {
         device.makeCurrent();
         if (!hasPool()) {
             CudaRuntime.check(CudaRuntime.cudaMalloc(scratch, bytes), "cudaMalloc(" + bytes + " bytes)", bytes);
             return scratch.get(C_POINTER, 0).address();
         }
-        int status = CudaRuntime.cudaMallocAsync(scratch, bytes, stream);
+        int status = CudaRuntime.cudaMallocAsync(scratch, bytes, on);
         if (status == CudaRuntime.CUDA_ERROR_MEMORY_ALLOCATION) {
             CudaRuntime.cudaGetLastError();
             if (trimPool()) {
-                status = CudaRuntime.cudaMallocAsync(scratch, bytes, stream);
+                status = CudaRuntime.cudaMallocAsync(scratch, bytes, on);
             }
         }
         CudaRuntime.check(status, "cudaMallocAsync(" + bytes + " bytes)", bytes);
@@ -293,7 +324,7 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void copyIn(MemorySegment src, BufferMatrix dst) {
         device.makeCurrent();
-        staging.upload(src, address(dst), dst.byteSize());
+        staging.upload(src, address(dst), dst.byteSize(), !((DeviceBuffer) dst.buffer()).takeFreshUpload());
     }
 
     @Override
@@ -312,7 +343,7 @@ public final class CudaBackend extends AbstractBackend {
             return;
         }
         if (from < to + bytes && to < from + bytes) { // overlapping views: memcpy is undefined, go through a copy
-            long tmp = malloc(bytes);
+            long tmp = malloc(bytes, stream);
             try {
                 deviceToDevice(from, tmp, bytes);
                 deviceToDevice(tmp, to, bytes);
@@ -475,7 +506,7 @@ public final class CudaBackend extends AbstractBackend {
         device.makeCurrent();
         long items = z.rows() * words;
         long bytes = items * Long.BYTES;
-        long bits = malloc(bytes);
+        long bits = malloc(bytes, stream);
         try {
             launch(Kernel.SIGN_BITS, z.dtype(), items, args.reset().pointer(address(z)).pointer(bits)
                     .i64(z.rows()).i64(z.cols()).i64(words));

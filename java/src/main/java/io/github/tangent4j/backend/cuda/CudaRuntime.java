@@ -23,6 +23,7 @@ final class CudaRuntime {
     static final int CUDA_ERROR_NO_DEVICE = 100;
     static final int CUDA_ERROR_NOT_SUPPORTED = 801;
     static final int DEV_ATTR_MEMORY_POOLS_SUPPORTED = 115;
+    static final int MEM_POOL_REUSE_ALLOW_INTERNAL_DEPENDENCIES = 3;
     static final int MEM_POOL_ATTR_RELEASE_THRESHOLD = 4;
     static final int MEM_POOL_ATTR_RESERVED_MEM_CURRENT = 5;
     static final int MEM_POOL_ATTR_USED_MEM_CURRENT = 7;

@@ -22,11 +22,13 @@ import java.util.stream.LongStream;
  * asynchronously at full bus speed; from pageable memory the driver stages through its own
  * buffers synchronously.
  *
- * <p>Ordering with the backend's compute stream uses events only: every transfer first makes the
- * copy stream wait for the work already enqueued on the compute stream (a matrix written by a
- * kernel, or memory the stream-ordered pool just handed out again), and an upload ends by making
- * the compute stream wait for its last copy, so later kernels, GEMMs and stream-ordered frees
- * come after it without the host waiting. A download returns when the data is in host memory. A
+ * <p>Ordering with the backend's compute stream uses events only. A download, and an upload into an
+ * existing matrix, first make the copy stream wait for the work already enqueued on the compute
+ * stream (a matrix written by a kernel, or memory the stream-ordered pool handed out there). An
+ * upload into memory just allocated on the copy stream itself ({@link #stream()}) waits for nothing,
+ * so it runs while the device computes on earlier matrices. Every upload ends by making the compute
+ * stream wait for its last copy, so later kernels, GEMMs and stream-ordered frees come after it
+ * without the host waiting. A download returns when the data is in host memory. A
  * failed copy waits for the copy stream to drain before it throws, so no copy is still writing
  * into memory the caller frees.
  *
@@ -68,16 +70,27 @@ final class PinnedStaging implements AutoCloseable {
         this.scratch = Arena.ofAuto().allocate(C_POINTER);
     }
 
+    /** The copy stream, created (with the rest of the staging) at the first call. */
+    MemorySegment stream() {
+        open();
+        return copyStream;
+    }
+
     /**
      * Copies {@code bytes} of host memory {@code src} (heap or native) to device address {@code dst}.
      * Returns once the source has been read; the compute stream waits for the copies.
+     *
+     * @param afterCompute whether the copies wait for the work enqueued on the compute stream: false
+     *                     only for memory allocated on {@link #stream()} and not used since
      */
-    void upload(MemorySegment src, long dst, long bytes) {
+    void upload(MemorySegment src, long dst, long bytes, boolean afterCompute) {
         if (bytes == 0) {
             return;
         }
         open();
-        follow(copyStream, compute, computeReady);
+        if (afterCompute) {
+            follow(copyStream, compute, computeReady);
+        }
         try {
             for (long off = 0, k = 0; off < bytes; off += slotBytes, k++) {
                 int slot = (int) (k % SLOTS);

@@ -28,6 +28,12 @@ public final class JavaBackend extends AbstractBackend {
         return "java";
     }
 
+    /** False: its matrices are host memory, and copies take the same cores as the computation. */
+    @Override
+    public boolean overlapsTransfers() {
+        return false;
+    }
+
     @Override
     public String description() {
         return "pure Java, " + Runtime.getRuntime().availableProcessors() + " threads, " + JavaGemm.describe();

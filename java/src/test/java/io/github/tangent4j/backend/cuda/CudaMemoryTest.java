@@ -196,6 +196,30 @@ class CudaMemoryTest {
     }
 
     @Test
+    void aNewMatrixIsUploadedWithoutWaitingForTheComputeStreamAndAnExistingOneAfterIt() {
+        try (CudaBackend b = backend(1000)) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+                assertEquals(CudaRuntime.CUDA_SUCCESS, CudaRuntime.cudaDeviceGetDefaultMemPool(out, 0));
+                MemorySegment pool = out.get(ValueLayout.ADDRESS, 0);
+                out.set(ValueLayout.JAVA_INT, 0, 1);
+                assertEquals(CudaRuntime.CUDA_SUCCESS, CudaRuntime.cudaMemPoolGetAttribute(pool,
+                        CudaRuntime.MEM_POOL_REUSE_ALLOW_INTERNAL_DEPENDENCIES, out));
+                assertEquals(0, out.get(ValueLayout.JAVA_INT, 0), "no waits inserted by the pool between the streams");
+            }
+            Tensor host = random(DType.F64, 37, 53, 3);
+            b.upload(host).close(); // creates the copy stream and the staging
+            long waits = Emu.streamWaitCount();
+            try (DeviceMatrix m = b.upload(host)) {
+                assertEquals(waits + 1, Emu.streamWaitCount(), "only the compute stream waits (for the copies)");
+                b.upload(host, m);
+                assertEquals(waits + 3, Emu.streamWaitCount(), "into an existing matrix the copies wait too");
+                assertSameBits(host, b.download(m));
+            }
+        }
+    }
+
+    @Test
     void chunksLargerThanAPartAreCopiedOnSeveralThreadsBitExact() {
         long staging = 3 * PinnedStaging.PART + 5; // 3 parts and a few bytes per chunk
         try (CudaBackend b = backend(staging)) {

@@ -36,6 +36,7 @@ public final class Emu {
     private static final MethodHandle HOST_ALLOC_COUNT;
     private static final MethodHandle MEMSET_COUNT;
     private static final MethodHandle COPY_COUNT;
+    private static final MethodHandle STREAM_WAIT_COUNT;
     private static final MethodHandle FAIL_HOST_ALLOC_AT;
     private static final MethodHandle FAIL_COPY_AT;
     private static final MethodHandle SET_MEMORY_POOLS_SUPPORTED;
@@ -82,6 +83,7 @@ public final class Emu {
         HOST_ALLOC_COUNT = handle(lookup, "t4j_emu_host_alloc_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         MEMSET_COUNT = handle(lookup, "t4j_emu_memset_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         COPY_COUNT = handle(lookup, "t4j_emu_copy_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        STREAM_WAIT_COUNT = handle(lookup, "t4j_emu_stream_wait_count", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
         FAIL_HOST_ALLOC_AT = handle(lookup, "t4j_emu_fail_host_alloc_at", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
         FAIL_COPY_AT = handle(lookup, "t4j_emu_fail_copy_at", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         SET_MEMORY_POOLS_SUPPORTED = handle(lookup, "t4j_emu_set_memory_pools_supported", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
@@ -342,6 +344,15 @@ public final class Emu {
     public static long copyCount() {
         try {
             return (long) COPY_COUNT.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Successful cudaStreamWaitEvent calls since the last reset. */
+    public static long streamWaitCount() {
+        try {
+            return (long) STREAM_WAIT_COUNT.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
