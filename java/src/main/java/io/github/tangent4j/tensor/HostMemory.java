@@ -14,7 +14,7 @@ import java.util.Locale;
  * or the operating system's out-of-memory killer.
  *
  * <p>Two limits apply to memory from an {@link java.lang.foreign.Arena} (which is how {@link Tensor}
- * allocates): the physical memory the machine has available ({@code MemAvailable} of
+ * allocates) and to the C allocator's blocks behind {@link Tensor#allocateUninitialised}: the physical memory the machine has available ({@code MemAvailable} of
  * {@code /proc/meminfo}: free memory plus reclaimable caches; in a container, the container's free memory),
  * and the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default the maximum heap size,
  * a quarter of the RAM). The {@code tangent4j} launcher lifts the second to the machine's RAM.
@@ -60,14 +60,18 @@ public final class HostMemory {
         }
     }
 
-    /** Bytes of direct memory in use (arena segments and direct buffers). */
+    /**
+     * Bytes of direct memory in use: arena segments and direct buffers (the JVM's count) and the
+     * uninitialised tensors' memory from the C allocator ({@link NativeMemory#collectedBytes()}).
+     */
     public static long directUsed() {
+        long used = NativeMemory.collectedBytes();
         for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
             if (pool.getName().equals("direct")) {
-                return pool.getMemoryUsed();
+                return used + pool.getMemoryUsed();
             }
         }
-        return 0;
+        return used;
     }
 
     /**

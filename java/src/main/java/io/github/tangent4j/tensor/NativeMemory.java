@@ -6,6 +6,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Host memory from the C allocator ({@code aligned_alloc}/{@code free}), {@link Tensor#ALIGNMENT}-aligned
@@ -16,6 +17,8 @@ import java.lang.invoke.MethodHandle;
 public final class NativeMemory {
     private static final MethodHandle ALIGNED_ALLOC;
     private static final MethodHandle FREE;
+    /** Bytes from {@link #allocateCollected} not yet freed by the cleaner. */
+    private static final AtomicLong COLLECTED = new AtomicLong();
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -45,11 +48,25 @@ public final class NativeMemory {
 
     /**
      * {@code bytes} (> 0) of uninitialised memory freed by the garbage collector's cleaner once the returned
-     * segment is unreachable, or null when the C allocator refuses.
+     * segment is unreachable, or null when the C allocator refuses. Until then it counts in
+     * {@link #collectedBytes()}, which {@link HostMemory} charges to the JVM's direct-memory limit as it
+     * does arena memory, so that unreachable blocks are collected before the limit is passed.
      */
     public static MemorySegment allocateCollected(long bytes) {
         MemorySegment p = allocate(bytes);
-        return p == null ? null : p.reinterpret(bytes, Arena.ofAuto(), NativeMemory::free);
+        if (p == null) {
+            return null;
+        }
+        COLLECTED.addAndGet(bytes);
+        return p.reinterpret(bytes, Arena.ofAuto(), segment -> {
+            free(segment);
+            COLLECTED.addAndGet(-bytes);
+        });
+    }
+
+    /** Bytes allocated by {@link #allocateCollected} and not yet freed. */
+    public static long collectedBytes() {
+        return COLLECTED.get();
     }
 
     /** Returns memory from {@link #allocate} (any view starting at its first byte) to the C allocator. */

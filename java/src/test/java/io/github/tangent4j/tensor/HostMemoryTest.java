@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,34 @@ class HostMemoryTest {
                     .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElseThrow();
             assertTrue(available <= total, available + " > MemTotal " + total);
         }
+    }
+
+    /**
+     * Memory of uninitialised tensors (from the C allocator, freed by a cleaner) counts towards the
+     * direct-memory limit until collected, so a loop of large results cannot grow past the limit unchecked.
+     */
+    @Test
+    void uninitialisedTensorsCountTowardsTheDirectLimitUntilCollected() throws InterruptedException {
+        long before = NativeMemory.collectedBytes();
+        Tensor kept = Tensor.allocateUninitialised(DType.F64, 1 << 20); // 8 MiB
+        assertEquals(before + (8L << 20), NativeMemory.collectedBytes());
+        assertTrue(HostMemory.directUsed() >= NativeMemory.collectedBytes());
+        // Untouched memory (no physical pages) up to 32 MiB under the limit: 64 MiB more cannot fit,
+        // even after every unreachable block is collected.
+        long hold = HostMemory.directLimit() - (40L << 20);
+        MemorySegment held = NativeMemory.allocateCollected(hold);
+        InsufficientMemoryException e = assertThrows(InsufficientMemoryException.class,
+                () -> Tensor.allocateUninitialised(DType.F64, 8L << 20));
+        assertTrue(e.getMessage().contains("MaxDirectMemorySize"), e.getMessage());
+        assertEquals(hold, held.byteSize());
+        held = null;
+        for (int i = 0; i < 100 && NativeMemory.collectedBytes() > before + (8L << 20); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(NativeMemory.collectedBytes() <= before + (8L << 20), "freed by the cleaner once unreachable");
+        assertEquals(8L << 23, Tensor.allocateUninitialised(DType.F64, 8L << 20).byteSize());
+        assertEquals(8L << 20, kept.byteSize());
     }
 
     @Test
