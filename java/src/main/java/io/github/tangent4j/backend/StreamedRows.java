@@ -10,7 +10,7 @@ import java.util.Objects;
  * computation rather than their sum. For each piece in turn:
  * <ol>
  * <li>{@link Compute#enqueue} on the uploaded piece (on a GPU this only enqueues the work);</li>
- * <li>the upload of the next piece (its copies run beside that work);</li>
+ * <li>the upload of the next piece (its copies run beside that work; {@link PrefetchingUploads});</li>
  * <li>{@link Collect#accept} on the piece's result (typically a download, which waits for the work);</li>
  * <li>both matrices of the piece are closed.</li>
  * </ol>
@@ -71,19 +71,15 @@ public final class StreamedRows {
     /** {@link #run(Backend, Tensor, long, long, Compute, Collect)} in {@code pieces} (1 to to - from) pieces. */
     static void run(Backend backend, Tensor x, long from, long to, long pieces, Compute compute, Collect collect) {
         long rows = to - from;
-        DeviceMatrix next = backend.upload(x.slice(from, from + rows / pieces));
-        try {
+        try (PrefetchingUploads uploads = new PrefetchingUploads(backend, x)) {
             for (long p = 0; p < pieces; p++) {
                 long a = from + rows * p / pieces;
                 long b = from + rows * (p + 1) / pieces;
-                DeviceMatrix in = next;
-                next = null;
+                DeviceMatrix in = uploads.take(a, b);
                 DeviceMatrix out = null;
                 try {
                     out = compute.enqueue(in);
-                    if (p + 1 < pieces) {
-                        next = backend.upload(x.slice(b, from + rows * (p + 2) / pieces));
-                    }
+                    uploads.prefetch(b, from + rows * Math.min(p + 2, pieces) / pieces);
                     collect.accept(out, a, b);
                 } finally {
                     try {
@@ -94,10 +90,6 @@ public final class StreamedRows {
                         in.close();
                     }
                 }
-            }
-        } finally {
-            if (next != null) {
-                next.close();
             }
         }
     }

@@ -3,6 +3,7 @@ package io.github.tangent4j.patterns;
 import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.PrefetchingUploads;
 import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
@@ -67,7 +68,9 @@ public final class ActivationPatterns {
 
     /**
      * The patterns of an uploaded network on inputs {@code x} (N, D), in tiles of at most
-     * {@code maxTileRows} rows (also bounded by the backend's free memory).
+     * {@code maxTileRows} rows (also bounded by the backend's free memory). Where the backend's transfers
+     * overlap computation, the next tile's rows are uploaded while the device computes the current tile
+     * ({@link PrefetchingUploads}).
      *
      * @throws IllegalArgumentException as {@link #compute(Backend, Mlp, Tensor, RowTiler.ProgressListener)},
      *                                  or if {@code maxTileRows < 1}
@@ -77,9 +80,13 @@ public final class ActivationPatterns {
         Objects.requireNonNull(network, "network");
         PiecewiseLinear.require(network.mlp());
         network.checkInputs(x);
-        Backend backend = network.backend();
-        return run(network, x.dim(0), x.dim(1), listener, maxTileRows,
-                (scope, from, to, z) -> network.preactivation(0, scope.track(backend.upload(x.slice(from, to))), z));
+        long n = x.dim(0);
+        try (PrefetchingUploads uploads = new PrefetchingUploads(network.backend(), x)) {
+            return run(network, n, x.dim(1), listener, maxTileRows, (scope, from, to, z) -> {
+                network.preactivation(0, scope.track(uploads.take(from, to)), z);
+                uploads.prefetch(to, Math.min(n, to + (to - from))); // beside this tile's layers
+            });
+        }
     }
 
     /**
