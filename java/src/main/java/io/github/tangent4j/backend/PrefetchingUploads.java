@@ -37,7 +37,7 @@ public final class PrefetchingUploads implements AutoCloseable {
      * @throws IllegalArgumentException unless {@code 0 <= from <= to <= x.dim(0)}
      */
     public DeviceMatrix take(long from, long to) {
-        checkRows(from, to);
+        checkRows(x, from, to);
         if (ahead != null && aheadFrom == from && aheadTo == to) {
             DeviceMatrix m = ahead;
             ahead = null;
@@ -55,7 +55,7 @@ public final class PrefetchingUploads implements AutoCloseable {
      * @throws IllegalArgumentException unless {@code 0 <= from <= to <= x.dim(0)}
      */
     public void prefetch(long from, long to) {
-        checkRows(from, to);
+        checkRows(x, from, to);
         discard();
         if (from == to || !backend.overlapsTransfers()) {
             return;
@@ -83,7 +83,8 @@ public final class PrefetchingUploads implements AutoCloseable {
         }
     }
 
-    private void checkRows(long from, long to) {
+    /** Checks that {@code [from, to)} is a range of x's rows. */
+    static void checkRows(Tensor x, long from, long to) {
         if (from < 0 || from > to || to > x.dim(0)) {
             throw new IllegalArgumentException("rows: expected 0 <= from <= to <= " + x.dim(0) + " but was [" + from
                     + ", " + to + ")");

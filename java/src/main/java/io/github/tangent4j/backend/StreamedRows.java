@@ -59,10 +59,7 @@ public final class StreamedRows {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(compute, "compute");
         Objects.requireNonNull(collect, "collect");
-        if (from < 0 || from > to || to > x.dim(0)) {
-            throw new IllegalArgumentException("rows: expected 0 <= from <= to <= " + x.dim(0) + " but was [" + from
-                    + ", " + to + ")");
-        }
+        PrefetchingUploads.checkRows(x, from, to);
         if (to > from) {
             run(backend, x, from, to, pieces(backend, to - from, x.byteSize() / x.dim(0)), compute, collect);
         }
