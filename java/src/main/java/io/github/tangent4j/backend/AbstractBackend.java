@@ -27,10 +27,10 @@ public abstract class AbstractBackend implements Backend {
     protected abstract Buffer allocateBuffer(long bytes);
 
     /**
-     * Allocates {@code bytes} (> 0) for a new matrix that {@link #copyIn} fills next, before any other use.
-     * A backend whose transfers run beside its computation orders this allocation with its transfers, so
-     * the copy need not wait for the computation already enqueued (see {@link #overlapsTransfers()}). By
-     * default {@link #allocateBuffer}.
+     * Allocates {@code bytes} (> 0) for a new matrix that {@link #copyInNew} fills next, before any other
+     * use. A backend whose transfers run beside its computation orders this allocation with its transfers,
+     * so the copy need not wait for the computation already enqueued (see {@link #overlapsTransfers()}).
+     * By default {@link #allocateBuffer}.
      */
     protected Buffer allocateUploadBuffer(long bytes) {
         return allocateBuffer(bytes);
@@ -38,6 +38,14 @@ public abstract class AbstractBackend implements Backend {
 
     /** Copies {@code src} (host, same byte size) into {@code dst}. */
     protected abstract void copyIn(MemorySegment src, BufferMatrix dst);
+
+    /**
+     * {@link #copyIn} into a matrix just allocated by {@link #allocateUploadBuffer} and not used since. By
+     * default {@link #copyIn}.
+     */
+    protected void copyInNew(MemorySegment src, BufferMatrix dst) {
+        copyIn(src, dst);
+    }
 
     /** Copies {@code src} into {@code dst} (host, same byte size). */
     protected abstract void copyOut(BufferMatrix src, MemorySegment dst);
@@ -168,7 +176,7 @@ public abstract class AbstractBackend implements Backend {
             BufferMatrix m = allocateBufferMatrix(host.dtype(), rows, cols, true);
             if (m.size() > 0) {
                 try {
-                    copyIn(host.segment(), m);
+                    copyInNew(host.segment(), m);
                 } catch (RuntimeException e) { // a failed transfer leaves no matrix behind
                     try {
                         m.close();

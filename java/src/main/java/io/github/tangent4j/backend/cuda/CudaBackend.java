@@ -258,7 +258,7 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected Buffer allocateBuffer(long bytes) {
-        return new DeviceBuffer(this, malloc(bytes, stream), bytes, false);
+        return new DeviceBuffer(this, malloc(bytes, stream), bytes);
     }
 
     /**
@@ -269,7 +269,7 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected Buffer allocateUploadBuffer(long bytes) {
         device.makeCurrent();
-        return new DeviceBuffer(this, malloc(bytes, staging.stream()), bytes, true);
+        return new DeviceBuffer(this, malloc(bytes, staging.stream()), bytes);
     }
 
     /** Device memory ordered on {@code on} (a plain cudaMalloc without memory pools). */
@@ -324,7 +324,14 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void copyIn(MemorySegment src, BufferMatrix dst) {
         device.makeCurrent();
-        staging.upload(src, address(dst), dst.byteSize(), !((DeviceBuffer) dst.buffer()).takeFreshUpload());
+        staging.upload(src, address(dst), dst.byteSize(), true);
+    }
+
+    /** Without waiting for the compute stream: the matrix was allocated on the copy stream and never used. */
+    @Override
+    protected void copyInNew(MemorySegment src, BufferMatrix dst) {
+        device.makeCurrent();
+        staging.upload(src, address(dst), dst.byteSize(), false);
     }
 
     @Override

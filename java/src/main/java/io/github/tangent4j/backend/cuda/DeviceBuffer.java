@@ -11,29 +11,16 @@ import java.lang.foreign.MemorySegment;
 final class DeviceBuffer extends Buffer {
     private final long address;
     private final CudaBackend owner;
-    private boolean freshUpload;
 
-    /**
-     * @param freshUpload whether the memory was allocated on the copy stream for an upload that has not
-     *                    run yet (so that upload need not wait for the compute stream)
-     */
-    DeviceBuffer(CudaBackend owner, long address, long bytes, boolean freshUpload) {
+    DeviceBuffer(CudaBackend owner, long address, long bytes) {
         super(bytes);
         this.owner = owner;
         this.address = address;
-        this.freshUpload = freshUpload;
     }
 
     /** The device address of byte 0. */
     long address() {
         return address;
-    }
-
-    /** Whether this is the first use of memory allocated for an upload; later calls return false. */
-    boolean takeFreshUpload() {
-        boolean fresh = freshUpload;
-        freshUpload = false;
-        return fresh;
     }
 
     @Override
