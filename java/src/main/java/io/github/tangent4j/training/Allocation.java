@@ -115,7 +115,7 @@ public final class Allocation {
 
     /** The number of parameters this allocation can choose from in {@code mlp}. */
     public long capacity(Mlp mlp, boolean biases) {
-        return candidates(mlp, biases).size();
+        return order(mlp, biases, 0).length;
     }
 
     /**
