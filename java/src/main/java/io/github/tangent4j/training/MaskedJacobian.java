@@ -10,40 +10,52 @@ import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * The transposed masked parameter Jacobian {@code J_S^T} (M x N*O) of a network at a batch, formed on
- * the backend: one reverse sweep gives the backprop signals {@code Delta_l}; each layer with trainable
- * weights forms its Jacobian block {@code a_l Delta_l (x) H_{l-1}} (N*O x out*in) by a batched rank-1
- * GEMM and keeps its trainable columns by a GEMM with a 0/1 selection matrix (out*in x M_l), so nothing
- * leaves the device but the outputs. Rows follow {@link MaskedParameters}; column {@code i*O + o} is
- * output o of example i. Holds the selection matrices of one backend; close it to free them.
+ * the backend without the full Jacobian. One reverse sweep gives the backprop signals {@code Delta_l}
+ * (N*O x n_l); the row of trainable weight (u, v) of layer l is
+ * {@code a_l Delta_l[:, u] (.) H_{l-1}[i(:), v]}, so a layer's M_l rows are two gathers done as GEMMs with
+ * one-hot matrices, {@code E_u Delta_l^T} (M_l x N*O) and {@code E_v H_{l-1}^T} (M_l x N), and a row
+ * scaling that repeats the second over the O outputs of each example: about
+ * {@code 2 M_l N (O n_l + n_{l-1})} flops per layer instead of the {@code N O n_l n_{l-1}} of the layer's
+ * whole Jacobian block. Bias rows are {@code c E_b Delta_l^T}. Rows follow {@link MaskedParameters};
+ * column {@code i*O + o} is output o of example i. Holds the one-hot matrices of one backend; close it to
+ * free them.
  */
 final class MaskedJacobian implements AutoCloseable {
     private final Backend backend;
     private final MaskedParameters params;
-    private final DeviceMatrix[] weightSelect;
-    private final DeviceMatrix[] biasSelect;
+    private final DeviceMatrix[] units;
+    private final DeviceMatrix[] inputs;
+    private final DeviceMatrix[] biasUnits;
 
-    private MaskedJacobian(Backend backend, MaskedParameters params, DeviceMatrix[] weightSelect,
-            DeviceMatrix[] biasSelect) {
+    private MaskedJacobian(Backend backend, MaskedParameters params, int layers) {
         this.backend = backend;
         this.params = params;
-        this.weightSelect = weightSelect;
-        this.biasSelect = biasSelect;
+        this.units = new DeviceMatrix[layers];
+        this.inputs = new DeviceMatrix[layers];
+        this.biasUnits = new DeviceMatrix[layers];
     }
 
-    /** Uploads the selection matrices of {@code params} for networks of {@code mlp}'s widths and dtype. */
+    /** Uploads the one-hot matrices of {@code params} for networks of {@code mlp}'s widths and dtype. */
     static MaskedJacobian upload(Backend backend, Mlp mlp, MaskedParameters params) {
         int layers = params.layers();
-        DeviceMatrix[] w = new DeviceMatrix[layers];
-        DeviceMatrix[] b = new DeviceMatrix[layers];
-        MaskedJacobian j = new MaskedJacobian(backend, params, w, b);
+        MaskedJacobian j = new MaskedJacobian(backend, params, layers);
         try {
             for (int l = 0; l < layers; l++) {
                 Layer layer = mlp.layers().get(l);
-                w[l] = selection(backend, mlp.dtype(), params.weightEntries(l), layer.out() * layer.in());
-                b[l] = selection(backend, mlp.dtype(), params.biasEntries(l), layer.out());
+                int[] w = params.weightEntries(l);
+                if (w.length > 0) {
+                    int in = Math.toIntExact(layer.in());
+                    j.units[l] = oneHot(backend, mlp.dtype(), w, layer.out(), e -> e / in);
+                    j.inputs[l] = oneHot(backend, mlp.dtype(), w, in, e -> e % in);
+                }
+                int[] b = params.biasEntries(l);
+                if (b.length > 0) {
+                    j.biasUnits[l] = oneHot(backend, mlp.dtype(), b, layer.out(), e -> e);
+                }
             }
             return j;
         } catch (RuntimeException e) {
@@ -52,13 +64,12 @@ final class MaskedJacobian implements AutoCloseable {
         }
     }
 
-    private static DeviceMatrix selection(Backend backend, DType dtype, int[] entries, long size) {
-        if (entries.length == 0) {
-            return null;
-        }
-        Tensor s = Tensor.allocate(dtype, size, entries.length);
+    /** The (entries x width) matrix with a 1 in row k at column {@code column(entries[k])}. */
+    private static DeviceMatrix oneHot(Backend backend, DType dtype, int[] entries, long width,
+            java.util.function.IntUnaryOperator column) {
+        Tensor s = Tensor.allocate(dtype, entries.length, width);
         for (int k = 0; k < entries.length; k++) {
-            s.set(1, entries[k], k);
+            s.set(1, k, column.applyAsInt(entries[k]));
         }
         return backend.upload(s);
     }
@@ -95,22 +106,21 @@ final class MaskedJacobian implements AutoCloseable {
                 for (int l = 0; l < params.layers(); l++) {
                     Layer layer = net.layers().get(l);
                     DeviceMatrix delta = s.signal(l);
-                    if (weightSelect[l] != null) {
+                    if (units[l] != null) {
                         int from = params.weightOffset(l);
                         int m = params.weightEntries(l).length;
-                        long width = layer.out() * layer.in();
-                        try (DeviceMatrix block = backend.allocateUninitialised(dtype, rows * layer.out(), layer.in())) {
-                            backend.gemmBatched(Math.toIntExact(n), false, false,
-                                    net.parameterization().weightScale(layer.in()), delta.reshape(delta.size(), 1),
-                                    t.input(l), 0, block);
-                            backend.gemm(true, true, 1, weightSelect[l], block.reshape(rows, width), 0,
-                                    jt.rows(from, from + m));
+                        DeviceMatrix rowsOfL = jt.rows(from, from + m);
+                        backend.gemm(false, true, net.parameterization().weightScale(layer.in()), units[l], delta, 0,
+                                rowsOfL);
+                        try (DeviceMatrix h = backend.allocateUninitialised(dtype, m, n)) {
+                            backend.gemm(false, true, 1, inputs[l], t.input(l), 0, h);
+                            backend.scaleRows(rowsOfL.reshape((long) m * n, o), h);
                         }
                     }
-                    if (biasSelect[l] != null) {
+                    if (biasUnits[l] != null) {
                         int from = params.biasOffset(l);
                         int m = params.biasEntries(l).length;
-                        backend.gemm(true, true, net.parameterization().biasScale(), biasSelect[l], delta, 0,
+                        backend.gemm(false, true, net.parameterization().biasScale(), biasUnits[l], delta, 0,
                                 jt.rows(from, from + m));
                     }
                 }
@@ -149,14 +159,11 @@ final class MaskedJacobian implements AutoCloseable {
 
     @Override
     public void close() {
-        for (DeviceMatrix m : weightSelect) {
-            if (m != null) {
-                m.close();
-            }
-        }
-        for (DeviceMatrix m : biasSelect) {
-            if (m != null) {
-                m.close();
+        for (DeviceMatrix[] set : List.of(units, inputs, biasUnits)) {
+            for (DeviceMatrix m : set) {
+                if (m != null) {
+                    m.close();
+                }
             }
         }
     }
