@@ -28,7 +28,9 @@ import java.util.function.Supplier;
  * student's initial parameters and fits the trainable parameters to the teacher's outputs with
  * Levenberg–Marquardt ({@link MaskedFit}); when the network is linear and the mask sits in one layer, the
  * fit is the exact least-squares solution ({@link LinearTheory#singleLayer}) instead. A trial matches when
- * the fitted loss is at most {@code tolerance * mean(y^2)} (default 1e-20).
+ * the fitted loss is at most {@code tolerance * mean(y^2)} (default 1e-20). Because the masks are nested
+ * in M, a fit found at M is a fit at every larger M (the added weights keep their drawn values): each
+ * trial's loss at M is the best found at any M' <= M, so the match probability never decreases with M.
  *
  * <p>Trials run in parallel: on the caller's backend and on {@code workers - 1} more from a supplier
  * ({@link #withWorkers}), each worker taking the next unfinished (allocation, M, trial) — a backend is
@@ -226,6 +228,7 @@ public final class SubsetBenchmark {
         } else if (f != null) {
             throw new IllegalStateException("subset benchmark interrupted", f);
         }
+        certifyLargerMasks(results);
         List<Row> rows = new ArrayList<>();
         for (int a = 0; a < allocations.size(); a++) {
             for (int k = 0; k < ms.length; k++) {
@@ -245,6 +248,31 @@ public final class SubsetBenchmark {
             }
         }
         return rows;
+    }
+
+    /**
+     * A fit found for M trainable weights is also one for every larger M of the same allocation and trial:
+     * the masks are nested, and the extra weights may keep their drawn values. So each trial's match and
+     * loss at M are the best over the M' <= M, which makes the match probability non-decreasing in M even
+     * where the local optimiser misses a fit at the larger mask.
+     */
+    private void certifyLargerMasks(Trial[] results) {
+        Integer[] byM = new Integer[ms.length];
+        Arrays.setAll(byM, k -> k);
+        Arrays.sort(byM, (i, j) -> Long.compare(ms[i], ms[j]));
+        for (int a = 0; a < allocations.size(); a++) {
+            for (int t = 0; t < trials; t++) {
+                Trial best = null;
+                for (int k : byM) {
+                    int job = (a * ms.length + k) * trials + t;
+                    Trial r = results[job];
+                    if (best != null && best.relativeLoss() < r.relativeLoss()) {
+                        results[job] = new Trial(r.rank(), best.relativeLoss(), best.matched() || r.matched());
+                    }
+                    best = results[job];
+                }
+            }
+        }
     }
 
     private static double median(double[] sorted) {

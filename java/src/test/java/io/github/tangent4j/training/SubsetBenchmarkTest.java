@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The benchmark: adding trainable weights to a mask never turns a match into a miss (every allocation's
- * masks are nested in M), the table does not depend on the number of workers, and bad settings are
+ * masks are nested in M; for linear students LM finds it on its own, for ReLU students the table certifies
+ * it from the smaller mask's fit), the table does not depend on the number of workers, and bad settings are
  * refused.
  */
 class SubsetBenchmarkTest {
@@ -67,6 +68,12 @@ class SubsetBenchmarkTest {
             List<SubsetBenchmark.Row> three = bench.withWorkers(3, () -> TestBackends.open("java")).run(backend);
             assertEquals(one, three);
             assertEquals(6, one.get(0).equations());
+            for (int i = 1; i < one.size(); i++) {
+                if (one.get(i).allocation().equals(one.get(i - 1).allocation())) {
+                    assertTrue(one.get(i).matchProbability() >= one.get(i - 1).matchProbability(), one.toString());
+                    assertTrue(one.get(i).medianLoss() <= one.get(i - 1).medianLoss(), one.toString());
+                }
+            }
         });
     }
 
