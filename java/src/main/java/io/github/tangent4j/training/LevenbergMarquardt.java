@@ -34,7 +34,18 @@ final class LevenbergMarquardt {
         Mlp start = config.mlp();
         DType dtype = start.dtype();
         int m = params.count();
-        int rows = Math.toIntExact(Math.multiplyExact(x.dim(0), start.outputDim()));
+        long equations = x.dim(0) * start.outputDim();
+        long order = Math.min(equations, m);
+        if (equations > Integer.MAX_VALUE || order * order > Integer.MAX_VALUE - 8
+                || m * equations > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("method: Levenberg-Marquardt needs J_S (" + m + " x " + equations
+                    + ") and a " + order + " x " + order + " Gram matrix, each under 2^31 elements;"
+                    + " use Method.ADAM (--method adam) for a problem this large");
+        }
+        return run(backend, x, y, start, dtype, m, (int) equations);
+    }
+
+    private MaskedFit.Result run(Backend backend, Tensor x, Tensor y, Mlp start, DType dtype, int m, int rows) {
         boolean dual = rows < m;
         int order = dual ? rows : m;
         double[] theta = params.values(start);
