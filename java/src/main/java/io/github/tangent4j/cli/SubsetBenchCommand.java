@@ -3,6 +3,7 @@ package io.github.tangent4j.cli;
 import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
+import io.github.tangent4j.tensor.Npz;
 import io.github.tangent4j.training.Allocation;
 import io.github.tangent4j.training.SubsetBenchmark;
 import java.io.PrintWriter;
@@ -78,6 +79,12 @@ final class SubsetBenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "output .csv file")
     Path out;
 
+    @Output(folder = true, optional = true)
+    @Option(names = "--masks", paramLabel = "DIR",
+            description = "also write trial 1's mask of every allocation and M there, as ALLOCATION-mM.npz with the"
+                    + " keys of a PyTorch nn.Sequential (0.weight, 0.bias, 2.weight, ...)")
+    Path masks;
+
     @Override
     public Integer call() throws Exception {
         List<Allocation> list = new ArrayList<>();
@@ -99,6 +106,15 @@ final class SubsetBenchCommand implements Callable<Integer> {
             rows = bench.withWorkers(w, () -> Backends.create(name)).run(b);
         }
         OutputFile.write(out, "--out", tmp -> Files.writeString(tmp, csv(rows)));
+        if (masks != null) {
+            Files.createDirectories(masks);
+            for (Allocation a : list) {
+                for (long m : ms) {
+                    Path file = masks.resolve(a.name().replace(':', '-') + "-m" + m + ".npz");
+                    OutputFile.write(file, "--masks", tmp -> Npz.write(tmp, bench.mask(a, m, 0)));
+                }
+            }
+        }
         PrintWriter o = spec.commandLine().getOut();
         o.println(String.format(Locale.ROOT, "widths %s, %s, N = %d, equations N*O = %d, %d trials, match: loss <= %.1e"
                         + " * mean(y^2)", String.join(",", java.util.Arrays.stream(widths).mapToObj(Long::toString)

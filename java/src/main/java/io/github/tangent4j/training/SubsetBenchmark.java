@@ -10,6 +10,7 @@ import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,9 +143,12 @@ public final class SubsetBenchmark {
 
     /** A copy with the match tolerance (relative to mean(y^2)) and the LM step budget. */
     public SubsetBenchmark withFit(double tolerance, int steps) {
-        MaskedFit.of(Mlp.random(0, Activation.IDENTITY, Parameterization.STANDARD, DType.F64, 1, 1),
-                ParameterMask.all(Mlp.random(0, Activation.IDENTITY, Parameterization.STANDARD, DType.F64, 1, 1)))
-                .withTolerance(tolerance).withSteps(steps);   // checks both
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw new IllegalArgumentException("tolerance: expected a finite value >= 0 but was " + tolerance);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps: expected >= 1 but was " + steps);
+        }
         return new SubsetBenchmark(widths, activation, allocations, ms, trials, n, seed, biases, tolerance, steps,
                 workers, backends);
     }
@@ -324,6 +328,15 @@ public final class SubsetBenchmark {
         }
         MaskedFit.Result r = MaskedFit.of(student, mask).withTolerance(tolerance).withSteps(steps).fit(backend, x, y);
         return new Trial(rank, r.loss() / meanSquare, r.reason() == MaskedFit.StopReason.TOLERANCE);
+    }
+
+    /**
+     * The mask of allocation {@code a} with {@code m} trainable weights in trial {@code t}, as a state dict of
+     * booleans with the student's keys ({@code 0.weight, 0.bias, 2.weight, ...}): what a mask {@code .npz}
+     * for {@code tangent4j fit} holds.
+     */
+    public Map<String, Tensor> mask(Allocation a, long m, int t) {
+        return a.stateDict(student(t), m, biases, draw(t, 4));
     }
 
     private Mlp student(int t) {

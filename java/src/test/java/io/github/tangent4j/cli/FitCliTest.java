@@ -135,7 +135,7 @@ class FitCliTest {
         Path csv = dir.resolve("t.csv");
         CliTest.Result r = CliTest.run("subset-bench", "--widths", "3,4,2", "--activation", "identity", "--m", "4,8",
                 "--allocations", "spread,layer:2", "--trials", "2", "--n", "4", "--seed", "5", "--out", csv.toString(),
-                "--backend", "java");
+                "--backend", "java", "--masks", dir.resolve("masks").toString());
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(csv);
         assertEquals("allocation,m,equations,masked_rank,match_probability,median_loss", lines.get(0));
@@ -145,6 +145,13 @@ class FitCliTest {
         assertTrue(lines.get(4).startsWith("layer:2,8,8,"), lines.get(4));
         assertTrue(lines.get(3).startsWith("layer:2,4,8,"), lines.get(3));
         assertTrue(r.out().contains("equations N*O = 8") && r.out().contains("1.0e-20 * mean(y^2)"), r.out());
+        Map<String, Tensor> mask = Npz.read(dir.resolve("masks").resolve("layer-2-m8.npz"));
+        assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), List.copyOf(mask.keySet()));
+        assertEquals(8, java.util.Arrays.stream(mask.get("2.weight").toDoubleArray()).sum());
+        assertEquals(0, java.util.Arrays.stream(mask.get("0.weight").toDoubleArray()).sum());
+        try (var files = Files.list(dir.resolve("masks"))) {
+            assertEquals(4, files.count());
+        }
 
         r = CliTest.run("subset-bench", "--widths", "3,4,2", "--m", "21", "--allocations", "random", "--trials", "1",
                 "--n", "2", "--out", csv.toString(), "--backend", "java");
