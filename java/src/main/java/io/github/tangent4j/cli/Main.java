@@ -22,6 +22,7 @@ import picocli.CommandLine.ParseResult;
         subcommands = {ForwardCommand.class, JacobianCommand.class, JvpCommand.class, VjpCommand.class,
                 PatternsCommand.class, RegionsCommand.class, SliceCommand.class, ArrangementsCommand.class,
                 NtkCommand.class, RankCommand.class, KernelCommand.class, RegressCommand.class, RobustCommand.class,
+                PathnormCommand.class, BalanceCommand.class, CanonicalCommand.class, CompressCommand.class, RnormCommand.class,
                 SelftestCommand.class, InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input of any kind. */
