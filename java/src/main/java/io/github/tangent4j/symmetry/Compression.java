@@ -203,7 +203,9 @@ public final class Compression {
         boolean changed = false;
         for (int j = 0; j < n; j++) {
             keep[j] = true;
-            if (net.outNorm2(h, j) == 0) {
+            if (n == 1 && net.inNorm2(h, j) == 0 && net.outNorm2(h, j) == 0) {
+                continue;   // the one zero unit kept for an otherwise empty layer
+            } else if (net.outNorm2(h, j) == 0) {
                 counts[0]++;
                 keep[j] = false;
             } else if (net.zeroIncomingWeights(h, j)) {
@@ -215,6 +217,21 @@ public final class Compression {
                 keep[j] = false;
             }
             changed |= !keep[j];
+        }
+        if (!changed) {
+            return false;
+        }
+        boolean any = false;
+        for (boolean k : keep) {
+            any |= k;
+        }
+        if (!any) {
+            // The layer contributes only constants (already folded): keep one all-zero unit so that the
+            // network still has this layer; it is removed no further.
+            keep[0] = true;
+            net.scaleIncoming(h, 0, 0);
+            net.scaleOutgoing(h, 0, 0);
+            changed = n > 1;
         }
         net.keep(h, keep);
         return changed;

@@ -150,6 +150,21 @@ class CompressionTest {
         });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void aConstantNetworkKeepsOneZeroUnitPerLayer(String backendName) {
+        TestBackends.with(backendName, backend -> {
+            Mlp mlp = Nets.random(47, Activation.RELU, 2, 3, 2, 1);
+            Layer last = mlp.layers().get(2);
+            Mlp constant = new Mlp(List.of(mlp.layers().get(0), mlp.layers().get(1),
+                    new Layer(Tensor.allocate(DType.F64, 1, 2), last.bias())), mlp.activation(), mlp.parameterization());
+            Compression.Result r = Compression.of(constant).compute(backend);
+            assertArrayEquals(new long[] {2, 1, 1, 1}, r.widthsAfter());
+            Nets.assertSameOutputs(backend, constant, r.network(), Nets.inputs(11, 20, 2), 1e-15);
+            assertEquals(0, PathNorm.of(r.network()).compute(backend).total() - Math.abs(last.bias().get(0)), 1e-15);
+        });
+    }
+
     @Test
     void refusesTanhAndDataForNonRelu() {
         assertThrows(IllegalArgumentException.class, () -> Compression.of(Nets.random(1, Activation.TANH, 2, 3, 1)));
