@@ -73,6 +73,11 @@ class CompressionTest {
                 assertTrue(r.antiparallel().isEmpty());
                 Nets.assertSameOutputs(backend, base, r.network(), x, 1e-12);
                 assertSameBreakpoints(backend, base, r.network(), rng);
+
+                // F32: the same widths within float rounding (default tolerance 1e-6)
+                Compression.Result r32 = Compression.of(planted.to(DType.F32)).compute(backend);
+                assertArrayEquals(base.widths(), r32.widthsAfter(), phi + " F32");
+                Nets.assertSameOutputs(backend, base.to(DType.F32), r32.network(), x.to(DType.F32), 1e-5);
             }
         });
     }
