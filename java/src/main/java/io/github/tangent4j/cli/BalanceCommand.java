@@ -24,7 +24,7 @@ final class BalanceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelOutput.checkExtension(common.out, "--out");
         Mlp mlp = common.loadModel();
-        Balancing.Result r = Balancing.of().balance(mlp);
+        Balancing.Result r = Balancing.of(mlp).compute();
         ModelOutput.write(common.out, "--out", r.network());
         SymmetryNotes.balancing(spec, r);
         spec.commandLine().getOut().println("weight-decay " + r.weightDecayBefore() + " -> " + r.weightDecayAfter());

@@ -23,7 +23,8 @@ final class PathnormCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--q", paramLabel = "Q", defaultValue = "1", description = "the exponent, any Q >= 1 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--q", paramLabel = "Q", defaultValue = "1",
+            description = "the exponent, any Q >= 1 (default: ${DEFAULT-VALUE})")
     double q;
 
     @Override

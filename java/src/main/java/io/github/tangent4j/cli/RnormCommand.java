@@ -25,7 +25,7 @@ final class RnormCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
-        RadonNorm.Result r = RadonNorm.of(mlp);
+        RadonNorm.Result r = RadonNorm.of(mlp).compute();
         if (common.out != null) {
             Tensor per = Tensor.allocate(mlp.dtype(), r.perOutput().length);
             for (int o = 0; o < r.perOutput().length; o++) {

@@ -50,17 +50,24 @@ public final class Balancing {
         }
     }
 
+    private final Mlp mlp;
     private final double tolerance;
     private final int maxSweeps;
 
-    private Balancing(double tolerance, int maxSweeps) {
+    private Balancing(Mlp mlp, double tolerance, int maxSweeps) {
+        this.mlp = mlp;
         this.tolerance = tolerance;
         this.maxSweeps = maxSweeps;
     }
 
-    /** Balancing with the default tolerance and cap on sweeps. */
-    public static Balancing of() {
-        return new Balancing(DEFAULT_TOLERANCE, DEFAULT_MAX_SWEEPS);
+    /**
+     * Balancing of {@code mlp} with the default tolerance and cap on sweeps.
+     *
+     * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity
+     */
+    public static Balancing of(Mlp mlp) {
+        Homogeneous.require(mlp);
+        return new Balancing(mlp, DEFAULT_TOLERANCE, DEFAULT_MAX_SWEEPS);
     }
 
     /**
@@ -72,7 +79,7 @@ public final class Balancing {
         if (!(tolerance > 0 && tolerance < 1)) {
             throw new IllegalArgumentException("tolerance: expected a number in (0, 1) but was " + tolerance);
         }
-        return new Balancing(tolerance, maxSweeps);
+        return new Balancing(mlp, tolerance, maxSweeps);
     }
 
     /**
@@ -84,16 +91,11 @@ public final class Balancing {
         if (sweeps < 1) {
             throw new IllegalArgumentException("sweeps: expected >= 1 but was " + sweeps);
         }
-        return new Balancing(tolerance, sweeps);
+        return new Balancing(mlp, tolerance, sweeps);
     }
 
-    /**
-     * The balanced network.
-     *
-     * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity
-     */
-    public Result balance(Mlp mlp) {
-        Homogeneous.require(mlp);
+    /** The balanced network. */
+    public Result compute() {
         HostNetwork net = HostNetwork.of(mlp);
         double before = net.weightDecay();
         List<Unit> zeroed = new ArrayList<>();

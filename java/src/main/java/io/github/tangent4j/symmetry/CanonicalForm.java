@@ -30,12 +30,7 @@ public final class CanonicalForm {
      * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity
      */
     public static Mlp of(Mlp mlp) {
-        return of(mlp, Balancing.of());
-    }
-
-    /** The canonical form with the given balancing (its tolerance and cap on sweeps). */
-    public static Mlp of(Mlp mlp, Balancing balancing) {
-        Mlp balanced = balancing.balance(mlp).network();
+        Mlp balanced = Balancing.of(mlp).compute().network();
         HostNetwork net = HostNetwork.of(balanced);
         boolean abs = mlp.activation().kind() == Activation.Kind.ABS;
         for (int h = 0; h < net.hiddenLayers(); h++) {

@@ -36,8 +36,8 @@ final class Homogeneous {
             case LEAKY_RELU -> 1 - phi.slope();
             case ABS -> 2;
             case IDENTITY -> 0;
-            default -> throw new IllegalArgumentException("activation: expected relu, leaky_relu, abs or identity but was "
-                    + phi);
+            default -> throw new IllegalArgumentException("activation: expected relu, leaky_relu, abs or identity"
+                    + " but was " + phi);
         };
     }
 }

@@ -27,7 +27,10 @@ public final class LayerPenalty {
     public record Result(double[] perLayer, double total, List<double[]> singularValues, int[] ranks) {
     }
 
-    private LayerPenalty() {
+    private final Mlp mlp;
+
+    private LayerPenalty(Mlp mlp) {
+        this.mlp = mlp;
     }
 
     /**
@@ -35,9 +38,14 @@ public final class LayerPenalty {
      *
      * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity
      */
-    public static Result of(Mlp mlp) {
+    public static LayerPenalty of(Mlp mlp) {
         Homogeneous.require(mlp);
-        HostNetwork net = HostNetwork.of(Balancing.of().balance(EffectiveNetwork.of(mlp)).network());
+        return new LayerPenalty(mlp);
+    }
+
+    /** Balances the network and computes the penalty and the spectra. */
+    public Result compute() {
+        HostNetwork net = HostNetwork.of(Balancing.of(EffectiveNetwork.of(mlp)).compute().network());
         double[] per = new double[net.hiddenLayers()];
         double total = 0;
         for (int h = 0; h < per.length; h++) {

@@ -41,7 +41,12 @@ public final class RadonNorm {
             int hyperplanes) {
     }
 
-    private RadonNorm() {
+    private final Mlp mlp;
+    private final double tolerance;
+
+    private RadonNorm(Mlp mlp, double tolerance) {
+        this.mlp = mlp;
+        this.tolerance = tolerance;
     }
 
     /**
@@ -51,20 +56,29 @@ public final class RadonNorm {
      * @throws IllegalArgumentException if the network does not have exactly one hidden layer, or the
      *                                  activation is not relu, leaky_relu, abs or identity
      */
-    public static Result of(Mlp mlp) {
-        return of(mlp, mlp.dtype() == DType.F32 ? 1e-6 : 1e-12);
-    }
-
-    /** {@link #of(Mlp)} grouping hyperplanes whose normalised parameters agree within {@code tolerance}. */
-    public static Result of(Mlp mlp, double tolerance) {
+    public static RadonNorm of(Mlp mlp) {
         Homogeneous.require(mlp);
         if (mlp.depth() != 1) {
             throw new IllegalArgumentException("mlp: the R-norm is computed for one hidden layer but " + mlp + " has "
-                    + mlp.depth() + " (use LayerPenalty for deep networks)");
+                    + mlp.depth() + " (LayerPenalty gives the penalty of a deep network)");
         }
+        return new RadonNorm(mlp, mlp.dtype() == DType.F32 ? 1e-6 : 1e-12);
+    }
+
+    /**
+     * A copy grouping hyperplanes whose normalised parameters agree within {@code tolerance}.
+     *
+     * @throws IllegalArgumentException if tolerance is negative or NaN
+     */
+    public RadonNorm withTolerance(double tolerance) {
         if (!(tolerance >= 0)) {
             throw new IllegalArgumentException("tolerance: expected a number >= 0 but was " + tolerance);
         }
+        return new RadonNorm(mlp, tolerance);
+    }
+
+    /** The R-norm, the naive bound and the balanced penalty. */
+    public Result compute() {
         double kappa = Homogeneous.kink(mlp.activation());
         HostNetwork net = HostNetwork.of(EffectiveNetwork.of(mlp));
         int n = net.width(0);

@@ -47,8 +47,8 @@ public final class Rescaling {
             for (int j = 0; j < lambda[h].length; j++) {
                 double c = lambda[h][j];
                 if (!(c > 0) || Double.isInfinite(c)) {
-                    throw new IllegalArgumentException("lambda[" + h + "][" + j + "]: expected a finite number > 0 but was "
-                            + c);
+                    throw new IllegalArgumentException("lambda[" + h + "][" + j + "]: expected a finite number > 0"
+                            + " but was " + c);
                 }
                 net.scaleUnit(h, j, c);
             }
@@ -72,7 +72,8 @@ public final class Rescaling {
         for (int h = 0; h < order.length; h++) {
             boolean[] seen = new boolean[net.width(h)];
             if (order[h] == null || order[h].length != seen.length) {
-                throw new IllegalArgumentException("order[" + h + "]: expected a permutation of " + seen.length + " units");
+                throw new IllegalArgumentException("order[" + h + "]: expected a permutation of " + seen.length
+                        + " units");
             }
             for (int j : order[h]) {
                 if (j < 0 || j >= seen.length || seen[j]) {

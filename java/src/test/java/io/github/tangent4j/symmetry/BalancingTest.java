@@ -29,7 +29,7 @@ class BalancingTest {
                     Mlp.random(12, Activation.leakyRelu(0.2), Parameterization.ntk(1.2, 0.3), DType.F64, 2, 5, 3, 1))) {
                 // start from a badly scaled point of the orbit
                 Mlp start = Rescaling.apply(mlp, Nets.randomScales(mlp, rng));
-                Balancing.Result r = Balancing.of().balance(start);
+                Balancing.Result r = Balancing.of(start).compute();
                 assertTrue(r.converged(), "converged in " + r.sweeps());
                 assertTrue(r.zeroed().isEmpty());
                 Nets.assertSameOutputs(backend, start, r.network(), Nets.inputs(1, 50, mlp.inputDim()), 1e-11);
@@ -56,7 +56,7 @@ class BalancingTest {
     @Test
     void oneHiddenLayerIsExactInOnePass() {
         Mlp mlp = Nets.random(13, Activation.RELU, 4, 7, 3);
-        Balancing.Result r = Balancing.of().balance(mlp);
+        Balancing.Result r = Balancing.of(mlp).compute();
         assertEquals(1, r.sweeps());
         // closed form: min over c of c^2 in + out / c^2 = 2 sqrt(in out) per unit
         double expected = 0;
@@ -81,8 +81,8 @@ class BalancingTest {
     void twoPointsOfOneOrbitReachTheSameLimit() {
         SplittableRandom rng = new SplittableRandom(4);
         Mlp mlp = Nets.random(14, Activation.ABS, 3, 5, 6, 4, 2);
-        Mlp a = Balancing.of().balance(Rescaling.apply(mlp, Nets.randomScales(mlp, rng))).network();
-        Mlp b = Balancing.of().balance(Rescaling.apply(mlp, Nets.randomScales(mlp, rng))).network();
+        Mlp a = Balancing.of(Rescaling.apply(mlp, Nets.randomScales(mlp, rng))).compute().network();
+        Mlp b = Balancing.of(Rescaling.apply(mlp, Nets.randomScales(mlp, rng))).compute().network();
         for (int l = 0; l < mlp.layers().size(); l++) {
             assertClose(a.layers().get(l).weight(), b.layers().get(l).weight(), 1e-8);
             assertClose(a.layers().get(l).bias(), b.layers().get(l).bias(), 1e-8);
@@ -106,7 +106,7 @@ class BalancingTest {
             }
             Mlp planted = new Mlp(List.of(new Layer(w0, b0), new Layer(w1, mlp.layers().get(1).bias()),
                     mlp.layers().get(2)), mlp.activation(), mlp.parameterization());
-            Balancing.Result r = Balancing.of().balance(planted);
+            Balancing.Result r = Balancing.of(planted).compute();
             assertTrue(r.converged());
             assertEquals(List.of(new Unit(0, 1), new Unit(0, 2)), r.zeroed());
             HostNetwork net = HostNetwork.of(r.network());
@@ -117,12 +117,13 @@ class BalancingTest {
 
     @Test
     void refusesTanhAndBadOptions() {
-        assertThrows(IllegalArgumentException.class, () -> Balancing.of().balance(Nets.random(1, Activation.TANH, 2, 3, 1)));
-        assertThrows(IllegalArgumentException.class, () -> Balancing.of().withTolerance(0));
-        assertThrows(IllegalArgumentException.class, () -> Balancing.of().withMaxSweeps(0));
-        Balancing.Result capped = Balancing.of().withMaxSweeps(1).balance(
+        assertThrows(IllegalArgumentException.class, () -> Balancing.of(Nets.random(1, Activation.TANH, 2, 3, 1)));
+        Balancing relu = Balancing.of(Nets.random(1, Activation.RELU, 2, 3, 1));
+        assertThrows(IllegalArgumentException.class, () -> relu.withTolerance(0));
+        assertThrows(IllegalArgumentException.class, () -> relu.withMaxSweeps(0));
+        Balancing.Result capped = Balancing.of(
                 Rescaling.apply(Nets.random(2, Activation.RELU, 2, 4, 4, 1), new double[][] {
-                    {100, 1, 1, 1}, {1, 0.01, 1, 1}}));
+                    {100, 1, 1, 1}, {1, 0.01, 1, 1}})).withMaxSweeps(1).compute();
         assertFalse(capped.converged());
         assertEquals(1, capped.sweeps());
     }

@@ -29,7 +29,7 @@ class RadonNormTest {
         TestBackends.with(backendName, backend -> {
             for (Activation phi : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1), Activation.ABS}) {
                 Mlp mlp = oneDimensional(phi);
-                RadonNorm.Result r = RadonNorm.of(mlp);
+                RadonNorm.Result r = RadonNorm.of(mlp).compute();
                 // units 0 and 6 (= -2 x unit 0) share a hyperplane, so do 1 and 7 (= -unit 1, cancelling on output 0)
                 assertEquals(6, r.hyperplanes());
                 Tensor a = Tensor.of(new double[] {-3}, 1, 1);
@@ -73,8 +73,8 @@ class RadonNormTest {
                 wd += v * v;
             }
         }
-        assertEquals(wd / 2, RadonNorm.of(mlp).balancedPenalty(), 1e-12 * wd);
-        assertEquals(wd / 2, RadonNorm.of(balanced).balancedPenalty(), 1e-12 * wd);
+        assertEquals(wd / 2, RadonNorm.of(mlp).compute().balancedPenalty(), 1e-12 * wd);
+        assertEquals(wd / 2, RadonNorm.of(balanced).compute().balancedPenalty(), 1e-12 * wd);
     }
 
     @Test
@@ -101,14 +101,14 @@ class RadonNormTest {
         }
         Mlp planted = new Mlp(List.of(mlp.layers().get(0), new Layer(Tensor.of(lowRank), mlp.layers().get(1).bias()),
                 mlp.layers().get(2)), mlp.activation(), Parameterization.STANDARD);
-        LayerPenalty.Result r = LayerPenalty.of(planted);
+        LayerPenalty.Result r = LayerPenalty.of(planted).compute();
         assertEquals(2, r.ranks()[1]);
         assertEquals(4, r.ranks()[0]);
         assertEquals(3, r.ranks()[2]);
         assertEquals(5, r.singularValues().get(1).length);
         Mlp moved = Rescaling.permute(Rescaling.apply(planted, Nets.randomScales(planted, rng)),
                 Nets.randomOrder(planted, rng));
-        LayerPenalty.Result s = LayerPenalty.of(moved);
+        LayerPenalty.Result s = LayerPenalty.of(moved).compute();
         for (int h = 0; h < 2; h++) {
             assertEquals(r.perLayer()[h], s.perLayer()[h], 1e-8 * r.perLayer()[h]);
         }
@@ -117,8 +117,8 @@ class RadonNormTest {
 
     @Test
     void refusesDeepNetworksAndTanh() {
-        assertThrows(IllegalArgumentException.class, () -> RadonNorm.of(Nets.random(1, Activation.RELU, 2, 3, 3, 1)));
-        assertThrows(IllegalArgumentException.class, () -> RadonNorm.of(Nets.random(1, Activation.TANH, 2, 3, 1)));
+        assertThrows(IllegalArgumentException.class, () -> RadonNorm.of(Nets.random(1, Activation.RELU, 2, 3, 3, 1)).compute());
+        assertThrows(IllegalArgumentException.class, () -> RadonNorm.of(Nets.random(1, Activation.TANH, 2, 3, 1)).compute());
     }
 
     /**

@@ -63,11 +63,11 @@ final class BalancingFigure implements Figure {
         for (int i = 0; i < k; i++) {
             Mlp fit = fit(widths[i], xs, ys);
             n[i] = widths[i];
-            Balancing.Result b = Balancing.of().balance(fit);
+            Balancing.Result b = Balancing.of(fit).compute();
             raw[i] = b.weightDecayBefore();
             balanced[i] = b.weightDecayAfter();
             path[i] = PathNorm.of(fit).compute(ctx.backend()).total();
-            rnorm[i] = RadonNorm.of(fit).total();
+            rnorm[i] = RadonNorm.of(fit).compute().total();
             bound[i] = least;
             if (i == 0 || i == k / 2 || i == k - 1) {
                 Tensor f = fit.forward(ctx.backend(), Toy.column(xt));
@@ -86,7 +86,7 @@ final class BalancingFigure implements Figure {
         Charts.errorBars(norms, "R-norm", n, rnorm, null, Charts.COLOURS[2]);
         Charts.line(norms, "least R-norm of an interpolant", n, bound, Color.GRAY).setLineStyle(Charts.dashed());
         int last = k - 1;
-        double halfBalanced = RadonNorm.of(fit(widths[last], xs, ys)).balancedPenalty();
+        double halfBalanced = RadonNorm.of(fit(widths[last], xs, ys)).compute().balancedPenalty();
         String details = String.format(Locale.ROOT,
                 "One-hidden-layer ReLU networks 1-n-1, first layer drawn as PyTorch's nn.Linear (seed %d), output layer"
                         + " by ridge regression on the %d training points (penalty %.0e n ||v||^2). The weight decay"
@@ -96,7 +96,8 @@ final class BalancingFigure implements Figure {
                         + " The R-norm of the function (symmetry.RadonNorm, Parhi and Nowak) is %.3g at n = %d, and the"
                         + " L1 path norm (symmetry.PathNorm, one forward pass of the |W| network on the backend) %.3g;"
                         + " the least R-norm of any interpolant of the data is %.3g (the total variation of the secant"
-                        + " slopes; a fit that does not interpolate may lie below it). With the hidden biases left out of the weight decay, half its balanced value,"
+                        + " slopes; a fit that does not interpolate may lie below it). With the hidden biases left out"
+                        + " of the weight decay, half its balanced value,"
                         + " sum_k |v_k| |w_k| = %.3g, is the R-norm: weight decay measures the function only at the"
                         + " balanced point.",
                 SEED, xs.length, RIDGE, raw[0], widths[0], raw[last], widths[last], balanced[0], balanced[last],

@@ -24,7 +24,7 @@ class BalancingFigureTest {
         // secant slopes -1.5, 1.5, 0, 1.4583...: total variation 3 + 1.5 + 1.4583...
         assertEquals(3 + 1.5 + 1.75 / 1.2, BalancingFigure.leastInterpolantRNorm(xs, ys), 1e-12);
         // the linear spline through the data as a ReLU network has exactly that R-norm
-        assertEquals(BalancingFigure.leastInterpolantRNorm(xs, ys), RadonNorm.of(spline(xs, ys)).total(), 1e-12);
+        assertEquals(BalancingFigure.leastInterpolantRNorm(xs, ys), RadonNorm.of(spline(xs, ys)).compute().total(), 1e-12);
     }
 
     /** f(x) = y_0 + s_0 (x - x_0) + sum_i (s_i - s_{i-1}) relu(x - x_i), written with relu units only. */
