@@ -114,22 +114,25 @@ public final class Balancing {
     static double sweep(HostNetwork net, List<Unit> zeroed) {
         double worst = 0;
         for (int h = 0; h < net.hiddenLayers(); h++) {
-            for (int j = 0; j < net.width(h); j++) {
-                double in = net.inNorm2(h, j);
-                double out = net.outNorm2(h, j);
-                if (in == 0 && out == 0) {
+            double[] in = net.inNorms2(h);
+            double[] out = net.outNorms2(h);
+            double[] c = new double[in.length];
+            for (int j = 0; j < c.length; j++) {
+                c[j] = 1;
+                if (in[j] == 0 && out[j] == 0) {
                     continue;
                 }
-                if (in == 0 || out == 0) {
+                if (in[j] == 0 || out[j] == 0) {
                     net.scaleIncoming(h, j, 0);
                     net.scaleOutgoing(h, j, 0);
                     zeroed.add(new Unit(h, j));
                     worst = 1;
                     continue;
                 }
-                worst = Math.max(worst, Math.abs(in - out) / (in + out));
-                net.scaleUnit(h, j, Math.sqrt(Math.sqrt(out / in)));
+                worst = Math.max(worst, Math.abs(in[j] - out[j]) / (in[j] + out[j]));
+                c[j] = Math.sqrt(Math.sqrt(out[j] / in[j]));
             }
+            net.scaleUnits(h, c);
         }
         return worst;
     }

@@ -199,13 +199,14 @@ public final class Compression {
     /** Removes hidden layer h's units with zero outgoing or incoming weights, or dead relu units. */
     private static boolean removeConstant(HostNetwork net, int h, Activation phi, int[] counts) {
         int n = net.width(h);
+        double[] out = net.outNorms2(h);
         boolean[] keep = new boolean[n];
         boolean changed = false;
         for (int j = 0; j < n; j++) {
             keep[j] = true;
-            if (n == 1 && net.inNorm2(h, j) == 0 && net.outNorm2(h, j) == 0) {
+            if (n == 1 && net.inNorm2(h, j) == 0 && out[j] == 0) {
                 continue;   // the one zero unit kept for an otherwise empty layer
-            } else if (net.outNorm2(h, j) == 0) {
+            } else if (out[j] == 0) {
                 counts[0]++;
                 keep[j] = false;
             } else if (net.zeroIncomingWeights(h, j)) {

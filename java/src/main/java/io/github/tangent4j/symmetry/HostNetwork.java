@@ -117,6 +117,51 @@ final class HostNetwork {
         return s;
     }
 
+    /** {@link #inNorm2} of every unit of hidden layer h, in one pass over its rows. */
+    double[] inNorms2(int h) {
+        double[] s = new double[width(h)];
+        for (int j = 0; j < s.length; j++) {
+            s[j] = inNorm2(h, j);
+        }
+        return s;
+    }
+
+    /** {@link #outNorm2} of every unit of hidden layer h, in one row-major pass over layer h + 1. */
+    double[] outNorms2(int h) {
+        int n = width(h);
+        double[] s = new double[n];
+        double[] next = w[h + 1];
+        for (int o = 0; o < out(h + 1); o++) {
+            int base = o * n;
+            for (int j = 0; j < n; j++) {
+                double v = next[base + j];
+                s[j] += v * v;
+            }
+        }
+        return s;
+    }
+
+    /** {@link #scaleUnit} for every unit j of hidden layer h with factor {@code c[j]}, row-major passes. */
+    void scaleUnits(int h, double[] c) {
+        int in = in(h);
+        int n = c.length;
+        for (int j = 0; j < n; j++) {
+            for (int k = 0; k < in; k++) {
+                w[h][j * in + k] *= c[j];
+            }
+            if (b[h] != null) {
+                b[h][j] *= c[j];
+            }
+        }
+        double[] next = w[h + 1];
+        for (int o = 0; o < out(h + 1); o++) {
+            int base = o * n;
+            for (int j = 0; j < n; j++) {
+                next[base + j] /= c[j];
+            }
+        }
+    }
+
     /** Whether unit j of hidden layer h has no incoming weight (its bias may be nonzero). */
     boolean zeroIncomingWeights(int h, int j) {
         int in = in(h);
