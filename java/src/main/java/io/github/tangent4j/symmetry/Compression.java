@@ -2,7 +2,6 @@ package io.github.tangent4j.symmetry;
 
 import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.patterns.ActivationPatterns;
@@ -42,9 +41,6 @@ import java.util.Objects;
  * since NTK factors depend on the widths, and the network's dtype. Immutable.
  */
 public final class Compression {
-    /** Cosine above which a pair of rows is checked entry by entry. */
-    static final double CANDIDATE_COSINE = 1 - 1e-6;
-
     /**
      * What was compressed.
      *
@@ -160,8 +156,11 @@ public final class Compression {
             changed = false;
             antiparallel.clear();
             for (int h = 0; h < net.hiddenLayers(); h++) {
-                changed |= removeConstant(net, h, phi, counts);
-                changed |= mergeCollinear(backend, net, h, phi, counts, antiparallel);
+                changed |= ConstantUnits.remove(net, h, phi, counts);
+                int merged = CollinearUnits.merge(backend, net, h, phi.kind() == Activation.Kind.ABS, tolerance,
+                        antiparallel);
+                counts[3] += merged;
+                changed |= merged > 0;
             }
         }
         return new Result(toMlp(net), mlp.widths(), toLong(net.widths), counts[0], counts[1], counts[2], counts[3],
@@ -194,158 +193,6 @@ public final class Compression {
             net.keep(h, keep);
         }
         return removed;
-    }
-
-    /** Removes hidden layer h's units with zero outgoing or incoming weights, or dead relu units. */
-    private static boolean removeConstant(HostNetwork net, int h, Activation phi, int[] counts) {
-        int n = net.width(h);
-        double[] out = net.outNorms2(h);
-        boolean[] keep = new boolean[n];
-        boolean changed = false;
-        for (int j = 0; j < n; j++) {
-            keep[j] = true;
-            if (n == 1 && net.inNorm2(h, j) == 0 && out[j] == 0) {
-                continue;   // the one zero unit kept for an otherwise empty layer
-            } else if (out[j] == 0) {
-                counts[0]++;
-                keep[j] = false;
-            } else if (net.zeroIncomingWeights(h, j)) {
-                fold(net, h, j, phi.value(net.b[h] == null ? 0 : net.b[h][j]));
-                counts[1]++;
-                keep[j] = false;
-            } else if (phi.kind() == Activation.Kind.RELU && h > 0 && offForNonnegativeInputs(net, h, j)) {
-                counts[2]++;
-                keep[j] = false;
-            }
-            changed |= !keep[j];
-        }
-        if (!changed) {
-            return false;
-        }
-        boolean any = false;
-        for (boolean k : keep) {
-            any |= k;
-        }
-        if (!any) {
-            // The layer contributes only constants (already folded): keep one all-zero unit so that the
-            // network still has this layer; it is removed no further.
-            keep[0] = true;
-            net.scaleIncoming(h, 0, 0);
-            net.scaleOutgoing(h, 0, 0);
-            changed = n > 1;
-        }
-        net.keep(h, keep);
-        return changed;
-    }
-
-    /** Adds column j of layer h + 1 times {@code value} to that layer's bias (created if needed). */
-    private static void fold(HostNetwork net, int h, int j, double value) {
-        if (value == 0) {
-            return;
-        }
-        int next = h + 1;
-        int width = net.in(next);
-        if (net.b[next] == null) {
-            net.b[next] = new double[net.out(next)];
-        }
-        for (int o = 0; o < net.out(next); o++) {
-            net.b[next][o] += net.w[next][o * width + j] * value;
-        }
-    }
-
-    private static boolean offForNonnegativeInputs(HostNetwork net, int h, int j) {
-        int in = net.in(h);
-        for (int k = 0; k < in; k++) {
-            if (net.w[h][j * in + k] > 0) {
-                return false;
-            }
-        }
-        return net.b[h] == null || net.b[h][j] <= 0;
-    }
-
-    /** Merges hidden layer h's collinear units; records its antiparallel pairs that cannot merge. */
-    private boolean mergeCollinear(Backend backend, HostNetwork net, int h, Activation phi, int[] counts,
-            List<Pair> antiparallel) {
-        int n = net.width(h);
-        if (n < 2) {
-            return false;
-        }
-        int in = net.in(h);
-        int cols = in + (net.b[h] == null ? 0 : 1);
-        double[] rows = new double[n * cols];
-        double[] norms = new double[n];
-        for (int j = 0; j < n; j++) {
-            for (int k = 0; k < in; k++) {
-                rows[j * cols + k] = net.w[h][j * in + k];
-            }
-            if (net.b[h] != null) {
-                rows[j * cols + in] = net.b[h][j];
-            }
-            norms[j] = Math.sqrt(net.inNorm2(h, j));
-        }
-        double[] gram = gram(backend, rows, norms, n, cols);
-        boolean[] keep = new boolean[n];
-        Arrays.fill(keep, true);
-        boolean merged = false;
-        boolean abs = phi.kind() == Activation.Kind.ABS;
-        for (int j = 0; j < n; j++) {
-            if (!keep[j]) {
-                continue;
-            }
-            for (int k = j + 1; k < n; k++) {
-                double cos = gram[j * n + k];
-                if (!keep[k] || Math.abs(cos) < CANDIDATE_COSINE) {
-                    continue;
-                }
-                double c = Math.copySign(norms[k] / norms[j], cos);   // row k = c row j
-                if (!proportional(rows, cols, k, j, c, norms[k])) {
-                    continue;
-                }
-                if (c > 0 || abs) {
-                    // phi(z_k) = phi(c z_j) = |c| phi(z_j)
-                    double a = Math.abs(c);
-                    int width = net.in(h + 1);
-                    for (int o = 0; o < net.out(h + 1); o++) {
-                        net.w[h + 1][o * width + j] += a * net.w[h + 1][o * width + k];
-                    }
-                    keep[k] = false;
-                    counts[3]++;
-                    merged = true;
-                } else {
-                    antiparallel.add(new Pair(new Unit(h, j), new Unit(h, k)));
-                }
-            }
-        }
-        if (merged) {
-            antiparallel.clear();   // indices shift; the next pass records them again
-            net.keep(h, keep);
-        }
-        return merged;
-    }
-
-    /** Whether row k equals c row j entry by entry within tolerance * normK. */
-    private boolean proportional(double[] rows, int cols, int k, int j, double c, double normK) {
-        for (int i = 0; i < cols; i++) {
-            if (Math.abs(rows[k * cols + i] - c * rows[j * cols + i]) > tolerance * normK) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The cosines between the rows, (n, n), by one GEMM of the normalised rows on the backend. */
-    private static double[] gram(Backend backend, double[] rows, double[] norms, int n, int cols) {
-        Tensor r = Tensor.allocate(DType.F64, n, cols);
-        for (int j = 0; j < n; j++) {
-            for (int i = 0; i < cols; i++) {
-                r.setFlat((long) j * cols + i, rows[j * cols + i] / norms[j]);
-            }
-        }
-        try (DeviceMatrix rd = backend.upload(r);
-             DeviceMatrix g = backend.allocateUninitialised(DType.F64, n, n)) {
-            backend.gemm(false, true, 1, rd, rd, 0, g);
-            return backend.download(g).toDoubleArray();
-        }
     }
 
     /** The one affine layer equal to a network with the identity activation. */
