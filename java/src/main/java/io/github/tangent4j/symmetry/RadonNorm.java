@@ -12,8 +12,8 @@ import java.util.Arrays;
  * of bounded norm infinite width ReLU nets: the multivariate case" (ICLR 2020).
  *
  * <p>Across the hyperplane {@code w_k . x + b_k = 0}, the gradient of unit k's term jumps by
- * {@code kappa v_k ||w_k||} along the unit normal, with {@code kappa = phi'(0+) - phi'(0-)} (1 for relu,
- * 1 - slope for leaky_relu, 2 for abs, 0 for identity), for either orientation of {@code (w_k, b_k)}. Units
+ * {@code kappa v_k ||w_k||} along the unit normal, with {@code kappa = |phi'(0+) - phi'(0-)|} (1 for relu,
+ * |1 - slope| for leaky_relu, 2 for abs, 0 for identity), for either orientation of {@code (w_k, b_k)}. Units
  * on the same hyperplane up to sign (normalised {@code (w, b) / ||w||} equal up to sign, within the
  * tolerance) share one atom, so per output o
  * <pre>
@@ -79,7 +79,7 @@ public final class RadonNorm {
 
     /** The R-norm, the naive bound and the balanced penalty. */
     public Result compute() {
-        double kappa = Homogeneous.kink(mlp.activation());
+        double kappa = Math.abs(Homogeneous.kink(mlp.activation()));   // a leaky slope may exceed 1
         HostNetwork net = HostNetwork.of(EffectiveNetwork.of(mlp));
         int n = net.width(0);
         int d = net.in(0);

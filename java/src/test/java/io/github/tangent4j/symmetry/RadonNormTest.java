@@ -27,7 +27,8 @@ class RadonNormTest {
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void equalsTheSlopeJumpsOfAOneDimensionalNetwork(String backendName) {
         TestBackends.with(backendName, backend -> {
-            for (Activation phi : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1), Activation.ABS}) {
+            for (Activation phi : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1), Activation.leakyRelu(3),
+                    Activation.ABS}) {
                 Mlp mlp = oneDimensional(phi);
                 RadonNorm.Result r = RadonNorm.of(mlp).compute();
                 // units 0 and 6 (= -2 x unit 0) share a hyperplane, so do 1 and 7 (= -unit 1, cancelling on output 0)
