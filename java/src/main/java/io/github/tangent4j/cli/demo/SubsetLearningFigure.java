@@ -12,7 +12,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 
 /**
- * Figure 8: the subset-learning benchmark (Schlisselberg and Darshan, arXiv 2502.06300): the probability
+ * Figure 9: the subset-learning benchmark (Schlisselberg and Darshan, arXiv 2502.06300): the probability
  * that a student whose only trainable parameters are M allocated weights matches a random teacher of the
  * same widths, against M, for the five allocations, with a ReLU and a linear teacher
  * ({@link SubsetBenchmark}). The caption says, from the run's numbers, whether the paper's headline —
@@ -28,12 +28,12 @@ final class SubsetLearningFigure implements Figure {
 
     @Override
     public String file() {
-        return "8-subset-learning.png";
+        return "9-subset-learning.png";
     }
 
     @Override
     public String title() {
-        return "8. Subset learning: where M trainable weights sit decides what the network can fit";
+        return "9. Subset learning: where M trainable weights sit decides what the network can fit";
     }
 
     @Override
