@@ -124,6 +124,50 @@ public final class ZarrStore {
         return new ZarrStore(dir, dtype, shape.clone(), chunks.clone());
     }
 
+    /**
+     * The existing store in {@code dir}, as it is (no attributes checked, nothing written): an
+     * uncompressed array in exactly the metadata {@link #zarray} writes, such as a store of the command line
+     * or of zarr-python with {@code compressor=None, dimension_separator="."}.
+     *
+     * @throws TensorFormatException naming the directory when there is no such array
+     */
+    public static ZarrStore openExisting(StoreDirectory dir) throws IOException {
+        if (dir.size(ZARRAY) < 0) {
+            throw new TensorFormatException(dir.location(), null, null, -1, false, "no " + ZARRAY
+                    + "; expected a Zarr v2 array store", null);
+        }
+        byte[] have = dir.read(ZARRAY);
+        String text = new String(have, StandardCharsets.UTF_8);
+        java.util.regex.Matcher d = java.util.regex.Pattern.compile("\"dtype\": \"([^\"]*)\"").matcher(text);
+        DType dtype = null;
+        if (d.find()) {
+            for (DType t : DType.values()) {
+                dtype = t.numpyDescr().equals(d.group(1)) ? t : dtype;
+            }
+        }
+        long[] shape = longsIn(text, "shape");
+        long[] chunks = longsIn(text, "chunks");
+        if (dtype == null || shape == null || chunks == null || !Arrays.equals(have, zarray(dtype, shape, chunks))) {
+            throw new TensorFormatException(dir.location(), null, ZARRAY, -1, false, "expected an uncompressed Zarr v2"
+                    + " array (no compressor or filters, C order, \".\" separators, fill value 0)", null);
+        }
+        return new ZarrStore(dir, dtype, shape, chunks);
+    }
+
+    private static long[] longsIn(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\": \\[([0-9,\\s]*)\\]")
+                .matcher(json);
+        if (!m.find()) {
+            return null;
+        }
+        String[] parts = m.group(1).strip().split("\\s*,\\s*");
+        try {
+            return Arrays.stream(parts).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private static void checkChunks(long[] shape, long[] chunks) {
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(chunks, "chunks");
