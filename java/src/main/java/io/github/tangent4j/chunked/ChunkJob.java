@@ -32,33 +32,49 @@ public final class ChunkJob {
     /**
      * Computes task {@code t} of {@code plan} on {@code backend} and writes each of its chunks that
      * {@code store} does not hold whole; chunks already present are never rewritten. Returns the number of
-     * chunks written.
+     * chunks written. The same as {@link #write}({@link #block}) when {@link #complete} is false.
      */
     public static int computeTask(Backend backend, ChunkedComputation c, ChunkInputs in, ChunkPlan plan, ZarrStore store,
             ChunkTask t) throws IOException {
-        List<ChunkTask> targets = plan.targets(t);
-        boolean[] missing = new boolean[targets.size()];
-        boolean any = false;
-        for (int k = 0; k < targets.size(); k++) {
-            missing[k] = !store.hasChunk(targets.get(k).row(), targets.get(k).col());
-            any |= missing[k];
-        }
-        if (!any) {
+        if (complete(store, plan, t)) {
             return 0;
         }
+        return write(store, plan, t, block(backend, c, in, plan, t));
+    }
+
+    /** True when every chunk task {@code t} writes is in {@code store}, whole. */
+    public static boolean complete(ZarrStore store, ChunkPlan plan, ChunkTask t) throws IOException {
+        for (ChunkTask target : plan.targets(t)) {
+            if (!store.hasChunk(target.row(), target.col())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The tile of task {@code t}: the output's values on chunk ({@code t.row()}, {@code t.col()}), computed on {@code backend}. */
+    public static Tensor block(Backend backend, ChunkedComputation c, ChunkInputs in, ChunkPlan plan, ChunkTask t) {
         long[] shape = plan.shape();
         long[] chunks = plan.chunks();
         long r0 = t.row() * chunks[0];
         long r1 = Math.min(shape[0], r0 + chunks[0]);
         long c0 = c.grid() ? t.col() * chunks[1] : 0;
         long c1 = c.grid() ? Math.min(shape[1], c0 + chunks[1]) : shape.length > 1 ? shape[1] : 1;
-        Tensor block = c.block(backend, in, r0, r1, c0, c1);
+        return c.block(backend, in, r0, r1, c0, c1);
+    }
+
+    /**
+     * Writes the chunks of task {@code t} that {@code store} does not hold whole from its tile {@code block}
+     * (and, when the plan mirrors, the mirrored chunk from its transpose); returns how many were written.
+     */
+    public static int write(ZarrStore store, ChunkPlan plan, ChunkTask t, Tensor block) throws IOException {
         int written = 0;
-        if (missing[0]) {
+        if (!store.hasChunk(t.row(), t.col())) {
             store.writeChunk(t.row(), t.col(), block);
             written++;
         }
-        if (targets.size() > 1 && missing[1]) {
+        List<ChunkTask> targets = plan.targets(t);
+        if (targets.size() > 1 && !store.hasChunk(t.col(), t.row())) {
             store.writeChunk(t.col(), t.row(), Blocks.transpose(block, plan.mirror() == Mirror.TRANSPOSE_OUTPUTS));
             written++;
         }

@@ -25,10 +25,23 @@ final class PercentProgress extends SparkListener {
             return;
         }
         done++;
-        long p = done * 100 / total;
+        report();
+    }
+
+    /**
+     * Marks every task done once the job has returned (the listener bus is asynchronous: its last events may
+     * arrive after the job ends), printing the lines not printed yet.
+     */
+    synchronized void finished() {
+        done = total;
+        report();
+    }
+
+    private void report() {
+        long p = Math.min(done, total) * 100 / total;
         if (p > percent) {
             percent = p;
-            out.println("tangent4j spark: " + p + "% (" + done + " of " + total + " chunk tasks)");
+            out.println("tangent4j spark: " + p + "% (" + Math.min(done, total) + " of " + total + " chunk tasks)");
             out.flush();
         }
     }

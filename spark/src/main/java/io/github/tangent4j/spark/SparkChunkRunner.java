@@ -53,6 +53,7 @@ final class SparkChunkRunner implements ChunkRunner {
         try {
             spark.parallelize(pending, pending.size())
                     .foreach(new TileTask(request.computation(), plan, inputs, store, request.backend(), hook));
+            listener.finished();
         } finally {
             spark.sc().removeSparkListener(listener);
             inputs.destroy();

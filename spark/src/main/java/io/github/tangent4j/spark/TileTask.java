@@ -5,9 +5,8 @@ import io.github.tangent4j.chunked.ChunkJob;
 import io.github.tangent4j.chunked.ChunkPlan;
 import io.github.tangent4j.chunked.ChunkTask;
 import io.github.tangent4j.chunked.ChunkedComputation;
+import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.ZarrStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.hadoop.conf.Configuration;
@@ -17,9 +16,10 @@ import org.apache.spark.broadcast.Broadcast;
 import scala.Tuple2;
 
 /**
- * One Spark task: computes a {@link ChunkTask} with {@link ChunkJob#computeTask} (the function the command
- * line runs) on this JVM's {@link ExecutorBackend} and writes its missing chunks to the store through
- * Hadoop's filesystem API. The inputs come from a broadcast and are decoded once per JVM. A retried or
+ * One Spark task: computes a {@link ChunkTask}'s tile with {@link ChunkJob#block} on this JVM's
+ * {@link ExecutorBackend} and writes its missing chunks with {@link ChunkJob#write} (together, the
+ * {@link ChunkJob#computeTask} the command line runs) to the store through Hadoop's filesystem API. The
+ * inputs come from a broadcast and are decoded once per JVM. A retried or
  * speculative attempt writes the same bytes, whole, and skips chunks already there.
  */
 final class TileTask implements VoidFunction<ChunkTask> {
@@ -54,13 +54,13 @@ final class TileTask implements VoidFunction<ChunkTask> {
             return inputs.value().decode();
         });
         ZarrStore zarr = ZarrStore.openExisting(new HadoopStoreDirectory(store, hadoopConfiguration()));
-        ExecutorBackend.call(backend, b -> {
-            try {
-                return ChunkJob.computeTask(b, computation, in, plan, zarr, task);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        if (ChunkJob.complete(zarr, plan, task)) {
+            return;   // written by an earlier attempt
+        }
+        // The tile on the backend's thread; the chunks from this task thread, while the backend computes
+        // the next task's tile.
+        Tensor block = ExecutorBackend.call(backend, b -> ChunkJob.block(b, computation, in, plan, task));
+        ChunkJob.write(zarr, plan, task, block);
     }
 
     /** The Hadoop configuration of this executor: its *-site.xml files and the job's spark.hadoop.* settings. */

@@ -135,18 +135,20 @@ class SparkChunksTest {
 
     @Test
     void everyStoreEqualsTheSingleMachinesByteForByte() throws IOException {
+        // Chunks such that each job has a few tasks (x: 41 points, x2: 19; D = 3, so 4 rows per point in
+        // the Jacobian kernels) and partial edge chunks.
         List<String[]> commands = List.of(
-                new String[] {"ntk", "--trace", "--chunk", "9"},
-                new String[] {"ntk", "--chunk", "16"},
-                new String[] {"ntk", "--trace", "--x2", "X2", "--chunk", "8x5"},
-                new String[] {"kernel", "--kind", "nngp", "--chunk", "10"},
-                new String[] {"kernel", "--kind", "ntk", "--chunk", "10x7"},
-                new String[] {"kernel", "--kind", "jacobian-nngp", "--chunk", "24"},
-                new String[] {"kernel", "--kind", "jacobian-ntk", "--x2", "X2", "--chunk", "20x16"},
-                new String[] {"jacobian", "--chunk", "10"},
-                new String[] {"jacobian", "--wrt", "params", "--chunk", "10"},
-                new String[] {"patterns", "--chunk", "10"},
-                new String[] {"forward", "--chunk", "10"});
+                new String[] {"ntk", "--trace", "--chunk", "16"},
+                new String[] {"ntk", "--chunk", "24"},
+                new String[] {"ntk", "--trace", "--x2", "X2", "--chunk", "24x12"},
+                new String[] {"kernel", "--kind", "nngp", "--chunk", "16"},
+                new String[] {"kernel", "--kind", "ntk", "--chunk", "24x16"},
+                new String[] {"kernel", "--kind", "jacobian-nngp", "--chunk", "72"},
+                new String[] {"kernel", "--kind", "jacobian-ntk", "--x2", "X2", "--chunk", "64x40"},
+                new String[] {"jacobian", "--chunk", "16"},
+                new String[] {"jacobian", "--wrt", "params", "--chunk", "16"},
+                new String[] {"patterns", "--chunk", "16"},
+                new String[] {"forward", "--chunk", "16"});
         int k = 0;
         for (String[] c : commands) {
             Path single = dir.resolve("single" + k + ".zarr");
