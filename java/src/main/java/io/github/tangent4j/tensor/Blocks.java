@@ -1,6 +1,7 @@
 package io.github.tangent4j.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Copies of blocks of arrays tiled on their first two axes (trailing axes whole): a range of columns, and
@@ -32,6 +33,32 @@ public final class Blocks {
         return out;
     }
 
+    /** Square sub-blocks of the blocked transpose: two 64 x 64 blocks of doubles fit in L1. */
+    private static final int BLOCK = 64;
+
+    /** out (cols x rows) = in (rows x cols)^T for elements of 8, 4 or 1 bytes, copied bit for bit, block by block. */
+    private static void transposeElements(MemorySegment in, MemorySegment out, long rows, long cols, int size) {
+        for (long a0 = 0; a0 < rows; a0 += BLOCK) {
+            for (long b0 = 0; b0 < cols; b0 += BLOCK) {
+                long a1 = Math.min(rows, a0 + BLOCK);
+                long b1 = Math.min(cols, b0 + BLOCK);
+                for (long a = a0; a < a1; a++) {
+                    for (long b = b0; b < b1; b++) {
+                        long from = a * cols + b;
+                        long to = b * rows + a;
+                        switch (size) {
+                            case 8 -> out.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, to,
+                                    in.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, from));
+                            case 4 -> out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, to,
+                                    in.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, from));
+                            default -> out.set(ValueLayout.JAVA_BYTE, to, in.get(ValueLayout.JAVA_BYTE, from));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * The block {@code m} with its first two axes swapped, {@code m'[b, a, ...] = m[a, b, ...]}; with
      * {@code swapLastPair} (rank 4 only) also its last two, {@code m'[b, a, q, p] = m[a, b, p, q]}: the
@@ -56,6 +83,10 @@ public final class Blocks {
         long group = m.byteSize() / rows / cols;   // bytes of one (row, column) entry
         long p = swapLastPair ? s[2] : 0;
         long q = swapLastPair ? s[3] : 0;
+        if (!swapLastPair && (group == 8 || group == 4 || group == 1)) {
+            transposeElements(m.segment(), out.segment(), rows, cols, (int) group);
+            return out;
+        }
         for (long a = 0; a < rows; a++) {
             for (long b = 0; b < cols; b++) {
                 long from = (a * cols + b) * group;

@@ -126,6 +126,17 @@ class ZarrStoreTest {
                 }
             }
         }
+        Tensor square = counting(70, 130);   // more than one 64 x 64 block each way, with partial blocks
+        Tensor st = Blocks.transpose(square, false);
+        assertArrayEquals(new long[] {130, 70}, st.shape());
+        for (int a = 0; a < 70; a++) {
+            for (int b = 0; b < 130; b += 7) {
+                assertEquals(square.get(a, b), st.get(b, a));
+            }
+        }
+        Tensor f32 = counting(3, 5).to(DType.F32);
+        assertArrayEquals(new float[] {1, 6, 11, 2, 7, 12, 3, 8, 13, 4, 9, 14, 5, 10, 15},
+                Blocks.transpose(f32, false).toFloatArray());
         Tensor c = Blocks.columns(counting(2, 3), 1, 3);
         assertArrayEquals(new double[] {2, 3, 5, 6}, c.toDoubleArray());
     }
