@@ -58,7 +58,16 @@ public final class Main {
         } else {
             conf.setIfMissing("spark.master", "local[*]");
         }
-        try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+        JavaSparkContext spark;
+        try {
+            spark = new JavaSparkContext(conf);
+        } catch (Exception e) {   // SparkException is checked in Java's eyes but not declared by Scala
+            err.println("spark: cannot start Spark with master '" + conf.get("spark.master") + "': "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
+            err.flush();
+            return 2;
+        }
+        try (spark) {
             spark.setLogLevel("WARN");
             return run(spark, null, out, err, rest.toArray(String[]::new));
         }

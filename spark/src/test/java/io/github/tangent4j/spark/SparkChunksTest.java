@@ -182,7 +182,9 @@ class SparkChunksTest {
         Path distributed = dir.resolve("spark.zarr");
         assertEquals(0, local(args(single.toString(), "java", "ntk", "--trace", "--chunk", "9")).code());
         ATTEMPTS.set(0);
-        Result s = spark(args(distributed.toString(), "java", "ntk", "--trace", "--chunk", "9"), task -> {
+        List<String> a = args(distributed.toString(), "java", "ntk", "--trace", "--chunk", "9");
+        a.set(a.indexOf("--x") + 1, x.toUri().toString());   // an input given as a Hadoop URI
+        Result s = spark(a, task -> {
             if (task.equals(new ChunkTask(3, 1)) && TaskContext.get().attemptNumber() == 0) {
                 ATTEMPTS.incrementAndGet();
                 throw new IllegalStateException("injected failure of the first attempt");
@@ -267,6 +269,10 @@ class SparkChunksTest {
 
     @Test
     void badArgumentsEndInOneLine() {
+        StringWriter usage = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(usage), "--master", "local[1]",
+                "regress", "--out", dir.resolve("k.zarr").toString()));
+        assertTrue(usage.toString().startsWith("spark: expected [--master URL] SUBCOMMAND"), usage.toString());
         StringWriter err = new StringWriter();
         assertEquals(2, Main.run(spark, null, new PrintWriter(new StringWriter()), new PrintWriter(err), "ntk", "--trace",
                 "--out", dir.resolve("k.npy").toString()));
