@@ -58,6 +58,9 @@ public final class Main {
         } else {
             conf.setIfMissing("spark.master", "local[*]");
         }
+        if (conf.get("spark.master").startsWith("local")) {
+            conf.setIfMissing("spark.ui.enabled", "false");   // a second of start-up for a page nobody opens
+        }
         JavaSparkContext spark;
         try {
             spark = new JavaSparkContext(conf);
