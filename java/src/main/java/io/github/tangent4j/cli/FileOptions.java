@@ -72,6 +72,8 @@ final class FileOptions {
             String option = e.getKey().longestName();
             if (out.folder()) {
                 checkFolder(e.getValue(), option);
+            } else if (ChunkOptions.isStore(e.getValue())) {
+                ChunkOptions.checkTarget(e.getValue(), option);
             } else {
                 List<Path> others = new ArrayList<>(all);
                 others.remove(e.getValue());

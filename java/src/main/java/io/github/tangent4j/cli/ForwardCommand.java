@@ -1,6 +1,9 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.chunked.ChunkInputs;
+import io.github.tangent4j.chunked.RowChunks;
+import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
@@ -18,10 +21,17 @@ final class ForwardCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ChunkOptions chunks;
+
     @Override
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
         Tensor x = common.loadInputs(common.x, "--x", mlp);
+        if (chunks.writeStore(common, new RowChunks(RowChunks.Output.FORWARD, Jacobians.Mode.AUTO),
+                new ChunkInputs(mlp, x, null))) {
+            return 0;
+        }
         try (Backend backend = common.openBackend(); DeviceMlp device = DeviceMlp.upload(backend, mlp)) {
             // Tile by tile into the memory-mapped output file: the outputs are never all in memory.
             common.write(mlp.dtype(), new long[] {x.dim(0), mlp.outputDim()}, y -> device.forward(x, y));

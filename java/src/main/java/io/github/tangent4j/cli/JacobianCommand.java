@@ -1,6 +1,8 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.chunked.ChunkInputs;
+import io.github.tangent4j.chunked.RowChunks;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
@@ -16,6 +18,9 @@ import picocli.CommandLine.Option;
 final class JacobianCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    ChunkOptions chunks;
 
     @Option(names = "--wrt", paramLabel = "input|params", defaultValue = "input",
             description = "differentiate with respect to the inputs or the parameters (default: ${DEFAULT-VALUE})")
@@ -43,6 +48,11 @@ final class JacobianCommand implements Callable<Integer> {
         };
         Mlp mlp = common.loadModel();
         Tensor x = common.loadInputs(common.x, "--x", mlp);
+        RowChunks.Output output = wrt == Wrt.params ? RowChunks.Output.PARAMETER_JACOBIAN
+                : norm ? RowChunks.Output.INPUT_NORMS : RowChunks.Output.INPUT_JACOBIAN;
+        if (chunks.writeStore(common, new RowChunks(output, m), new ChunkInputs(mlp, x, null))) {
+            return 0;
+        }
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("jacobian")) {
             Jacobians jac = Jacobians.of(mlp).withMode(m).withProgress(bar.listener());
             Tensor result = wrt == Wrt.params ? jac.parameters(backend, x).tensor()

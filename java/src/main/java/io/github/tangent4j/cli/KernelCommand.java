@@ -1,6 +1,8 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.chunked.ChunkInputs;
+import io.github.tangent4j.chunked.InfiniteWidthChunks;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.kernels.JacobianKernel;
@@ -28,6 +30,9 @@ final class KernelCommand implements Callable<Integer> {
     @Mixin
     KernelOptions options;
 
+    @Mixin
+    ChunkOptions chunks;
+
     @Option(names = "--kind", required = true, paramLabel = "KIND", converter = KindConverter.class,
             description = "nngp|ntk|jacobian-nngp|jacobian-ntk")
     Kind kind;
@@ -40,6 +45,10 @@ final class KernelCommand implements Callable<Integer> {
         InfiniteWidthKernel kernel = options.kernel();
         Tensor x = options.inputs();
         Tensor y = x2 == null ? null : options.loadMatrix(x2, "--x2", x.dim(1), "like --x");
+        if (chunks.writeStore(options, InfiniteWidthChunks.of(InfiniteWidthChunks.Kind.valueOf(kind.name().toUpperCase(
+                java.util.Locale.ROOT)), kernel), new ChunkInputs(null, x, y))) {
+            return 0;
+        }
         try (Backend backend = options.openBackend()) {
             Tensor out = switch (kind) {
                 case nngp -> kernel.compute(backend, x, y, Request.NNGP).outputNngp();

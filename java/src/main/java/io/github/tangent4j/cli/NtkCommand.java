@@ -1,6 +1,8 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.chunked.ChunkInputs;
+import io.github.tangent4j.chunked.EmpiricalNtkChunks;
 import io.github.tangent4j.kernels.EmpiricalNtk;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
@@ -17,6 +19,9 @@ import picocli.CommandLine.Option;
 final class NtkCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    ChunkOptions chunks;
 
     @Option(names = "--x2", paramLabel = "FILE", description = "second input set, .npy (N2, D) (default: x)")
     Path x2;
@@ -54,6 +59,13 @@ final class NtkCommand implements Callable<Integer> {
         Mlp mlp = common.loadModel();
         Tensor x = common.loadInputs(common.x, "--x", mlp);
         Tensor right = x2 == null ? null : common.loadInputs(x2, "--x2", mlp);
+        if (perLayer && ChunkOptions.isStore(common.out)) {
+            throw new IllegalArgumentException("--per-layer: not with a .zarr store (its leading axis is the layer);"
+                    + " expected an .npy --out");
+        }
+        if (chunks.writeStore(common, new EmpiricalNtkChunks(kind, m), new ChunkInputs(mlp, x, right))) {
+            return 0;
+        }
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("ntk")) {
             EmpiricalNtk ntk = EmpiricalNtk.of(mlp).withMethod(m).withPerLayer(perLayer).withProgress(bar.listener());
             // Streamed tile by tile into the memory-mapped output: it may be larger than the RAM.

@@ -1,6 +1,9 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.chunked.ChunkInputs;
+import io.github.tangent4j.chunked.RowChunks;
+import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.patterns.ActivationPatterns;
 import io.github.tangent4j.tensor.Tensor;
@@ -15,10 +18,17 @@ final class PatternsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ChunkOptions chunks;
+
     @Override
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
         Tensor x = common.loadInputs(common.x, "--x", mlp);
+        if (chunks.writeStore(common, new RowChunks(RowChunks.Output.PATTERNS, Jacobians.Mode.AUTO),
+                new ChunkInputs(mlp, x, null))) {
+            return 0;
+        }
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("patterns")) {
             common.write(ActivationPatterns.compute(backend, mlp, x, bar.listener()).toBooleans());
         }
