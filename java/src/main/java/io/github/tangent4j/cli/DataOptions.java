@@ -27,6 +27,7 @@ class DataOptions {
             description = "relu|leaky_relu[:SLOPE]|abs|tanh|erf|identity (default: ${DEFAULT-VALUE})")
     Activation activation;
 
+    @StandardInput
     @Option(names = "--x", paramLabel = "FILE", description = "inputs, .npy of shape (N, D)")
     Path x;
 

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
         description = "Write the JVP (d f/d x)(x_i) t_i, shape (N, O), for tangents T (N, D); with --wrt params, "
                 + "(d f/d theta)(x_i) v for one parameter tangent v (P,) in state-dict order.")
 final class JvpCommand extends ProductCommand {
+    @StandardInput
     @Option(names = "--tangent", required = true, paramLabel = "FILE", description = ".npy tangents, (N, D) or (P,)")
     Path tangent;
 

@@ -32,6 +32,7 @@ final class KernelCommand implements Callable<Integer> {
             description = "nngp|ntk|jacobian-nngp|jacobian-ntk")
     Kind kind;
 
+    @StandardInput
     @Option(names = "--x2", paramLabel = "FILE", description = "second inputs, .npy of shape (N2, D) (default: --x)")
     Path x2;
 

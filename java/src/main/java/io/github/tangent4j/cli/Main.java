@@ -44,7 +44,22 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "tangent4j %4$s: %5$s%6$s%n");
         }
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        LauncherStatus.started();
+        Interruption.install(Thread.currentThread(), subcommand(args));
+        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        Interruption.returned();
+        LauncherStatus.exiting();
+        System.exit(code);
+    }
+
+    /** The subcommand named in {@code args} (the first argument that is not an option), for messages. */
+    private static String subcommand(String... args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return "tangent4j";
     }
 
     /** Runs the command with the given streams and returns the exit code (0 on success, 2 on bad input). */
@@ -89,6 +104,9 @@ public final class Main {
     }
 
     private static void report(PrintWriter err, CommandLine commandLine, Throwable e, boolean verbose) {
+        if (Interruption.stopping()) {
+            return;   // the stop's own line says what happened
+        }
         Map<String, Path> files = new LinkedHashMap<>();
         FileOptions.paths(commandLine.getCommandSpec()).forEach((o, p) -> files.put(o.longestName(), p));
         err.println(commandLine.getCommandName() + ": " + Errors.oneLine(e, files));

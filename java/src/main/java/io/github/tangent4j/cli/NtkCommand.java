@@ -18,6 +18,7 @@ final class NtkCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @StandardInput
     @Option(names = "--x2", paramLabel = "FILE", description = "second input set, .npy (N2, D) (default: x)")
     Path x2;
 

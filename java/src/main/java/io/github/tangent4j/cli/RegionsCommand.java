@@ -25,9 +25,11 @@ final class RegionsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @StandardInput
     @Option(names = "--a", required = true, paramLabel = "FILE", description = "segment starts, .npy of shape (K, D)")
     Path a;
 
+    @StandardInput
     @Option(names = "--b", required = true, paramLabel = "FILE", description = "segment ends, .npy of shape (K, D)")
     Path b;
 

@@ -33,6 +33,7 @@ final class RegressCommand implements Callable<Integer> {
     @Option(names = "--y", required = true, paramLabel = "FILE", description = "targets, .npy (N,) or (N, O)")
     Path y;
 
+    @StandardInput
     @Option(names = "--xtest", required = true, paramLabel = "FILE", description = "test inputs, .npy (Ntest, D)")
     Path xtest;
 

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
         description = "Write the VJP c_i^T (d f/d x)(x_i), shape (N, D), for cotangents C (N, O); with --wrt params, "
                 + "sum_i c_i^T (d f/d theta)(x_i), shape (P,).")
 final class VjpCommand extends ProductCommand {
+    @StandardInput
     @Option(names = "--cotangent", required = true, paramLabel = "FILE", description = ".npy cotangents, (N, O)")
     Path cotangent;
 

@@ -1,0 +1,219 @@
+package io.github.tangent4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.Parameterization;
+import io.github.tangent4j.nn.StateDict;
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Npy;
+import io.github.tangent4j.tensor.Npz;
+import io.github.tangent4j.tensor.Tensor;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 26, D1, D2 and D9, through the launcher script in a process of its own: SIGTERM, SIGINT and
+ * SIGKILL to the command (the launcher exec's the JVM, so its pid is the JVM's) and to its process group,
+ * and Python's {@code subprocess} with {@code start_new_session} and a timeout. After each, no process of
+ * the command is left, {@code --out} is still the previous file, and no temporary file is left (SIGKILL
+ * aside, whose stale temporary file the next run to the same output removes, and nothing else).
+ */
+class SignalTest {
+    @TempDir
+    Path dir;
+    Path model;
+    Path x;
+    Path out;
+    byte[] previous;
+    Map<String, String> env;
+
+    @BeforeEach
+    void files() throws IOException {
+        model = dir.resolve("m.npz");
+        Npz.write(model, StateDict.fromMlp(Mlp.random(26, Activation.RELU, Parameterization.STANDARD, DType.F64,
+                2, 256, 256, 4)));
+        x = dir.resolve("x.npy");
+        Npy.write(x, SafetyTest.gaussian(6000, 2));   // the trace NTK (6000, 6000) takes several seconds
+        out = dir.resolve("o.npy");
+        Npy.write(out, Tensor.of(new double[] {1, 2, 3}, 3));
+        previous = Files.readAllBytes(out);
+        env = LauncherScript.environment(dir);
+    }
+
+    private List<String> command() {
+        return List.of(LauncherScript.script().toString(), "ntk", "--trace", "--backend", "java", "--model",
+                model.toString(), "--x", x.toString(), "--out", out.toString());
+    }
+
+    /** The command started in a session of its own (so that its process group is its own), stdin empty. */
+    private Process start() throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")));
+        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        cmd.addAll(command());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private List<String> temporaries() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).sorted().toList();
+        }
+    }
+
+    /** Waits until the command has started writing its output (its temporary file exists). */
+    private void awaitTemporary(Process p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (temporaries().isEmpty()) {
+            assertTrue(p.isAlive(), "the command ended before it wrote anything");
+            assertTrue(System.nanoTime() < deadline, "no temporary file after 60 s");
+            Thread.sleep(20);
+        }
+        Thread.sleep(200);
+        assertTrue(p.isAlive(), "the command finished before the signal (make the input larger)");
+    }
+
+    private static void kill(String signal, String target) throws Exception {
+        Process k = new ProcessBuilder("kill", "-s", signal, "--", target).redirectErrorStream(true).start();
+        assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -s " + signal + " " + target);
+    }
+
+    private static void assertAllGone(List<ProcessHandle> processes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle h : processes) {
+            while (h.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(h.isAlive(), "process left running: " + h.pid() + " " + h.info().commandLine().orElse(""));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} to the {1}")
+    @CsvSource({"TERM, command, 143", "INT, command, 130", "TERM, group, 143", "INT, group, 130"})
+    void sigtermAndSigintStopTheRunKeepThePreviousOutputAndLeaveNoTemporaryFile(String signal, String target,
+            int code) throws Exception {
+        Process p = start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p));
+        awaitTemporary(p);
+        List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
+        all.add(p.toHandle());
+        long t0 = System.nanoTime();
+        kill(signal, target.equals("group") ? "-" + p.pid() : Long.toString(p.pid()));
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "still running after SIG" + signal);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String stderr = err.get(20, TimeUnit.SECONDS).strip();
+        assertEquals(code, p.exitValue(), stderr);
+        assertTrue(stderr.endsWith("ntk: interrupted"), stderr);
+        assertFalse(stderr.contains("\tat ") || stderr.contains("Exception"), stderr);
+        assertTrue(seconds < 3, "took " + seconds + " s to stop");
+        assertAllGone(all);
+        assertArrayEquals(previous, Files.readAllBytes(out), "--out replaced by a stopped run");
+        assertEquals(List.of(), temporaries());
+    }
+
+    @ParameterizedTest(name = "KILL to the {0}")
+    @CsvSource({"command", "group"})
+    void sigkillLeavesThePreviousOutputAndTheNextRunRemovesOnlyOurStaleTemporaryFile(String target) throws Exception {
+        Process p = start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p));
+        awaitTemporary(p);
+        List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
+        all.add(p.toHandle());
+        kill("KILL", target.equals("group") ? "-" + p.pid() : Long.toString(p.pid()));
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue());
+        String stderr = err.get(20, TimeUnit.SECONDS).strip();
+        if (target.equals("command")) {
+            // the launcher's watcher survives a signal to the JVM alone and says what happened
+            assertTrue(stderr.endsWith("tangent4j: killed by SIGKILL (out of memory?)"), stderr);
+        }
+        assertAllGone(all);
+        assertArrayEquals(previous, Files.readAllBytes(out));
+        assertEquals(1, temporaries().size(), temporaries().toString());
+        assertNextRunRemovesOnlyOurStaleFiles();
+    }
+
+    @Test
+    void pythonSubprocessWithATimeoutLeavesNoProcessAndThePreviousOutput() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "no python3");
+        String script = String.join("\n",
+                "import subprocess, sys, json",
+                "cmd = json.loads(sys.argv[1])",
+                "p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)",
+                "print(p.pid, flush=True)",
+                "try:",
+                "    p.communicate(timeout=float(sys.argv[2]))",
+                "    print('finished', p.returncode)",
+                "except subprocess.TimeoutExpired:",
+                "    p.kill()",   // what subprocess.run(..., timeout=T) does
+                "    p.communicate()",
+                "    print('timeout', p.returncode)");
+        StringBuilder json = new StringBuilder("[");
+        for (String a : command()) {
+            json.append(json.length() == 1 ? "" : ", ").append('"').append(a.replace("\\", "\\\\")).append('"');
+        }
+        json.append(']');
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", script, json.toString(), "3")
+                .redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process py = pb.start();
+        String output = new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(py.waitFor(60, TimeUnit.SECONDS), output);
+        List<String> lines = output.lines().toList();
+        assertEquals("timeout -9", lines.get(lines.size() - 1), output + " (make the input larger if it finished)");
+        long pid = Long.parseLong(lines.get(0).strip());
+        Thread.sleep(200);
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "JVM still running");
+        // nothing of the command's session is left running (the launcher's helpers end with the JVM; a
+        // zombie is not running: it waits for an init that reaps, which some containers lack)
+        Process ps = new ProcessBuilder("ps", "-o", "pid=,stat=,args=", "-s", Long.toString(pid)).start();
+        List<String> left = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .filter(l -> !l.strip().split("\\s+")[1].startsWith("Z")).toList();
+        ps.waitFor();
+        assertEquals(List.of(), left, "processes left in the command's session");
+        assertArrayEquals(previous, Files.readAllBytes(out));
+    }
+
+    private void assertNextRunRemovesOnlyOurStaleFiles() throws Exception {
+        Path notOurs1 = Files.writeString(dir.resolve(".o.npy.keep.tmp"), "not ours");
+        Path notOurs2 = Files.writeString(dir.resolve(".o.npy.12-ABC.tmp"), "not ours");
+        Path otherTarget = Files.writeString(dir.resolve(".p.npy.1-abc.tmp"), "another target's");
+        Path small = dir.resolve("small.npy");
+        Npy.write(small, SafetyTest.gaussian(3, 2));
+        CliTest.Result r = CliTest.run("forward", "--backend", "java", "--model", model.toString(), "--x",
+                small.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(".o.npy.12-ABC.tmp", ".o.npy.keep.tmp", ".p.npy.1-abc.tmp"), temporaries());
+        assertTrue(Files.exists(notOurs1) && Files.exists(notOurs2) && Files.exists(otherTarget));
+        assertEquals(3, Npy.read(out).dim(0));
+    }
+
+    private static String read(Process p) {
+        try {
+            return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
