@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
                         Runtime.getRuntime().availableProcessors()),
                 "made by: tangent4j demo" + (quick ? " --quick" : "") + " --backend " + backend);
         Path index = report.finish(about);
-        console.println("tangent4j demo: backend " + selection.reason());
+        console.println("tangent4j demo: backend " + BackendLine.brief(selection.reason()));
         summary.forEach(console::println);
         console.println(String.format(Locale.ROOT, "  %-30s %6.2f s", "total", total));
         console.println("report: " + index.toAbsolutePath());

@@ -21,7 +21,9 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
+        Tensor raw = common.openInputs(common.x, "--x", mlp);
+        common.checkRoom(new long[] {raw.dim(0), mlp.outputDim()}, false);
+        Tensor x = common.checked(raw, "--x", common.x);
         try (Backend backend = common.openBackend(); DeviceMlp device = DeviceMlp.upload(backend, mlp)) {
             // Tile by tile into the memory-mapped output file: the outputs are never all in memory.
             common.write(mlp.dtype(), new long[] {x.dim(0), mlp.outputDim()}, y -> device.forward(x, y));

@@ -42,7 +42,11 @@ final class JacobianCommand implements Callable<Integer> {
                     + mode + "'");
         };
         Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
+        Tensor raw = common.openInputs(common.x, "--x", mlp);
+        long n = raw.dim(0);
+        common.checkRoom(wrt == Wrt.params ? new long[] {n, mlp.outputDim(), mlp.parameterCount()}
+                : norm ? new long[] {n} : new long[] {n, mlp.outputDim(), mlp.inputDim()}, true);
+        Tensor x = common.checked(raw, "--x", common.x);
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("jacobian")) {
             Jacobians jac = Jacobians.of(mlp).withMode(m).withProgress(bar.listener());
             Tensor result = wrt == Wrt.params ? jac.parameters(backend, x).tensor()

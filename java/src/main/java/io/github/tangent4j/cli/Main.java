@@ -68,6 +68,7 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         boolean verbose = Boolean.getBoolean("tangent4j.stacktrace") || List.of(args).contains("--verbose");
+        BackendLine.configure(verbose);
         cl.setParameterExceptionHandler((e, a) -> {
             err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage().replace('\n', ' '));
             if (verbose && e.getCause() != null) {
@@ -83,6 +84,13 @@ public final class Main {
             checkFiles(parseResult);
             return new CommandLine.RunLast().execute(parseResult);
         });
+        try {
+            Limits.checkThreads();
+        } catch (IllegalArgumentException e) {
+            err.println(subcommand(args) + ": " + e.getMessage());
+            err.flush();
+            return USAGE_ERROR;
+        }
         int code;
         try {
             code = cl.execute(args);

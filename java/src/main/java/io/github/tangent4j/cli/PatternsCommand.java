@@ -3,6 +3,7 @@ package io.github.tangent4j.cli;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.patterns.ActivationPatterns;
+import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +19,9 @@ final class PatternsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
+        Tensor raw = common.openInputs(common.x, "--x", mlp);
+        common.checkRoom(DType.BOOL, new long[] {raw.dim(0), mlp.hiddenUnits()}, true);
+        Tensor x = common.checked(raw, "--x", common.x);
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("patterns")) {
             common.write(ActivationPatterns.compute(backend, mlp, x, bar.listener()).toBooleans());
         }

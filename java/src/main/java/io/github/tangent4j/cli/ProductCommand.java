@@ -23,14 +23,20 @@ abstract class ProductCommand implements Callable<Integer> {
 
     abstract String vectorOption();
 
+    /** The shape of the product for {@code n} inputs (with {@code params}: in parameter space). */
+    abstract long[] outputShape(Mlp mlp, long n, boolean params);
+
     /** The product with respect to the inputs or, with {@code params}, the parameters. */
     abstract Tensor apply(Jacobians jac, Backend backend, Tensor x, Tensor vector, boolean params);
 
     @Override
     public final Integer call() throws Exception {
         Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
-        Tensor v = common.loadArray(vector(), vectorOption());
+        Tensor raw = common.openInputs(common.x, "--x", mlp);
+        Tensor rawVector = common.openArray(vector(), vectorOption());
+        common.checkRoom(outputShape(mlp, raw.dim(0), wrt == JacobianCommand.Wrt.params), true);
+        Tensor x = common.checked(raw, "--x", common.x);
+        Tensor v = common.checked(rawVector, vectorOption(), vector());
         try (Backend backend = common.openBackend()) {
             common.write(apply(Jacobians.of(mlp), backend, x, v, wrt == JacobianCommand.Wrt.params));
         }

@@ -2,6 +2,7 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.jacobian.Jacobians;
+import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -24,6 +25,11 @@ final class VjpCommand extends ProductCommand {
     @Override
     String vectorOption() {
         return "--cotangent";
+    }
+
+    @Override
+    long[] outputShape(Mlp mlp, long n, boolean params) {
+        return params ? new long[] {mlp.parameterCount()} : new long[] {n, mlp.inputDim()};
     }
 
     @Override
