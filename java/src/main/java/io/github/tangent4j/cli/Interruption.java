@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Interruption {
     /** How long the hook waits for the command's thread to stop. */
-    static final long GRACE_SECONDS = 2;
+    static final long GRACE_SECONDS = 1;
 
     private static final int RUNNING = 0;
     private static final int STOPPING = 1;

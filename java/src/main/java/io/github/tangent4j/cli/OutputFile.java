@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one way the command writes a file: the content goes to a new temporary file in the target's
@@ -154,33 +156,54 @@ final class OutputFile {
      * @throws IOException naming the option and the file of the output that failed
      */
     static void writeAll(Pending... outputs) throws IOException {
-        Path[] destinations = new Path[outputs.length];
-        Path[] temporaries = new Path[outputs.length];
-        boolean done = false;
-        int committed = 0;
-        try {
-            for (int i = 0; i < outputs.length; i++) {
-                destinations[i] = resolve(outputs[i].target(), outputs[i].option());
+        for (Pending o : outputs) {
+            resolve(o.target(), o.option());   // every target checked before any content is written
+        }
+        try (Staging staging = new Staging()) {
+            for (Pending o : outputs) {
+                staging.add(o);
             }
-            for (int i = 0; i < outputs.length; i++) {
-                temporaries[i] = prepare(outputs[i], destinations[i]);
-            }
-            for (; committed < outputs.length; committed++) {
-                Pending o = outputs[committed];
+            staging.commit();
+        }
+    }
+
+    /**
+     * Outputs written to their temporary files one by one as they are ready ({@link #add}) and renamed into
+     * place together by {@link #commit}; closing without a commit (a failure, a stop) deletes them, leaving
+     * every target as it was. The demo's report uses it, so that a stopped run never leaves new figures
+     * beside an old index.
+     */
+    static final class Staging implements AutoCloseable {
+        private final List<Pending> outputs = new ArrayList<>();
+        private final List<Path> destinations = new ArrayList<>();
+        private final List<Path> temporaries = new ArrayList<>();
+        private int committed;
+
+        /** Writes {@code o}'s content to a flushed temporary file beside its target. */
+        void add(Pending o) throws IOException {
+            Path destination = resolve(o.target(), o.option());
+            temporaries.add(prepare(o, destination));
+            outputs.add(o);
+            destinations.add(destination);
+        }
+
+        /** Renames every temporary file over its target, in the order they were added. */
+        void commit() throws IOException {
+            for (; committed < outputs.size(); committed++) {
+                Pending o = outputs.get(committed);
                 try {
-                    Temporaries.commit(temporaries[committed], destinations[committed]);
+                    Temporaries.commit(temporaries.get(committed), destinations.get(committed));
                 } catch (IOException e) {
                     throw failure(o.option(), o.target(), "could not be written", e);
                 }
             }
-            done = true;
-        } finally {
-            if (!done) {
-                for (int i = committed; i < outputs.length; i++) {
-                    if (temporaries[i] != null) {
-                        Temporaries.discard(temporaries[i]);
-                    }
-                }
+        }
+
+        /** Deletes the temporary files not renamed. */
+        @Override
+        public void close() {
+            for (int i = committed; i < temporaries.size(); i++) {
+                Temporaries.discard(temporaries.get(i));
             }
         }
     }

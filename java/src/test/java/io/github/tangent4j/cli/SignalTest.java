@@ -195,6 +195,45 @@ class SignalTest {
         assertArrayEquals(previous, Files.readAllBytes(out));
     }
 
+    @Test
+    void sigtermToTheDemoLeavesThePreviousReportWhole() throws Exception {
+        Path report = Files.createDirectory(dir.resolve("report"));
+        Path index = Files.writeString(report.resolve("index.html"), "previous report");
+        Path figure = Files.writeString(report.resolve("regions.png"), "previous figure");
+        ProcessBuilder pb = new ProcessBuilder(LauncherScript.script().toString(), "demo", "--quick", "--backend",
+                "java", "--out", report.toString()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!hasTemporary(report)) {
+            assertTrue(p.isAlive(), "the demo ended before it wrote anything");
+            assertTrue(System.nanoTime() < deadline, "no temporary file after 60 s");
+            Thread.sleep(10);
+        }
+        kill("TERM", Long.toString(p.pid()));
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String stderr = err.get(20, TimeUnit.SECONDS).strip();
+        if (p.exitValue() == 0) {
+            return;   // it finished first: nothing to check (the report is the new one, whole)
+        }
+        assertEquals(143, p.exitValue(), stderr);
+        assertTrue(stderr.endsWith("demo: interrupted"), stderr);
+        assertEquals("previous report", Files.readString(index));
+        assertEquals("previous figure", Files.readString(figure));
+        try (Stream<Path> files = Files.list(report)) {
+            assertEquals(List.of("index.html", "regions.png"), files.map(f -> f.getFileName().toString()).sorted()
+                    .toList(), "a stopped demo left new files beside the previous report");
+        }
+    }
+
+    private static boolean hasTemporary(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp"));
+        }
+    }
+
     private void assertNextRunRemovesOnlyOurStaleFiles() throws Exception {
         Path notOurs1 = Files.writeString(dir.resolve(".o.npy.keep.tmp"), "not ours");
         Path notOurs2 = Files.writeString(dir.resolve(".o.npy.12-ABC.tmp"), "not ours");
