@@ -4,19 +4,14 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tangent4j jacobian}: the input Jacobian (N, O, D), its squared norms (N,), or the parameter Jacobian (N, O, P). */
 @Command(name = "jacobian", mixinStandardHelpOptions = true,
         description = "Write d f/d x (N, O, D), with --norm its squared Frobenius norm per example (N,), "
                 + "or d f/d theta (N, O, P) with --wrt params.")
-final class JacobianCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+final class JacobianCommand extends ModelCommand {
     @Option(names = "--wrt", paramLabel = "input|params", defaultValue = "input",
             description = "differentiate with respect to the inputs or the parameters (default: ${DEFAULT-VALUE})")
     Wrt wrt;
@@ -29,31 +24,41 @@ final class JacobianCommand implements Callable<Integer> {
                     + "cheaper (default: ${DEFAULT-VALUE})")
     String mode;
 
+    private Jacobians.Mode sweep;
+
     @Override
-    public Integer call() throws Exception {
+    void checkOptions() {
         if (norm && wrt != Wrt.input) {
             throw new IllegalArgumentException("--norm: only with --wrt input");
         }
-        Jacobians.Mode m = switch (mode) {
+        sweep = switch (mode) {
             case "auto" -> Jacobians.Mode.AUTO;
             case "reverse" -> Jacobians.Mode.REVERSE;
             case "forward" -> Jacobians.Mode.FORWARD;
             default -> throw new IllegalArgumentException("--mode: expected auto, reverse or forward but was '"
                     + mode + "'");
         };
-        Mlp mlp = common.loadModel();
-        Tensor raw = common.openInputs(common.x, "--x", mlp);
-        long n = raw.dim(0);
-        common.checkRoom(wrt == Wrt.params ? new long[] {n, mlp.outputDim(), mlp.parameterCount()}
-                : norm ? new long[] {n} : new long[] {n, mlp.outputDim(), mlp.inputDim()}, true);
-        Tensor x = common.checked(raw, "--x", common.x);
-        try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("jacobian")) {
-            Jacobians jac = Jacobians.of(mlp).withMode(m).withProgress(bar.listener());
+    }
+
+    @Override
+    long[] outputShape(Mlp mlp, long n) {
+        return wrt == Wrt.params ? new long[] {n, mlp.outputDim(), mlp.parameterCount()}
+                : norm ? new long[] {n} : new long[] {n, mlp.outputDim(), mlp.inputDim()};
+    }
+
+    @Override
+    boolean outputInMemory() {
+        return true;
+    }
+
+    @Override
+    void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
+        try (ProgressBars bar = ProgressBars.open("jacobian")) {
+            Jacobians jac = Jacobians.of(mlp).withMode(sweep).withProgress(bar.listener());
             Tensor result = wrt == Wrt.params ? jac.parameters(backend, x).tensor()
                     : norm ? jac.inputNorms(backend, x).perExample() : jac.input(backend, x);
             common.write(result);
         }
-        return 0;
     }
 
     /** What to differentiate with respect to. */

@@ -5,26 +5,31 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.patterns.ActivationPatterns;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code tangent4j patterns}: writes the activation patterns, (N, H) booleans. */
 @Command(name = "patterns", mixinStandardHelpOptions = true,
         description = "Write the activation patterns: (N, H) booleans, pre-activation > 0, hidden layers in order.")
-final class PatternsCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
+final class PatternsCommand extends ModelCommand {
+    @Override
+    long[] outputShape(Mlp mlp, long n) {
+        return new long[] {n, mlp.hiddenUnits()};
+    }
 
     @Override
-    public Integer call() throws Exception {
-        Mlp mlp = common.loadModel();
-        Tensor raw = common.openInputs(common.x, "--x", mlp);
-        common.checkRoom(DType.BOOL, new long[] {raw.dim(0), mlp.hiddenUnits()}, true);
-        Tensor x = common.checked(raw, "--x", common.x);
-        try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("patterns")) {
+    DType outputType(Mlp mlp) {
+        return DType.BOOL;
+    }
+
+    @Override
+    boolean outputInMemory() {
+        return true;
+    }
+
+    @Override
+    void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
+        try (ProgressBars bar = ProgressBars.open("patterns")) {
             common.write(ActivationPatterns.compute(backend, mlp, x, bar.listener()).toBooleans());
         }
-        return 0;
     }
 }

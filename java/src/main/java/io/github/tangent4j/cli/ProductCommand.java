@@ -5,18 +5,19 @@ import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What {@code jvp} and {@code vjp} share: load the model, x and a vector file, apply one Jacobian product, write. */
-abstract class ProductCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+/**
+ * What {@code jvp} and {@code vjp} share: besides --x, a vector file; one Jacobian product with respect to
+ * the inputs or the parameters, written to --out.
+ */
+abstract class ProductCommand extends ModelCommand {
     @Option(names = "--wrt", paramLabel = "input|params", defaultValue = "input",
             description = "input or parameter space (default: ${DEFAULT-VALUE})")
     JacobianCommand.Wrt wrt;
+
+    private Tensor rawVector;
+    private Tensor checkedVector;
 
     /** The vector file and its option name. */
     abstract Path vector();
@@ -30,16 +31,27 @@ abstract class ProductCommand implements Callable<Integer> {
     abstract Tensor apply(Jacobians jac, Backend backend, Tensor x, Tensor vector, boolean params);
 
     @Override
-    public final Integer call() throws Exception {
-        Mlp mlp = common.loadModel();
-        Tensor raw = common.openInputs(common.x, "--x", mlp);
-        Tensor rawVector = common.openArray(vector(), vectorOption());
-        common.checkRoom(outputShape(mlp, raw.dim(0), wrt == JacobianCommand.Wrt.params), true);
-        Tensor x = common.checked(raw, "--x", common.x);
-        Tensor v = common.checked(rawVector, vectorOption(), vector());
-        try (Backend backend = common.openBackend()) {
-            common.write(apply(Jacobians.of(mlp), backend, x, v, wrt == JacobianCommand.Wrt.params));
-        }
-        return 0;
+    final void openMore(Mlp mlp) throws Exception {
+        rawVector = common.openArray(vector(), vectorOption());
+    }
+
+    @Override
+    final void checkMore() {
+        checkedVector = common.checked(rawVector, vectorOption(), vector());
+    }
+
+    @Override
+    final long[] outputShape(Mlp mlp, long n) {
+        return outputShape(mlp, n, wrt == JacobianCommand.Wrt.params);
+    }
+
+    @Override
+    final boolean outputInMemory() {
+        return true;
+    }
+
+    @Override
+    final void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
+        common.write(apply(Jacobians.of(mlp), backend, x, checkedVector, wrt == JacobianCommand.Wrt.params));
     }
 }

@@ -245,8 +245,8 @@ class ReliabilityTest {
             List<String> all = new ArrayList<>(List.of(args));
             all.addAll(List.of("--out", out.toString()));
             CliTest.Result r = run(all.toArray(String[]::new));
-            assertFailsWithOneLine(r, "--out " + out + ": the result: element ", "although every input is finite",
-                    "overflowed");
+            // named by the library's entry point (the overflow policy of the Java API) or by the command's write
+            assertFailsWithOneLine(r, ": element ", "although every input is finite", "overflowed");
             assertFalse(Files.exists(out), String.join(" ", args));
         }
         assertNoTemporaryFiles();
