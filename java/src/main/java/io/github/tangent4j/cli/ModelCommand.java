@@ -22,8 +22,11 @@ abstract class ModelCommand implements Callable<Integer> {
     void checkOptions() {
     }
 
-    /** Opens (without scanning) any further input the subcommand reads, once the model is loaded. */
-    void openMore(Mlp mlp) throws Exception {
+    /**
+     * Opens (without scanning) any further input the subcommand reads, once the model is loaded and --x
+     * opened ({@code rawX}, not yet scanned).
+     */
+    void openMore(Mlp mlp, Tensor rawX) throws Exception {
     }
 
     /** Scans and converts the further inputs of {@link #openMore}, after the size checks (default: none). */
@@ -49,7 +52,7 @@ abstract class ModelCommand implements Callable<Integer> {
         checkOptions();
         Mlp mlp = common.loadModel();
         Tensor raw = common.openInputs(common.x, "--x", mlp);
-        openMore(mlp);
+        openMore(mlp, raw);
         common.checkRoom(outputType(mlp), outputShape(mlp, raw.dim(0)), outputInMemory());
         Tensor x = common.checked(raw, "--x", common.x);
         checkMore();

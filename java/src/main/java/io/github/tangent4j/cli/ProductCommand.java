@@ -3,6 +3,7 @@ package io.github.tangent4j.cli;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -30,9 +31,20 @@ abstract class ProductCommand extends ModelCommand {
     /** The product with respect to the inputs or, with {@code params}, the parameters. */
     abstract Tensor apply(Jacobians jac, Backend backend, Tensor x, Tensor vector, boolean params);
 
+    /** The shape the vector file must have for {@code n} inputs (with {@code params}: in parameter space). */
+    abstract long[] vectorShape(Mlp mlp, long n, boolean params);
+
     @Override
-    final void openMore(Mlp mlp) throws Exception {
+    final void openMore(Mlp mlp, Tensor rawX) throws Exception {
         rawVector = common.openArray(vector(), vectorOption());
+        // the shape before any value is read: a header claiming far more rows is refused at once
+        long[] expected = vectorShape(mlp, rawX.dim(0), wrt == JacobianCommand.Wrt.params);
+        if (!Shapes.same(expected, rawVector.shape())) {
+            throw new IllegalArgumentException(vectorOption() + " " + vector() + ": expected shape "
+                    + Shapes.format(expected) + (wrt == JacobianCommand.Wrt.params && expected.length == 1
+                    ? " (the parameter count)" : " for the " + rawX.dim(0) + " rows of --x") + " but was "
+                    + Shapes.format(rawVector.shape()));
+        }
     }
 
     @Override

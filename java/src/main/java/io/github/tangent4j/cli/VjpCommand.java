@@ -28,6 +28,11 @@ final class VjpCommand extends ProductCommand {
     }
 
     @Override
+    long[] vectorShape(Mlp mlp, long n, boolean params) {
+        return new long[] {n, mlp.outputDim()};
+    }
+
+    @Override
     long[] outputShape(Mlp mlp, long n, boolean params) {
         return params ? new long[] {mlp.parameterCount()} : new long[] {n, mlp.inputDim()};
     }

@@ -112,6 +112,19 @@ class ReliabilityTest {
     }
 
     @Test
+    void aVectorFileClaimingTenToTheTwelveRowsIsRefusedBeforeItIsScanned() throws IOException {
+        Path huge = claim("huge.npy", 1_000_000_000_000L, 1);
+        for (String[] c : new String[][] {{"jvp", "--tangent"}, {"vjp", "--cotangent"}}) {
+            long t0 = System.nanoTime();
+            CliTest.Result r = run(c[0], c[1], huge.toString(), "--model", model.toString(), "--x", x.toString(),
+                    "--out", out.toString());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertFailsWithOneLine(r, c[1] + " " + huge, "expected shape (6, ", "(1000000000000, 1)");
+            assertTrue(seconds < 2, c[0] + " took " + seconds + " s");
+        }
+    }
+
+    @Test
     void anOutputLargerThanTheFreeDiskIsRefusedNamingOutTheBytesNeededAndFree() throws IOException {
         long free = Files.getFileStore(dir).getUsableSpace();
         long rows = free / 16 + 1;   // forward writes (N, 2) float64: 16 bytes a row, streamed (no memory)
