@@ -48,7 +48,14 @@ public final class Backends {
             source = ENV;
         }
         if (forced != null && !forced.isBlank() && !forced.trim().equalsIgnoreCase("auto")) {
-            Backend b = create(forced.trim());
+            Backend b;
+            try {
+                b = create(forced.trim());
+            } catch (IllegalArgumentException e) {
+                // say where the name came from: the user may not know the variable is set
+                throw new IllegalArgumentException(source + "=" + forced.trim() + ": expected java, cuda or auto"
+                        + " but was '" + forced.trim() + "'", e);
+            }
             return new Selection(b, b.name() + " (forced by " + source + "=" + forced.trim() + ")");
         }
         List<String> skipped = new ArrayList<>();

@@ -2,8 +2,6 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.patterns.Arrangements;
-import io.github.tangent4j.tensor.Npy;
-import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +18,8 @@ final class ArrangementsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--m", required = true, paramLabel = "M", description = "number of directions to sample")
+    @Option(names = "--m", required = true, paramLabel = "M",
+            description = "number of directions to sample, 1 to " + Arrangements.MAX_DIRECTIONS)
     long m;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
@@ -28,15 +27,20 @@ final class ArrangementsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CommonOptions.required("--x", common.x, "an .npy file of shape (N, D)");
-        Tensor x = Npy.read(common.x);
-        if (x.rank() != 2 || !x.dtype().isFloating()) {
-            throw new IllegalArgumentException("--x " + common.x + ": expected a float array of shape (N, D) but was "
-                    + x.dtype() + " " + Shapes.format(x.shape()));
+        if (m < 1 || m > Arrangements.MAX_DIRECTIONS) {
+            throw new IllegalArgumentException("--m: expected 1 to " + Arrangements.MAX_DIRECTIONS
+                    + " directions but was " + m);
         }
+        Tensor raw = common.openMatrix(common.x, "--x", -1, "");
+        long n = raw.dim(0);
+        // the directions (M, D) and the packed patterns (M, N bits)
+        Room.checkMemory(Room.plus(Room.bytes(common.dtype, m, raw.dim(1)), Room.times(m, n / 8 + 8)),
+                "the " + m + " directions and their patterns");
+        // the output (N, M') booleans has at least one column
+        common.checkRoom(io.github.tangent4j.tensor.DType.BOOL, new long[] {n, 1}, false);
+        Tensor x = common.checked(raw, "--x", common.x);
         try (Backend backend = common.openBackend()) {
-            common.write(Arrangements.sample(backend, x.dtype() == common.dtype ? x : x.to(common.dtype), m, seed, null)
-                    .toBooleans());
+            common.write(Arrangements.sample(backend, x, m, seed, null).toBooleans());
         }
         return 0;
     }

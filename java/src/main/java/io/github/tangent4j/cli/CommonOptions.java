@@ -39,6 +39,11 @@ final class CommonOptions extends DataOptions {
      * converted to --dtype, checked against the network and to be finite.
      */
     Tensor loadInputs(Path file, String option, Mlp mlp) throws IOException {
-        return loadMatrix(file, option, mlp.inputDim(), "for the model's input width");
+        return checked(openInputs(file, option, mlp), option, file);
+    }
+
+    /** The inputs as {@link #loadInputs} reads them, not yet scanned nor converted (see {@link #openMatrix}). */
+    Tensor openInputs(Path file, String option, Mlp mlp) throws IOException {
+        return openMatrix(file, option, mlp.inputDim(), "for the model's input width");
     }
 }

@@ -27,6 +27,7 @@ class DataOptions {
             description = "relu|leaky_relu[:SLOPE]|abs|tanh|erf|identity (default: ${DEFAULT-VALUE})")
     Activation activation;
 
+    @StandardInput
     @Option(names = "--x", paramLabel = "FILE", description = "inputs, .npy of shape (N, D)")
     Path x;
 
@@ -46,22 +47,68 @@ class DataOptions {
     /**
      * A float array from {@code file} (the value of {@code option}) of rank 2 with {@code width} columns
      * ({@code width < 0}: any), converted to --dtype (checked finite and not to overflow); {@code what} says
-     * what the width is.
+     * what the width is. Subcommands that size their outputs from it use {@link #openMatrix} and
+     * {@link #checked} instead, with the size checks in between.
      */
     Tensor loadMatrix(Path file, String option, long width, String what) throws IOException {
+        return checked(openMatrix(file, option, width, what), option, file);
+    }
+
+    /**
+     * The array in {@code file} (the value of {@code option}), mapped, with its rank, width and dtype
+     * checked as {@link #loadMatrix} does but its values not yet read: pass it to {@link #checked} after
+     * the size checks ({@link #checkRoom}), so that a header claiming more rows than fit is refused at once.
+     */
+    Tensor openMatrix(Path file, String option, long width, String what) throws IOException {
         required(option, file, "an .npy file of shape (N, " + (width >= 0 ? width : "D") + ")");
         Tensor t = readNpy(file);
         if (t.rank() != 2 || (width >= 0 && t.dim(1) != width)) {
             throw new IllegalArgumentException(option + " " + file + ": expected shape (N, " + (width >= 0 ? width : "D")
                     + ")" + (width >= 0 ? " " + what : "") + " but was " + Shapes.format(t.shape()));
         }
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(option + " " + file + ": expected a float array but was " + t.dtype());
+        }
+        return t;
+    }
+
+    /** {@code t} from {@code file} (the value of {@code option}), checked finite and converted to --dtype. */
+    Tensor checked(Tensor t, String option, Path file) {
         return floating(t, option, file);
     }
 
     /** A float array of any shape from {@code file} (the value of {@code option}), converted to --dtype. */
     Tensor loadArray(Path file, String option) throws IOException {
+        return checked(openArray(file, option), option, file);
+    }
+
+    /** The array in {@code file} (the value of {@code option}), mapped, not yet checked (see {@link #openMatrix}). */
+    Tensor openArray(Path file, String option) throws IOException {
         required(option, file, "an .npy file");
-        return floating(readNpy(file), option, file);
+        Tensor t = readNpy(file);
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(option + " " + file + ": expected a float array but was " + t.dtype());
+        }
+        return t;
+    }
+
+    /**
+     * Refuses, before any input is scanned, an --out array of --dtype and {@code shape} that does not fit
+     * on its file system, or, when the command holds it in memory ({@code inMemory}), in the memory
+     * available (see {@link Room}).
+     */
+    void checkRoom(long[] shape, boolean inMemory) {
+        checkRoom(dtype, shape, inMemory);
+    }
+
+    /** {@link #checkRoom(long[], boolean)} for an output of {@code type}. */
+    void checkRoom(DType type, long[] shape, boolean inMemory) {
+        long bytes = Room.bytes(type, shape);
+        String what = Room.output(type, shape);
+        Room.checkDisk(out, "--out", bytes, what);
+        if (inMemory && !ChunkOptions.isStore(out)) {
+            Room.checkMemory(bytes, "--out " + out + ": " + what + ", computed in memory,");
+        }
     }
 
     /**
@@ -127,17 +174,34 @@ class DataOptions {
 
     /** The backend named by --backend ("auto" follows {@link Backends#auto()}). */
     Backend openBackend() {
-        return select(backend).backend();
+        Backends.Selection s = select(backend);
+        if (backend.equalsIgnoreCase("auto")) {
+            BackendLine.report(s, System.err);
+        }
+        return s.backend();
     }
 
     /** The backend for a --backend value and why it was chosen ("auto" follows {@link Backends#select()}). */
     static Backends.Selection select(String name) {
-        return name.equalsIgnoreCase("auto") ? Backends.select()
-                : new Backends.Selection(Backends.create(name), name + " (forced by --backend)");
+        if (name.equalsIgnoreCase("auto")) {
+            return Backends.select();
+        }
+        Backend b;
+        try {
+            b = Backends.create(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--backend: expected auto, java or cuda but was '" + name + "'", e);
+        }
+        return new Backends.Selection(b, name + " (forced by --backend)");
     }
 
-    /** Writes {@code t} to --out as {@code .npy}, atomically (see {@link OutputFile}). */
+    /**
+     * Writes {@code t} to --out as {@code .npy}, atomically (see {@link OutputFile}), after checking that
+     * it is finite (the overflow policy, {@link Finite#checkResult}) and fits on the file system.
+     */
     void write(Tensor t) throws IOException {
+        Finite.checkResult("--out " + out + ": the result", t);
+        Room.checkDisk(out, "--out", Room.bytes(t.dtype(), t.shape()), Room.output(t.dtype(), t.shape()));
         OutputFile.write(out, "--out", tmp -> Npy.write(tmp, t));
     }
 
@@ -167,6 +231,8 @@ class DataOptions {
             }
             try (MappedNpy mapped = Npy.create(tmp, type, shape)) {
                 fill.into(mapped.tensor());
+                // the overflow policy: checked before the file is renamed into place
+                Finite.checkResult("--out " + out + ": the result", mapped.tensor());
                 mapped.force();
             } catch (InternalError e) {
                 // A page of the mapping could not be written: the disk filled up (despite the check above,

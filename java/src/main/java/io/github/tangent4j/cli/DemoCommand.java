@@ -46,11 +46,20 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter console = spec.commandLine().getOut();
         System.setProperty("java.awt.headless", "true");
         Report.checkDrawing();
         Files.createDirectories(out);
-        Report report = new Report(out, (target, body) -> OutputFile.write(target, "--out", body::writeTo));
+        // The whole report or nothing: every file is staged and renamed into place at the end, so a stopped
+        // or failed run leaves the previous report as it was (no new figures beside an old index).
+        try (OutputFile.Staging staging = new OutputFile.Staging()) {
+            Report report = new Report(out, (target, body) -> staging.add(new OutputFile.Pending(target, "--out",
+                    body::writeTo)));
+            return run(report, staging);
+        }
+    }
+
+    private int run(Report report, OutputFile.Staging staging) throws Exception {
+        PrintWriter console = spec.commandLine().getOut();
         List<Figure> figures = Figures.all();
         List<String> summary = new ArrayList<>();
         long start = System.nanoTime();
@@ -82,7 +91,8 @@ final class DemoCommand implements Callable<Integer> {
                         Runtime.getRuntime().availableProcessors()),
                 "made by: tangent4j demo" + (quick ? " --quick" : "") + " --backend " + backend);
         Path index = report.finish(about);
-        console.println("tangent4j demo: backend " + selection.reason());
+        staging.commit();
+        console.println("tangent4j demo: backend " + BackendLine.brief(selection.reason()));
         summary.forEach(console::println);
         console.println(String.format(Locale.ROOT, "  %-30s %6.2f s", "total", total));
         console.println("report: " + index.toAbsolutePath());

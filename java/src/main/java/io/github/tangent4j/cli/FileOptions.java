@@ -57,13 +57,12 @@ final class FileOptions {
             }
         }
         Map<OptionSpec, Path> paths = paths(spec);
-        List<Path> all = new ArrayList<>();
         for (Map.Entry<OptionSpec, Path> e : paths.entrySet()) {
             if (marker(e.getKey()) == null) {
-                checkInput(e.getValue(), e.getKey().longestName());
+                checkInput(e.getValue(), e.getKey());
             }
-            all.add(e.getValue());
         }
+        List<OptionSpec> outputs = new ArrayList<>();
         for (Map.Entry<OptionSpec, Path> e : paths.entrySet()) {
             Output out = marker(e.getKey());
             if (out == null) {
@@ -72,29 +71,54 @@ final class FileOptions {
             String option = e.getKey().longestName();
             if (out.folder()) {
                 checkFolder(e.getValue(), option);
-            } else if (ChunkOptions.isStore(e.getValue())) {
-                ChunkOptions.checkTarget(e.getValue(), option);
-            } else {
-                List<Path> others = new ArrayList<>(all);
-                others.remove(e.getValue());
-                OutputFile.checkTarget(e.getValue(), option, others.toArray(Path[]::new));
+                continue;
             }
+            if (ChunkOptions.isStore(e.getValue())) {
+                ChunkOptions.checkTarget(e.getValue(), option);
+                continue;
+            }
+            Map<String, Path> others = new LinkedHashMap<>();
+            for (Map.Entry<OptionSpec, Path> o : paths.entrySet()) {
+                if (o.getKey() == e.getKey()) {
+                    continue;
+                }
+                boolean isOutput = marker(o.getKey()) != null;
+                String name = o.getKey().longestName() + " " + o.getValue();
+                if (isOutput && outputs.contains(o.getKey()) && sameName(e.getValue(), o.getValue())) {
+                    throw new IllegalArgumentException(option + " " + e.getValue() + ": is the same file as "
+                            + name + "; expected two different output files");
+                }
+                others.put(isOutput ? name : "the input " + name, o.getValue());
+            }
+            outputs.add(e.getKey());
+            OutputFile.checkTarget(e.getValue(), option, others);
         }
+    }
+
+    /** Whether two output names denote the same file before either exists (same absolute normal path). */
+    private static boolean sameName(Path a, Path b) {
+        return !a.toString().isEmpty() && a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /**
      * Checks that {@code file} (the value of {@code option}), if it exists, is a regular file that can be
-     * read; {@link #STDIN} passes.
+     * read; {@link #STDIN} passes on an option marked {@link StandardInput} and is refused on the others.
      *
      * @throws IllegalArgumentException naming the option, the file and what is wrong
      */
-    static void checkInput(Path file, String option) {
+    static void checkInput(Path file, OptionSpec spec) {
+        String option = spec.longestName();
+        boolean stdin = spec.userObject() instanceof Field f && f.isAnnotationPresent(StandardInput.class);
         String name = file.toString();
         if (name.isEmpty()) {
             throw new IllegalArgumentException(option + " '': expected a file name but was empty");
         }
         if (name.equals(STDIN)) {
-            return;
+            if (stdin) {
+                return;
+            }
+            throw new IllegalArgumentException(option + " -: this option cannot read standard input; expected a"
+                    + " file name");
         }
         BasicFileAttributes attrs;
         try {
@@ -111,7 +135,7 @@ final class FileOptions {
         }
         if (!attrs.isRegularFile()) {
             throw new IllegalArgumentException(option + " " + file + ": is not a regular file (a FIFO, device or"
-                    + " socket); expected a file" + (name.endsWith(".npy") ? " (or - for a .npy on standard input)" : ""));
+                    + " socket); expected a file" + (stdin ? " (or - for a .npy on standard input)" : ""));
         }
         if (!Files.isReadable(file)) {
             throw new IllegalArgumentException(option + " " + file + ": permission denied");

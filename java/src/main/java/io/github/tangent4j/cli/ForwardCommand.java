@@ -7,7 +7,6 @@ import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -17,25 +16,31 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Write the network outputs f(x), shape (N, O).")
-final class ForwardCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
+final class ForwardCommand extends ModelCommand {
+    @Override
+    long[] outputShape(Mlp mlp, long n) {
+        return new long[] {n, mlp.outputDim()};
+    }
 
     @Mixin
     ChunkOptions chunks;
 
     @Override
-    public Integer call() throws Exception {
-        Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
-        if (chunks.writeStore(common, new RowChunks(RowChunks.Output.FORWARD, Jacobians.Mode.AUTO),
-                new ChunkInputs(mlp, x, null))) {
-            return 0;
-        }
-        try (Backend backend = common.openBackend(); DeviceMlp device = DeviceMlp.upload(backend, mlp)) {
+    boolean writeStore(Mlp mlp, Tensor x) throws Exception {
+        return chunks.writeStore(common, new RowChunks(RowChunks.Output.FORWARD, Jacobians.Mode.AUTO),
+                new ChunkInputs(mlp, x, null));
+    }
+
+    @Override
+    boolean outputInMemory() {
+        return false;
+    }
+
+    @Override
+    void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
+        try (DeviceMlp device = DeviceMlp.upload(backend, mlp)) {
             // Tile by tile into the memory-mapped output file: the outputs are never all in memory.
-            common.write(mlp.dtype(), new long[] {x.dim(0), mlp.outputDim()}, y -> device.forward(x, y));
+            common.write(mlp.dtype(), outputShape(mlp, x.dim(0)), y -> device.forward(x, y));
         }
-        return 0;
     }
 }

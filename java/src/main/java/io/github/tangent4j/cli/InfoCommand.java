@@ -20,6 +20,9 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        // first, so that a bad TANGENT4J_BACKEND is one line, not half a report
+        Backends.Selection s = Backends.select();
+        s.backend().close();
         out.println("tangent4j " + Versions.library());
         out.println("java: " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + "), "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
@@ -33,8 +36,6 @@ final class InfoCommand implements Callable<Integer> {
                 out.println("backend " + p.name() + ": unavailable: " + e.getMessage());
             }
         }
-        Backends.Selection s = Backends.select();
-        s.backend().close();
         out.println("chosen: " + s.reason());
         return 0;
     }

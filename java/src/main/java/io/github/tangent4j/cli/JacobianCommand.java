@@ -6,7 +6,6 @@ import io.github.tangent4j.chunked.RowChunks;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,10 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "jacobian", mixinStandardHelpOptions = true,
         description = "Write d f/d x (N, O, D), with --norm its squared Frobenius norm per example (N,), "
                 + "or d f/d theta (N, O, P) with --wrt params.")
-final class JacobianCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+final class JacobianCommand extends ModelCommand {
     @Mixin
     ChunkOptions chunks;
 
@@ -34,32 +30,48 @@ final class JacobianCommand implements Callable<Integer> {
                     + "cheaper (default: ${DEFAULT-VALUE})")
     String mode;
 
+    private Jacobians.Mode sweep;
+
     @Override
-    public Integer call() throws Exception {
+    void checkOptions() {
         if (norm && wrt != Wrt.input) {
             throw new IllegalArgumentException("--norm: only with --wrt input");
         }
-        Jacobians.Mode m = switch (mode) {
+        sweep = switch (mode) {
             case "auto" -> Jacobians.Mode.AUTO;
             case "reverse" -> Jacobians.Mode.REVERSE;
             case "forward" -> Jacobians.Mode.FORWARD;
             default -> throw new IllegalArgumentException("--mode: expected auto, reverse or forward but was '"
                     + mode + "'");
         };
-        Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
+    }
+
+    @Override
+    long[] outputShape(Mlp mlp, long n) {
+        return wrt == Wrt.params ? new long[] {n, mlp.outputDim(), mlp.parameterCount()}
+                : norm ? new long[] {n} : new long[] {n, mlp.outputDim(), mlp.inputDim()};
+    }
+
+    @Override
+    boolean writeStore(Mlp mlp, Tensor x) throws Exception {
         RowChunks.Output output = wrt == Wrt.params ? RowChunks.Output.PARAMETER_JACOBIAN
                 : norm ? RowChunks.Output.INPUT_NORMS : RowChunks.Output.INPUT_JACOBIAN;
-        if (chunks.writeStore(common, new RowChunks(output, m), new ChunkInputs(mlp, x, null))) {
-            return 0;
-        }
-        try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("jacobian")) {
-            Jacobians jac = Jacobians.of(mlp).withMode(m).withProgress(bar.listener());
+        return chunks.writeStore(common, new RowChunks(output, sweep), new ChunkInputs(mlp, x, null));
+    }
+
+    @Override
+    boolean outputInMemory() {
+        return true;
+    }
+
+    @Override
+    void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
+        try (ProgressBars bar = ProgressBars.open("jacobian")) {
+            Jacobians jac = Jacobians.of(mlp).withMode(sweep).withProgress(bar.listener());
             Tensor result = wrt == Wrt.params ? jac.parameters(backend, x).tensor()
                     : norm ? jac.inputNorms(backend, x).perExample() : jac.input(backend, x);
             common.write(result);
         }
-        return 0;
     }
 
     /** What to differentiate with respect to. */

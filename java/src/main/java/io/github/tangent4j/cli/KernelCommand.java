@@ -37,14 +37,21 @@ final class KernelCommand implements Callable<Integer> {
             description = "nngp|ntk|jacobian-nngp|jacobian-ntk")
     Kind kind;
 
+    @StandardInput
     @Option(names = "--x2", paramLabel = "FILE", description = "second inputs, .npy of shape (N2, D) (default: --x)")
     Path x2;
 
     @Override
     public Integer call() throws Exception {
         InfiniteWidthKernel kernel = options.kernel();
-        Tensor x = options.inputs();
-        Tensor y = x2 == null ? null : options.loadMatrix(x2, "--x2", x.dim(1), "like --x");
+        Tensor rawX = options.openMatrix(options.x, "--x", -1, "");
+        Tensor rawY = x2 == null ? null : options.openMatrix(x2, "--x2", rawX.dim(1), "like --x");
+        long n = rawX.dim(0);
+        long n2 = rawY == null ? n : rawY.dim(0);
+        long points = kind == Kind.nngp || kind == Kind.ntk ? 1 : Room.plus(1, rawX.dim(1));
+        options.checkRoom(new long[] {Room.times(n, points), Room.times(n2, points)}, true);
+        Tensor x = options.checked(rawX, "--x", options.x);
+        Tensor y = x2 == null ? null : options.checked(rawY, "--x2", x2);
         if (chunks.writeStore(options, InfiniteWidthChunks.of(InfiniteWidthChunks.Kind.valueOf(kind.name().toUpperCase(
                 java.util.Locale.ROOT)), kernel), new ChunkInputs(null, x, y))) {
             return 0;
@@ -68,8 +75,8 @@ final class KernelCommand implements Callable<Integer> {
             try {
                 return Kind.valueOf(value.replace('-', '_'));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("expected nngp, ntk, jacobian-nngp or jacobian-ntk but was '" + value
-                        + "'");
+                throw new picocli.CommandLine.TypeConversionException("expected nngp, ntk, jacobian-nngp or"
+                        + " jacobian-ntk (lower case) but was '" + value + "'");
             }
         }
     }

@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
  * the model-free {@link DataOptions} and the architecture of CLI.md's {@code kernel} row.
  */
 final class KernelOptions extends DataOptions {
-    @Option(names = "--depth", required = true, paramLabel = "L", description = "number of hidden layers L >= 0")
-    int depth;
+    @Option(names = "--depth", required = true, paramLabel = "L",
+            description = "number of hidden layers L, 0 to " + Limits.MAX_DEPTH)
+    long depth;
 
     @Option(names = "--sigma-w2", required = true, paramLabel = "S", description = "weight variance sigma_w^2")
     double sigmaW2;
@@ -24,7 +25,8 @@ final class KernelOptions extends DataOptions {
 
     /** The kernel of the architecture given by --activation, --depth, --sigma-w2, --sigma-b2. */
     InfiniteWidthKernel kernel() {
-        return new InfiniteWidthKernel(activation, depth, sigmaW2, sigmaB2);
+        Limits.checkDepth(depth);
+        return new InfiniteWidthKernel(activation, (int) depth, sigmaW2, sigmaB2);
     }
 
     /** The training inputs --x, (N, D). */

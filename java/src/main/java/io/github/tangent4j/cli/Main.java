@@ -46,7 +46,22 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "tangent4j %4$s: %5$s%6$s%n");
         }
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        LauncherStatus.started();
+        Interruption.install(Thread.currentThread(), subcommand(args));
+        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        Interruption.returned();
+        LauncherStatus.exiting();
+        System.exit(code);
+    }
+
+    /** The subcommand named in {@code args} (the first argument that is not an option), for messages. */
+    private static String subcommand(String... args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return "tangent4j";
     }
 
     /** Runs the command with the given streams and returns the exit code (0 on success, 2 on bad input). */
@@ -55,6 +70,7 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         boolean verbose = Boolean.getBoolean("tangent4j.stacktrace") || List.of(args).contains("--verbose");
+        BackendLine.configure(verbose);
         cl.setParameterExceptionHandler((e, a) -> {
             err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage().replace('\n', ' '));
             if (verbose && e.getCause() != null) {
@@ -70,6 +86,13 @@ public final class Main {
             checkFiles(parseResult);
             return new CommandLine.RunLast().execute(parseResult);
         });
+        try {
+            Limits.checkThreads();
+        } catch (IllegalArgumentException e) {
+            err.println(subcommand(args) + ": " + e.getMessage());
+            err.flush();
+            return USAGE_ERROR;
+        }
         int code;
         try {
             code = cl.execute(args);
@@ -91,6 +114,9 @@ public final class Main {
     }
 
     private static void report(PrintWriter err, CommandLine commandLine, Throwable e, boolean verbose) {
+        if (Interruption.stopping()) {
+            return;   // the stop's own line says what happened
+        }
         Map<String, Path> files = new LinkedHashMap<>();
         FileOptions.paths(commandLine.getCommandSpec()).forEach((o, p) -> files.put(o.longestName(), p));
         err.println(commandLine.getCommandName() + ": " + Errors.oneLine(e, files));

@@ -23,6 +23,7 @@ final class NtkCommand implements Callable<Integer> {
     @Mixin
     ChunkOptions chunks;
 
+    @StandardInput
     @Option(names = "--x2", paramLabel = "FILE", description = "second input set, .npy (N2, D) (default: x)")
     Path x2;
 
@@ -57,8 +58,17 @@ final class NtkCommand implements Callable<Integer> {
         EmpiricalNtk.Kind kind = trace ? EmpiricalNtk.Kind.TRACE
                 : diagonal ? EmpiricalNtk.Kind.DIAGONAL : EmpiricalNtk.Kind.FULL;
         Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
-        Tensor right = x2 == null ? null : common.loadInputs(x2, "--x2", mlp);
+        if (mlp.outputDim() == 0) {
+            throw new IllegalArgumentException("--model " + common.model + ": the network has 0 outputs (its last"
+                    + " layer has width 0); expected at least 1 output for the NTK");
+        }
+        Tensor rawX = common.openInputs(common.x, "--x", mlp);
+        Tensor rawRight = x2 == null ? null : common.openInputs(x2, "--x2", mlp);
+        EmpiricalNtk sized = EmpiricalNtk.of(mlp).withMethod(m).withPerLayer(perLayer);
+        long[] shape = sized.shape(kind, rawX.dim(0), rawRight == null ? rawX.dim(0) : rawRight.dim(0));
+        common.checkRoom(shape, false);
+        Tensor x = common.checked(rawX, "--x", common.x);
+        Tensor right = x2 == null ? null : common.checked(rawRight, "--x2", x2);
         if (perLayer && ChunkOptions.isStore(common.out)) {
             throw new IllegalArgumentException("--per-layer: not with a .zarr store (its leading axis is the layer);"
                     + " expected an .npy --out");
@@ -67,9 +77,8 @@ final class NtkCommand implements Callable<Integer> {
             return 0;
         }
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("ntk")) {
-            EmpiricalNtk ntk = EmpiricalNtk.of(mlp).withMethod(m).withPerLayer(perLayer).withProgress(bar.listener());
+            EmpiricalNtk ntk = sized.withProgress(bar.listener());
             // Streamed tile by tile into the memory-mapped output: it may be larger than the RAM.
-            long[] shape = ntk.shape(kind, x.dim(0), right == null ? x.dim(0) : right.dim(0));
             common.write(mlp.dtype(), shape, out -> ntk.computeInto(backend, kind, x, right, out));
         }
         return 0;

@@ -7,9 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one way the command writes a file: the content goes to a new temporary file in the target's
@@ -35,14 +36,29 @@ final class OutputFile {
 
     /**
      * Checks that {@code out} (the value of {@code option}) can be written without destroying anything:
-     * a regular file or a new name in an existing directory, and none of {@code inputs} (null entries
-     * and inputs that do not exist are skipped).
+     * a regular file or a new name in an existing directory, and not the same file as any of
+     * {@code inputs} (option to file; empty names and files that do not exist are skipped).
      *
      * @throws IllegalArgumentException naming the option, the file and the reason
      */
     static void checkTarget(Path out, String option, Path... inputs) {
-        Path target = resolve(out, option);
+        java.util.Map<String, Path> named = new java.util.LinkedHashMap<>();
         for (Path in : inputs) {
+            if (in != null) {
+                named.put("the input " + in, in);
+            }
+        }
+        checkTarget(out, option, named);
+    }
+
+    /**
+     * {@link #checkTarget(Path, String, Path...)} with each other file described by its key (for example
+     * {@code "the input --x x.npy"} or {@code "--out y.npy"}).
+     */
+    static void checkTarget(Path out, String option, java.util.Map<String, Path> others) {
+        Path target = resolve(out, option);
+        for (java.util.Map.Entry<String, Path> other : others.entrySet()) {
+            Path in = other.getValue();
             if (in == null || in.toString().isEmpty() || !Files.exists(in) || !Files.exists(target)) {
                 continue;
             }
@@ -53,9 +69,10 @@ final class OutputFile {
                 continue;   // an unreadable input is reported by its own reader, with its option
             }
             if (same) {
-                throw new IllegalArgumentException(option + " " + out + ": is the same file as the input " + in
+                throw new IllegalArgumentException(option + " " + out + ": is the same file as " + other.getKey()
                         + (Files.isSymbolicLink(out) || Files.isSymbolicLink(in) ? " (through a link)" : "")
-                        + "; expected a different output file, so that the input is not replaced");
+                        + "; expected a different output file, so that " + (other.getKey().startsWith("the input")
+                        ? "the input is not replaced" : "one output does not replace the other"));
             }
         }
     }
@@ -116,23 +133,94 @@ final class OutputFile {
     /**
      * Writes {@code target} (the value of {@code option}) through {@code body}: temporary file, fsync,
      * atomic rename. Nothing but the temporary file is created or deleted; on failure the target is as
-     * it was.
+     * it was. Stale temporary files of earlier killed runs to the same target are removed first
+     * ({@link Temporaries#removeStale}).
      *
      * @throws IllegalArgumentException as {@link #checkTarget}
      * @throws IOException              naming the option and the file when writing fails
+     * @throws java.util.concurrent.CancellationException if the command was stopped (SIGINT/SIGTERM)
      */
     static void write(Path target, String option, Body body) throws IOException {
-        Path destination = resolve(target, option);
+        writeAll(new Pending(target, option, body));
+    }
+
+    /** One output of {@link #writeAll}: the file, its option, and what to write. */
+    record Pending(Path target, String option, Body body) {
+    }
+
+    /**
+     * Writes several outputs all or nothing: every temporary file is written and flushed before the first
+     * rename, so a failure in any of them (or a stop) leaves every target as it was. (The renames
+     * themselves follow one another; between two of them only a crash of the machine could intervene.)
+     *
+     * @throws IOException naming the option and the file of the output that failed
+     */
+    static void writeAll(Pending... outputs) throws IOException {
+        for (Pending o : outputs) {
+            resolve(o.target(), o.option());   // every target checked before any content is written
+        }
+        try (Staging staging = new Staging()) {
+            for (Pending o : outputs) {
+                staging.add(o);
+            }
+            staging.commit();
+        }
+    }
+
+    /**
+     * Outputs written to their temporary files one by one as they are ready ({@link #add}) and renamed into
+     * place together by {@link #commit}; closing without a commit (a failure, a stop) deletes them, leaving
+     * every target as it was. The demo's report uses it, so that a stopped run never leaves new figures
+     * beside an old index.
+     */
+    static final class Staging implements AutoCloseable {
+        private final List<Pending> outputs = new ArrayList<>();
+        private final List<Path> destinations = new ArrayList<>();
+        private final List<Path> temporaries = new ArrayList<>();
+        private int committed;
+
+        /** Writes {@code o}'s content to a flushed temporary file beside its target. */
+        void add(Pending o) throws IOException {
+            Path destination = resolve(o.target(), o.option());
+            temporaries.add(prepare(o, destination));
+            outputs.add(o);
+            destinations.add(destination);
+        }
+
+        /** Renames every temporary file over its target, in the order they were added. */
+        void commit() throws IOException {
+            for (; committed < outputs.size(); committed++) {
+                Pending o = outputs.get(committed);
+                try {
+                    Temporaries.commit(temporaries.get(committed), destinations.get(committed));
+                } catch (IOException e) {
+                    throw failure(o.option(), o.target(), "could not be written", e);
+                }
+            }
+        }
+
+        /** Deletes the temporary files not renamed. */
+        @Override
+        public void close() {
+            for (int i = committed; i < temporaries.size(); i++) {
+                Temporaries.discard(temporaries.get(i));
+            }
+        }
+    }
+
+    /** The flushed temporary file holding {@code o}'s content, to be renamed onto {@code destination}. */
+    private static Path prepare(Pending o, Path destination) throws IOException {
         Path dir = destination.getParent();
+        Temporaries.removeStale(dir, destination.getFileName().toString());
         Path tmp;
         try {
-            tmp = createTemporary(dir, destination.getFileName().toString());
+            tmp = Temporaries.create(dir, destination.getFileName().toString());
         } catch (IOException e) {
-            throw failure(option, target, "cannot create a temporary file in " + dir, e);
+            throw failure(o.option(), o.target(), "cannot create a temporary file in " + dir, e);
         }
         boolean done = false;
         try {
-            body.writeTo(tmp);
+            o.body().writeTo(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
@@ -141,34 +229,13 @@ final class OutputFile {
                     && !Files.isRegularFile(destination, LinkOption.NOFOLLOW_LINKS)) {
                 throw new FileAlreadyExistsException(destination.toString(), null, "is no longer a regular file");
             }
-            Files.move(tmp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
+            return tmp;
         } catch (IOException e) {
-            throw failure(option, target, "could not be written", e);
+            throw failure(o.option(), o.target(), "could not be written", e);
         } finally {
             if (!done) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the temporary file is hidden and named after the target; nothing else was touched
-                }
-            }
-        }
-    }
-
-    /**
-     * A new empty file {@code .NAME.RANDOM.tmp} in {@code dir}, with the permissions a new file gets
-     * (the umask applies, unlike {@link Files#createTempFile}, whose 0600 the output would keep).
-     */
-    private static Path createTemporary(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 100) {
-                    throw e;
-                }
+                Temporaries.discard(tmp);
             }
         }
     }

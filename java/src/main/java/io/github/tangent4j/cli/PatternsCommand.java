@@ -6,32 +6,43 @@ import io.github.tangent4j.chunked.RowChunks;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.patterns.ActivationPatterns;
+import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code tangent4j patterns}: writes the activation patterns, (N, H) booleans. */
 @Command(name = "patterns", mixinStandardHelpOptions = true,
         description = "Write the activation patterns: (N, H) booleans, pre-activation > 0, hidden layers in order.")
-final class PatternsCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
+final class PatternsCommand extends ModelCommand {
+    @Override
+    long[] outputShape(Mlp mlp, long n) {
+        return new long[] {n, mlp.hiddenUnits()};
+    }
 
     @Mixin
     ChunkOptions chunks;
 
     @Override
-    public Integer call() throws Exception {
-        Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
-        if (chunks.writeStore(common, new RowChunks(RowChunks.Output.PATTERNS, Jacobians.Mode.AUTO),
-                new ChunkInputs(mlp, x, null))) {
-            return 0;
-        }
-        try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("patterns")) {
+    DType outputType(Mlp mlp) {
+        return DType.BOOL;
+    }
+
+    @Override
+    boolean writeStore(Mlp mlp, Tensor x) throws Exception {
+        return chunks.writeStore(common, new RowChunks(RowChunks.Output.PATTERNS, Jacobians.Mode.AUTO),
+                new ChunkInputs(mlp, x, null));
+    }
+
+    @Override
+    boolean outputInMemory() {
+        return true;
+    }
+
+    @Override
+    void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
+        try (ProgressBars bar = ProgressBars.open("patterns")) {
             common.write(ActivationPatterns.compute(backend, mlp, x, bar.listener()).toBooleans());
         }
-        return 0;
     }
 }

@@ -47,10 +47,22 @@ final class RankCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--method: expected svd or gram but was '" + method + "'");
         };
         Mlp mlp = common.loadModel();
-        Tensor x = common.loadInputs(common.x, "--x", mlp);
+        Tensor raw = common.openInputs(common.x, "--x", mlp);
+        // the stacked parameter Jacobian (N*O, P) is formed in f64
+        Room.checkMemory(Room.bytes(io.github.tangent4j.tensor.DType.F64, Room.times(raw.dim(0), mlp.outputDim()),
+                mlp.parameterCount()), "the stacked parameter Jacobian of --x");
+        common.checkRoom(new long[] {Math.min(Room.times(raw.dim(0), mlp.outputDim()), mlp.parameterCount())}, false);
+        Tensor x = common.checked(raw, "--x", common.x);
         FunctionalDimension fd = FunctionalDimension.of(mlp).withMethod(m);
         if (mask != null) {
-            fd = fd.withMask(ParameterMask.of(mlp, StateDict.read(mask), "--mask " + mask));
+            java.util.Map<String, Tensor> tensors;
+            try {
+                tensors = StateDict.read(mask);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                // named here: the same file may also be given to another option (--x x.npy --mask x.npy)
+                throw new IllegalArgumentException("--mask " + Errors.oneLine(e, java.util.Map.of()), e);
+            }
+            fd = fd.withMask(ParameterMask.of(mlp, tensors, "--mask " + mask));
         }
         if (tolerance != null) {
             fd = fd.withTolerance(tolerance);

@@ -25,17 +25,24 @@ final class RegionsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @StandardInput
     @Option(names = "--a", required = true, paramLabel = "FILE", description = "segment starts, .npy of shape (K, D)")
     Path a;
 
+    @StandardInput
     @Option(names = "--b", required = true, paramLabel = "FILE", description = "segment ends, .npy of shape (K, D)")
     Path b;
 
     @Override
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
-        Tensor starts = common.loadInputs(a, "--a", mlp);
-        Tensor ends = common.loadInputs(b, "--b", mlp);
+        Tensor rawStarts = common.openInputs(a, "--a", mlp);
+        Tensor rawEnds = common.openInputs(b, "--b", mlp);
+        // at least the pieces count of every segment ("{breakpoints: [], pieces: k}", ~32 bytes) is written
+        Room.checkDisk(common.out, "--out", Room.times(rawStarts.dim(0), 32), "the JSON of " + rawStarts.dim(0)
+                + " segments");
+        Tensor starts = common.checked(rawStarts, "--a", a);
+        Tensor ends = common.checked(rawEnds, "--b", b);
         List<SegmentRegions> segments;
         try (Backend backend = common.openBackend()) {
             segments = RegionsAlongSegments.compute(backend, mlp, starts, ends);

@@ -33,6 +33,7 @@ final class RegressCommand implements Callable<Integer> {
     @Option(names = "--y", required = true, paramLabel = "FILE", description = "targets, .npy (N,) or (N, O)")
     Path y;
 
+    @StandardInput
     @Option(names = "--xtest", required = true, paramLabel = "FILE", description = "test inputs, .npy (Ntest, D)")
     Path xtest;
 
@@ -47,9 +48,15 @@ final class RegressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InfiniteWidthKernel k = options.kernel();
-        Tensor x = options.inputs();
+        Tensor rawX = options.openMatrix(options.x, "--x", -1, "");
+        Tensor rawTest = options.openMatrix(xtest, "--xtest", rawX.dim(1), "like --x");
+        // the kernel matrices K(x, x) and K(xtest, x) are held in memory, with the output
+        options.checkRoom(new long[] {rawTest.dim(0)}, false);
+        Room.checkMemory(Room.bytes(options.dtype, Room.plus(rawX.dim(0), rawTest.dim(0)), rawX.dim(0)),
+                "the kernel matrices K(--x, --x) and K(--xtest, --x)");
+        Tensor x = options.checked(rawX, "--x", options.x);
         Tensor targets = options.targets(y, x.dim(0));
-        Tensor xt = options.loadMatrix(xtest, "--xtest", x.dim(1), "like --x");
+        Tensor xt = options.checked(rawTest, "--xtest", xtest);
         double[] t = times == null ? null : KernelOptions.times(times);
         Request request = kernel == Kernel.ntk ? Request.NNGP_AND_NTK : Request.NNGP;
         try (Backend backend = options.openBackend()) {

@@ -1,6 +1,7 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.RobustPredictor;
 import io.github.tangent4j.tensor.Tensor;
 import java.nio.file.Path;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Option;
         description = "The Jacobian-regularised training predictor (mean, infinite width) at each time, "
                 + "(len(T), Ntest) or (len(T), Ntest, O).")
 final class RobustCommand implements Callable<Integer> {
+    /** Above this a failed solve is put down to --lambda (the kernel entries are O(1) for sane inputs). */
+    private static final double LARGE_LAMBDA = 1e100;
+
     @Mixin
     KernelOptions options;
 
@@ -27,6 +31,7 @@ final class RobustCommand implements Callable<Integer> {
     @Option(names = "--y", required = true, paramLabel = "FILE", description = "targets, .npy (N,) or (N, O)")
     Path y;
 
+    @StandardInput
     @Option(names = "--xtest", required = true, paramLabel = "FILE", description = "test inputs, .npy (Ntest, D)")
     Path xtest;
 
@@ -36,15 +41,33 @@ final class RobustCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Tensor x = options.inputs();
+        InfiniteWidthKernel kernel = options.kernel();
+        Tensor rawX = options.openMatrix(options.x, "--x", -1, "");
+        Tensor rawTest = options.openMatrix(xtest, "--xtest", rawX.dim(1), "like --x");
+        // the Jacobian kernels of (f, df/dx) on x and between xtest and x are held in memory
+        long block = Room.plus(1, rawX.dim(1));
+        Room.checkMemory(Room.bytes(options.dtype, Room.times(Room.plus(rawX.dim(0), rawTest.dim(0)), block),
+                Room.times(rawX.dim(0), block)), "the Jacobian kernel matrices of --x and --xtest");
+        Tensor x = options.checked(rawX, "--x", options.x);
         Tensor targets = options.targets(y, x.dim(0));
-        Tensor xt = options.loadMatrix(xtest, "--xtest", x.dim(1), "like --x");
+        Tensor xt = options.checked(rawTest, "--xtest", xtest);
         double[] t = KernelOptions.times(times);
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
             throw new IllegalArgumentException("--lambda: expected a finite value >= 0 but was " + lambda);
         }
         try (Backend backend = options.openBackend()) {
-            options.write(RobustPredictor.predict(backend, options.kernel(), x, targets, xt, lambda, t));
+            Tensor prediction;
+            try {
+                prediction = RobustPredictor.predict(backend, kernel, x, targets, xt, lambda, t);
+            } catch (IllegalArgumentException | ArithmeticException | IllegalStateException e) {
+                if (lambda <= LARGE_LAMBDA) {
+                    throw e;
+                }
+                // the inputs were checked: a huge penalty is what broke the solve
+                throw new IllegalArgumentException("--lambda: " + lambda + " is too large: the penalised system"
+                        + " overflowed or could not be solved (" + Errors.message(e) + "); expected a smaller value", e);
+            }
+            options.write(prediction);
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.patterns.SliceImage;
 import io.github.tangent4j.patterns.SliceRegions;
+import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Tensor;
 import java.io.IOException;
@@ -59,22 +60,42 @@ final class SliceCommand implements Callable<Integer> {
         }
         int width = Integer.parseInt(m.group(1));
         int height = Integer.parseInt(m.group(2));
+        checkSide("width", width);
+        checkSide("height", height);
+        if ((long) width * height > SliceRegions.MAX_PIXELS) {
+            throw new IllegalArgumentException("--size " + size + ": expected at most " + SliceRegions.MAX_PIXELS
+                    + " pixels but W*H is " + (long) width * height);
+        }
+        common.checkRoom(DType.I32, new long[] {height, width}, true);
+        // the PNG holds at most 4 bytes a pixel (it is compressed)
+        Room.checkDisk(png, "--png", Room.times(4L * width, height), "the image of " + width + "x" + height + " pixels");
         Mlp mlp = common.loadModel();
         SliceRegions slice;
         try (Backend backend = common.openBackend()) {
             slice = SliceRegions.compute(backend, mlp, vector(origin, "--origin"), vector(dir1, "--dir1"),
                     vector(dir2, "--dir2"), width, height);
         }
-        common.write(slice.ids());
-        if (png != null) {
-            OutputFile.write(png, "--png", tmp -> {
-                if (!ImageIO.write(SliceImage.render(slice.ids()), "png", tmp.toFile())) {
-                    throw new IOException("--png: no PNG writer in this Java runtime");
+        Tensor ids = slice.ids();
+        OutputFile.Pending idsFile = new OutputFile.Pending(common.out, "--out", tmp -> Npy.write(tmp, ids));
+        if (png == null) {
+            OutputFile.writeAll(idsFile);
+        } else {
+            // both files or neither: a failing PNG leaves --out as it was
+            OutputFile.writeAll(idsFile, new OutputFile.Pending(png, "--png", tmp -> {
+                if (!ImageIO.write(SliceImage.render(ids), "png", tmp.toFile())) {
+                    throw new IOException("no PNG writer in this Java runtime");
                 }
-            });
+            }));
         }
         spec.commandLine().getOut().println("regions " + slice.regions());
         return 0;
+    }
+
+    private void checkSide(String what, int pixels) {
+        if (pixels < 1 || pixels > SliceRegions.MAX_SIDE) {
+            throw new IllegalArgumentException("--size " + size + ": " + what + ": expected 1 to " + SliceRegions.MAX_SIDE
+                    + " pixels but was " + pixels);
+        }
     }
 
     private Tensor vector(Path file, String option) throws IOException {

@@ -104,6 +104,7 @@ public final class Jacobians {
      * dtype.
      *
      * @throws IllegalArgumentException if x's shape or dtype does not fit or x holds a non-finite value
+     * @throws ArithmeticException      if the result overflowed (see {@link Finite#checkResult})
      */
     public Tensor input(Backend backend, Tensor x) {
         long n = checkX(x);
@@ -120,6 +121,7 @@ public final class Jacobians {
                 }
             }
         });
+        Finite.checkResult("the input Jacobian", out);
         return out;
     }
 
@@ -159,6 +161,7 @@ public final class Jacobians {
      * layer inputs (the bias block {@code c Delta_l}), formed by a batched rank-1 GEMM per tile.
      *
      * @throws IllegalArgumentException as {@link #input}, or if N*O*P elements cannot be addressed
+     * @throws ArithmeticException      if the result overflowed (see {@link Finite#checkResult})
      */
     public ParameterJacobian parameters(Backend backend, Tensor x) {
         long n = checkX(x);
@@ -193,6 +196,7 @@ public final class Jacobians {
                 }
             }
         });
+        Finite.checkResult("the parameter Jacobian", out);
         return new ParameterJacobian(mlp, out);
     }
 

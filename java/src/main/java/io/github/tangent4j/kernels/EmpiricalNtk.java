@@ -158,6 +158,7 @@ public final class EmpiricalNtk {
      * tile by tile; {@code out} may be a memory-mapped file.
      *
      * @throws IllegalArgumentException if x or x2 does not fit the network or out has another shape or dtype
+     * @throws ArithmeticException      if the kernel overflowed (see {@link Finite#checkResult})
      */
     public void computeInto(Backend backend, Kind kind, Tensor x, Tensor x2, Tensor out) {
         Objects.requireNonNull(backend, "backend");
@@ -184,6 +185,7 @@ public final class EmpiricalNtk {
             while (true) {
                 try {
                     run(net, m, kind, x, symmetric ? null : right, out, block, start);
+                    Finite.checkResult("the empirical NTK", out);   // the overflow policy
                     return;
                 } catch (ResumeFrom r) {
                     if (block == 1) {

@@ -5,6 +5,7 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -143,6 +144,8 @@ public final class InfiniteWidthKernel {
      * @param x2 the second inputs, x's dtype; {@code null} for x itself
      * @throws IllegalArgumentException if an input is not a finite F32/F64 matrix, or their widths or
      *                                  dtypes differ
+     * @throws ArithmeticException      if the output kernel overflowed (huge inputs or variances; see
+     *                                  {@link Finite#checkResult})
      */
     public Result compute(Backend backend, Tensor x, Tensor x2, Request request) {
         Gram.check("x", x, -1, null);
@@ -181,6 +184,11 @@ public final class InfiniteWidthKernel {
                     });
                 }
             }
+        }
+        // the overflow policy: finite inputs (checked above) must give finite kernels
+        Finite.checkResult("the output NNGP", out.outputNngp());
+        if (!out.ntk().isEmpty()) {
+            Finite.checkResult("the output NTK", out.outputNtk());
         }
         return out;
     }

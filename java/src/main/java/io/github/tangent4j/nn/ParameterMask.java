@@ -55,6 +55,16 @@ public final class ParameterMask {
             }
             numeric.put(e.getKey(), d);
         }
+        // Each key against the model's own (a transposed weight is named as such, not as a bias mismatch).
+        Map<String, Tensor> model = StateDict.fromMlp(mlp);
+        for (Map.Entry<String, Tensor> e : numeric.entrySet()) {
+            Tensor want = model.get(e.getKey());
+            if (want != null && !Shapes.same(want.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException(source + ": key '" + e.getKey() + "': expected shape "
+                        + Shapes.format(want.shape()) + " like the model's but was "
+                        + Shapes.format(e.getValue().shape()));
+            }
+        }
         Mlp shape = StateDict.toMlp(numeric, Activation.IDENTITY, source);
         if (shape.layers().size() != mlp.layers().size()) {
             throw new IllegalArgumentException(source + ": expected a mask for " + mlp.layers().size()

@@ -79,4 +79,32 @@ public final class Finite {
                     + t.getFlat(bad));
         }
     }
+
+    /**
+     * The overflow policy of the library: a result computed from finite inputs must be finite. Checks
+     * that every element of the result {@code t} is finite; a NaN or infinity there means the computation
+     * overflowed (inputs, weights, variances or an activation slope too large for the dtype).
+     *
+     * @param name what the result is, for the message
+     * @throws ArithmeticException naming {@code name}, the first bad element (flat index and multi-index),
+     *                             its value and the likely cause
+     */
+    public static void checkResult(String name, Tensor t) {
+        long bad = firstNonFinite(t);
+        if (bad < 0) {
+            return;
+        }
+        long[] shape = t.shape();
+        long[] index = new long[shape.length];
+        long rest = bad;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            index[k] = shape[k] == 0 ? 0 : rest % shape[k];
+            rest = shape[k] == 0 ? 0 : rest / shape[k];
+        }
+        throw new ArithmeticException(name + ": element " + bad + " " + Shapes.format(index).replace(",)", ")")
+                + " is " + t.getFlat(bad) + " although every input is finite: the computation overflowed "
+                + t.dtype() + " (largest " + (t.dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE)
+                + "); expected smaller inputs, weights, variances or slopes (rescale them"
+                + (t.dtype() == DType.F32 ? ", or use f64" : "") + ")");
+    }
 }

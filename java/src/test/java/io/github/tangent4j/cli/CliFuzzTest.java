@@ -14,6 +14,7 @@ import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Npz;
 import io.github.tangent4j.tensor.SafeTensors;
+import io.github.tangent4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -105,6 +106,31 @@ class CliFuzzTest {
         Npy.write(big, SafetyTest.gaussian(3, 2).to(DType.F32));
         inputs.add(big);
         xs.add(big);
+        // issue 26: a header claiming 10^12 rows (sparse: not snapshotted, never read), values near 1e200
+        // (finite inputs whose results overflow), weights near 1e200
+        Path huge = dir.resolve("huge.npy");
+        if (sparse(huge, 1_000_000_000_000L)) {
+            xs.add(huge);
+        }
+        Tensor b = SafetyTest.gaussian(4, 2);
+        for (long i = 0; i < b.size(); i++) {
+            b.setFlat(i, b.getFlat(i) * 1e200);
+        }
+        Path overflowing = dir.resolve("xbig.npy");
+        Npy.write(overflowing, b);
+        inputs.add(overflowing);
+        xs.add(overflowing);
+        Map<String, Tensor> heavy = StateDict.fromMlp(mlp);
+        for (Tensor w : heavy.values()) {
+            for (long i = 0; i < w.size(); i++) {
+                w.setFlat(i, w.getFlat(i) * 1e200);
+            }
+        }
+        Path heavyModel = dir.resolve("heavy.npz");
+        Npz.write(heavyModel, heavy);
+        inputs.add(heavyModel);
+        models.add(heavyModel);
+        models.add(Path.of("-"));
         Path empty = input("empty.npy", new byte[0]);
         Path folder = Files.createDirectory(dir.resolve("folder"));
         Path hard = Files.createLink(dir.resolve("hard.npy"), x);
@@ -128,16 +154,27 @@ class CliFuzzTest {
         Npy.write(previous, SafetyTest.gaussian(2, 1));
         byte[] previousBytes = Files.readAllBytes(previous);
         List<Path> outs = new ArrayList<>(List.of(outDir.resolve("y.npy"), previous, folder, x, hard, soft, npzModel,
-                Path.of(""), Path.of("/dev/null"), outDir.resolve("no/such/dir/y.npy")));
+                Path.of(""), Path.of("/dev/null"), outDir.resolve("no/such/dir/y.npy"),
+                outDir.resolve("y".repeat(251) + ".npy")));   // issue 26, D10: a name of NAME_MAX bytes
         special.stream().filter(p -> p.getFileName() != null && p.getFileName().toString().equals("fifo"))
                 .forEach(outs::add);
 
         String[] activations = {"relu", "tanh", "erf", "abs", "identity", "leaky_relu", "leaky_relu:0.2",
-            "leaky_relu:x", "gelu", "", "RELU", "relu:1"};
+            "leaky_relu:x", "gelu", "", "RELU", "relu:1", "leaky_relu:1e308"};
         String[] dtypes = {"f64", "f32", "f16", "", "F64"};
         String[] backends = {"java", "JAVA", "cpu", ""};
         String[] commands = {"forward", "forward", "forward", "forward", "forward", "forward", "forward", "forward",
-            "info", "frobnicate", "help", "--version"};
+            "info", "frobnicate", "help", "--version", "jacobian", "ntk", "patterns", "kernel"};
+        // issue 26: per command, options within and beyond their bounds
+        Map<String, List<String[]>> extras = Map.of(
+                "jacobian", List.of(new String[] {"--wrt", "params"}, new String[] {"--wrt", "input"},
+                    new String[] {"--norm"}),
+                "ntk", List.of(new String[] {"--trace"}, new String[] {"--diagonal"}, new String[0]),
+                "patterns", List.<String[]>of(new String[0]),
+                "kernel", List.of(new String[] {"--kind", "nngp", "--depth", "2", "--sigma-w2", "1", "--sigma-b2", "0"},
+                    new String[] {"--kind", "ntk", "--depth", "2147483647", "--sigma-w2", "1", "--sigma-b2", "0"},
+                    new String[] {"--kind", "NTK", "--depth", "1", "--sigma-w2", "1", "--sigma-b2", "0"},
+                    new String[] {"--kind", "ntk", "--depth", "3", "--sigma-w2", "1e300", "--sigma-b2", "1e300"}));
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         int runs = 0;
@@ -164,6 +201,16 @@ class CliFuzzTest {
                 args.addAll(List.of("--dtype", choose(List.of(dtypes), 2, rng)));
             }
             args.addAll(List.of("--backend", choose(List.of(backends), 1, rng)));
+            List<String[]> extra = extras.get(args.get(0));
+            if (extra != null) {
+                args.addAll(List.of(extra.get(rng.nextInt(extra.size()))));
+                if (args.get(0).equals("kernel")) {
+                    int m = args.indexOf("--model");
+                    if (m >= 0) {
+                        args.subList(m, m + 2).clear();   // kernel takes no model
+                    }
+                }
+            }
             if (rng.nextInt(8) == 0) {
                 args.add(rng.nextBoolean() ? "--frob" : "stray");
             }
@@ -214,6 +261,24 @@ class CliFuzzTest {
         System.out.println("CliFuzzTest: seed " + seed + ": " + runs + " runs, " + successes + " forward runs succeeded");
         assertTrue(runs >= 50, "only " + runs + " runs in " + seconds + " s");
         assertTrue(successes > 0, "no run succeeded: the generator only makes errors");
+    }
+
+    /** Writes an .npy header claiming {@code rows} x 2 float64 over a sparse file; false where that cannot be. */
+    private static boolean sparse(Path file, long rows) {
+        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + rows + ", 2), }";
+        StringBuilder header = new StringBuilder(dict);
+        while ((10 + header.length() + 1) % 64 != 0) {
+            header.append(' ');
+        }
+        header.append('\n');
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
+            f.write(header.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            f.setLength(f.getFilePointer() + rows * 16);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Whether {@code args} reads {@code file} through --model or --x (directly or through a link). */

@@ -19,6 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * inside a part) runs its parts on the calling thread, so the pool never deadlocks.
  */
 final class ComputePool {
+    /** The largest accepted {@code tangent4j.threads}: 8 per processor (more only add switching, no speed). */
+    static final int MAX_THREADS = 8 * Runtime.getRuntime().availableProcessors();
     /** Number of threads a parallel operation uses, the caller included. */
     static final int THREADS = threads();
     /** How long an idle thread spins before it parks. */
@@ -36,6 +38,12 @@ final class ComputePool {
         if (p != null) {
             try {
                 int t = Integer.parseInt(p.trim());
+                if (t > MAX_THREADS) {
+                    System.getLogger(ComputePool.class.getName()).log(System.Logger.Level.WARNING,
+                            "tangent4j.threads must be at most " + MAX_THREADS + " (8 per processor) but was " + t
+                                    + "; using " + MAX_THREADS);
+                    return MAX_THREADS;
+                }
                 if (t >= 1) {
                     return t;
                 }

@@ -10,7 +10,8 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * The report folder: each figure's PNG as it is finished, and {@code index.html} (title, the run's
+ * The report folder: each figure's PNG as it is finished (through the command's writer, which stages the
+ * files and renames them into place together at the end), and {@code index.html} (title, the run's
  * backend and sizes, then per figure its heading, picture, one-line caption, details and computing time).
  */
 public final class Report {
