@@ -5,21 +5,21 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Row-major GEMM on host memory, {@code C = alpha op(A) op(B) + beta C} with op(A) m x k, op(B)
- * k x n and leading dimensions (row strides, in elements). The kernel is the Vector API one or the
- * scalar one, as {@link Vectorization} decided. Large products are split into independent row (or column) blocks, one per thread
- * of the {@link ComputePool}.
+ * k x n and leading dimensions (row strides, in elements). The kernel is the one {@link GemmProvider}
+ * chose: the system BLAS, which threads itself, or a pure-Java one (Vector API or scalar), for which large
+ * products are split into independent row (or column) blocks, one per thread of the {@link ComputePool}.
  */
 final class JavaGemm {
     /** Below this many multiply-adds a GEMM runs on the caller's thread alone. */
     private static final long PARALLEL_THRESHOLD = 1L << 21;
-    static final GemmKernel KERNEL = Vectorization.ENABLED ? new VectorKernel() : new ScalarGemm();
+    static final GemmKernel KERNEL = GemmProvider.CHOICE.kernel();
 
     private JavaGemm() {
     }
 
-    /** One line naming the kernel in use and the thread count. */
+    /** One line naming the GEMM in use (provider and file) and the thread count. */
     static String describe() {
-        return KERNEL.name() + " GEMM on " + ComputePool.THREADS + " threads";
+        return GemmProvider.CHOICE.description();
     }
 
     /** The GEMM with the selected kernel; see the class comment. */
@@ -43,6 +43,14 @@ final class JavaGemm {
             scale(f64, (int) m, (int) n, beta, c, ldc);
             return;
         }
+        if (kernel.threadsItself() && !SystemBlas.accepts(a, b, c)) {
+            kernel = GemmProvider.JAVA;   // a Java array: the native library cannot address it
+        }
+        if (kernel.threadsItself()) {
+            call(kernel, f64, transA, transB, (int) m, (int) n, (int) k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
+            return;
+        }
+        GemmKernel split = kernel;
         long work = m * n * k;
         int parts = work < PARALLEL_THRESHOLD ? 1 : ComputePool.THREADS;
         boolean byRows = m >= n;
@@ -60,13 +68,19 @@ final class JavaGemm {
             long aOff = byRows ? (transA ? from : from * lda) : 0;
             long bOff = byRows ? 0 : (transB ? from * ldb : from);
             long cOff = byRows ? from * ldc : from;
-            if (f64) {
-                kernel.dgemm(transA, transB, mm, nn, (int) k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            } else {
-                kernel.sgemm(transA, transB, mm, nn, (int) k, (float) alpha, a, aOff, lda, b, bOff, ldb, (float) beta,
-                        c, cOff, ldc);
-            }
+            call(split, f64, transA, transB, mm, nn, (int) k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         });
+    }
+
+    private static void call(GemmKernel kernel, boolean f64, boolean transA, boolean transB, int m, int n, int k,
+            double alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb, double beta,
+            MemorySegment c, long cOff, long ldc) {
+        if (f64) {
+            kernel.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            kernel.sgemm(transA, transB, m, n, k, (float) alpha, a, aOff, lda, b, bOff, ldb, (float) beta, c, cOff,
+                    ldc);
+        }
     }
 
     /**
@@ -85,7 +99,8 @@ final class JavaGemm {
         ComputePool.PartTask blocks = part -> gemm(f64, transA, transB, m, n, k, alpha, a.asSlice(part * aBlock,
                 aBlock), lda, b.asSlice(part * bBlock, bBlock), ldb, beta, c.asSlice(part * cBlock, cBlock), ldc);
         long work = m * n * k;
-        boolean acrossBatch = batch > 1 && work < PARALLEL_THRESHOLD && work * batch >= PARALLEL_THRESHOLD;
+        boolean acrossBatch = batch > 1 && work < PARALLEL_THRESHOLD && work * batch >= PARALLEL_THRESHOLD
+                && !KERNEL.threadsItself();
         int parts = acrossBatch ? Math.min(batch, ComputePool.THREADS) : 1;
         ComputePool.run(parts, part -> {
             for (int i = (int) ((long) batch * part / parts); i < (long) batch * (part + 1) / parts; i++) {
