@@ -36,6 +36,11 @@ final class GemmProvider {
      * @param blas the system BLAS in use, or null for the pure-Java kernel
      */
     record Choice(GemmKernel kernel, SystemBlas blas, String description) {
+        /** A short line for the log: the BLAS's family and file, or the pure-Java kernel and why. */
+        String logLine() {
+            return blas != null ? "GEMM by " + blas.kind() + " (" + blas.file() + "); see tangent4j info"
+                    : description.length() <= 160 ? description : description.substring(0, 157) + "...";
+        }
     }
 
     /**
@@ -71,7 +76,7 @@ final class GemmProvider {
     }
 
     private static Choice logged(Choice c) {
-        System.getLogger(GemmProvider.class.getName()).log(Level.INFO, "tangent4j: " + c.description());
+        System.getLogger(GemmProvider.class.getName()).log(Level.INFO, "tangent4j: " + c.logLine());
         return c;
     }
 }

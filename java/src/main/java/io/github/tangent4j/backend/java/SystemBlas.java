@@ -43,13 +43,16 @@ final class SystemBlas implements GemmKernel {
     static final List<Naming> NAMINGS = List.of(new Naming("", "", false), new Naming("scipy_", "", false),
             new Naming("scipy_", "64_", true), new Naming("", "64_", true));
 
+    private final String kind;
     private final String provider;
     private final String file;
     private final MethodHandle sgemm;
     private final MethodHandle dgemm;
     private final MethodHandle getThreads;
 
-    private SystemBlas(String provider, String file, MethodHandle sgemm, MethodHandle dgemm, MethodHandle getThreads) {
+    private SystemBlas(String kind, String provider, String file, MethodHandle sgemm, MethodHandle dgemm,
+            MethodHandle getThreads) {
+        this.kind = kind;
         this.provider = provider;
         this.file = file;
         this.sgemm = sgemm;
@@ -71,7 +74,7 @@ final class SystemBlas implements GemmKernel {
             if (s.isPresent() && d.isPresent()) {
                 Threads t = Threads.find(lookup, naming);
                 t.set(threads);
-                return new SystemBlas(t.provider(lookup, naming), BlasLocator.fileAt(d.get(), file), gemm(s.get(), naming.ilp64(), ValueLayout.JAVA_FLOAT),
+                return new SystemBlas(t.kind(), t.provider(lookup, naming), BlasLocator.fileAt(d.get(), file), gemm(s.get(), naming.ilp64(), ValueLayout.JAVA_FLOAT),
                         gemm(d.get(), naming.ilp64(), ValueLayout.JAVA_DOUBLE), t.get);
             }
         }
@@ -166,6 +169,11 @@ final class SystemBlas implements GemmKernel {
     /** The library's name and build, e.g. {@code OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64}. */
     String provider() {
         return provider;
+    }
+
+    /** The library's family: {@code OpenBLAS}, {@code Intel MKL}, {@code BLIS} or {@code CBLAS}. */
+    String kind() {
+        return kind;
     }
 
     /** The file the library was loaded from (or its soname, when the system loader found it). */

@@ -210,6 +210,17 @@ class SystemBlasTest {
     }
 
     @Test
+    void theProcessChoiceFollowsTheProperty() {
+        // CI runs this class once as configured (a BLAS where one is installed) and once with -Dtangent4j.blas=none
+        if ("none".equals(System.getProperty(GemmProvider.PROPERTY))) {
+            assertNull(GemmProvider.CHOICE.blas(), GemmProvider.CHOICE.description());
+            assertSame(GemmProvider.JAVA, JavaGemm.KERNEL);
+        } else if (Files.exists(DEBIAN_OPENBLAS)) {
+            assertNotNull(GemmProvider.CHOICE.blas(), GemmProvider.CHOICE.description());
+        }
+    }
+
+    @Test
     void numpysBundledOpenBlasWithRenamedSixtyFourBitSymbolsBinds() {
         Path wheel = BlasLocator.candidates().stream().map(BlasLocator.Candidate::file)
                 .filter(f -> f != null && f.getFileName().toString().contains("scipy_openblas64")).findFirst().orElse(null);
