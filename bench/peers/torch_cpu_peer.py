@@ -33,6 +33,8 @@ def parse_args(argv=None):
     ap.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (smoke test)")
     ap.add_argument("--repeats", type=int, default=None, help="timed runs per workload (default 5, quick 2)")
     ap.add_argument("--warmup", type=int, default=None, help="untimed runs first (default 2, quick 1)")
+    ap.add_argument("--sizes", default="", help="comma-separated N for the input Jacobian and the NTK trace "
+                    "(default 256,4096 and 256,1024)")
     ap.add_argument("--only", default="", help="comma-separated: gemm,jacobian,parameter-jacobian,ntk,patterns,"
                     "analytic (default: all)")
     return ap.parse_args(argv)
@@ -131,6 +133,7 @@ def main(argv=None):
     only = set(filter(None, a.only.split(","))) or {"gemm", "jacobian", "parameter-jacobian", "ntk", "patterns",
                                                      "analytic"}
     dtypes = [torch.float32, torch.float64]
+    sizes = [int(v) for v in a.sizes.split(",") if v]
     tools = torch_peer.functional_tools()
     started = time.perf_counter()
     name = torch_peer.name
@@ -144,7 +147,7 @@ def main(argv=None):
     for dt in dtypes:
         net = torch_peer.mlp(dt, cpu)
         if "jacobian" in only:
-            for n in ([16] if q else [256, 4096]):
+            for n in sizes or ([16] if q else [256, 4096]):
                 x = torch_peer.gaussian(n, torch_peer.WIDTHS[0], dt, cpu)
                 t.time(f"input jacobian N={n}", name(dt), lambda: input_jacobian(net, x), False, method="masked chain")
                 if tools is not None:
@@ -158,7 +161,7 @@ def main(argv=None):
             t.time(f"parameter jacobian N={n}", name(dt), lambda: parameter_jacobian(net, x, out), False,
                    method="per-layer outer products", bytes=out.numel() * out.element_size())
         if "ntk" in only:
-            for n in ([16] if q else [256, 1024]):
+            for n in sizes or ([16] if q else [256, 1024]):
                 x = torch_peer.gaussian(n, torch_peer.WIDTHS[0], dt, cpu)
                 t.time(f"ntk trace N={n}", name(dt), lambda: ntk_trace(net, x), False, method="layer-wise Grams")
         if "patterns" in only and dt == torch.float32:
