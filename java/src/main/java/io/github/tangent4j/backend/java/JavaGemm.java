@@ -86,8 +86,10 @@ final class JavaGemm {
     /**
      * {@code batch} GEMMs on consecutive blocks: block i of A starts {@code i * m * k} elements into
      * {@code a} (likewise B with k x n, C with m x n blocks), with the leading dimensions given. Small
-     * GEMMs run in parallel across the batch, each on one thread; large ones one after another, each
-     * split across the threads.
+     * GEMMs (below {@link #PARALLEL_THRESHOLD} multiply-adds each) run on the pure-Java kernel, in parallel
+     * across the batch, each on one thread: a system BLAS would take them one by one, a native call each
+     * (the parameter Jacobian's outer products are thousands of them). Large ones run one after another on
+     * the chosen kernel, each on all the threads.
      */
     static void gemmBatched(boolean f64, int batch, boolean transA, boolean transB, long m, long n, long k,
             double alpha, MemorySegment a, long lda, MemorySegment b, long ldb, double beta, MemorySegment c,
@@ -96,17 +98,23 @@ final class JavaGemm {
         long aBlock = m * k * es;
         long bBlock = k * n * es;
         long cBlock = m * n * es;
-        ComputePool.PartTask blocks = part -> gemm(f64, transA, transB, m, n, k, alpha, a.asSlice(part * aBlock,
-                aBlock), lda, b.asSlice(part * bBlock, bBlock), ldb, beta, c.asSlice(part * cBlock, cBlock), ldc);
         long work = m * n * k;
-        boolean acrossBatch = batch > 1 && work < PARALLEL_THRESHOLD && work * batch >= PARALLEL_THRESHOLD
-                && !KERNEL.threadsItself();
+        GemmKernel kernel = kernelForBatch(batch, work);
+        ComputePool.PartTask blocks = part -> gemm(kernel, f64, transA, transB, m, n, k, alpha, a.asSlice(part
+                * aBlock, aBlock), lda, b.asSlice(part * bBlock, bBlock), ldb, beta, c.asSlice(part * cBlock, cBlock),
+                ldc);
+        boolean acrossBatch = batch > 1 && work < PARALLEL_THRESHOLD && work * batch >= PARALLEL_THRESHOLD;
         int parts = acrossBatch ? Math.min(batch, ComputePool.THREADS) : 1;
         ComputePool.run(parts, part -> {
             for (int i = (int) ((long) batch * part / parts); i < (long) batch * (part + 1) / parts; i++) {
                 blocks.run(i);
             }
         });
+    }
+
+    /** The kernel each GEMM of a batch of {@code batch} runs on, with {@code work} multiply-adds each. */
+    static GemmKernel kernelForBatch(int batch, long work) {
+        return batch > 1 && work < PARALLEL_THRESHOLD ? GemmProvider.JAVA : KERNEL;
     }
 
     /** C = beta C (zero when beta is 0, so NaN in C does not survive). */

@@ -148,6 +148,13 @@ class SystemBlasTest {
     }
 
     @Test
+    void batchesOfSmallGemmsRunOnTheJavaKernelLargeOnesOnTheProvider() {
+        assertSame(GemmProvider.JAVA, JavaGemm.kernelForBatch(1000, 10L * 512));   // the outer products
+        assertSame(JavaGemm.KERNEL, JavaGemm.kernelForBatch(1, 10L * 512));
+        assertSame(JavaGemm.KERNEL, JavaGemm.kernelForBatch(4, 512L * 512 * 512));
+    }
+
+    @Test
     void noneChoosesTheJavaKernel() {
         GemmProvider.Choice c = GemmProvider.choose("none", BlasLocator.candidates(), 2);
         assertSame(GemmProvider.JAVA, c.kernel());
