@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -75,10 +74,10 @@ class GemmBlockingTest {
             MemorySegment sb = arena.allocate((long) b.length * es);
             MemorySegment sc = arena.allocate((long) m * n * es);
             for (int i = 0; i < a.length; i++) {
-                put(sa, f64, i, a[i]);
+                JavaGemmTest.set(sa, f64, i, a[i]);
             }
             for (int i = 0; i < b.length; i++) {
-                put(sb, f64, i, b[i]);
+                JavaGemmTest.set(sb, f64, i, b[i]);
             }
             if (f64) {
                 VectorGemm64.gemm(rows, ta, tb, m, n, k, 1, sa, 0, ta ? m : k, sb, 0, tb ? k : n, 0, sc, 0, n);
@@ -92,8 +91,7 @@ class GemmBlockingTest {
                         want += (f64 ? a[ta ? p * m + i : i * k + p] : (float) a[ta ? p * m + i : i * k + p])
                                 * (f64 ? b[tb ? j * k + p : p * n + j] : (float) b[tb ? j * k + p : p * n + j]);
                     }
-                    double got = f64 ? sc.getAtIndex(ValueLayout.JAVA_DOUBLE, (long) i * n + j)
-                            : sc.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * n + j);
+                    double got = JavaGemmTest.get(sc, f64, (long) i * n + j);
                     double tol = (f64 ? 1e-13 : 3e-6) * Math.max(1, k);
                     if (!(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)))) {
                         throw new AssertionError(rows + "-row tile " + (f64 ? "F64 " : "F32 ") + (ta ? "T" : "N")
@@ -102,14 +100,6 @@ class GemmBlockingTest {
                     }
                 }
             }
-        }
-    }
-
-    private static void put(MemorySegment s, boolean f64, long i, double v) {
-        if (f64) {
-            s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
-        } else {
-            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
         }
     }
 }

@@ -15,7 +15,8 @@ class JavaGemmTest {
     private static final List<GemmKernel> KERNELS = List.of(new VectorKernel(), new ScalarGemm());
     private static final int[] SIZES = {1, 3, 17, 255, 257};
 
-    private static MemorySegment random(Arena arena, boolean f64, long count, SplittableRandom rng) {
+    /** {@code count} uniform values in [-1, 1) of the given precision, 64-byte aligned. */
+    static MemorySegment random(Arena arena, boolean f64, long count, SplittableRandom rng) {
         MemorySegment s = arena.allocate(Math.max(1, count) * (f64 ? 8 : 4), 64);
         for (long i = 0; i < count; i++) {
             double v = rng.nextDouble(-1, 1);
@@ -28,11 +29,11 @@ class JavaGemmTest {
         return s;
     }
 
-    private static double get(MemorySegment s, boolean f64, long i) {
+    static double get(MemorySegment s, boolean f64, long i) {
         return f64 ? s.getAtIndex(ValueLayout.JAVA_DOUBLE, i) : s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
     }
 
-    private static void set(MemorySegment s, boolean f64, long i, double v) {
+    static void set(MemorySegment s, boolean f64, long i, double v) {
         if (f64) {
             s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
         } else {

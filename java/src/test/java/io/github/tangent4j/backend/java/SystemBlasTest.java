@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,26 +42,6 @@ class SystemBlasTest {
         GemmProvider.choose("auto", BlasLocator.candidates(), ComputePool.THREADS);
     }
 
-    private static MemorySegment random(Arena arena, boolean f64, long count, SplittableRandom rng) {
-        MemorySegment s = arena.allocate(Math.max(1, count) * (f64 ? 8 : 4), 64);
-        for (long i = 0; i < count; i++) {
-            set(s, f64, i, rng.nextDouble(-1, 1));
-        }
-        return s;
-    }
-
-    private static double get(MemorySegment s, boolean f64, long i) {
-        return f64 ? s.getAtIndex(ValueLayout.JAVA_DOUBLE, i) : s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-    }
-
-    private static void set(MemorySegment s, boolean f64, long i, double v) {
-        if (f64) {
-            s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
-        } else {
-            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
-        }
-    }
-
     /**
      * One product on the BLAS and on the Vector API kernel, operands {@code off} elements into their
      * segments and rows {@code pad} elements longer than needed; every element of C (the padding too) must
@@ -76,11 +55,11 @@ class SystemBlasTest {
             long ldb = (tb ? k : n) + pad;
             long ldc = n + pad;
             long es = f64 ? 8 : 4;
-            MemorySegment a = random(arena, f64, off + (ta ? k : m) * lda, rng);
-            MemorySegment b = random(arena, f64, off + (tb ? n : k) * ldb, rng);
-            MemorySegment c0 = random(arena, f64, off + m * ldc, rng);
+            MemorySegment a = JavaGemmTest.random(arena, f64, off + (ta ? k : m) * lda, rng);
+            MemorySegment b = JavaGemmTest.random(arena, f64, off + (tb ? n : k) * ldb, rng);
+            MemorySegment c0 = JavaGemmTest.random(arena, f64, off + m * ldc, rng);
             if (beta == 0) {
-                set(c0, f64, off, Double.NaN);
+                JavaGemmTest.set(c0, f64, off, Double.NaN);
             }
             MemorySegment c1 = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
             MemorySegment c2 = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
@@ -95,8 +74,8 @@ class SystemBlasTest {
             }
             double tol = (f64 ? 1e-13 : 3e-6) * Math.max(1, k);
             for (long i = 0; i < off + m * ldc; i++) {
-                double got = get(c1, f64, i);
-                double want = get(c2, f64, i);
+                double got = JavaGemmTest.get(c1, f64, i);
+                double want = JavaGemmTest.get(c2, f64, i);
                 if (!(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)))) {
                     throw new AssertionError(blas.name() + (f64 ? " F64 " : " F32 ") + (ta ? "T" : "N") + (tb ? "T" : "N")
                             + " m=" + m + " n=" + n + " k=" + k + " pad=" + pad + " off=" + off + ": element " + i
