@@ -22,8 +22,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * {@code C = A B} (row-major, no transposes) on a tangent4j backend ({@code impl=java|cuda}) or on
- * OpenBLAS through FFM ({@code impl=openblas}), for the shapes the families produce. Time per GEMM;
+ * {@code C = A B} (row-major, no transposes) on a tangent4j backend ({@code impl=java|cuda}; {@code java}
+ * takes the GEMM provider chosen by default, the system BLAS where there is one, and {@code java-vector}
+ * the pure-Java Vector API GEMM, {@code -Dtangent4j.blas=none}) or on OpenBLAS through FFM
+ * ({@code impl=openblas}), for the shapes the families produce. Time per GEMM;
  * {@code bench/run} converts it to GFLOP/s (2 m n k flops) and to ratios against OpenBLAS.
  */
 @State(Scope.Benchmark)
@@ -78,7 +80,10 @@ public class GemmBench {
         } else {
             // Read once, when the Java backend's pool is created.
             System.setProperty("tangent4j.threads", Integer.toString(threads));
-            backend = Backends.create(impl);
+            if (impl.equals("java-vector")) {
+                System.setProperty("tangent4j.blas", "none");   // read once, when the Java GEMM is first used
+            }
+            backend = Backends.create(impl.equals("java-vector") ? "java" : impl);
             a = backend.upload(ha);
             b = backend.upload(hb);
             c = backend.allocate(t, m, n);

@@ -12,6 +12,14 @@ interface GemmKernel {
     /** A name for logs and benchmarks. */
     String name();
 
+    /**
+     * Whether one call already uses all the backend's threads (a system BLAS), so that the caller must not
+     * split the product across its own threads too.
+     */
+    default boolean threadsItself() {
+        return false;
+    }
+
     /** Double-precision GEMM. */
     void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, double beta, MemorySegment c, long cOff, long ldc);

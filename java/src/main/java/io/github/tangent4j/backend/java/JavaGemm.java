@@ -5,21 +5,21 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Row-major GEMM on host memory, {@code C = alpha op(A) op(B) + beta C} with op(A) m x k, op(B)
- * k x n and leading dimensions (row strides, in elements). The kernel is the Vector API one or the
- * scalar one, as {@link Vectorization} decided. Large products are split into independent row (or column) blocks, one per thread
- * of the {@link ComputePool}.
+ * k x n and leading dimensions (row strides, in elements). The kernel is the one {@link GemmProvider}
+ * chose: the system BLAS, which threads itself, or a pure-Java one (Vector API or scalar), for which large
+ * products are split into independent row (or column) blocks, one per thread of the {@link ComputePool}.
  */
 final class JavaGemm {
     /** Below this many multiply-adds a GEMM runs on the caller's thread alone. */
     private static final long PARALLEL_THRESHOLD = 1L << 21;
-    static final GemmKernel KERNEL = Vectorization.ENABLED ? new VectorKernel() : new ScalarGemm();
+    static final GemmKernel KERNEL = GemmProvider.CHOICE.kernel();
 
     private JavaGemm() {
     }
 
-    /** One line naming the kernel in use and the thread count. */
+    /** One line naming the GEMM in use (provider and file) and the thread count. */
     static String describe() {
-        return KERNEL.name() + " GEMM on " + ComputePool.THREADS + " threads";
+        return GemmProvider.CHOICE.description();
     }
 
     /** The GEMM with the selected kernel; see the class comment. */
@@ -43,6 +43,14 @@ final class JavaGemm {
             scale(f64, (int) m, (int) n, beta, c, ldc);
             return;
         }
+        if (kernel.threadsItself() && !SystemBlas.accepts(a, b, c)) {
+            kernel = GemmProvider.JAVA;   // a Java array: the native library cannot address it
+        }
+        if (kernel.threadsItself()) {
+            call(kernel, f64, transA, transB, (int) m, (int) n, (int) k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
+            return;
+        }
+        GemmKernel split = kernel;
         long work = m * n * k;
         int parts = work < PARALLEL_THRESHOLD ? 1 : ComputePool.THREADS;
         boolean byRows = m >= n;
@@ -60,20 +68,28 @@ final class JavaGemm {
             long aOff = byRows ? (transA ? from : from * lda) : 0;
             long bOff = byRows ? 0 : (transB ? from * ldb : from);
             long cOff = byRows ? from * ldc : from;
-            if (f64) {
-                kernel.dgemm(transA, transB, mm, nn, (int) k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            } else {
-                kernel.sgemm(transA, transB, mm, nn, (int) k, (float) alpha, a, aOff, lda, b, bOff, ldb, (float) beta,
-                        c, cOff, ldc);
-            }
+            call(split, f64, transA, transB, mm, nn, (int) k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         });
+    }
+
+    private static void call(GemmKernel kernel, boolean f64, boolean transA, boolean transB, int m, int n, int k,
+            double alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb, double beta,
+            MemorySegment c, long cOff, long ldc) {
+        if (f64) {
+            kernel.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else {
+            kernel.sgemm(transA, transB, m, n, k, (float) alpha, a, aOff, lda, b, bOff, ldb, (float) beta, c, cOff,
+                    ldc);
+        }
     }
 
     /**
      * {@code batch} GEMMs on consecutive blocks: block i of A starts {@code i * m * k} elements into
      * {@code a} (likewise B with k x n, C with m x n blocks), with the leading dimensions given. Small
-     * GEMMs run in parallel across the batch, each on one thread; large ones one after another, each
-     * split across the threads.
+     * GEMMs (below {@link #PARALLEL_THRESHOLD} multiply-adds each) run on the pure-Java kernel, in parallel
+     * across the batch, each on one thread: a system BLAS would take them one by one, a native call each
+     * (the parameter Jacobian's outer products are thousands of them). Large ones run one after another on
+     * the chosen kernel, each on all the threads.
      */
     static void gemmBatched(boolean f64, int batch, boolean transA, boolean transB, long m, long n, long k,
             double alpha, MemorySegment a, long lda, MemorySegment b, long ldb, double beta, MemorySegment c,
@@ -82,9 +98,11 @@ final class JavaGemm {
         long aBlock = m * k * es;
         long bBlock = k * n * es;
         long cBlock = m * n * es;
-        ComputePool.PartTask blocks = part -> gemm(f64, transA, transB, m, n, k, alpha, a.asSlice(part * aBlock,
-                aBlock), lda, b.asSlice(part * bBlock, bBlock), ldb, beta, c.asSlice(part * cBlock, cBlock), ldc);
         long work = m * n * k;
+        GemmKernel kernel = kernelForBatch(batch, work);
+        ComputePool.PartTask blocks = part -> gemm(kernel, f64, transA, transB, m, n, k, alpha, a.asSlice(part
+                * aBlock, aBlock), lda, b.asSlice(part * bBlock, bBlock), ldb, beta, c.asSlice(part * cBlock, cBlock),
+                ldc);
         boolean acrossBatch = batch > 1 && work < PARALLEL_THRESHOLD && work * batch >= PARALLEL_THRESHOLD;
         int parts = acrossBatch ? Math.min(batch, ComputePool.THREADS) : 1;
         ComputePool.run(parts, part -> {
@@ -92,6 +110,11 @@ final class JavaGemm {
                 blocks.run(i);
             }
         });
+    }
+
+    /** The kernel each GEMM of a batch of {@code batch} runs on, with {@code work} multiply-adds each. */
+    static GemmKernel kernelForBatch(int batch, long work) {
+        return batch > 1 && work < PARALLEL_THRESHOLD ? GemmProvider.JAVA : KERNEL;
     }
 
     /** C = beta C (zero when beta is 0, so NaN in C does not survive). */

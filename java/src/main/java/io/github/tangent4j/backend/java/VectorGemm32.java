@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Single-threaded single-precision GEMM on the Vector API: the packing and the micro-kernel that
  * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels
- * (a KC x NR panel is 128 KB with 512-bit vectors), op(A) in MR-row panels, and an MR x NR
+ * (KC x NR; KC from {@link GemmBlocking}), op(A) in MR-row panels, and an MR x NR
  * register-blocked micro-kernel of fused multiply-adds updates C (the 4 x 4 tile: 4 broadcasts and 4
  * loads per 16 FMAs). Edges are zero-padded in the packed buffers; C is updated from a tile buffer,
  * with masks at the edges. One instance serves one call.
@@ -19,48 +19,69 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
     /**
-     * The micro-tile: 4 rows x 4 vectors (16 accumulators) with 512-bit vectors and 32 vector registers;
-     * 6 rows x 2 vectors (12 accumulators) with narrower vectors, where AVX2 has only 16 registers and the
-     * 4 x 4 tile spills (1.4-2x slower there; bench/RESULTS.md).
+     * The micro-tile: 4 or 6 rows ({@link GemmBlocking#wideRows()}) x 4 vectors (16 or 24 accumulators) with
+     * 512-bit vectors and 32 vector registers; 6 rows x 2 vectors (12 accumulators) with narrower vectors,
+     * where AVX2 has only 16 registers and the 4 x 4 tile spills (1.4-2x slower there; bench/RESULTS.md).
      */
     static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
-    static final int MR = WIDE ? 4 : 6;
+    /** The rows of the micro-tile chosen for this CPU. */
+    static final int MR = WIDE ? GemmBlocking.wideRows() : 6;
+    /** The most rows a micro-tile has. */
+    private static final int MAX_MR = 6;
     static final int NR = (WIDE ? 4 : 2) * L;
-    static final int KC = 512;
-    static final int MC = 96;
-    /** Largest packed B block (elements; 1 MB, a Zen 4 or 5 L2) visited row panel by row panel. */
-    static final int L2_B_BLOCK = (1 << 20) / 4;
-    static final int NC = 4096;
+    /** KC, MC, NC and the L2 block for this CPU ({@link GemmBlocking}). */
+    static final GemmBlocking.Sizes SIZES = GemmBlocking.sizes(Float.BYTES);
+    static final int KC = SIZES.kc();
+    static final int MC = SIZES.mc();
+    static final int NC = SIZES.nc();
+    static final long L2_B_BLOCK = SIZES.l2BBlock();
     private static final PackedGemmLoops.Blocking BLOCKING = new PackedGemmLoops.Blocking(MR, NR, KC, MC, NC,
             L2_B_BLOCK);
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(MC + MAX_MR) * KC]);
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NC]);
 
     private final float alpha;
     private final float beta;
     private final float[] ap = PACKED_A.get();
     private final float[] bp = PACKED_B.get();
-    private final float[] tile = new float[MR * NR];
+    private final float[] tile = new float[MAX_MR * NR];
+    /** The rows of this call's micro-tile: 4 or 6 with 512-bit vectors, 6 otherwise. */
+    private final int tileRows;
 
-    private VectorGemm32(boolean transA, boolean transB, MemorySegment a, long aOff, long lda, MemorySegment b,
+    private VectorGemm32(int tileRows, boolean transA, boolean transB, MemorySegment a, long aOff, long lda, MemorySegment b,
             long bOff, long ldb, float alpha, float beta, MemorySegment c, long cOff, long ldc) {
         super(transA, transB, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        this.tileRows = tileRows;
         this.alpha = alpha;
         this.beta = beta;
     }
 
-    /** The GEMM of {@link GemmKernel} on the calling thread. */
+    /** The GEMM of {@link GemmKernel} on the calling thread, with this CPU's micro-tile. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, float beta, MemorySegment c, long cOff, long ldc) {
-        PackedGemmLoops.run(BLOCKING, m, n, k,
-                new VectorGemm32(transA, transB, a, aOff, lda, b, bOff, ldb, alpha, beta, c, cOff, ldc));
+        gemm(MR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** The same with a micro-tile of {@code rows} rows (4 or 6; always 6 with narrow vectors), for tests. */
+    static void gemm(int rows, boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a,
+            long aOff, long lda, MemorySegment b, long bOff, long ldb, float beta, MemorySegment c, long cOff,
+            long ldc) {
+        int r = WIDE && rows == 4 ? 4 : 6;
+        PackedGemmLoops.run(r == MR ? BLOCKING : new PackedGemmLoops.Blocking(r, NR, KC, MC, NC, L2_B_BLOCK), m, n, k,
+                new VectorGemm32(r, transA, transB, a, aOff, lda, b, bOff, ldb, alpha, beta, c, cOff, ldc));
     }
 
     @Override
     void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate) {
-        kernel(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+        if (!WIDE) {
+            kernel6x2(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+        } else if (tileRows == 6) {
+            kernel6x4(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+        } else {
+            kernel4x4(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+        }
     }
 
     /** Packs rows [i0, i0 + mc) x columns [p0, p0 + kc) of op(A) as MR-row panels, column by column. */
@@ -69,30 +90,31 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         boolean trans = transA;
         long off = aOff;
         float[] ap = this.ap;
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
+        int mr = tileRows;
+        for (int ir = 0; ir < mc; ir += mr) {
+            int rows = Math.min(mr, mc - ir);
             int base = ir * kc;
             if (trans) {
                 for (int p = 0; p < kc; p++) {
                     long src = off + (long) (p0 + p) * lda + i0 + ir;
-                    int dst = base + p * MR;
+                    int dst = base + p * mr;
                     for (int r = 0; r < rows; r++) {
                         ap[dst + r] = a.getAtIndex(E, src + r);
                     }
-                    for (int r = rows; r < MR; r++) {
+                    for (int r = rows; r < mr; r++) {
                         ap[dst + r] = 0;
                     }
                 }
             } else {
-                for (int r = 0; r < MR; r++) {
+                for (int r = 0; r < mr; r++) {
                     if (r < rows) {
                         long src = off + (long) (i0 + ir + r) * lda + p0;
                         for (int p = 0; p < kc; p++) {
-                            ap[base + p * MR + r] = a.getAtIndex(E, src + p);
+                            ap[base + p * mr + r] = a.getAtIndex(E, src + p);
                         }
                     } else {
                         for (int p = 0; p < kc; p++) {
-                            ap[base + p * MR + r] = 0;
+                            ap[base + p * mr + r] = 0;
                         }
                     }
                 }
@@ -125,17 +147,17 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
             } else if (cols == NR) {
                 // vector moves: a MemorySegment.copy per 256-byte row costs more than the bytes it moves
                 for (int p = 0; p < kc; p++) {
-                    long src = (off + (long) (p0 + p) * ldb + j0 + jr) * 4;
+                    long src = (off + (long) (p0 + p) * ldb + j0 + jr) * Float.BYTES;
                     int dst = base + p * NR;
                     for (int v = 0; v < NR; v += L) {
-                        FloatVector.fromMemorySegment(SPECIES, b, src + v * 4, LE).intoArray(bp, dst + v);
+                        FloatVector.fromMemorySegment(SPECIES, b, src + v * Float.BYTES, LE).intoArray(bp, dst + v);
                     }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
                     long src = off + (long) (p0 + p) * ldb + j0 + jr;
                     int dst = base + p * NR;
-                    MemorySegment.copy(b, E, src * 4, bp, dst, cols);
+                    MemorySegment.copy(b, E, src * Float.BYTES, bp, dst, cols);
                     for (int col = cols; col < NR; col++) {
                         bp[dst + col] = 0;
                     }
@@ -144,16 +166,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         }
     }
 
-    /** C[0:mr, 0:nr] (at element cIdx, row stride ldc) = alpha * A_panel B_panel + (beta C or C). */
-    private static void kernel(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
-            int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
-        if (WIDE) {
-            kernel4x4(kc, ap, aBase, bp, bBase, c, cIdx, ldc, mr, nr, alpha, beta, accumulate, tile);
-        } else {
-            kernel6x2(kc, ap, aBase, bp, bBase, c, cIdx, ldc, mr, nr, alpha, beta, accumulate, tile);
-        }
-    }
-
+    /** C[0:mr, 0:nr] (at element cIdx, row stride ldc) = alpha * A_panel B_panel + (beta C or C), 6 x 2 vectors. */
     private static void kernel6x2(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx,
             long ldc, int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
@@ -164,7 +177,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         FloatVector c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
             int bi = bBase + p * NR;
-            int ai = aBase + p * MR;
+            int ai = aBase + p * 6;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
             FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
@@ -210,7 +223,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         for (int p = 0; p < kc; p++) {
             int bi = bBase + p * NR;
-            int ai = aBase + p * MR;
+            int ai = aBase + p * 4;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
             FloatVector b2 = FloatVector.fromArray(SPECIES, bp, bi + 2 * L);
@@ -255,6 +268,80 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         update(tile, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
     }
 
+    /** The 6 x 4-vector tile (24 accumulators, 6 broadcasts and 4 loads per 24 FMAs). */
+    private static void kernel6x4(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
+            int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bBase + p * NR;
+            int ai = aBase + p * 6;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bp, bi + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bp, bi + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c02.intoArray(tile, 2 * L);
+        c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c12.intoArray(tile, NR + 2 * L);
+        c13.intoArray(tile, NR + 3 * L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c22.intoArray(tile, 2 * NR + 2 * L);
+        c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c32.intoArray(tile, 3 * NR + 2 * L);
+        c33.intoArray(tile, 3 * NR + 3 * L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c42.intoArray(tile, 4 * NR + 2 * L);
+        c43.intoArray(tile, 4 * NR + 3 * L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c52.intoArray(tile, 5 * NR + 2 * L);
+        c53.intoArray(tile, 5 * NR + 3 * L);
+        update(tile, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+    }
+
     /**
      * C[0:mr, 0:nr] = alpha * tile + (beta C, or C when accumulating). A separate method so the kernel
      * stays small enough for C2 to keep its accumulators in registers.
@@ -264,11 +351,11 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         boolean readC = accumulate || beta != 0;
         float betaC = accumulate ? 1 : beta;
         for (int r = 0; r < mr; r++) {
-            long row = (cIdx + r * ldc) * 4;
+            long row = (cIdx + r * ldc) * Float.BYTES;
             int v = 0;
             for (; v + L <= nr; v += L) {
                 FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * NR + v).mul(alpha);
-                long at = row + v * 4;
+                long at = row + v * Float.BYTES;
                 if (readC) {
                     acc = FloatVector.fromMemorySegment(SPECIES, c, at, LE).mul(betaC).add(acc);
                 }
@@ -277,7 +364,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
             if (v < nr) {
                 VectorMask<Float> mask = SPECIES.indexInRange(v, nr);
                 FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * NR + v).mul(alpha);
-                long at = row + v * 4;
+                long at = row + v * Float.BYTES;
                 if (readC) {
                     acc = FloatVector.fromMemorySegment(SPECIES, c, at, LE, mask).mul(betaC).add(acc);
                 }

@@ -1,0 +1,139 @@
+package io.github.tangent4j.backend.java;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The block sizes of the Vector API GEMM ({@link PackedGemmLoops}), chosen once at start-up from the CPU:
+ * its vendor ({@code /proc/cpuinfo}) and its L1 data and L2 cache sizes
+ * ({@code /sys/devices/system/cpu/cpu0/cache}). The measurements behind the rules are in bench/RESULTS.md
+ * ("GEMM blocking per CPU").
+ *
+ * <ul>
+ * <li>AMD Zen 4 and 5 (and any CPU not recognised): the 4 x 4-vector micro-tile, KC = 512 and an A block of
+ * 768 KB (F64) or 192 KB (F32), as tuned on Zen 4.</li>
+ * <li>Intel with AVX-512 (two 512-bit FMA ports on Xeons since Skylake-SP): the 6 x 4-vector micro-tile,
+ * 24 FMAs per step of the inner loop instead of 16, which keeps both ports busier (1.2x on a Sapphire
+ * Rapids class Xeon), and an A block of three quarters of the L2 (1.5 MB of a 2 MB L2); blocks of
+ * KC = 96 to 256 sized to keep the B panel in L1 were slower there.</li>
+ * </ul>
+ * Each size can be overridden for tuning with the system properties {@code tangent4j.gemm.kc},
+ * {@code tangent4j.gemm.mc} and {@code tangent4j.gemm.nc} (in elements; applied to both precisions), and
+ * the micro-tile's rows with {@code tangent4j.gemm.mr} (4 or 6).
+ */
+final class GemmBlocking {
+    /** The CPU as far as the blocking cares: vendor ({@code GenuineIntel}, {@code AuthenticAMD}) and cache sizes. */
+    record Cpu(String vendor, long l1dBytes, long l2Bytes) {
+        boolean intel() {
+            return vendor.equals("GenuineIntel");
+        }
+
+        /** This machine's CPU; sizes that cannot be read default to a Zen 4 core's (32 KB, 1 MB). */
+        static Cpu detect() {
+            return detect(Path.of("/proc/cpuinfo"), Path.of("/sys/devices/system/cpu/cpu0/cache"));
+        }
+
+        /** The CPU described by a {@code cpuinfo} file and a sysfs {@code cache} folder. */
+        static Cpu detect(Path cpuinfo, Path caches) {
+            String vendor = "unknown";
+            try (var lines = Files.lines(cpuinfo)) {
+                vendor = lines.filter(l -> l.startsWith("vendor_id")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .findFirst().orElse(vendor);
+            } catch (IOException | RuntimeException e) {
+                // not Linux: the defaults
+            }
+            long l1d = 32 << 10;
+            long l2 = 1 << 20;
+            for (int i = 0; i < 8; i++) {
+                Path index = caches.resolve("index" + i);
+                String level = read(index.resolve("level"));
+                String type = read(index.resolve("type"));
+                long size = bytes(read(index.resolve("size")));
+                if (level == null || type == null || size <= 0) {
+                    continue;
+                }
+                if (level.equals("1") && type.equals("Data")) {
+                    l1d = size;
+                } else if (level.equals("2") && !type.equals("Instruction")) {
+                    l2 = size;
+                }
+            }
+            return new Cpu(vendor, l1d, l2);
+        }
+
+        private static String read(Path p) {
+            try {
+                return Files.readString(p).trim();
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** {@code 48K}, {@code 2048K}, {@code 1M} as bytes; -1 if unreadable. */
+        static long bytes(String size) {
+            if (size == null || size.isEmpty()) {
+                return -1;
+            }
+            String s = size.toUpperCase(Locale.ROOT);
+            long unit = s.endsWith("K") ? 1 << 10 : s.endsWith("M") ? 1 << 20 : s.endsWith("G") ? 1 << 30 : 1;
+            try {
+                return Long.parseLong(unit == 1 ? s : s.substring(0, s.length() - 1)) * unit;
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * The block sizes of one element type, in elements: {@code kc} (inner dimension), {@code mc} (rows of
+     * A), {@code nc} (columns of B), and {@code l2BBlock}, the largest packed B block visited row panel by row
+     * panel (see {@link PackedGemmLoops}).
+     */
+    record Sizes(int kc, int mc, int nc, long l2BBlock) {
+    }
+
+    /** This machine's CPU. */
+    static final Cpu CPU = Cpu.detect();
+
+    private GemmBlocking() {
+    }
+
+    /**
+     * The rows of the micro-tile with 512-bit vectors: 4 (a 4 x 4-vector tile), or 6 (6 x 4) where
+     * {@link #chooseRows(Cpu)} says so; {@code tangent4j.gemm.mr} overrides.
+     */
+    static int wideRows() {
+        int r = Integer.getInteger("tangent4j.gemm.mr", chooseRows(CPU));
+        return r == 6 ? 6 : 4;
+    }
+
+    /** 6 rows on Intel, 4 elsewhere (see the class comment). */
+    static int chooseRows(Cpu cpu) {
+        return cpu.intel() ? 6 : 4;
+    }
+
+    /**
+     * The sizes on this machine for elements of {@code es} bytes, with the overrides applied.
+     */
+    static Sizes sizes(int es) {
+        Sizes s = choose(CPU, es);
+        return new Sizes(Integer.getInteger("tangent4j.gemm.kc", s.kc()), Integer.getInteger("tangent4j.gemm.mc",
+                s.mc()), Integer.getInteger("tangent4j.gemm.nc", s.nc()), s.l2BBlock());
+    }
+
+    /**
+     * The sizes for {@code cpu} and elements of {@code es} bytes; see the class comment for the rules.
+     */
+    static Sizes choose(Cpu cpu, int es) {
+        int nc = (16 << 10) / es;
+        long l2Block = cpu.l2Bytes() / es;
+        int kc = 512;
+        if (cpu.intel()) {
+            int mc = (int) Math.max(96, Math.min(1536, cpu.l2Bytes() * 3 / 4 / ((long) kc * es) / 48 * 48));
+            return new Sizes(kc, mc, nc, l2Block);
+        }
+        return new Sizes(kc, es == 8 ? 192 : 96, nc, l2Block);
+    }
+}

@@ -1,0 +1,105 @@
+package io.github.tangent4j.backend.java;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Vector API GEMM's per-CPU choices: the CPU read from {@code cpuinfo} and sysfs, the block sizes of
+ * each vendor, and both micro-tiles (4 x 4 and 6 x 4 vectors) against a naive loop whatever this CPU chose.
+ */
+class GemmBlockingTest {
+    private static void cache(Path dir, int index, int level, String type, String size) throws IOException {
+        Path d = Files.createDirectories(dir.resolve("index" + index));
+        Files.writeString(d.resolve("level"), level + "\n");
+        Files.writeString(d.resolve("type"), type + "\n");
+        Files.writeString(d.resolve("size"), size + "\n");
+    }
+
+    @Test
+    void readsVendorAndCachesFromCpuinfoAndSysfs(@TempDir Path dir) throws IOException {
+        Path cpuinfo = Files.writeString(dir.resolve("cpuinfo"), "processor\t: 0\nvendor_id\t: GenuineIntel\n");
+        Path caches = dir.resolve("cache");
+        cache(caches, 0, 1, "Data", "48K");
+        cache(caches, 1, 1, "Instruction", "32K");
+        cache(caches, 2, 2, "Unified", "2048K");
+        cache(caches, 3, 3, "Unified", "491520K");
+        assertEquals(new GemmBlocking.Cpu("GenuineIntel", 48 << 10, 2 << 20), GemmBlocking.Cpu.detect(cpuinfo, caches));
+        assertEquals(new GemmBlocking.Cpu("unknown", 32 << 10, 1 << 20),
+                GemmBlocking.Cpu.detect(dir.resolve("none"), dir.resolve("none")));
+        assertEquals(1 << 20, GemmBlocking.Cpu.bytes("1M"));
+        assertEquals(-1, GemmBlocking.Cpu.bytes("lots"));
+    }
+
+    @Test
+    void intelGetsTheTallTileAndAnABlockOfThreeQuartersOfL2AmdKeepsItsTuning() {
+        GemmBlocking.Cpu xeon = new GemmBlocking.Cpu("GenuineIntel", 48 << 10, 2 << 20);
+        GemmBlocking.Cpu zen4 = new GemmBlocking.Cpu("AuthenticAMD", 32 << 10, 1 << 20);
+        assertEquals(6, GemmBlocking.chooseRows(xeon));
+        assertEquals(4, GemmBlocking.chooseRows(zen4));
+        assertEquals(new GemmBlocking.Sizes(512, 384, 2048, (2 << 20) / 8), GemmBlocking.choose(xeon, 8));
+        assertEquals(new GemmBlocking.Sizes(512, 768, 4096, (2 << 20) / 4), GemmBlocking.choose(xeon, 4));
+        assertEquals(new GemmBlocking.Sizes(512, 192, 2048, (1 << 20) / 8), GemmBlocking.choose(zen4, 8));
+        assertEquals(new GemmBlocking.Sizes(512, 96, 4096, (1 << 20) / 4), GemmBlocking.choose(zen4, 4));
+    }
+
+    @Test
+    void bothMicroTilesAgreeWithANaiveLoop() {
+        SplittableRandom rng = new SplittableRandom(3);
+        int[][] shapes = {{1, 1, 1}, {7, 65, 13}, {25, 100, 600}, {800, 40, 530}};   // 800 > MC on every CPU
+        for (int rows : new int[] {4, 6}) {
+            for (boolean f64 : new boolean[] {true, false}) {
+                for (int t = 0; t < 4; t++) {
+                    for (int[] s : shapes) {
+                        check(rows, f64, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], rng);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void check(int rows, boolean f64, boolean ta, boolean tb, int m, int n, int k, SplittableRandom rng) {
+        try (Arena arena = Arena.ofConfined()) {
+            int es = f64 ? 8 : 4;
+            double[] a = rng.doubles((long) m * k, -1, 1).toArray();
+            double[] b = rng.doubles((long) k * n, -1, 1).toArray();
+            MemorySegment sa = arena.allocate((long) a.length * es);
+            MemorySegment sb = arena.allocate((long) b.length * es);
+            MemorySegment sc = arena.allocate((long) m * n * es);
+            for (int i = 0; i < a.length; i++) {
+                JavaGemmTest.set(sa, f64, i, a[i]);
+            }
+            for (int i = 0; i < b.length; i++) {
+                JavaGemmTest.set(sb, f64, i, b[i]);
+            }
+            if (f64) {
+                VectorGemm64.gemm(rows, ta, tb, m, n, k, 1, sa, 0, ta ? m : k, sb, 0, tb ? k : n, 0, sc, 0, n);
+            } else {
+                VectorGemm32.gemm(rows, ta, tb, m, n, k, 1, sa, 0, ta ? m : k, sb, 0, tb ? k : n, 0, sc, 0, n);
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = 0;
+                    for (int p = 0; p < k; p++) {
+                        want += (f64 ? a[ta ? p * m + i : i * k + p] : (float) a[ta ? p * m + i : i * k + p])
+                                * (f64 ? b[tb ? j * k + p : p * n + j] : (float) b[tb ? j * k + p : p * n + j]);
+                    }
+                    double got = JavaGemmTest.get(sc, f64, (long) i * n + j);
+                    double tol = (f64 ? 1e-13 : 3e-6) * Math.max(1, k);
+                    if (!(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)))) {
+                        throw new AssertionError(rows + "-row tile " + (f64 ? "F64 " : "F32 ") + (ta ? "T" : "N")
+                                + (tb ? "T" : "N") + " " + m + "x" + n + "x" + k + ": C[" + i + "," + j + "] = " + got
+                                + ", expected " + want);
+                    }
+                }
+            }
+        }
+    }
+}
