@@ -14,6 +14,8 @@ import java.util.logging.Logger;
 final class BackendLine {
     /** Held so that the logger, and the level set on it, are not collected. */
     private static final Logger BACKENDS_LOG = Logger.getLogger(Backends.class.getName());
+    /** The Java backend's GEMM-provider line ("GEMM by OpenBLAS (file)"): in {@code info} and --verbose only. */
+    private static final Logger GEMM_LOG = Logger.getLogger("io.github.tangent4j.backend.java.GemmProvider");
     private static volatile boolean verbose;
 
     private BackendLine() {
@@ -23,6 +25,7 @@ final class BackendLine {
     static void configure(boolean verbose) {
         BackendLine.verbose = verbose;
         BACKENDS_LOG.setLevel(verbose ? null : Level.WARNING);
+        GEMM_LOG.setLevel(verbose ? null : Level.WARNING);
     }
 
     /** Prints the line for an automatic choice to {@code err} (nothing with --verbose: the log says it all). */
