@@ -427,13 +427,7 @@ public final class Jacobians {
     // ------------------------------------------------------------------ checks
 
     private long checkX(Tensor x) {
-        Objects.requireNonNull(x, "x");
-        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
-        }
-        Finite.check("x", x);
-        return x.dim(0);
+        return mlp.checkInput("x", x);
     }
 
     private void checkMatrix(String name, Tensor t, long rows, long cols) {

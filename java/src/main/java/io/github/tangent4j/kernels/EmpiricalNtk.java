@@ -6,7 +6,6 @@ import io.github.tangent4j.backend.DeviceOutOfMemoryException;
 import io.github.tangent4j.backend.RowTiler;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -309,11 +308,6 @@ public final class EmpiricalNtk {
     }
 
     private void checkX(String name, Tensor x) {
-        Objects.requireNonNull(x, name);
-        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException(name + ": expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
-        }
-        Finite.check(name, x);
+        mlp.checkInput(name, x);
     }
 }

@@ -142,11 +142,7 @@ public final class DeviceMlp implements AutoCloseable {
     }
 
     private void checkInput(DeviceMatrix x) {
-        Objects.requireNonNull(x, "x");
-        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " for " + mlp + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
-        }
+        mlp.checkInput("x", x);
     }
 
     /**
@@ -155,12 +151,7 @@ public final class DeviceMlp implements AutoCloseable {
      * @throws IllegalArgumentException naming the shape, dtype or the first non-finite element
      */
     public void checkInputs(Tensor x) {
-        Objects.requireNonNull(x, "x");
-        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
-        }
-        Layer.checkFinite("x", x);
+        mlp.checkInput("x", x);
     }
 
     /**

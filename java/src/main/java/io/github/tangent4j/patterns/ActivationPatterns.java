@@ -102,10 +102,7 @@ public final class ActivationPatterns {
         Objects.requireNonNull(x, "x");
         Mlp mlp = network.mlp();
         PiecewiseLinear.require(mlp);
-        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
-        }
+        mlp.checkInput("x", x);
         return run(network, x.rows(), 0, listener, maxTileRows,
                 (scope, from, to, z) -> network.preactivation(0, x.rows(from, to), z));
     }

@@ -668,6 +668,25 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void aClosedBackendRefusesEveryCallAndAllocatesNothing(String name) {
+        TestBackends.with(name, b -> {
+            DeviceMatrix m = b.allocate(DType.F64, 2, 3);
+            b.close();
+            Tensor host = tensor(DType.F64, new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+            String closed = "the " + b.name() + " backend is closed";
+            assertMessage(IllegalStateException.class, closed, () -> b.allocate(DType.F64, 2, 3));
+            assertMessage(IllegalStateException.class, closed, () -> b.allocateUninitialised(DType.F32, 4, 4));
+            assertMessage(IllegalStateException.class, closed, () -> b.upload(host));
+            assertMessage(IllegalStateException.class, closed, () -> b.upload(host, m));
+            assertMessage(IllegalStateException.class, closed, () -> b.download(m));
+            assertMessage(IllegalStateException.class, closed, b::availableMemory);
+            assertMessage(IllegalStateException.class, closed, () -> b.signBits(m));
+            assertEquals(0, b.openAllocations(), "a closed backend allocated");
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void aSecondThreadIsRejectedWhileOneIsInside(String name) throws Exception {
         TestBackends.with(name, b -> {
             int n = name.equals("java") ? 160 : 700;

@@ -3,7 +3,6 @@ package io.github.tangent4j.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.backend.cuda.Emu;
 import io.github.tangent4j.tensor.DType;
@@ -185,7 +184,7 @@ class RowTilerTest {
 
     @Test
     void cudaBudgetSmallerThanTheEstimateIsTiledNotKilled() {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        TestBackends.requireEmu();
         TestBackends.with("cuda", be -> {
             Emu.setMemoryBudget(256 << 10); // 256 KiB of "device memory"
             Tensor a = random(1000, K, 5);
@@ -206,7 +205,7 @@ class RowTilerTest {
 
     @Test
     void cudaInjectedAllocationFailureIsRetried() {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        TestBackends.requireEmu();
         TestBackends.with("cuda", be -> {
             Tensor a = random(40, K, 7);
             Tensor bh = random(K, N, 8);
