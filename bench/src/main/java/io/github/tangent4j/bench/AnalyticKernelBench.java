@@ -1,11 +1,11 @@
 package io.github.tangent4j.bench;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,5 @@
 package io.github.tangent4j.nn;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.RowTiler;

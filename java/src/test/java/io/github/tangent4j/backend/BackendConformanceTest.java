@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.java.JavaBackend;
-import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Tensor;

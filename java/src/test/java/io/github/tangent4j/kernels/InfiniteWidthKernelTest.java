@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.linalg.SymmetricEigen;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;

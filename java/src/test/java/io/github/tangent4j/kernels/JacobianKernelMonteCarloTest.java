@@ -1,8 +1,8 @@
 package io.github.tangent4j.kernels;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.kernels.JacobianKernel.Kind;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -2,9 +2,9 @@ package io.github.tangent4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

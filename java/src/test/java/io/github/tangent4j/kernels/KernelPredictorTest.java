@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;

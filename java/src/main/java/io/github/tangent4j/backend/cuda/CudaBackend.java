@@ -5,11 +5,11 @@ import static io.github.tangent4j.backend.cuda.Native.C_LONG;
 import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
 
 import io.github.tangent4j.backend.AbstractBackend;
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.Buffer;
 import io.github.tangent4j.backend.BufferMatrix;
 import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

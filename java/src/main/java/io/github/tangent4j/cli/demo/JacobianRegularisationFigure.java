@@ -1,10 +1,10 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
-import io.github.tangent4j.kernels.RobustPredictor;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
+import io.github.tangent4j.kernels.RobustPredictor;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.Tensor;
 import java.awt.Color;
 import java.awt.image.BufferedImage;

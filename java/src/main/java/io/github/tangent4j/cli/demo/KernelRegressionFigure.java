@@ -1,9 +1,9 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
 import io.github.tangent4j.linalg.SymmetricEigen;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.Tensor;
 import java.awt.Color;
 import java.util.Arrays;

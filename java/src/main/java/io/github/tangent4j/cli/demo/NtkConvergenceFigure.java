@@ -1,8 +1,8 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.EmpiricalNtk;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;

@@ -1,7 +1,7 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
 import io.github.tangent4j.backend.java.JavaBackend;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.patterns.ActivationPatterns;
