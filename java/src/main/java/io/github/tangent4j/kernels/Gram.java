@@ -2,7 +2,7 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
@@ -102,7 +102,7 @@ final class Gram {
         }
         long bytes = x.dtype().byteSize();
         try (DeviceMatrix x2d = backend.upload(x2)) {
-            RowTiler.of(backend, bytes * (n2 + x.dim(1))).run(n, (scope, from, to) -> {
+            TileEngine.of(backend, bytes * (n2 + x.dim(1))).run(n, (scope, from, to) -> {
                 DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
                 DeviceMatrix g = scope.allocateUninitialised(x.dtype(), to - from, n2);
                 backend.gemm(false, true, 1, rows, x2d, 0, g);

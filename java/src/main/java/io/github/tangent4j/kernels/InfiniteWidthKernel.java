@@ -2,7 +2,8 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.backend.TileScope;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
@@ -160,7 +161,7 @@ public final class InfiniteWidthKernel {
             return out;
         }
         long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
-        RowTiler tiler = RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES);
+        TileEngine tiler = TileEngine.of(backend, perRow).withMinTileBytes(TileEngine.EFFICIENT_TILE_BYTES);
         try (DeviceMatrix yd = backend.upload(y)) {
             // the norms of the second points from their upload; for K(X, X) X is not uploaded again
             double[][] qy = variances(Gram.squaredNorms(backend, yd), c0);
@@ -199,7 +200,7 @@ public final class InfiniteWidthKernel {
      * The transposes also write rows before {@code from} (their columns {@code [from, to)}); a retry of the
      * tile after running out of memory writes the same values there again.
      */
-    private void symmetricRows(Job job, long from, long to, RowTiler.TileScope scope) {
+    private void symmetricRows(Job job, long from, long to, TileScope scope) {
         Backend backend = job.backend();
         DType dtype = job.yd().dtype();
         SymmetricBlocks blocks = new SymmetricBlocks(dtype, to - from, job.points());
@@ -221,7 +222,7 @@ public final class InfiniteWidthKernel {
 
     /** The tile's kernel matrices, (rows, cols) each: the NNGP's, and the NTK's when requested. */
     private static DeviceMatrix[] scratch(DType dtype, long rows, long cols, Request request,
-            RowTiler.TileScope scope) {
+            TileScope scope) {
         DeviceMatrix k = scope.allocateUninitialised(dtype, rows, cols);
         return request.ntk() ? new DeviceMatrix[] {k, scope.allocateUninitialised(dtype, rows, cols)}
                 : new DeviceMatrix[] {k};

@@ -2,7 +2,7 @@ package io.github.tangent4j.nn;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.backend.StreamedRows;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
@@ -196,7 +196,7 @@ public final class DeviceMlp implements AutoCloseable {
         }
         // Per row: the input, the widest layer's input and output alive together, and the output.
         long bytesPerRow = mlp.dtype().byteSize() * (mlp.inputDim() + 2 * widest + mlp.outputDim());
-        RowTiler.of(backend, bytesPerRow).run(n, (scope, from, to) -> StreamedRows.run(backend, x, from, to,
+        TileEngine.of(backend, bytesPerRow).run(n, (scope, from, to) -> StreamedRows.run(backend, x, from, to,
                 this::forward, (yd, a, b) -> backend.download(yd, y.slice(a, b))));
     }
 

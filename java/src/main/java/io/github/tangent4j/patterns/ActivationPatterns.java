@@ -3,7 +3,9 @@ package io.github.tangent4j.patterns;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.PrefetchingUploads;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.backend.TileScope;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
@@ -43,10 +45,10 @@ public final class ActivationPatterns {
     /** Writes the first-layer pre-activations of rows {@code [from, to)} into {@code z}. */
     @FunctionalInterface
     interface FirstLayer {
-        void preactivation(RowTiler.TileScope scope, long from, long to, DeviceMatrix z);
+        void preactivation(TileScope scope, long from, long to, DeviceMatrix z);
     }
 
-    /** {@link #compute(Backend, Mlp, Tensor, RowTiler.ProgressListener)} without progress reports. */
+    /** {@link #compute(Backend, Mlp, Tensor, Progress)} without progress reports. */
     public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x) {
         return compute(backend, mlp, x, null);
     }
@@ -59,7 +61,7 @@ public final class ActivationPatterns {
      * @throws IllegalArgumentException if the activation is not piecewise linear (naming it), or x's
      *                                  shape, dtype or values do not fit
      */
-    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x, RowTiler.ProgressListener listener) {
+    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x, Progress listener) {
         PiecewiseLinear.require(mlp);
         try (DeviceMlp d = DeviceMlp.upload(backend, mlp)) {
             return compute(d, x, listener, DEFAULT_MAX_TILE_ROWS);
@@ -72,10 +74,10 @@ public final class ActivationPatterns {
      * overlap computation, the next tile's rows are uploaded while the device computes the current tile
      * ({@link PrefetchingUploads}).
      *
-     * @throws IllegalArgumentException as {@link #compute(Backend, Mlp, Tensor, RowTiler.ProgressListener)},
+     * @throws IllegalArgumentException as {@link #compute(Backend, Mlp, Tensor, Progress)},
      *                                  or if {@code maxTileRows < 1}
      */
-    public static ActivationPatterns compute(DeviceMlp network, Tensor x, RowTiler.ProgressListener listener,
+    public static ActivationPatterns compute(DeviceMlp network, Tensor x, Progress listener,
             long maxTileRows) {
         Objects.requireNonNull(network, "network");
         PiecewiseLinear.require(network.mlp());
@@ -96,7 +98,7 @@ public final class ActivationPatterns {
      * @throws IllegalArgumentException if the activation is not piecewise linear or x's shape or dtype
      *                                  does not fit
      */
-    public static ActivationPatterns compute(DeviceMlp network, DeviceMatrix x, RowTiler.ProgressListener listener,
+    public static ActivationPatterns compute(DeviceMlp network, DeviceMatrix x, Progress listener,
             long maxTileRows) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(x, "x");
@@ -112,7 +114,7 @@ public final class ActivationPatterns {
      * {@code first} ({@code inputCols} columns of input per row), the remaining hidden layers from the
      * network's forward GEMMs.
      */
-    static ActivationPatterns run(DeviceMlp network, long n, long inputCols, RowTiler.ProgressListener listener,
+    static ActivationPatterns run(DeviceMlp network, long n, long inputCols, Progress listener,
             long maxTileRows, FirstLayer first) {
         Mlp mlp = network.mlp();
         Backend backend = network.backend();
@@ -128,14 +130,14 @@ public final class ActivationPatterns {
         }
         // One pre-activation buffer per hidden layer, sized to the first tile and reused by every tile
         // (no allocation, zero-fill or page faults per tile); tiles are never taller than the first.
-        long tileRows = RowTiler.of(backend, mlp.dtype().byteSize() * (inputCols + hidden))
+        long tileRows = TileEngine.of(backend, mlp.dtype().byteSize() * (inputCols + hidden))
                 .withMaxTileRows(maxTileRows).initialTileRows(n);
         DeviceMatrix[] z = new DeviceMatrix[widths.length];
         try {
             for (int l = 0; l < widths.length; l++) {
                 z[l] = backend.allocateUninitialised(mlp.dtype(), tileRows, widths[l]);
             }
-            RowTiler.of(backend, mlp.dtype().byteSize() * Math.max(1, inputCols)).withMaxTileRows(tileRows)
+            TileEngine.of(backend, mlp.dtype().byteSize() * Math.max(1, inputCols)).withMaxTileRows(tileRows)
                     .withProgress(listener).run(n, (scope, from, to) -> {
                         DeviceMatrix zl = z[0].rows(0, to - from);
                         first.preactivation(scope, from, to, zl);

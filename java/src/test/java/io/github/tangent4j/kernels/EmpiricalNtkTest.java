@@ -157,7 +157,7 @@ class EmpiricalNtkTest {
                     Tensor tiled = EmpiricalNtk.of(mlp).withMaxBlockRows(4).withProgress((d, t) -> progress.add(t))
                             .compute(backend, kind, x, right);
                     assertArrayEquals(whole.toDoubleArray(), tiled.toDoubleArray(), kind + " tiled");
-                    long blocks = 6;
+                    long blocks = 6; // progress counts cells now: one call per tile
                     long expectedTiles = kind == EmpiricalNtk.Kind.DIAGONAL ? blocks
                             : right == null ? blocks * (blocks + 1) / 2 : blocks * 3;
                     assertEquals(expectedTiles, progress.size(), kind + " tiles");

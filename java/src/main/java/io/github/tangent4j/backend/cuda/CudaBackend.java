@@ -32,7 +32,7 @@ import java.lang.foreign.ValueLayout;
  * stream, gives the cached blocks back ({@code cudaMemPoolTrimTo(pool, 0)}) and retries once; a
  * second failure (or a failure with nothing cached) throws
  * {@link io.github.tangent4j.backend.DeviceOutOfMemoryException}, which {@link
- * io.github.tangent4j.backend.RowTiler} answers with smaller tiles. {@link #availableMemory()}
+ * io.github.tangent4j.backend.TileEngine} answers with smaller tiles. {@link #availableMemory()}
  * counts the cached blocks as available. Closing the backend trims the pool to zero. The default
  * pool is the device's, shared by every backend on it in the process (and by other libraries that
  * use it); a device without memory pools ({@code cudaDevAttrMemoryPoolsSupported} = 0) gets plain

@@ -46,7 +46,7 @@ public final class JavaBackend extends AbstractBackend {
 
     /**
      * Freed blocks kept for reuse, up to {@link #POOL_BYTES}, so the buffers of one tile are there for the
-     * next (sweeps of the families take tiles of a few hundred MB; see {@link io.github.tangent4j.backend.RowTiler#EFFICIENT_TILE_BYTES}).
+     * next (sweeps of the families take tiles of a few hundred MB; see {@link io.github.tangent4j.backend.TileEngine#EFFICIENT_TILE_BYTES}).
      */
     private final HostBufferPool pool = new HostBufferPool(POOL_BYTES);
 

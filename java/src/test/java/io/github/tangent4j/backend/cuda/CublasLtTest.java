@@ -8,6 +8,7 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.backend.java.JavaBackend;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Mlp;
@@ -220,7 +221,7 @@ class CublasLtTest {
                     assertSame(expected[0], b.download(l.out()), "allocation " + k + " failing");
                     assertSame(expected[1], signs, "allocation " + k + " failing");
                 } catch (DeviceOutOfMemoryException e) {
-                    // allowed: the caller (RowTiler) retries with smaller tiles
+                    // allowed: the caller (TileEngine) retries with smaller tiles
                 }
                 Emu.failAllocAt(0);
                 Tensor signs = b.linearWithSigns(0.5, l.x(), l.w(), l.bias(), Activation.RELU, l.out());
