@@ -14,7 +14,8 @@ import java.util.concurrent.CancellationException;
  *   <li><b>row plans</b> ({@link #run}): tiles of consecutive rows;</li>
  *   <li><b>grids</b> ({@link #runGrid}): row x column blocks ({@link TilePlan}); <b>symmetric</b> grids
  *       compute the blocks on and below the diagonal and write each one below also mirrored
- *       ({@link TiledTranspose#mirror}), so the result is exactly symmetric.</li>
+ *       ({@link TiledTranspose#mirror}), the diagonal blocks' upper parts from their lower parts
+ *       ({@link TiledTranspose#symmetrizeFromLower}), so the result is exactly symmetric.</li>
  * </ul>
  * Tiles are sized to the backend's {@link Backend#availableMemory() free memory}: a tile of r rows (and, in a
  * grid, r columns) is taken to need {@code r * bytesPerRow + r^2 * bytesPerCell} bytes. When a tile runs out
@@ -289,7 +290,7 @@ public final class TileEngine {
                             prepared = true;
                         }
                         try (TileScope scope = new TileScope(backend)) {
-                            write(sinks, task.tile(row, scope, t), t);
+                            write(sinks, task.tile(row, scope, t), t, symmetric);
                         }
                         tiles++;
                     }
@@ -329,12 +330,16 @@ public final class TileEngine {
         return true;
     }
 
-    private static void write(List<? extends TileSink> sinks, List<Tensor> blocks, TilePlan.Tile t) {
+    private static void write(List<? extends TileSink> sinks, List<Tensor> blocks, TilePlan.Tile t,
+            boolean symmetric) {
         if (blocks.size() != sinks.size()) {
             throw new IllegalStateException("a tile gave " + blocks.size() + " blocks for " + sinks.size() + " sinks");
         }
         for (int s = 0; s < blocks.size(); s++) {
             Tensor b = blocks.get(s);
+            if (symmetric && t.onDiagonal()) {
+                TiledTranspose.symmetrizeFromLower(b);
+            }
             sinks.get(s).writeTile(t.i0(), t.j0(), b);
             if (t.mirrored()) {
                 sinks.get(s).writeTile(t.j0(), t.i0(), TiledTranspose.mirror(b));

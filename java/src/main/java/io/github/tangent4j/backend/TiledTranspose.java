@@ -113,4 +113,40 @@ public final class TiledTranspose {
         }
         return out;
     }
+
+    /**
+     * Makes a diagonal tile of a symmetric output exactly symmetric, in place: its strict upper part becomes
+     * the mirror image of its lower part ({@code block[i, j] = block[j, i]} for i < j; for (R, R, O, O) blocks
+     * {@code block[i, j, a, b] = block[j, i, b, a]}), so it agrees with what the mirrored tiles beside it
+     * hold even where the computation's rounding is not symmetric.
+     *
+     * @throws IllegalArgumentException unless the block is (R, R) or (R, R, O, O)
+     */
+    public static void symmetrizeFromLower(Tensor block) {
+        long[] s = block.shape();
+        if (!(s.length == 2 || (s.length == 4 && s[2] == s[3])) || s[0] != s[1]) {
+            throw new IllegalArgumentException("block: expected shape (R, R) or (R, R, O, O) but was "
+                    + Arrays.toString(s));
+        }
+        long r = s[0];
+        long es = block.dtype().byteSize();
+        MemorySegment m = block.segment();
+        if (s.length == 2) {
+            transpose(m, r, r, 0, r, m, r, 0, es, true);
+            return;
+        }
+        long o = s[2];
+        long chunk = o * o;
+        for (long i = 0; i < r; i++) {
+            for (long j = i + 1; j < r; j++) {
+                long upper = (i * r + j) * chunk;
+                long lower = (j * r + i) * chunk;
+                for (long a = 0; a < o; a++) {
+                    for (long b = 0; b < o; b++) {
+                        MemorySegment.copy(m, (lower + b * o + a) * es, m, (upper + a * o + b) * es, es);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -2,9 +2,9 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,14 +40,20 @@ final class KernelCommand implements Callable<Integer> {
         InfiniteWidthKernel kernel = options.kernel();
         Tensor x = options.inputs();
         Tensor y = x2 == null ? null : options.loadMatrix(x2, "--x2", x.dim(1), "like --x");
-        try (Backend backend = options.openBackend()) {
-            Tensor out = switch (kind) {
-                case nngp -> kernel.compute(backend, x, y, Request.NNGP).outputNngp();
-                case ntk -> kernel.compute(backend, x, y, Request.NNGP_AND_NTK).outputNtk();
-                case jacobian_nngp -> new JacobianKernel(kernel).compute(backend, x, y, JacobianKernel.Kind.NNGP);
-                case jacobian_ntk -> new JacobianKernel(kernel).compute(backend, x, y, JacobianKernel.Kind.NTK);
-            };
-            options.write(out);
+        try (Backend backend = options.openBackend(); ProgressBars bar = ProgressBars.open("kernel")) {
+            switch (kind) {
+                case nngp, ntk -> {
+                    // Streamed tile by tile into the memory-mapped output: it may be larger than the RAM.
+                    InfiniteWidthKernel k = kernel.withProgress(bar.listener())
+                            .withGet(kind == Kind.ntk ? InfiniteWidthKernel.Get.NTK : InfiniteWidthKernel.Get.NNGP);
+                    long[] shape = k.shape(x.dim(0), y == null ? x.dim(0) : y.dim(0));
+                    options.write(x.dtype(), shape, out -> k.computeInto(backend, x, y, TensorSink.of(out)));
+                }
+                case jacobian_nngp -> options.write(JacobianKernel.of(kernel).compute(backend, x, y,
+                        JacobianKernel.Kind.NNGP));
+                case jacobian_ntk -> options.write(JacobianKernel.of(kernel).compute(backend, x, y,
+                        JacobianKernel.Kind.NTK));
+            }
         }
         return 0;
     }

@@ -183,6 +183,11 @@ public final class Mlp {
         return "Mlp" + Shapes.format(widths()) + " " + activation + " " + parameterization.kind() + " " + dtype();
     }
 
+    /** The network's architecture: its activation, {@link #depth()} hidden layers and parameterization. */
+    public Architecture architecture() {
+        return new Architecture(activation, depth(), parameterization);
+    }
+
     /**
      * Checks inputs on the host for this network: rank 2, shape (N, {@link #inputDim()}), the network's
      * dtype, every element finite.

@@ -85,6 +85,37 @@ class TileGridTest {
     }
 
     @Test
+    void diagonalTilesAreMadeSymmetricFromTheirLowerPart() {
+        Tensor m = Tensor.allocate(DType.F32, 45, 45);
+        for (long i = 0; i < m.size(); i++) {
+            m.setFlat(i, i);
+        }
+        TiledTranspose.symmetrizeFromLower(m);
+        for (int i = 0; i < 45; i++) {
+            for (int j = 0; j <= i; j++) {
+                assertEquals(i * 45 + j, m.get(i, j));
+                assertEquals(i * 45 + j, m.get(j, i));
+            }
+        }
+        Tensor f = Tensor.allocate(DType.F64, 3, 3, 2, 2);
+        for (long i = 0; i < f.size(); i++) {
+            f.setFlat(i, i);
+        }
+        Tensor lower = f.copy();
+        TiledTranspose.symmetrizeFromLower(f);
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int a = 0; a < 2; a++) {
+                    for (int b = 0; b < 2; b++) {
+                        double want = j <= i ? lower.get(i, j, a, b) : lower.get(j, i, b, a);
+                        assertEquals(want, f.get(i, j, a, b));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void mirrorsAreExactTransposes() {
         for (DType dt : new DType[] {DType.F64, DType.F32}) {
             Tensor m = Tensor.allocate(dt, 37, 70);
@@ -116,11 +147,11 @@ class TileGridTest {
     }
 
     /**
-     * A grid task writing value(i, j) = 1000 i + j; in a symmetric plan 1000 max(i, j) + min(i, j) in the
-     * diagonal squares (which the engine does not mirror). Records row blocks and tiles.
+     * A grid task writing value(i, j) = 1000 i + j in every cell it computes (not symmetric, also in the
+     * diagonal squares: the engine mirrors their lower parts). Records row blocks and tiles.
      */
-    private static TileEngine.GridTask<long[]> values(boolean symmetric, List<long[]> rowBlocks,
-            List<TilePlan.Tile> tiles, long failAtRow) {
+    private static TileEngine.GridTask<long[]> values(List<long[]> rowBlocks, List<TilePlan.Tile> tiles,
+            long failAtRow) {
         return new TileEngine.GridTask<>() {
             boolean failed;
 
@@ -141,8 +172,7 @@ class TileGridTest {
                 Tensor b = Tensor.allocate(DType.F64, t.i1() - t.i0(), t.j1() - t.j0());
                 for (long i = t.i0(); i < t.i1(); i++) {
                     for (long j = t.j0(); j < t.j1(); j++) {
-                        long v = symmetric && t.onDiagonal() ? 1000 * Math.max(i, j) + Math.min(i, j) : 1000 * i + j;
-                        b.set((double) v, i - t.i0(), j - t.j0());
+                        b.set((double) (1000 * i + j), i - t.i0(), j - t.j0());
                     }
                 }
                 return List.of(b);
@@ -161,7 +191,7 @@ class TileGridTest {
             TileEngine.Stats s = TileEngine.of(be, 8).withMaxTileRows(5).withProgress((d, t) -> {
                 assertEquals((long) n * n, t);
                 progress.add(d);
-            }).runGrid(n, n, true, List.of(TensorSink.of(out)), values(true, new ArrayList<>(), tiles, -1));
+            }).runGrid(n, n, true, List.of(TensorSink.of(out)), values(new ArrayList<>(), tiles, -1));
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j <= i; j++) {
                     assertEquals(1000.0 * i + j, out.get(i, j), "lower (" + i + ", " + j + ")");
@@ -187,7 +217,7 @@ class TileGridTest {
             List<long[]> rowBlocks = new ArrayList<>();
             List<TilePlan.Tile> tiles = new ArrayList<>();
             TileEngine.Stats s = TileEngine.of(be, 8).withMaxTileRows(8)
-                    .runGrid(n, n2, false, List.of(TensorSink.of(out)), values(false, rowBlocks, tiles, 8));
+                    .runGrid(n, n2, false, List.of(TensorSink.of(out)), values(rowBlocks, tiles, 8));
             assertEquals(1, s.retries());
             assertEquals(4, s.lastTileRows());
             // [0, 8) completes; [8, 16) fails at its second tile and resumes at row 8 with blocks of 4
@@ -214,7 +244,7 @@ class TileGridTest {
             List<TilePlan.Tile> tiles = new ArrayList<>();
             Emu.failAllocAt(1); // the first tile's scratch matrix (nothing cached in the pool yet to retry with)
             TileEngine.Stats s = TileEngine.of(be, 8).withMaxTileRows(4)
-                    .runGrid(n, n, true, List.of(TensorSink.of(out)), values(true, new ArrayList<>(), tiles, -1));
+                    .runGrid(n, n, true, List.of(TensorSink.of(out)), values(new ArrayList<>(), tiles, -1));
             assertEquals(1, s.retries());
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j <= i; j++) {
@@ -253,13 +283,13 @@ class TileGridTest {
             };
             List<TilePlan.Tile> tiles = new ArrayList<>();
             TileEngine.of(be, 8).withMaxTileRows(4).runGrid(8, 8, false, List.of(holdsFirstRowBlock),
-                    values(false, new ArrayList<>(), tiles, -1));
+                    values(new ArrayList<>(), tiles, -1));
             assertEquals(2, tiles.size());
             assertTrue(tiles.stream().allMatch(t -> t.i0() == 4));
             Thread.currentThread().interrupt();
             try {
                 assertThrows(CancellationException.class, () -> TileEngine.of(be, 8).runGrid(8, 8, true,
-                        List.of(TensorSink.of(out)), values(true, new ArrayList<>(), new ArrayList<>(), -1)));
+                        List.of(TensorSink.of(out)), values(new ArrayList<>(), new ArrayList<>(), -1)));
             } finally {
                 Thread.interrupted();
             }
