@@ -1,5 +1,6 @@
 package io.github.tangent4j.backend;
 
+import io.github.tangent4j.backend.internal.TiledTranspose;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.TileSink;
 import java.lang.System.Logger.Level;

@@ -1,6 +1,6 @@
 package io.github.tangent4j.kernels;
 
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
 import io.github.tangent4j.nn.Activation;
 
 /**

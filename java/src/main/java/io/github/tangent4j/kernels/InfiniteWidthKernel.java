@@ -47,7 +47,7 @@ import java.util.function.BiConsumer;
  * ({@code x2} null or x itself) only the blocks on and below the diagonal are computed and the rest is
  * their transpose (about half the work; {@link SymmetricBlocks}). The per-point variances
  * {@code q_l(x) = Sigma_l(x, x)} run on the host in double (O(N L)). The recursions are O(N N2 L) elementwise work against the Gram's
- * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.DualKernel#snapTolerance} of +-1 are
+ * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.internal.DualKernel#snapTolerance} of +-1 are
  * taken as +-1, so duplicated and collinear inputs get no spurious angle from rounding.
  *
  * <p>Immutable and thread-safe (a {@link Backend} itself is single-threaded).

@@ -1,7 +1,7 @@
 package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.IntStream;
 

@@ -3,7 +3,7 @@ package io.github.tangent4j.kernels;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.TileEngine;
-import io.github.tangent4j.backend.TiledTranspose;
+import io.github.tangent4j.backend.internal.TiledTranspose;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;

@@ -3,7 +3,7 @@ package io.github.tangent4j.nn;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.TileEngine;
-import io.github.tangent4j.backend.StreamedRows;
+import io.github.tangent4j.backend.internal.StreamedRows;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.github.tangent4j.patterns;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.PrefetchingUploads;
+import io.github.tangent4j.backend.internal.PrefetchingUploads;
 import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.backend.TileScope;

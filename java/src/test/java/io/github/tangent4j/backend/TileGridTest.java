@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tangent4j.backend.cuda.Emu;
+import io.github.tangent4j.backend.internal.TiledTranspose;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.TensorSink;

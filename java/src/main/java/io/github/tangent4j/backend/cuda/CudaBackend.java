@@ -4,11 +4,11 @@ import static io.github.tangent4j.backend.cuda.Native.C_INT;
 import static io.github.tangent4j.backend.cuda.Native.C_LONG;
 import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
 
-import io.github.tangent4j.backend.AbstractBackend;
+import io.github.tangent4j.backend.internal.AbstractBackend;
 import io.github.tangent4j.backend.BackendException;
-import io.github.tangent4j.backend.Buffer;
-import io.github.tangent4j.backend.BufferMatrix;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.Buffer;
+import io.github.tangent4j.backend.internal.BufferMatrix;
+import io.github.tangent4j.backend.internal.DualKernel;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.Arena;
@@ -45,7 +45,7 @@ import java.lang.foreign.ValueLayout;
  * memory is allocated at the first transfer, reused by every later one and freed on close. A new
  * matrix for {@link #upload(io.github.tangent4j.tensor.Tensor)} is allocated on the copy stream, so its
  * copies run while the compute stream works on earlier matrices ({@link #overlapsTransfers()}; see
- * {@link io.github.tangent4j.backend.StreamedRows}).
+ * {@link io.github.tangent4j.backend.internal.StreamedRows}).
  *
  * <p>Like every backend it is used by one thread at a time; it makes the device's primary context
  * current on whichever thread calls it. Memory is freed only by the backend's own calls (closing

@@ -1,8 +1,8 @@
 package io.github.tangent4j.backend.java;
 
-import io.github.tangent4j.backend.AbstractBackend;
-import io.github.tangent4j.backend.Buffer;
-import io.github.tangent4j.backend.BufferMatrix;
+import io.github.tangent4j.backend.internal.AbstractBackend;
+import io.github.tangent4j.backend.internal.Buffer;
+import io.github.tangent4j.backend.internal.BufferMatrix;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.HostMemory;

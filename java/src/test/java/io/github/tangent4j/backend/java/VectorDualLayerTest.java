@@ -3,7 +3,7 @@ package io.github.tangent4j.backend.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
 import io.github.tangent4j.nn.Activation;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
-package io.github.tangent4j.backend;
+package io.github.tangent4j.backend.internal;
 
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
