@@ -20,7 +20,8 @@ final class PatternsCommand implements Callable<Integer> {
         Mlp mlp = common.loadModel();
         Tensor x = common.loadInputs(common.x, "--x", mlp);
         try (Backend backend = common.openBackend(); ProgressBars bar = ProgressBars.open("patterns")) {
-            common.write(ActivationPatterns.compute(backend, mlp, x, bar.listener()).toBooleans());
+            common.write(ActivationPatterns.of(mlp).withProgress(bar.listener()).compute(backend, x, null)
+                    .toBooleans());
         }
         return 0;
     }

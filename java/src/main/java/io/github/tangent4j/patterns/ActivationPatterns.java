@@ -2,14 +2,16 @@ package io.github.tangent4j.patterns;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.internal.PrefetchingUploads;
 import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.backend.TileScope;
+import io.github.tangent4j.backend.internal.PrefetchingUploads;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TileSink;
 import java.util.Objects;
 
 /**
@@ -48,23 +50,93 @@ public final class ActivationPatterns {
         void preactivation(TileScope scope, long from, long to, DeviceMatrix z);
     }
 
-    /** {@link #compute(Backend, Mlp, Tensor, Progress)} without progress reports. */
-    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x) {
-        return compute(backend, mlp, x, null);
+    /**
+     * The pattern computation of {@code mlp} (relu, leaky_relu, abs or identity), the one family shape:
+     * {@code ActivationPatterns.of(mlp).withProgress(p).compute(backend, x, null)}.
+     *
+     * @throws IllegalArgumentException if the activation is not piecewise linear (naming it)
+     */
+    public static Computation of(Mlp mlp) {
+        Objects.requireNonNull(mlp, "mlp");
+        PiecewiseLinear.require(mlp);
+        return new Computation(mlp, null, DEFAULT_MAX_TILE_ROWS);
     }
 
     /**
-     * The patterns of {@code mlp} on inputs {@code x} of shape (N, D) and the network's dtype, computed
-     * on {@code backend}.
-     *
-     * @param listener told after each tile of rows (may be null)
-     * @throws IllegalArgumentException if the activation is not piecewise linear (naming it), or x's
-     *                                  shape, dtype or values do not fit
+     * How to compute the patterns of one network: immutable, the {@code with...} methods return modified
+     * copies. The output is (N, H) booleans (H = the hidden widths summed), one row per input.
      */
-    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x, Progress listener) {
-        PiecewiseLinear.require(mlp);
-        try (DeviceMlp d = DeviceMlp.upload(backend, mlp)) {
-            return compute(d, x, listener, DEFAULT_MAX_TILE_ROWS);
+    public static final class Computation {
+        /** Rows of booleans per tile written to a sink by {@link #computeInto}. */
+        private static final long SINK_ROWS = 1 << 16;
+
+        private final Mlp mlp;
+        private final Progress progress;
+        private final long maxTileRows;
+
+        private Computation(Mlp mlp, Progress progress, long maxTileRows) {
+            this.mlp = mlp;
+            this.progress = progress;
+            this.maxTileRows = maxTileRows;
+        }
+
+        /** A copy reporting progress in rows (cells of the row plan) to {@code progress}; null: none. */
+        public Computation withProgress(Progress progress) {
+            return new Computation(mlp, progress, maxTileRows);
+        }
+
+        /** A copy whose tiles have at most {@code rows} (>= 1) rows (default {@link #DEFAULT_MAX_TILE_ROWS}). */
+        public Computation withMaxTileRows(long rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
+            }
+            return new Computation(mlp, progress, rows);
+        }
+
+        /** The shape of the patterns of N inputs: (N, H); {@code n2} must be 0 (one input set). */
+        public long[] shape(long n, long n2) {
+            if (n < 0 || n2 != 0) {
+                throw new IllegalArgumentException("n, n2: expected n >= 0 and n2 = 0 (patterns take one input set)"
+                        + " but were " + n + ", " + n2);
+            }
+            return new long[] {n, mlp.hiddenUnits()};
+        }
+
+        /**
+         * The patterns on inputs {@code x} of shape (N, D) and the network's dtype.
+         *
+         * @param x2 must be null: patterns take one input set
+         * @throws IllegalArgumentException if x's shape, dtype or values do not fit, or x2 is given
+         */
+        public ActivationPatterns compute(Backend backend, Tensor x, Tensor x2) {
+            Objects.requireNonNull(backend, "backend");
+            if (x2 != null) {
+                throw new IllegalArgumentException("x2: activation patterns take one input set, but x2 was given");
+            }
+            try (DeviceMlp d = DeviceMlp.upload(backend, mlp)) {
+                return ActivationPatterns.compute(d, x, progress, maxTileRows);
+            }
+        }
+
+        /**
+         * The patterns as (N, H) {@link io.github.tangent4j.tensor.DType#BOOL}s into {@code sink} (a tensor, a
+         * memory-mapped {@code .npy}, a chunked store), in blocks of rows: the packed patterns (H / 8 bytes a
+         * row) are held, the booleans are not.
+         *
+         * @throws IllegalArgumentException as {@link #compute}, or if the sink is not (N, H) of BOOL
+         */
+        public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
+            Objects.requireNonNull(sink, "sink");
+            long[] shape = shape(x == null ? 0 : x.dim(0), 0);
+            if (!Shapes.same(shape, sink.shape()) || sink.dtype() != io.github.tangent4j.tensor.DType.BOOL) {
+                throw new IllegalArgumentException("sink: expected shape " + Shapes.format(shape) + " of BOOL but was "
+                        + Shapes.format(sink.shape()) + " of " + sink.dtype());
+            }
+            PackedPatterns p = compute(backend, x, x2).packed();
+            for (long from = 0; from < p.rows(); from += SINK_ROWS) {
+                long to = Math.min(p.rows(), from + SINK_ROWS);
+                sink.writeTile(from, 0, p.toBooleans(from, to));
+            }
         }
     }
 
@@ -74,8 +146,7 @@ public final class ActivationPatterns {
      * overlap computation, the next tile's rows are uploaded while the device computes the current tile
      * ({@link PrefetchingUploads}).
      *
-     * @throws IllegalArgumentException as {@link #compute(Backend, Mlp, Tensor, Progress)},
-     *                                  or if {@code maxTileRows < 1}
+     * @throws IllegalArgumentException as {@link Computation#compute}, or if {@code maxTileRows < 1}
      */
     public static ActivationPatterns compute(DeviceMlp network, Tensor x, Progress listener,
             long maxTileRows) {

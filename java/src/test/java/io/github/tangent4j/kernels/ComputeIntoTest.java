@@ -161,6 +161,22 @@ class ComputeIntoTest {
         });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void patternsIntoAMappedNpyEqualTheComputedBooleans(String backend) {
+        Mlp mlp = Mlp.random(4, Activation.RELU, Parameterization.STANDARD, DType.F64, 3, 70, 9, 2);
+        Tensor x = inputs(6, DType.F64, 50, 3);
+        TestBackends.with(backend, b -> {
+            io.github.tangent4j.patterns.ActivationPatterns.Computation p =
+                    io.github.tangent4j.patterns.ActivationPatterns.of(mlp).withMaxTileRows(7);
+            Tensor want = p.compute(b, x, null).toBooleans();
+            assertArrayEquals(new long[] {50, 79}, p.shape(50, 0));
+            Tensor got = viaMappedNpy("patterns", DType.BOOL, want.shape(), sink -> p.computeInto(b, x, null, sink));
+            assertArrayEquals(want.toDoubleArray(), got.toDoubleArray());
+            assertThrows(IllegalArgumentException.class, () -> p.compute(b, x, x));
+        });
+    }
+
     @Test
     void computeIntoWritesOneKernelOfTheRightShape() {
         TestBackends.with("java", b -> {

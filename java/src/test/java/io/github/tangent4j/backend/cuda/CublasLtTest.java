@@ -261,11 +261,11 @@ class CublasLtTest {
         }
         PackedPatterns expected;
         try (Backend java = new JavaBackend()) {
-            expected = ActivationPatterns.compute(java, mlp, x).packed();
+            expected = ActivationPatterns.of(mlp).compute(java, x, null).packed();
         }
         Emu.setLtReluKeepsNan(true);
         try (CudaBackend b = new CudaBackend()) {
-            PackedPatterns actual = ActivationPatterns.compute(b, mlp, x).packed();
+            PackedPatterns actual = ActivationPatterns.of(mlp).compute(b, x, null).packed();
             // one tile: the first layer's pre-activations and the last hidden layer with the bias epilogue,
             // the probe and hidden layers 2 and 3 with the bit mask
             assertEquals(3, Emu.ltEpilogueCount(EPILOGUE_RELU_AUX_BIAS), "the probe and two layers");
