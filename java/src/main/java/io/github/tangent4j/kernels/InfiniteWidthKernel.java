@@ -279,16 +279,36 @@ public final class InfiniteWidthKernel {
     private record Outputs(List<Tensor> nngp, List<Tensor> ntk) {
     }
 
-    private void run(Backend backend, Tensor x, Tensor x2, Outputs out) {
+    /**
+     * The points of one call: x (N, D) and y (N2, D), {@code same} when y is x (K(X, X)), and the Gram scale
+     * {@code c0 = S / D} of {@code Sigma_1 = c0 x.y + B}.
+     */
+    private record Points(Tensor x, Tensor y, boolean same, long n, long n2, long d, double c0) {
+    }
+
+    /** The points of x and x2 (null: x), or null when there is nothing to compute (N = 0 or N2 = 0). */
+    private Points points(Tensor x, Tensor x2) {
         boolean same = x2 == null || x2 == x;
         Tensor y = same ? x : x2;
-        long n = x.dim(0);
-        long n2 = y.dim(0);
         long d = x.dim(1);
-        double c0 = d == 0 ? 0 : sigmaW2 / d;
-        if (n == 0 || n2 == 0) {
+        if (x.dim(0) == 0 || y.dim(0) == 0) {
+            return null;
+        }
+        return new Points(x, y, same, x.dim(0), y.dim(0), d, d == 0 ? 0 : sigmaW2 / d);
+    }
+
+    private void run(Backend backend, Tensor x0, Tensor x2, Outputs out) {
+        Points p = points(x0, x2);
+        if (p == null) {
             return;
         }
+        Tensor x = p.x();
+        Tensor y = p.y();
+        boolean same = p.same();
+        long n = p.n();
+        long n2 = p.n2();
+        long d = p.d();
+        double c0 = p.c0();
         long perRow = x.dtype().byteSize() * (n2 * (ntk() ? 2 : 1) + d) + 8L * depth;
         TileEngine tiler = TileEngine.of(backend, perRow).withMinTileBytes(TileEngine.EFFICIENT_TILE_BYTES)
                 .withMaxTileRows(maxTileRows).withProgress(progress == null ? null
@@ -321,22 +341,22 @@ public final class InfiniteWidthKernel {
      * column points, computes the block and hands it to the sink (K(X, X): on and below the diagonal, the
      * engine mirrors).
      */
-    private void grid(Backend backend, Tensor x, Tensor x2, TileSink sink, boolean wantNtk) {
-        boolean same = x2 == null || x2 == x;
-        Tensor y = same ? x : x2;
-        long n = x.dim(0);
-        long n2 = y.dim(0);
-        long d = x.dim(1);
-        double c0 = d == 0 ? 0 : sigmaW2 / d;
-        if (n == 0 || n2 == 0) {
+    private void grid(Backend backend, Tensor x0, Tensor x2, TileSink sink, boolean wantNtk) {
+        Points p = points(x0, x2);
+        if (p == null) {
             return;
         }
+        Tensor x = p.x();
+        Tensor y = p.y();
+        boolean same = p.same();
+        long d = p.d();
+        double c0 = p.c0();
         double[][] qx = variances(Gram.squaredNorms(backend, x), c0);
         double[][] qy = same ? qx : variances(Gram.squaredNorms(backend, y), c0);
         long es = x.dtype().byteSize();
         TileEngine engine = TileEngine.of(backend, es * 2 * d + 16L * depth).withBytesPerCell(es * (wantNtk ? 2 : 1))
                 .withMinTileBytes(TileEngine.EFFICIENT_TILE_BYTES).withMaxTileRows(maxTileRows).withProgress(progress);
-        engine.runGrid(n, n2, same, List.of(sink), new TileEngine.GridTask<DeviceMatrix>() {
+        engine.runGrid(p.n(), p.n2(), same, List.of(sink), new TileEngine.GridTask<DeviceMatrix>() {
             @Override
             public DeviceMatrix rowBlock(TileScope scope, long i0, long i1) {
                 return scope.track(backend.upload(x.slice(i0, i1)));

@@ -4,8 +4,8 @@ import static io.github.tangent4j.backend.cuda.Native.C_INT;
 import static io.github.tangent4j.backend.cuda.Native.C_LONG;
 import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
 
-import io.github.tangent4j.backend.internal.AbstractBackend;
 import io.github.tangent4j.backend.BackendException;
+import io.github.tangent4j.backend.internal.AbstractBackend;
 import io.github.tangent4j.backend.internal.Buffer;
 import io.github.tangent4j.backend.internal.BufferMatrix;
 import io.github.tangent4j.backend.internal.DualKernel;
