@@ -38,10 +38,11 @@ import java.util.concurrent.CancellationException;
  *
  * <p><b>Tiles.</b> The output is a grid of tiles (row block of X, column block of X2), each a pure
  * function of (model, row block, column block), sized to the backend's free memory (halved after an
- * out-of-memory). When X2 is X (or null), each off-diagonal tile is computed once and mirrored, so the
- * result is exactly symmetric. {@link #computeInto} writes into any tensor of the right shape, e.g. a
- * memory-mapped {@code .npy}, so outputs larger than memory stream to disk. Progress is reported in
- * tiles; an interrupted thread stops at the next tile with {@link CancellationException}.
+ * out-of-memory), on the {@link TileEngine}. When X2 is X (or null), the tiles on and below the diagonal
+ * are computed and mirrored, so the result is exactly symmetric. {@link #computeInto} writes into any
+ * {@link TileSink} of the right shape, e.g. a memory-mapped {@code .npy}, so outputs larger than memory
+ * stream to disk. Progress is reported in cells; an interrupted thread stops at the next tile with
+ * {@link CancellationException}.
  */
 public final class EmpiricalNtk {
     /** Which part of the kernel. */
@@ -77,42 +78,71 @@ public final class EmpiricalNtk {
     private final boolean perLayer;
     private final long maxBlockRows;
     private final Progress listener;
+    private final Kind kind;
 
     private EmpiricalNtk(Mlp mlp, Method method, boolean perLayer, long maxBlockRows,
-            Progress listener) {
+            Progress listener, Kind kind) {
         this.mlp = mlp;
         this.method = method;
         this.perLayer = perLayer;
         this.maxBlockRows = maxBlockRows;
         this.listener = listener;
+        this.kind = kind;
     }
 
-    /** The empirical NTK of {@code mlp}: structured method, summed over layers, tiles sized to memory. */
+    /**
+     * The empirical NTK of {@code mlp}: the FULL kernel, structured method, summed over layers, tiles sized to
+     * memory.
+     */
     public static EmpiricalNtk of(Mlp mlp) {
-        return new EmpiricalNtk(Objects.requireNonNull(mlp, "mlp"), Method.STRUCTURED, false, Long.MAX_VALUE, null);
+        return new EmpiricalNtk(Objects.requireNonNull(mlp, "mlp"), Method.STRUCTURED, false, Long.MAX_VALUE, null,
+                Kind.FULL);
+    }
+
+    /**
+     * A copy computing {@code kind} (FULL by default) in {@link #shape(long, long)},
+     * {@link #compute(Backend, Tensor, Tensor)} and {@link #computeInto(Backend, Tensor, Tensor, TileSink)}.
+     */
+    public EmpiricalNtk withKind(Kind kind) {
+        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener, Objects.requireNonNull(kind, "kind"));
+    }
+
+    /** The shape of this kernel's result ({@link #withKind}) for N and N2 examples. */
+    public long[] shape(long n, long n2) {
+        return shape(kind, n, n2);
+    }
+
+    /** This kernel ({@link #withKind}, FULL by default) between x and x2 (null: x, computed symmetrically). */
+    public Tensor compute(Backend backend, Tensor x, Tensor x2) {
+        return compute(backend, kind, x, x2);
+    }
+
+    /** {@link #computeInto(Backend, Kind, Tensor, Tensor, TileSink)} of this kernel ({@link #withKind}). */
+    public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
+        computeInto(backend, kind, x, x2, sink);
     }
 
     /** A copy using {@code method}. */
     public EmpiricalNtk withMethod(Method method) {
-        return new EmpiricalNtk(mlp, Objects.requireNonNull(method, "method"), perLayer, maxBlockRows, listener);
+        return new EmpiricalNtk(mlp, Objects.requireNonNull(method, "method"), perLayer, maxBlockRows, listener, kind);
     }
 
     /** A copy that returns one kernel per layer (a leading axis of length L+1) instead of their sum. */
     public EmpiricalNtk withPerLayer(boolean perLayer) {
-        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener);
+        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener, kind);
     }
 
-    /** A copy whose tiles have at most {@code rows} (>= 1) examples per side. */
-    public EmpiricalNtk withMaxBlockRows(long rows) {
+    /** A copy whose tiles have at most {@code rows} (>= 1) examples per side (rows and columns). */
+    public EmpiricalNtk withMaxTileRows(long rows) {
         if (rows < 1) {
             throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
         }
-        return new EmpiricalNtk(mlp, method, perLayer, rows, listener);
+        return new EmpiricalNtk(mlp, method, perLayer, rows, listener, kind);
     }
 
     /** A copy reporting progress (tiles done of all tiles) to {@code listener}; null: none. */
     public EmpiricalNtk withProgress(Progress listener) {
-        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener);
+        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener, kind);
     }
 
     /** The full kernel (N, N2, O, O) between x and x2 (null: x, computed symmetrically). */

@@ -97,7 +97,7 @@ class ComputeIntoTest {
         Tensor x2 = inputs(2, DType.F64, 6, 3);
         TestBackends.with(backend, b -> {
             for (long block : new long[] {Long.MAX_VALUE, 4}) {
-                EmpiricalNtk ntk = EmpiricalNtk.of(mlp).withMaxBlockRows(block);
+                EmpiricalNtk ntk = EmpiricalNtk.of(mlp).withMaxTileRows(block);
                 for (EmpiricalNtk.Kind kind : EmpiricalNtk.Kind.values()) {
                     for (Tensor right : new Tensor[] {null, x2}) {
                         if (kind == EmpiricalNtk.Kind.DIAGONAL && right != null) {
@@ -105,8 +105,10 @@ class ComputeIntoTest {
                         }
                         String what = kind + (right == null ? " K(X, X)" : " K(X, X2)") + " block " + block;
                         Tensor want = ntk.compute(b, kind, x, right);
+                        EmpiricalNtk one = ntk.withKind(kind);
+                        assertArrayEquals(want.shape(), one.shape(x.dim(0), right == null ? x.dim(0) : right.dim(0)));
                         Tensor got = viaMappedNpy("ntk", DType.F64, want.shape(),
-                                sink -> ntk.computeInto(b, kind, x, right, sink));
+                                sink -> one.computeInto(b, x, right, sink));
                         assertBits(want, got, what);
                         Tensor chunks = Tensor.allocate(DType.F64, want.shape());
                         ntk.computeInto(b, kind, x, right, chunked(chunks));

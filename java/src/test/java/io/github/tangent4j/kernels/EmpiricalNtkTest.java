@@ -154,7 +154,7 @@ class EmpiricalNtkTest {
                     }
                     Tensor whole = EmpiricalNtk.of(mlp).compute(backend, kind, x, right);
                     List<Long> progress = new ArrayList<>();
-                    Tensor tiled = EmpiricalNtk.of(mlp).withMaxBlockRows(4).withProgress((d, t) -> progress.add(t))
+                    Tensor tiled = EmpiricalNtk.of(mlp).withMaxTileRows(4).withProgress((d, t) -> progress.add(t))
                             .compute(backend, kind, x, right);
                     assertArrayEquals(whole.toDoubleArray(), tiled.toDoubleArray(), kind + " tiled");
                     long blocks = 6; // progress counts cells now: one call per tile
@@ -221,7 +221,7 @@ class EmpiricalNtkTest {
             Thread.currentThread().interrupt();
             try {
                 assertThrows(CancellationException.class,
-                        () -> ntk.withMaxBlockRows(1).trace(backend, inputs(1, DType.F64, 4, 3), null));
+                        () -> ntk.withMaxTileRows(1).trace(backend, inputs(1, DType.F64, 4, 3), null));
             } finally {
                 Thread.interrupted();
             }
