@@ -10,7 +10,7 @@
 #
 # Also checks that the kernels compile with nvcc (when present) and that each library exports
 # exactly the functions its header declares. Skips (exit 0, with a message) when gcc or cblas.h is
-# missing. Idempotent: does nothing when no input changed since the last successful run.
+# missing, unless T4J_EMU_REQUIRED=true (then exit 1). Idempotent: does nothing when no input changed since the last successful run.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,14 +21,21 @@ out="$here/build"
 CC="${CC:-gcc}"
 
 say() { echo "[t4j-emu] $*"; }
+# T4J_EMU_REQUIRED=true (Maven: -Dtangent4j.emu.required=true, as .ci/run does) turns a skip into a failure.
+skip() {
+    if [[ "${T4J_EMU_REQUIRED:-false}" == "true" ]]; then
+        say "FAILED: $1 (the emulated device is required: T4J_EMU_REQUIRED=true)"
+        exit 1
+    fi
+    say "SKIPPED: $1; the CUDA backend tests will not run against the emulation."
+    exit 0
+}
 
 if ! command -v "$CC" >/dev/null 2>&1; then
-    say "SKIPPED: no C compiler ($CC) on PATH; the CUDA backend tests will not run against the emulation."
-    exit 0
+    skip "no C compiler ($CC) on PATH"
 fi
 if ! echo '#include <cblas.h>' | "$CC" -E -x c - >/dev/null 2>&1; then
-    say "SKIPPED: cblas.h not found (Debian: apt-get install libopenblas-dev); the CUDA backend tests will not run against the emulation."
-    exit 0
+    skip "cblas.h not found (Debian: apt-get install libopenblas-dev)"
 fi
 
 inputs=("$here"/*.c "$here"/*.h "$here"/build.sh "$here"/test/*.c "$include"/*.h "$kernels"/*.cu)

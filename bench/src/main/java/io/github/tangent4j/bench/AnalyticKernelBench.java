@@ -1,11 +1,11 @@
 package io.github.tangent4j.bench;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
@@ -73,7 +73,7 @@ public class AnalyticKernelBench {
         backend = Backends.create(impl);
         xd = backend.upload(x);
         g = backend.allocate(t, n, n);
-        kernel = new InfiniteWidthKernel(Activation.parse(activation), depth, 2, 0.1);
+        kernel = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.parse(activation), depth, 2, 0.1));
     }
 
     /** The Gram GEMM alone, N x N x D. */
@@ -88,7 +88,7 @@ public class AnalyticKernelBench {
     /** The NNGP and NTK of the output layer, (N, N) each, on the host. */
     @Benchmark
     public InfiniteWidthKernel.Result nngpNtk() {
-        return kernel.compute(backend, x, second, Request.NNGP_AND_NTK);
+        return kernel.compute(backend, x, second);
     }
 
     @TearDown(Level.Trial)

@@ -1,10 +1,11 @@
 package io.github.tangent4j.bench;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.JacobianKernel;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,7 @@ public class JacobianKernelBench {
         DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
         x = FamilyWorkload.gaussian(t, 1, n, d);
         backend = Backends.create(impl);
-        kernel = new JacobianKernel(new InfiniteWidthKernel(Activation.parse(activation), depth, 2, 0.1));
+        kernel = JacobianKernel.of(InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.parse(activation), depth, 2, 0.1)));
         k = kind.equals("ntk") ? JacobianKernel.Kind.NTK : JacobianKernel.Kind.NNGP;
     }
 

@@ -1,9 +1,9 @@
 package io.github.tangent4j.bench;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;

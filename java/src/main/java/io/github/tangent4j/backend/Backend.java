@@ -1,5 +1,8 @@
 package io.github.tangent4j.backend;
 
+import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.backend.internal.StreamedRows;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 

@@ -1,6 +1,6 @@
 package io.github.tangent4j.chunked;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.tensor.Npy;

@@ -1,7 +1,7 @@
 package io.github.tangent4j.chunked;
 
 import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.tensor.Blocks;
 import io.github.tangent4j.tensor.StoreDirectory;
 import io.github.tangent4j.tensor.Tensor;
@@ -87,7 +87,7 @@ public final class ChunkJob {
      * {@link java.util.concurrent.CancellationException} at the next task when the thread is interrupted.
      */
     public static void run(Backend backend, ChunkedComputation c, ChunkInputs in, ChunkPlan plan, ZarrStore store,
-            RowTiler.ProgressListener listener) throws IOException {
+            Progress listener) throws IOException {
         List<ChunkTask> pending = plan.pending(store);
         for (int k = 0; k < pending.size(); k++) {
             if (Thread.currentThread().isInterrupted()) {

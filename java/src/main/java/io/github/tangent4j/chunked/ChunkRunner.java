@@ -2,7 +2,7 @@ package io.github.tangent4j.chunked;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.tensor.LocalStoreDirectory;
 import io.github.tangent4j.tensor.ZarrStore;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.Objects;
 @FunctionalInterface
 public interface ChunkRunner {
     /** Computes the request's missing chunks, reporting (tasks done, tasks pending) to {@code listener} (may be null). */
-    void run(ChunkRequest request, RowTiler.ProgressListener listener) throws IOException;
+    void run(ChunkRequest request, Progress listener) throws IOException;
 
     /** On this machine: the store is the local folder {@code out}, the backend the one named by the request. */
     ChunkRunner LOCAL = (request, listener) -> {

@@ -1,6 +1,7 @@
 package io.github.tangent4j.chunked;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.JacobianKernel;
@@ -77,13 +78,13 @@ public record InfiniteWidthChunks(Kind kind, Activation.Kind activationKind, dou
         Tensor rows = in.x().slice(rowStart / u, ceil(rowEnd, u));
         boolean diagonal = in.x2() == null && rowStart == colStart && rowEnd == colEnd;
         Tensor cols = diagonal ? null : in.right().slice(colStart / u, ceil(colEnd, u));
-        InfiniteWidthKernel kernel = new InfiniteWidthKernel(new Activation(activationKind, slope), depth, sigmaW2,
-                sigmaB2);
+        InfiniteWidthKernel kernel = InfiniteWidthKernel.of(Architecture.ntkVariances(
+                new Activation(activationKind, slope), depth, sigmaW2, sigmaB2));
         return switch (kind) {
-            case NNGP -> kernel.compute(backend, rows, cols, InfiniteWidthKernel.Request.NNGP).outputNngp();
-            case NTK -> kernel.compute(backend, rows, cols, InfiniteWidthKernel.Request.NNGP_AND_NTK).outputNtk();
-            case JACOBIAN_NNGP -> new JacobianKernel(kernel).compute(backend, rows, cols, JacobianKernel.Kind.NNGP);
-            case JACOBIAN_NTK -> new JacobianKernel(kernel).compute(backend, rows, cols, JacobianKernel.Kind.NTK);
+            case NNGP -> kernel.withGet(InfiniteWidthKernel.Get.NNGP).compute(backend, rows, cols).outputNngp();
+            case NTK -> kernel.compute(backend, rows, cols).outputNtk();
+            case JACOBIAN_NNGP -> JacobianKernel.of(kernel).compute(backend, rows, cols, JacobianKernel.Kind.NNGP);
+            case JACOBIAN_NTK -> JacobianKernel.of(kernel).compute(backend, rows, cols, JacobianKernel.Kind.NTK);
         };
     }
 

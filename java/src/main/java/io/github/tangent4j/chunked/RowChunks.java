@@ -78,7 +78,7 @@ public record RowChunks(Output output, Jacobians.Mode mode) implements ChunkedCo
             case INPUT_JACOBIAN -> jac.input(backend, x);
             case INPUT_NORMS -> jac.inputNorms(backend, x).perExample();
             case PARAMETER_JACOBIAN -> jac.parameters(backend, x).tensor();
-            case PATTERNS -> ActivationPatterns.compute(backend, mlp, x).toBooleans();
+            case PATTERNS -> ActivationPatterns.of(mlp).compute(backend, x, null).toBooleans();
         };
     }
 }

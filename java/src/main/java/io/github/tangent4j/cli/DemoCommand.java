@@ -2,7 +2,7 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.cli.demo.DemoContext;
 import io.github.tangent4j.cli.demo.Figure;
 import io.github.tangent4j.cli.demo.Figures;
@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         Backends.Selection selection = DataOptions.select(backend);
         try (Backend b = selection.backend(); ProgressBars bars = ProgressBars.open("demo")) {
             DemoContext context = new DemoContext(b, quick);
-            RowTiler.ProgressListener progress = bars.listener();
+            Progress progress = bars.listener();
             if (progress != null) {
                 progress.onProgress(0, figures.size());   // the bar appears before the first figure
             }

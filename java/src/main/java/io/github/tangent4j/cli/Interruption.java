@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What the command does when SIGINT (Ctrl-C) or SIGTERM ({@code kill}, {@code timeout}, {@code scancel})
  * stops it: a shutdown hook deletes every temporary file of ours ({@link Temporaries#abandonAll}), after
  * which no output can be renamed into place, so every previous output stays as it was; it interrupts the
- * command's thread, which stops at the next tile ({@code RowTiler} checks the interrupt flag between
+ * command's thread, which stops at the next tile ({@code TileEngine} checks the interrupt flag between
  * tiles) and waits up to {@value #GRACE_SECONDS} s for it to close its backend; then it prints one line,
  * {@code SUBCOMMAND: interrupted}. The JVM then exits with 128 + the signal number: 130 for SIGINT, 143 for
  * SIGTERM. A run that ends by itself (normally or with an error) is not affected: the hook does nothing.

@@ -4,9 +4,9 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.chunked.ChunkInputs;
 import io.github.tangent4j.chunked.InfiniteWidthChunks;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,21 +49,28 @@ final class KernelCommand implements Callable<Integer> {
         long n = rawX.dim(0);
         long n2 = rawY == null ? n : rawY.dim(0);
         long points = kind == Kind.nngp || kind == Kind.ntk ? 1 : Room.plus(1, rawX.dim(1));
-        options.checkRoom(new long[] {Room.times(n, points), Room.times(n2, points)}, true);
+        // nngp and ntk stream into the output file; the Jacobian kernels are computed in memory
+        options.checkRoom(new long[] {Room.times(n, points), Room.times(n2, points)}, points > 1);
         Tensor x = options.checked(rawX, "--x", options.x);
         Tensor y = x2 == null ? null : options.checked(rawY, "--x2", x2);
         if (chunks.writeStore(options, InfiniteWidthChunks.of(InfiniteWidthChunks.Kind.valueOf(kind.name().toUpperCase(
                 java.util.Locale.ROOT)), kernel), new ChunkInputs(null, x, y))) {
             return 0;
         }
-        try (Backend backend = options.openBackend()) {
-            Tensor out = switch (kind) {
-                case nngp -> kernel.compute(backend, x, y, Request.NNGP).outputNngp();
-                case ntk -> kernel.compute(backend, x, y, Request.NNGP_AND_NTK).outputNtk();
-                case jacobian_nngp -> new JacobianKernel(kernel).compute(backend, x, y, JacobianKernel.Kind.NNGP);
-                case jacobian_ntk -> new JacobianKernel(kernel).compute(backend, x, y, JacobianKernel.Kind.NTK);
-            };
-            options.write(out);
+        try (Backend backend = options.openBackend(); ProgressBars bar = ProgressBars.open("kernel")) {
+            switch (kind) {
+                case nngp, ntk -> {
+                    // Streamed tile by tile into the memory-mapped output: it may be larger than the RAM.
+                    InfiniteWidthKernel k = kernel.withProgress(bar.listener())
+                            .withGet(kind == Kind.ntk ? InfiniteWidthKernel.Get.NTK : InfiniteWidthKernel.Get.NNGP);
+                    long[] shape = k.shape(x.dim(0), y == null ? x.dim(0) : y.dim(0));
+                    options.write(x.dtype(), shape, out -> k.computeInto(backend, x, y, TensorSink.of(out)));
+                }
+                case jacobian_nngp -> options.write(JacobianKernel.of(kernel).compute(backend, x, y,
+                        JacobianKernel.Kind.NNGP));
+                case jacobian_ntk -> options.write(JacobianKernel.of(kernel).compute(backend, x, y,
+                        JacobianKernel.Kind.NTK));
+            }
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
@@ -26,7 +27,7 @@ final class KernelOptions extends DataOptions {
     /** The kernel of the architecture given by --activation, --depth, --sigma-w2, --sigma-b2. */
     InfiniteWidthKernel kernel() {
         Limits.checkDepth(depth);
-        return new InfiniteWidthKernel(activation, (int) depth, sigmaW2, sigmaB2);
+        return InfiniteWidthKernel.of(Architecture.ntkVariances(activation, (int) depth, sigmaW2, sigmaB2));
     }
 
     /** The training inputs --x, (N, D). */

@@ -42,7 +42,8 @@ final class PatternsCommand extends ModelCommand {
     @Override
     void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
         try (ProgressBars bar = ProgressBars.open("patterns")) {
-            common.write(ActivationPatterns.compute(backend, mlp, x, bar.listener()).toBooleans());
+            common.write(ActivationPatterns.of(mlp).withProgress(bar.listener()).compute(backend, x, null)
+                    .toBooleans());
         }
     }
 }

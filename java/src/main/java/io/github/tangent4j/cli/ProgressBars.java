@@ -1,6 +1,6 @@
 package io.github.tangent4j.cli;
 
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -23,7 +23,7 @@ final class ProgressBars implements AutoCloseable {
     }
 
     /** The listener to hand to the library: null (no reporting at all) when not on a terminal. */
-    RowTiler.ProgressListener listener() {
+    Progress listener() {
         if (System.console() == null) {
             return null;
         }

@@ -2,7 +2,6 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.kernels.KernelPredictor;
 import io.github.tangent4j.tensor.Tensor;
 import java.nio.file.Path;
@@ -58,10 +57,12 @@ final class RegressCommand implements Callable<Integer> {
         Tensor targets = options.targets(y, x.dim(0));
         Tensor xt = options.checked(rawTest, "--xtest", xtest);
         double[] t = times == null ? null : KernelOptions.times(times);
-        Request request = kernel == Kernel.ntk ? Request.NNGP_AND_NTK : Request.NNGP;
+        if (kernel != Kernel.ntk) {
+            k = k.withGet(InfiniteWidthKernel.Get.NNGP);
+        }
         try (Backend backend = options.openBackend()) {
-            InfiniteWidthKernel.Result train = k.compute(backend, x, null, request);
-            InfiniteWidthKernel.Result cross = k.compute(backend, xt, x, request);
+            InfiniteWidthKernel.Result train = k.compute(backend, x, null);
+            InfiniteWidthKernel.Result cross = k.compute(backend, xt, x);
             Tensor kTrain = kernel == Kernel.ntk ? train.outputNtk() : train.outputNngp();
             Tensor kCross = kernel == Kernel.ntk ? cross.outputNtk() : cross.outputNngp();
             options.write(t == null ? KernelPredictor.posterior(kTrain, kCross, null, targets, reg).mean()

@@ -2,7 +2,7 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
-import io.github.tangent4j.backend.SelfTest;
+import io.github.tangent4j.backend.internal.SelfTest;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

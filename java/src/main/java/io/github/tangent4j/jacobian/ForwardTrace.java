@@ -41,11 +41,7 @@ public final class ForwardTrace implements AutoCloseable {
     public static ForwardTrace of(DeviceMlp net, DeviceMatrix x) {
         Objects.requireNonNull(net, "net");
         Mlp mlp = net.mlp();
-        Objects.requireNonNull(x, "x");
-        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " for " + mlp + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
-        }
+        mlp.checkInput("x", x);
         Backend backend = net.backend();
         ForwardTrace t = new ForwardTrace(net, x);
         try {

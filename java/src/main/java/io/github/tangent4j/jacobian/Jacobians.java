@@ -2,7 +2,8 @@ package io.github.tangent4j.jacobian;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;
@@ -23,7 +24,7 @@ import java.util.Objects;
  * over examples (DESIGN.md). The input Jacobian runs in reverse mode (N*O rows per GEMM) when
  * {@code O <= D} and in forward mode (N*D rows) otherwise, unless a {@link Mode} is forced; both give the
  * same numbers up to rounding. Inputs are processed in row tiles sized to the backend's free memory
- * ({@link RowTiler}), reporting progress after each tile and stopping at the next tile when the thread
+ * ({@link TileEngine}), reporting progress after each tile and stopping at the next tile when the thread
  * is interrupted.
  *
  * <p>Derivatives at a kink follow PyTorch: {@code relu'(0) = 0}, {@code abs'(0) = 0},
@@ -49,14 +50,14 @@ public final class Jacobians {
     }
 
     /** The working set a sweep's tile may take at least, whatever the backend reports free (see {@link #tiles}). */
-    static final long MIN_SWEEP_BYTES = RowTiler.EFFICIENT_TILE_BYTES;
+    static final long MIN_SWEEP_BYTES = TileEngine.EFFICIENT_TILE_BYTES;
 
     private final Mlp mlp;
     private final Mode mode;
-    private final RowTiler.ProgressListener listener;
+    private final Progress listener;
     private final long maxTileRows;
 
-    private Jacobians(Mlp mlp, Mode mode, RowTiler.ProgressListener listener, long maxTileRows) {
+    private Jacobians(Mlp mlp, Mode mode, Progress listener, long maxTileRows) {
         this.mlp = mlp;
         this.mode = mode;
         this.listener = listener;
@@ -74,7 +75,7 @@ public final class Jacobians {
     }
 
     /** A copy reporting progress (examples done of N) to {@code listener} after each tile; null: none. */
-    public Jacobians withProgress(RowTiler.ProgressListener listener) {
+    public Jacobians withProgress(Progress listener) {
         return new Jacobians(mlp, mode, listener, maxTileRows);
     }
 
@@ -371,7 +372,7 @@ public final class Jacobians {
     private void tiles(Backend backend, Tensor x, long bytesPerRow, long minRows, TileBody body) {
         Objects.requireNonNull(backend, "backend");
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
-            RowTiler.of(backend, bytesPerRow).withProgress(listener).withMaxTileRows(maxTileRows)
+            TileEngine.of(backend, bytesPerRow).withProgress(listener).withMaxTileRows(maxTileRows)
                     .withMinTileRows(minRows)
                     .run(x.dim(0), (scope, from, to) -> {
                         DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
@@ -431,13 +432,7 @@ public final class Jacobians {
     // ------------------------------------------------------------------ checks
 
     private long checkX(Tensor x) {
-        Objects.requireNonNull(x, "x");
-        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
-        }
-        Finite.check("x", x);
-        return x.dim(0);
+        return mlp.checkInput("x", x);
     }
 
     private void checkMatrix(String name, Tensor t, long rows, long cols) {

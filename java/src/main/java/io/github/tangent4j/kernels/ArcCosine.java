@@ -1,7 +1,7 @@
 package io.github.tangent4j.kernels;
 
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.nn.Activation;
 
 /**
  * The dual of the piecewise-linear activations {@code phi(u) = a u + (1 - a) relu(u)}: ReLU (a = 0),

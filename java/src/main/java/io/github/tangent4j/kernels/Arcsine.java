@@ -1,7 +1,7 @@
 package io.github.tangent4j.kernels;
 
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.nn.Activation;
 
 /**
  * The dual of {@code phi = erf}, the arcsine kernel of Williams ("Computing with Infinite Networks",

@@ -1,6 +1,6 @@
 package io.github.tangent4j.kernels;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 
 /**
  * The dual of an activation phi: for a centred Gaussian pair {@code (u, v)} with variances q1, q2 and

@@ -2,14 +2,20 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.DeviceOutOfMemoryException;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.backend.TilePlan;
+import io.github.tangent4j.backend.TileScope;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
+import io.github.tangent4j.tensor.TileSink;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -33,10 +39,11 @@ import java.util.concurrent.CancellationException;
  *
  * <p><b>Tiles.</b> The output is a grid of tiles (row block of X, column block of X2), each a pure
  * function of (model, row block, column block), sized to the backend's free memory (halved after an
- * out-of-memory). When X2 is X (or null), each off-diagonal tile is computed once and mirrored, so the
- * result is exactly symmetric. {@link #computeInto} writes into any tensor of the right shape, e.g. a
- * memory-mapped {@code .npy}, so outputs larger than memory stream to disk. Progress is reported in
- * tiles; an interrupted thread stops at the next tile with {@link CancellationException}.
+ * out-of-memory), on the {@link TileEngine}. When X2 is X (or null), the tiles on and below the diagonal
+ * are computed and mirrored, so the result is exactly symmetric. {@link #computeInto} writes into any
+ * {@link TileSink} of the right shape, e.g. a memory-mapped {@code .npy}, so outputs larger than memory
+ * stream to disk. Progress is reported in cells; an interrupted thread stops at the next tile with
+ * {@link CancellationException}.
  */
 public final class EmpiricalNtk {
     /** Which part of the kernel. */
@@ -71,43 +78,72 @@ public final class EmpiricalNtk {
     private final Method method;
     private final boolean perLayer;
     private final long maxBlockRows;
-    private final RowTiler.ProgressListener listener;
+    private final Progress listener;
+    private final Kind kind;
 
     private EmpiricalNtk(Mlp mlp, Method method, boolean perLayer, long maxBlockRows,
-            RowTiler.ProgressListener listener) {
+            Progress listener, Kind kind) {
         this.mlp = mlp;
         this.method = method;
         this.perLayer = perLayer;
         this.maxBlockRows = maxBlockRows;
         this.listener = listener;
+        this.kind = kind;
     }
 
-    /** The empirical NTK of {@code mlp}: structured method, summed over layers, tiles sized to memory. */
+    /**
+     * The empirical NTK of {@code mlp}: the FULL kernel, structured method, summed over layers, tiles sized to
+     * memory.
+     */
     public static EmpiricalNtk of(Mlp mlp) {
-        return new EmpiricalNtk(Objects.requireNonNull(mlp, "mlp"), Method.STRUCTURED, false, Long.MAX_VALUE, null);
+        return new EmpiricalNtk(Objects.requireNonNull(mlp, "mlp"), Method.STRUCTURED, false, Long.MAX_VALUE, null,
+                Kind.FULL);
+    }
+
+    /**
+     * A copy computing {@code kind} (FULL by default) in {@link #shape(long, long)},
+     * {@link #compute(Backend, Tensor, Tensor)} and {@link #computeInto(Backend, Tensor, Tensor, TileSink)}.
+     */
+    public EmpiricalNtk withKind(Kind kind) {
+        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener, Objects.requireNonNull(kind, "kind"));
+    }
+
+    /** The shape of this kernel's result ({@link #withKind}) for N and N2 examples. */
+    public long[] shape(long n, long n2) {
+        return shape(kind, n, n2);
+    }
+
+    /** This kernel ({@link #withKind}, FULL by default) between x and x2 (null: x, computed symmetrically). */
+    public Tensor compute(Backend backend, Tensor x, Tensor x2) {
+        return compute(backend, kind, x, x2);
+    }
+
+    /** {@link #computeInto(Backend, Kind, Tensor, Tensor, TileSink)} of this kernel ({@link #withKind}). */
+    public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
+        computeInto(backend, kind, x, x2, sink);
     }
 
     /** A copy using {@code method}. */
     public EmpiricalNtk withMethod(Method method) {
-        return new EmpiricalNtk(mlp, Objects.requireNonNull(method, "method"), perLayer, maxBlockRows, listener);
+        return new EmpiricalNtk(mlp, Objects.requireNonNull(method, "method"), perLayer, maxBlockRows, listener, kind);
     }
 
     /** A copy that returns one kernel per layer (a leading axis of length L+1) instead of their sum. */
     public EmpiricalNtk withPerLayer(boolean perLayer) {
-        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener);
+        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener, kind);
     }
 
-    /** A copy whose tiles have at most {@code rows} (>= 1) examples per side. */
-    public EmpiricalNtk withMaxBlockRows(long rows) {
+    /** A copy whose tiles have at most {@code rows} (>= 1) examples per side (rows and columns). */
+    public EmpiricalNtk withMaxTileRows(long rows) {
         if (rows < 1) {
             throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
         }
-        return new EmpiricalNtk(mlp, method, perLayer, rows, listener);
+        return new EmpiricalNtk(mlp, method, perLayer, rows, listener, kind);
     }
 
     /** A copy reporting progress (tiles done of all tiles) to {@code listener}; null: none. */
-    public EmpiricalNtk withProgress(RowTiler.ProgressListener listener) {
-        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener);
+    public EmpiricalNtk withProgress(Progress listener) {
+        return new EmpiricalNtk(mlp, method, perLayer, maxBlockRows, listener, kind);
     }
 
     /** The full kernel (N, N2, O, O) between x and x2 (null: x, computed symmetrically). */
@@ -155,143 +191,161 @@ public final class EmpiricalNtk {
 
     /**
      * Computes the kernel of {@code kind} into {@code out} (of {@link #shape} and the network's dtype),
-     * tile by tile; {@code out} may be a memory-mapped file.
+     * tile by tile; {@code out} may be a memory-mapped file. With {@link #withPerLayer} each layer's kernel
+     * goes to its slice of the leading axis.
      *
      * @throws IllegalArgumentException if x or x2 does not fit the network or out has another shape or dtype
      * @throws ArithmeticException      if the kernel overflowed (see {@link Finite#checkResult})
      */
     public void computeInto(Backend backend, Kind kind, Tensor x, Tensor x2, Tensor out) {
+        Objects.requireNonNull(out, "out");
+        List<TileSink> sinks = new ArrayList<>();
+        if (perLayer) {
+            checkOut(kind, x, x2, out.shape(), out.dtype());
+            for (int l = 0; l < out.dim(0); l++) {
+                sinks.add(TensorSink.of(layer(out, l)));
+            }
+        } else {
+            sinks.add(TensorSink.of(out));
+        }
+        run(backend, kind, x, x2, out.shape(), out.dtype(), sinks);
+        Finite.checkResult("the empirical NTK", out);   // the overflow policy
+    }
+
+    /**
+     * Computes the kernel of {@code kind} into {@code sink} (of {@link #shape} and the network's dtype) tile by
+     * tile: a tensor, a memory-mapped {@code .npy} ({@link TensorSink}) or a chunked store. Tiles the sink
+     * already holds are skipped.
+     *
+     * @throws IllegalArgumentException if x or x2 does not fit the network, the sink has another shape or
+     *                                  dtype, or the kernel is per layer (its leading axis is not tiled:
+     *                                  use {@link #computeInto(Backend, Kind, Tensor, Tensor, Tensor)})
+     */
+    public void computeInto(Backend backend, Kind kind, Tensor x, Tensor x2, TileSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        if (perLayer) {
+            throw new IllegalArgumentException("sink: a per-layer kernel goes into a tensor (its leading axis is "
+                    + "the layer, not a tiled one)");
+        }
+        run(backend, kind, x, x2, sink.shape(), sink.dtype(), List.of(sink));
+    }
+
+    private void checkOut(Kind kind, Tensor x, Tensor x2, long[] outShape, DType outType) {
+        checkInputs(x, x2, kind);
+        long[] shape = shape(kind, x.dim(0), x2 == null ? x.dim(0) : x2.dim(0));
+        if (!Shapes.same(shape, outShape) || outType != mlp.dtype()) {
+            throw new IllegalArgumentException("out: expected shape " + Shapes.format(shape) + " of " + mlp.dtype()
+                    + " but was " + Shapes.format(outShape) + " of " + outType);
+        }
+    }
+
+    private void run(Backend backend, Kind kind, Tensor x, Tensor x2, long[] outShape, DType outType,
+            List<TileSink> sinks) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(kind, "kind");
-        checkInputs(x, x2, kind);
+        checkOut(kind, x, x2, outShape, outType);
         boolean symmetric = x2 == null || x2 == x;
         Tensor right = symmetric ? x : x2;
-        long[] shape = shape(kind, x.dim(0), right.dim(0));
-        Objects.requireNonNull(out, "out");
-        if (!Shapes.same(shape, out.shape()) || out.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("out: expected shape " + Shapes.format(shape) + " of " + mlp.dtype()
-                    + " but was " + Shapes.format(out.shape()) + " of " + out.dtype());
-        }
         if (x.dim(0) == 0 || (kind != Kind.DIAGONAL && right.dim(0) == 0)) {
             return;
         }
-        NtkMethod m = method == Method.STRUCTURED ? new StructuredNtk(mlp, backend) : new MaterialisedNtk(mlp, backend);
         if (method == Method.MATERIALISED && perLayer) {
             throw new IllegalArgumentException("perLayer: the materialised method computes the total kernel only");
         }
+        NtkMethod m = method == Method.STRUCTURED ? new StructuredNtk(mlp, backend) : new MaterialisedNtk(mlp, backend);
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
-            long block = initialBlockRows(backend, m, kind, Math.max(x.dim(0), right.dim(0)));
-            long start = 0;
-            while (true) {
-                try {
-                    run(net, m, kind, x, symmetric ? null : right, out, block, start);
-                    Finite.checkResult("the empirical NTK", out);   // the overflow policy
-                    return;
-                } catch (ResumeFrom r) {
-                    if (block == 1) {
-                        throw r.cause;
-                    }
-                    block = Math.max(1, block / 2);
-                    start = r.rowBlockStart;
-                }
+            TileEngine engine = engine(backend, m, kind, Math.max(x.dim(0), right.dim(0)));
+            if (kind == Kind.DIAGONAL) {
+                engine.run(x.dim(0), (scope, from, to) -> {
+                    NtkMethod.Features a = scope.track(m.features(net, x, from, to));
+                    writeDiagonal(m.tile(a, a, kind, perLayer), from, to, sinks);
+                });
+                return;
             }
-        }
-    }
-
-    /** Thrown internally when a tile runs out of memory: rows before {@code rowBlockStart} are complete. */
-    private static final class ResumeFrom extends RuntimeException {
-        final long rowBlockStart;
-        final DeviceOutOfMemoryException cause;
-
-        ResumeFrom(long rowBlockStart, DeviceOutOfMemoryException cause) {
-            super(null, cause, false, false);
-            this.rowBlockStart = rowBlockStart;
-            this.cause = cause;
-        }
-    }
-
-    private void run(DeviceMlp net, NtkMethod m, Kind kind, Tensor x, Tensor x2, Tensor out, long block,
-            long start) {
-        long n = x.dim(0);
-        boolean symmetric = x2 == null;
-        long n2 = symmetric ? n : x2.dim(0);
-        long rowBlocks = (n - start + block - 1) / block;
-        long colBlocks = kind == Kind.DIAGONAL ? 1 : (n2 + block - 1) / block;
-        long total = kind == Kind.DIAGONAL ? rowBlocks
-                : symmetric ? rowBlocks * (rowBlocks + 1) / 2 : rowBlocks * colBlocks;
-        long done = 0;
-        for (long i0 = start; i0 < n; i0 += block) {
-            long i1 = Math.min(n, i0 + block);
-            try (NtkMethod.Features a = m.features(net, x, i0, i1)) {
-                if (kind == Kind.DIAGONAL) {
-                    scatter(m.tile(a, a, kind, perLayer), kind, out, i0, i1, 0, 0, false);
-                    done = progress(++done, total);
-                    continue;
+            engine.runGrid(x.dim(0), right.dim(0), symmetric, sinks, new TileEngine.GridTask<NtkMethod.Features>() {
+                @Override
+                public NtkMethod.Features rowBlock(TileScope scope, long i0, long i1) {
+                    return scope.track(m.features(net, x, i0, i1));
                 }
-                long jStart = symmetric ? i0 : 0;
-                for (long j0 = jStart; j0 < n2; j0 += block) {
-                    long j1 = Math.min(n2, j0 + block);
-                    if (symmetric && j0 == i0) {
-                        scatter(m.tile(a, a, kind, perLayer), kind, out, i0, i1, j0, j1, false);
-                    } else {
-                        try (NtkMethod.Features b = m.features(net, symmetric ? x : x2, j0, j1)) {
-                            scatter(m.tile(a, b, kind, perLayer), kind, out, i0, i1, j0, j1, symmetric);
-                        }
-                    }
-                    done = progress(++done, total);
+
+                @Override
+                public List<Tensor> tile(NtkMethod.Features a, TileScope scope, TilePlan.Tile t) {
+                    NtkMethod.Features b = symmetric && t.onDiagonal() ? a
+                            : scope.track(m.features(net, right, t.j0(), t.j1()));
+                    return blocks(m.tile(a, b, kind, perLayer), kind, t.i1() - t.i0(), t.j1() - t.j0());
                 }
-            } catch (DeviceOutOfMemoryException e) {
-                throw new ResumeFrom(i0, e);
-            }
+            });
         }
     }
 
-    private long progress(long done, long total) {
-        if (listener != null) {
-            listener.onProgress(done, total);
-        }
-        if (Thread.currentThread().isInterrupted()) {
-            throw new CancellationException("interrupted after " + done + " of " + total + " tiles");
-        }
-        return done;
-    }
-
-    private long initialBlockRows(Backend backend, NtkMethod m, Kind kind, long n) {
+    /**
+     * The engine for this kernel's tiles: device bytes per example of a block (the features of both sides)
+     * and per (i, j) pair (the tile(s), one term, and the repeated Gram of a full tile), at most half the free
+     * memory, blocks of at least {@link #MIN_BLOCK_ROWS} examples.
+     */
+    private TileEngine engine(Backend backend, NtkMethod m, Kind kind, long n) {
         long es = mlp.dtype().byteSize();
         long o = mlp.outputDim();
-        double f = 2.0 * m.featureBytesPerExample();
         int layers = perLayer ? mlp.layers().size() : 1;
-        // device bytes per (i, j) pair of a tile: the tile(s), one term, and the repeated Gram of a full tile
-        double p = switch (kind) {
+        long perExample = 2 * m.featureBytesPerExample();
+        double perCell = switch (kind) {
             case FULL -> es * (o * o * (layers + 1) + o + 1);
             case TRACE -> es * (layers + 2);
             case DIAGONAL -> 0;
         };
-        double budget = Math.max(0, backend.availableMemory() * MEMORY_FRACTION);
-        double rows = p == 0 ? budget / (f + es * o * o * (layers + 1))
-                : (-f + Math.sqrt(f * f + 4 * p * budget)) / (2 * p);
-        long planned = Math.max(Math.min(n, MIN_BLOCK_ROWS), (long) Math.min(rows, Long.MAX_VALUE));
-        return Math.max(1, Math.min(Math.min(n, maxBlockRows), planned));
+        if (kind == Kind.DIAGONAL) {
+            perExample += es * o * o * (layers + 1);
+        }
+        return TileEngine.of(backend, Math.max(1, perExample)).withBytesPerCell(perCell)
+                .withMemoryFraction(MEMORY_FRACTION).withMinTileRows(Math.min(n, MIN_BLOCK_ROWS))
+                .withMaxTileRows(maxBlockRows).withProgress(listener);
     }
 
-    /** Downloads a tile's matrices (closing them) and writes them into out; mirrored too when asked. */
-    private void scatter(List<DeviceMatrix> tiles, Kind kind, Tensor out, long i0, long i1, long j0, long j1,
-            boolean mirror) {
+    /**
+     * Downloads a tile's matrices (closing them) as host blocks of the output's layout: TRACE (|I|, |J|) as it
+     * is; FULL from rows (i, o) and columns (j, o') to (|I|, |J|, O, O).
+     */
+    private List<Tensor> blocks(List<DeviceMatrix> tiles, Kind kind, long rows, long cols) {
         try {
+            List<Tensor> out = new ArrayList<>(tiles.size());
+            for (DeviceMatrix t : tiles) {
+                Tensor host = t.backend().download(t);
+                out.add(kind == Kind.TRACE ? host : regroup(host, rows, cols, mlp.outputDim()));
+            }
+            return out;
+        } finally {
+            tiles.forEach(DeviceMatrix::close);
+        }
+    }
+
+    /** Writes a DIAGONAL tile ((|I| * O, O) per matrix) at rows [from, to) of each sink; closes the matrices. */
+    private void writeDiagonal(List<DeviceMatrix> tiles, long from, long to, List<TileSink> sinks) {
+        try {
+            long o = mlp.outputDim();
             for (int l = 0; l < tiles.size(); l++) {
                 DeviceMatrix t = tiles.get(l);
-                Tensor host = t.backend().download(t);
-                Tensor dst = perLayer ? layer(out, l) : out;
-                switch (kind) {
-                    case TRACE -> TileLayout.trace(host, dst, i0, i1, j0, j1, mirror);
-                    case FULL -> TileLayout.full(host, dst, i0, i1, j0, j1, mlp.outputDim(), mirror);
-                    case DIAGONAL -> MemorySegment.copy(host.segment(), 0, dst.slice(i0, i1).segment(), 0,
-                            host.byteSize());
-                }
+                sinks.get(l).writeTile(from, 0, t.backend().download(t).reshape(to - from, o, o));
             }
         } finally {
             tiles.forEach(DeviceMatrix::close);
         }
+    }
+
+    /** A (|I| * O, |J| * O) tile with rows (i, a) and columns (j, b) as the block (|I|, |J|, O, O) [i, j, a, b]. */
+    private static Tensor regroup(Tensor tile, long rows, long cols, long o) {
+        Tensor block = Tensor.allocateUninitialised(tile.dtype(), rows, cols, o, o);
+        long es = tile.dtype().byteSize();
+        MemorySegment src = tile.segment();
+        MemorySegment dst = block.segment();
+        for (long i = 0; i < rows; i++) {
+            for (long a = 0; a < o; a++) {
+                long srcRow = (i * o + a) * cols * o;
+                for (long j = 0; j < cols; j++) {
+                    MemorySegment.copy(src, (srcRow + j * o) * es, dst, (((i * cols + j) * o + a) * o) * es, o * es);
+                }
+            }
+        }
+        return block;
     }
 
     /** The per-layer slice l of an output with a leading layer axis. */
@@ -311,11 +365,6 @@ public final class EmpiricalNtk {
     }
 
     private void checkX(String name, Tensor x) {
-        Objects.requireNonNull(x, name);
-        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException(name + ": expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
-        }
-        Finite.check(name, x);
+        mlp.checkInput(name, x);
     }
 }

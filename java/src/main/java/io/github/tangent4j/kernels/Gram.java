@@ -2,7 +2,7 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
@@ -47,7 +47,7 @@ final class Gram {
 
     /**
      * A Gram entry {@code g = x.x'} snapped to {@code +-sqrt(|x|^2 |x'|^2)} when its cosine is within
-     * {@code tol} of +-1 ({@link io.github.tangent4j.backend.DualKernel#snapTolerance} of the inputs' dtype). A GEMM and a separate row-norm reduction round differently, so a duplicated
+     * {@code tol} of +-1 ({@link io.github.tangent4j.backend.internal.DualKernel#snapTolerance} of the inputs' dtype). A GEMM and a separate row-norm reduction round differently, so a duplicated
      * input would otherwise get a cosine of 1 - ulp, which arccos turns into an angle of sqrt(ulp)
      * (1e-8 in F64, 3e-4 in F32) and the NTK into an error of that size; pairs that close cannot be told
      * from duplicates (or collinear pairs) at this precision anyway. For {@code n1 == n2} the snapped
@@ -102,7 +102,7 @@ final class Gram {
         }
         long bytes = x.dtype().byteSize();
         try (DeviceMatrix x2d = backend.upload(x2)) {
-            RowTiler.of(backend, bytes * (n2 + x.dim(1))).run(n, (scope, from, to) -> {
+            TileEngine.of(backend, bytes * (n2 + x.dim(1))).run(n, (scope, from, to) -> {
                 DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
                 DeviceMatrix g = scope.allocateUninitialised(x.dtype(), to - from, n2);
                 backend.gemm(false, true, 1, rows, x2d, 0, g);

@@ -1,15 +1,27 @@
 package io.github.tangent4j.kernels;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.backend.TilePlan;
+import io.github.tangent4j.backend.TileScope;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
+import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Finite;
+import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
+import io.github.tangent4j.tensor.TileSink;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -36,42 +48,98 @@ import java.util.function.BiConsumer;
  * ({@code x2} null or x itself) only the blocks on and below the diagonal are computed and the rest is
  * their transpose (about half the work; {@link SymmetricBlocks}). The per-point variances
  * {@code q_l(x) = Sigma_l(x, x)} run on the host in double (O(N L)). The recursions are O(N N2 L) elementwise work against the Gram's
- * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.DualKernel#snapTolerance} of +-1 are
+ * O(N N2 D). Cosines within {@link io.github.tangent4j.backend.internal.DualKernel#snapTolerance} of +-1 are
  * taken as +-1, so duplicated and collinear inputs get no spurious angle from rounding.
  *
  * <p>Immutable and thread-safe (a {@link Backend} itself is single-threaded).
  */
 public final class InfiniteWidthKernel {
+    /** Which kernels to compute (neural-tangents' {@code get}). */
+    public enum Get {
+        /** The NNGP kernel Sigma. */
+        NNGP,
+        /** The NTK Theta (its recursion also runs the NNGP's). */
+        NTK
+    }
+
     private final Activation activation;
     private final DualActivation dual;
     private final int depth;
     private final double sigmaW2;
     private final double sigmaB2;
+    private final Set<Get> get;
+    private final boolean everyLayer;
+    private final Progress progress;
+    private final long maxTileRows;
 
-    /**
-     * The kernels of a network with {@code depth} hidden layers.
-     *
-     * @param activation phi: relu, leaky_relu, abs, erf or identity
-     * @param depth      L >= 0 hidden layers (0: the linear model {@code S x.x'/D + B})
-     * @param sigmaW2    the weight variance {@code sigma_w^2 >= 0}
-     * @param sigmaB2    the bias variance {@code sigma_b^2 >= 0}
-     * @throws IllegalArgumentException for tanh, a negative depth or a negative or non-finite variance
-     */
-    public InfiniteWidthKernel(Activation activation, int depth, double sigmaW2, double sigmaB2) {
+    private InfiniteWidthKernel(Activation activation, int depth, double sigmaW2, double sigmaB2, Set<Get> get,
+            boolean everyLayer, Progress progress, long maxTileRows) {
         this.dual = DualActivation.of(activation);
         this.activation = activation;
-        if (depth < 0) {
-            throw new IllegalArgumentException("depth: expected >= 0 hidden layers but was " + depth);
-        }
-        if (!(sigmaW2 >= 0) || Double.isInfinite(sigmaW2)) {
-            throw new IllegalArgumentException("sigmaW2: expected a finite value >= 0 but was " + sigmaW2);
-        }
-        if (!(sigmaB2 >= 0) || Double.isInfinite(sigmaB2)) {
-            throw new IllegalArgumentException("sigmaB2: expected a finite value >= 0 but was " + sigmaB2);
-        }
         this.depth = depth;
         this.sigmaW2 = sigmaW2;
         this.sigmaB2 = sigmaB2;
+        this.get = get;
+        this.everyLayer = everyLayer;
+        this.progress = progress;
+        this.maxTileRows = maxTileRows;
+    }
+
+    /**
+     * The infinite-width kernels of the architecture: {@code architecture.depth()} hidden layers of
+     * {@code architecture.activation()}, {@code S = sigma_w^2} and {@code B = sigma_b^2} from its
+     * {@link Parameterization} ({@link Parameterization#weightVariance()}, {@link Parameterization#biasVariance()}).
+     * By default both kernels ({@code get = {NNGP, NTK}}), of the output layer only, tiles sized to memory.
+     * For a network {@code mlp}: {@code InfiniteWidthKernel.of(mlp.architecture())}.
+     *
+     * @throws IllegalArgumentException for tanh (no closed form), or a STANDARD parameterization (the limit is
+     *                                  that of the NTK parameterization)
+     */
+    public static InfiniteWidthKernel of(Architecture architecture) {
+        Objects.requireNonNull(architecture, "architecture");
+        Parameterization p = architecture.parameterization();
+        if (p.kind() != Parameterization.Kind.NTK) {
+            throw new IllegalArgumentException("architecture: expected the NTK parameterization (the infinite-width "
+                    + "limit taken here) but was " + p);
+        }
+        return new InfiniteWidthKernel(architecture.activation(), architecture.depth(), p.weightVariance(),
+                p.biasVariance(), EnumSet.allOf(Get.class), false, null, Long.MAX_VALUE);
+    }
+
+    /**
+     * A copy computing the kernels in {@code get} (non-empty); the NNGP is computed whenever the NTK is, and
+     * then also returned by {@link #compute}.
+     */
+    public InfiniteWidthKernel withGet(Set<Get> get) {
+        Objects.requireNonNull(get, "get");
+        if (get.isEmpty()) {
+            throw new IllegalArgumentException("get: expected NNGP, NTK or both but was empty");
+        }
+        return new InfiniteWidthKernel(activation, depth, sigmaW2, sigmaB2, Collections.unmodifiableSet(EnumSet.copyOf(get)),
+                everyLayer, progress, maxTileRows);
+    }
+
+    /** {@link #withGet(Set)} for the given kernels. */
+    public InfiniteWidthKernel withGet(Get first, Get... rest) {
+        return withGet(EnumSet.of(first, rest));
+    }
+
+    /** A copy returning the kernels of every layer l = 1 ... L+1 (true) or of the output only (false). */
+    public InfiniteWidthKernel withEveryLayer(boolean everyLayer) {
+        return new InfiniteWidthKernel(activation, depth, sigmaW2, sigmaB2, get, everyLayer, progress, maxTileRows);
+    }
+
+    /** A copy reporting progress (in cells of the plan, see {@link Progress}) to {@code progress}; null: none. */
+    public InfiniteWidthKernel withProgress(Progress progress) {
+        return new InfiniteWidthKernel(activation, depth, sigmaW2, sigmaB2, get, everyLayer, progress, maxTileRows);
+    }
+
+    /** A copy whose tiles have at most {@code rows} (>= 1) rows of the output. */
+    public InfiniteWidthKernel withMaxTileRows(long rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
+        }
+        return new InfiniteWidthKernel(activation, depth, sigmaW2, sigmaB2, get, everyLayer, progress, rows);
     }
 
     /** The activation phi. */
@@ -94,16 +162,25 @@ public final class InfiniteWidthKernel {
         return sigmaB2;
     }
 
+    /** The kernels computed. */
+    public Set<Get> get() {
+        return get;
+    }
+
     DualActivation dual() {
         return dual;
     }
 
-    /** What to compute: the NTK besides the NNGP, and every layer's kernels or the output's only. */
-    public record Request(boolean ntk, boolean everyLayer) {
-        /** The output NNGP only. */
-        public static final Request NNGP = new Request(false, false);
-        /** The output NNGP and NTK. */
-        public static final Request NNGP_AND_NTK = new Request(true, false);
+    /** The shape of each kernel between N and N2 points: (N, N2). */
+    public long[] shape(long n, long n2) {
+        if (n < 0 || n2 < 0) {
+            throw new IllegalArgumentException("n, n2: expected >= 0 but were " + n + ", " + n2);
+        }
+        return new long[] {n, n2};
+    }
+
+    private boolean ntk() {
+        return get.contains(Get.NTK);
     }
 
     /**
@@ -138,32 +215,114 @@ public final class InfiniteWidthKernel {
     }
 
     /**
-     * The kernels between the rows of {@code x} (N, D) and {@code x2} (N2, D): tensors of shape (N, N2)
-     * and x's dtype.
+     * The requested kernels between the rows of {@code x} (N, D) and {@code x2} (N2, D): tensors of shape
+     * (N, N2) and x's dtype.
      *
-     * @param x2 the second inputs, x's dtype; {@code null} for x itself
+     * @param x2 the second inputs, x's dtype; {@code null} for x itself (computed on and below the diagonal and
+     *           mirrored: exactly symmetric)
      * @throws IllegalArgumentException if an input is not a finite F32/F64 matrix, or their widths or
      *                                  dtypes differ
      * @throws ArithmeticException      if the output kernel overflowed (huge inputs or variances; see
      *                                  {@link Finite#checkResult})
      */
-    public Result compute(Backend backend, Tensor x, Tensor x2, Request request) {
+    public Result compute(Backend backend, Tensor x, Tensor x2) {
+        checkInputs(x, x2);
+        long n = x.dim(0);
+        long n2 = x2 == null ? n : x2.dim(0);
+        Result out = allocate(x.dtype(), n, n2);
+        run(backend, x, x2, new Outputs(out.nngp(), out.ntk()));
+        // the overflow policy: finite inputs (checked above) must give finite kernels
+        if (!out.nngp().isEmpty()) {
+            Finite.checkResult("the output NNGP", out.outputNngp());
+        }
+        if (!out.ntk().isEmpty()) {
+            Finite.checkResult("the output NTK", out.outputNtk());
+        }
+        return out;
+    }
+
+    /**
+     * Computes the one requested kernel of the output layer ({@link #withGet} NNGP or NTK alone, not every
+     * layer) into {@code sink} of shape (N, N2) and x's dtype, tile by tile: a tensor or a memory-mapped
+     * {@code .npy} ({@link TensorSink}, written as {@link #compute} writes its result, bit for bit), or a
+     * chunked store (square tiles of the engine's grid; K(X, X) on and below the diagonal, mirrored).
+     *
+     * @throws IllegalArgumentException if the inputs are bad (as {@link #compute}), both kernels or every
+     *                                  layer were requested, or the sink has another shape or dtype
+     */
+    public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        checkInputs(x, x2);
+        if (get.size() != 1 || everyLayer) {
+            throw new IllegalArgumentException("get: computeInto writes one kernel of the output layer; expected "
+                    + "withGet(NNGP) or withGet(NTK) without every layer but was " + get
+                    + (everyLayer ? " of every layer" : ""));
+        }
+        long[] shape = shape(x.dim(0), x2 == null ? x.dim(0) : x2.dim(0));
+        if (!Shapes.same(shape, sink.shape()) || sink.dtype() != x.dtype()) {
+            throw new IllegalArgumentException("sink: expected shape " + Shapes.format(shape) + " of " + x.dtype()
+                    + " but was " + Shapes.format(sink.shape()) + " of " + sink.dtype());
+        }
+        boolean wantNtk = ntk();
+        if (sink instanceof TensorSink t) {
+            List<Tensor> kernel = new ArrayList<>();
+            kernel.add(t.tensor());
+            List<Tensor> none = new ArrayList<>();
+            none.add(null);
+            run(backend, x, x2, wantNtk ? new Outputs(none, kernel) : new Outputs(kernel, none));
+            return;
+        }
+        grid(backend, x, x2, sink, wantNtk);
+    }
+
+    private void checkInputs(Tensor x, Tensor x2) {
         Gram.check("x", x, -1, null);
+        if (x2 != null && x2 != x) {
+            Gram.check("x2", x2, x.dim(1), x.dtype());
+        }
+    }
+
+    /**
+     * Where a run writes each kernel by result slot; a null entry is computed (the NTK needs the NNGP) but not
+     * downloaded.
+     */
+    private record Outputs(List<Tensor> nngp, List<Tensor> ntk) {
+    }
+
+    /**
+     * The points of one call: x (N, D) and y (N2, D), {@code same} when y is x (K(X, X)), and the Gram scale
+     * {@code c0 = S / D} of {@code Sigma_1 = c0 x.y + B}.
+     */
+    private record Points(Tensor x, Tensor y, boolean same, long n, long n2, long d, double c0) {
+    }
+
+    /** The points of x and x2 (null: x), or null when there is nothing to compute (N = 0 or N2 = 0). */
+    private Points points(Tensor x, Tensor x2) {
         boolean same = x2 == null || x2 == x;
         Tensor y = same ? x : x2;
-        if (!same) {
-            Gram.check("x2", y, x.dim(1), x.dtype());
-        }
-        long n = x.dim(0);
-        long n2 = y.dim(0);
         long d = x.dim(1);
-        double c0 = d == 0 ? 0 : sigmaW2 / d;
-        Result out = allocate(x.dtype(), request, n, n2);
-        if (n == 0 || n2 == 0) {
-            return out;
+        if (x.dim(0) == 0 || y.dim(0) == 0) {
+            return null;
         }
-        long perRow = x.dtype().byteSize() * (n2 * (request.ntk() ? 2 : 1) + d) + 8L * depth;
-        RowTiler tiler = RowTiler.of(backend, perRow).withMinTileBytes(RowTiler.EFFICIENT_TILE_BYTES);
+        return new Points(x, y, same, x.dim(0), y.dim(0), d, d == 0 ? 0 : sigmaW2 / d);
+    }
+
+    private void run(Backend backend, Tensor x0, Tensor x2, Outputs out) {
+        Points p = points(x0, x2);
+        if (p == null) {
+            return;
+        }
+        Tensor x = p.x();
+        Tensor y = p.y();
+        boolean same = p.same();
+        long n = p.n();
+        long n2 = p.n2();
+        long d = p.d();
+        double c0 = p.c0();
+        long perRow = x.dtype().byteSize() * (n2 * (ntk() ? 2 : 1) + d) + 8L * depth;
+        TileEngine tiler = TileEngine.of(backend, perRow).withMinTileBytes(TileEngine.EFFICIENT_TILE_BYTES)
+                .withMaxTileRows(maxTileRows).withProgress(progress == null ? null
+                        : (done, total) -> progress.onProgress(done * n2, total * n2));
         try (DeviceMatrix yd = backend.upload(y)) {
             // the norms of the second points from their upload; for K(X, X) X is not uploaded again
             double[][] qy = variances(Gram.squaredNorms(backend, yd), c0);
@@ -172,25 +331,68 @@ public final class InfiniteWidthKernel {
             for (int l = 0; l < depth; l++) {
                 System.arraycopy(qy[l], 0, columns, l * (int) n2, (int) n2);
             }
-            Job job = new Job(backend, yd, columns, n2, c0, qx, request, out);
+            Job job = new Job(backend, yd, columns, n2, c0, qx, out);
             if (same) {
                 tiler.run(n, (scope, from, to) -> symmetricRows(job, from, to, scope));
             } else {
                 try (DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columns, depth, n2))) {
                     tiler.run(n, (scope, from, to) -> {
                         DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
-                        tile(job, rows, from, yd, q2, scratch(x.dtype(), to - from, n2, request, scope),
+                        tile(job, rows, from, yd, q2, scratch(x.dtype(), to - from, n2, scope),
                                 (m, dst) -> backend.download(m, dst.slice(from, to)));
                     });
                 }
             }
         }
-        // the overflow policy: finite inputs (checked above) must give finite kernels
-        Finite.checkResult("the output NNGP", out.outputNngp());
-        if (!out.ntk().isEmpty()) {
-            Finite.checkResult("the output NTK", out.outputNtk());
+    }
+
+    /**
+     * The kernel into a general sink through the engine's grid of square tiles: each tile uploads its row and
+     * column points, computes the block and hands it to the sink (K(X, X): on and below the diagonal, the
+     * engine mirrors).
+     */
+    private void grid(Backend backend, Tensor x0, Tensor x2, TileSink sink, boolean wantNtk) {
+        Points p = points(x0, x2);
+        if (p == null) {
+            return;
         }
-        return out;
+        Tensor x = p.x();
+        Tensor y = p.y();
+        boolean same = p.same();
+        long d = p.d();
+        double c0 = p.c0();
+        double[][] qx = variances(Gram.squaredNorms(backend, x), c0);
+        double[][] qy = same ? qx : variances(Gram.squaredNorms(backend, y), c0);
+        long es = x.dtype().byteSize();
+        TileEngine engine = TileEngine.of(backend, es * 2 * d + 16L * depth).withBytesPerCell(es * (wantNtk ? 2 : 1))
+                .withMinTileBytes(TileEngine.EFFICIENT_TILE_BYTES).withMaxTileRows(maxTileRows).withProgress(progress);
+        engine.runGrid(p.n(), p.n2(), same, List.of(sink), new TileEngine.GridTask<DeviceMatrix>() {
+            @Override
+            public DeviceMatrix rowBlock(TileScope scope, long i0, long i1) {
+                return scope.track(backend.upload(x.slice(i0, i1)));
+            }
+
+            @Override
+            public List<Tensor> tile(DeviceMatrix rows, TileScope scope, TilePlan.Tile t) {
+                long cols = t.j1() - t.j0();
+                DeviceMatrix yd = same && t.onDiagonal() ? rows : scope.track(backend.upload(y.slice(t.j0(), t.j1())));
+                double[] columns = new double[depth * (int) cols];
+                for (int l = 0; l < depth; l++) {
+                    System.arraycopy(qy[l], (int) t.j0(), columns, l * (int) cols, (int) cols);
+                }
+                DeviceMatrix q2 = depth == 0 ? null : scope.track(backend.upload(Tensor.of(columns, depth, cols)));
+                Tensor block = Tensor.allocateUninitialised(x.dtype(), t.i1() - t.i0(), cols);
+                List<Tensor> kernel = new ArrayList<>();
+                kernel.add(block);
+                List<Tensor> none = new ArrayList<>();
+                none.add(null);
+                Outputs out = wantNtk ? new Outputs(none, kernel) : new Outputs(kernel, none);
+                Job job = new Job(backend, yd, columns, cols, c0, qx, out);
+                InfiniteWidthKernel.this.tile(job, rows, t.i0(), yd, q2, scratch(x.dtype(), t.i1() - t.i0(), cols, scope),
+                        (m, dst) -> backend.download(m, dst));
+                return List.of(block);
+            }
+        });
     }
 
     /**
@@ -199,7 +401,7 @@ public final class InfiniteWidthKernel {
      * points' variances by layer and the result.
      */
     private record Job(Backend backend, DeviceMatrix yd, double[] columns, long points, double c0, double[][] qx,
-            Request request, Result out) {
+            Outputs out) {
     }
 
     /**
@@ -207,11 +409,11 @@ public final class InfiniteWidthKernel {
      * The transposes also write rows before {@code from} (their columns {@code [from, to)}); a retry of the
      * tile after running out of memory writes the same values there again.
      */
-    private void symmetricRows(Job job, long from, long to, RowTiler.TileScope scope) {
+    private void symmetricRows(Job job, long from, long to, TileScope scope) {
         Backend backend = job.backend();
         DType dtype = job.yd().dtype();
         SymmetricBlocks blocks = new SymmetricBlocks(dtype, to - from, job.points());
-        DeviceMatrix[] buffers = scratch(dtype, blocks.rows(), job.points(), job.request(), scope);
+        DeviceMatrix[] buffers = scratch(dtype, blocks.rows(), job.points(), scope);
         for (long r0 = from; r0 < to; r0 += blocks.rows()) {
             long first = r0;
             long r1 = Math.min(to, r0 + blocks.rows());
@@ -228,10 +430,9 @@ public final class InfiniteWidthKernel {
     }
 
     /** The tile's kernel matrices, (rows, cols) each: the NNGP's, and the NTK's when requested. */
-    private static DeviceMatrix[] scratch(DType dtype, long rows, long cols, Request request,
-            RowTiler.TileScope scope) {
+    private DeviceMatrix[] scratch(DType dtype, long rows, long cols, TileScope scope) {
         DeviceMatrix k = scope.allocateUninitialised(dtype, rows, cols);
-        return request.ntk() ? new DeviceMatrix[] {k, scope.allocateUninitialised(dtype, rows, cols)}
+        return ntk() ? new DeviceMatrix[] {k, scope.allocateUninitialised(dtype, rows, cols)}
                 : new DeviceMatrix[] {k};
     }
 
@@ -257,8 +458,7 @@ public final class InfiniteWidthKernel {
         Backend backend = job.backend();
         double c0 = job.c0();
         double[][] qx = job.qx();
-        Request request = job.request();
-        Result out = job.out();
+        Outputs out = job.out();
         int m = Math.toIntExact(rows.rows());
         DeviceMatrix k = kernels[0];
         backend.fill(k, sigmaB2);
@@ -266,11 +466,11 @@ public final class InfiniteWidthKernel {
             backend.gemm(false, true, c0, rows, yd, 1, k);
         }
         DeviceMatrix theta = null;
-        if (request.ntk()) {
+        if (ntk()) {
             theta = kernels[1];
             backend.copy(k, theta);
         }
-        if (request.everyLayer()) {
+        if (everyLayer) {
             for (int l = 0; ; l++) {
                 deliver(k, theta, out, l, sink);
                 if (l == depth) {
@@ -297,10 +497,12 @@ public final class InfiniteWidthKernel {
     }
 
     /** Hands the tile's kernels to {@code sink} with their output tensors of result slot {@code slot}. */
-    private static void deliver(DeviceMatrix k, DeviceMatrix theta, Result out, int slot,
+    private static void deliver(DeviceMatrix k, DeviceMatrix theta, Outputs out, int slot,
             BiConsumer<DeviceMatrix, Tensor> sink) {
-        sink.accept(k, out.nngp().get(slot));
-        if (theta != null) {
+        if (out.nngp().get(slot) != null) {
+            sink.accept(k, out.nngp().get(slot));
+        }
+        if (theta != null && out.ntk().get(slot) != null) {
             sink.accept(theta, out.ntk().get(slot));
         }
     }
@@ -311,19 +513,19 @@ public final class InfiniteWidthKernel {
      *
      * @throws IllegalArgumentException if x is not a finite F32/F64 matrix
      */
-    public Result diagonal(Backend backend, Tensor x, Request request) {
+    public Result diagonal(Backend backend, Tensor x) {
         Gram.check("x", x, -1, null);
         double c0 = x.dim(1) == 0 ? 0 : sigmaW2 / x.dim(1);
         double[][] q = variances(Gram.squaredNorms(backend, x), c0);
         int n = q[0].length;
-        Result out = allocate(x.dtype(), request, n);
+        Result out = allocate(x.dtype(), n);
         for (int i = 0; i < n; i++) {
             double theta = q[0][i];
             for (int l = 0; ; l++) {
-                if (request.everyLayer() || l == depth) {
-                    int slot = request.everyLayer() ? l : 0;
+                if (everyLayer || l == depth) {
+                    int slot = everyLayer ? l : 0;
                     out.nngp().get(slot).setFlat(i, q[l][i]);
-                    if (request.ntk()) {
+                    if (ntk()) {
                         out.ntk().get(slot).setFlat(i, theta);
                     }
                 }
@@ -355,13 +557,13 @@ public final class InfiniteWidthKernel {
         return q;
     }
 
-    private Result allocate(DType dtype, Request request, long... shape) {
-        int layers = request.everyLayer() ? depth + 1 : 1;
+    private Result allocate(DType dtype, long... shape) {
+        int layers = everyLayer ? depth + 1 : 1;
         List<Tensor> nngp = new ArrayList<>();
         List<Tensor> ntk = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             nngp.add(Tensor.allocateUninitialised(dtype, shape));
-            if (request.ntk()) {
+            if (ntk()) {
                 ntk.add(Tensor.allocateUninitialised(dtype, shape));
             }
         }

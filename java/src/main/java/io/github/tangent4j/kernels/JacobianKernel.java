@@ -1,7 +1,7 @@
 package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.IntStream;
 
@@ -50,8 +50,31 @@ public final class JacobianKernel {
     private final double sb2;
     private final int depth;
 
-    /** The Jacobian kernels of {@code kernel}'s architecture. */
-    public JacobianKernel(InfiniteWidthKernel kernel) {
+    /** The Jacobian kernels of {@code kernel}'s architecture (its activation, depth and variances). */
+    public static JacobianKernel of(InfiniteWidthKernel kernel) {
+        return new JacobianKernel(kernel);
+    }
+
+    /**
+     * The Jacobian kernels of the architecture, e.g. {@code JacobianKernel.of(mlp.architecture())}: the same
+     * description, and the same units, as {@link InfiniteWidthKernel#of(io.github.tangent4j.nn.Architecture)}.
+     */
+    public static JacobianKernel of(io.github.tangent4j.nn.Architecture architecture) {
+        return new JacobianKernel(InfiniteWidthKernel.of(architecture));
+    }
+
+    /**
+     * The shape of the kernel between N and N2 points of dimension D: (N (1+D), N2 (1+D)), per point the
+     * rows/columns [f, df/dx_1 ... df/dx_D].
+     */
+    public long[] shape(long n, long n2, long d) {
+        if (n < 0 || n2 < 0 || d < 0) {
+            throw new IllegalArgumentException("n, n2, d: expected >= 0 but were " + n + ", " + n2 + ", " + d);
+        }
+        return new long[] {n * (1 + d), n2 * (1 + d)};
+    }
+
+    private JacobianKernel(InfiniteWidthKernel kernel) {
         this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
         this.dual = kernel.dual();
         this.sw2 = kernel.sigmaW2();

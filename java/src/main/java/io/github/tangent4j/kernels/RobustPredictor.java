@@ -114,7 +114,7 @@ public final class RobustPredictor {
      */
     public static Tensor predict(Backend backend, InfiniteWidthKernel kernel, Tensor x, Tensor y, Tensor xTest,
             double lambda, double[] times) {
-        JacobianKernel jk = new JacobianKernel(kernel);
+        JacobianKernel jk = JacobianKernel.of(kernel);
         Tensor train = jk.compute(backend, x, null, JacobianKernel.Kind.NTK);
         Tensor f = jk.valueRows(backend, xTest, x, JacobianKernel.Kind.NTK);
         int b = Math.toIntExact(x.dim(1)) + 1;

@@ -2,11 +2,11 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.backend.internal.TiledTranspose;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.stream.IntStream;
 
 /**
@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  * <p>Used by one thread; the placement itself runs in parallel on the common pool.
  */
 final class SymmetricBlocks {
-    /** Square tiles of the transposing copy: 32 x 32 elements stay in L1 on both sides. */
+    /** Columns per parallel task of the transposing copy ({@link TiledTranspose}'s tile width). */
     private static final int TILE = 32;
 
     private final long rows;
@@ -35,12 +35,12 @@ final class SymmetricBlocks {
 
     /**
      * Blocks for row tiles of up to {@code tileRows} rows of an n x n kernel of {@code dtype}: about n / 8
-     * rows, fewer where the host block buffer would exceed {@link RowTiler#EFFICIENT_TILE_BYTES}.
+     * rows, fewer where the host block buffer would exceed {@link TileEngine#EFFICIENT_TILE_BYTES}.
      */
     SymmetricBlocks(DType dtype, long tileRows, long n) {
         this.n = n;
         long eighth = Math.max(8, ((n + 7) / 8 + 7) / 8 * 8);
-        long bounded = Math.max(1, RowTiler.EFFICIENT_TILE_BYTES / (n * dtype.byteSize()));
+        long bounded = Math.max(1, TileEngine.EFFICIENT_TILE_BYTES / (n * dtype.byteSize()));
         this.rows = Math.min(tileRows, Math.min(eighth, bounded));
         this.scratch = Tensor.allocateUninitialised(dtype, rows * n);
         this.elementBytes = dtype.byteSize();
@@ -72,55 +72,10 @@ final class SymmetricBlocks {
                     MemorySegment.copy(src, i * width * es, dst, ((r0 + i) * n) * es, (r0 + i + 1) * es);
                 }
             } else {
+                // the strict upper triangle: dst[j][r0 + i] = src[i][j] for r0 + i > j
                 long j0 = (long) (task - rowChunks) * TILE;
-                transpose(src, width, dst, r0, j0, Math.min(width, j0 + TILE), height);
+                TiledTranspose.transpose(src, width, height, j0, Math.min(width, j0 + TILE), dst, n, r0, es, true);
             }
         });
-    }
-
-    /**
-     * The strict upper triangle: {@code dst[j][r0 + i] = src[i][j]} for j in [j0, j1) and i in [0, height)
-     * with {@code r0 + i > j}, through TILE x TILE tiles copied in and out in bulk.
-     */
-    private void transpose(MemorySegment src, long width, MemorySegment dst, long r0, long j0, long j1, long height) {
-        boolean wide = elementBytes == 8;
-        ValueLayout layout = wide ? ValueLayout.JAVA_LONG : ValueLayout.JAVA_INT;
-        long[] wideTile = wide ? new long[TILE * TILE] : null;
-        int[] narrowTile = wide ? null : new int[TILE * TILE];
-        Object tile = wide ? wideTile : narrowTile;
-        int tw = (int) (j1 - j0);
-        for (long i0 = 0; i0 < height; i0 += TILE) {
-            int th = (int) Math.min(TILE, height - i0);
-            if (r0 + i0 + th - 1 <= j0) {
-                continue; // every element of this tile is on or below the diagonal
-            }
-            for (int ii = 0; ii < th; ii++) {
-                MemorySegment.copy(src, layout, ((i0 + ii) * width + j0) * elementBytes, tile, ii * TILE, tw);
-            }
-            // transpose in place: element (ii, jj) to (jj, ii)
-            for (int ii = 0; ii < TILE; ii++) {
-                for (int jj = ii + 1; jj < TILE; jj++) {
-                    int p = ii * TILE + jj;
-                    int q = jj * TILE + ii;
-                    if (wide) {
-                        long t = wideTile[p];
-                        wideTile[p] = wideTile[q];
-                        wideTile[q] = t;
-                    } else {
-                        int t = narrowTile[p];
-                        narrowTile[p] = narrowTile[q];
-                        narrowTile[q] = t;
-                    }
-                }
-            }
-            for (int jj = 0; jj < tw; jj++) {
-                long j = j0 + jj;
-                int start = (int) Math.max(0, Math.min(th, j - r0 - i0 + 1));
-                if (start < th) {
-                    MemorySegment.copy(tile, jj * TILE + start, dst, layout, (j * n + r0 + i0 + start) * elementBytes,
-                            th - start);
-                }
-            }
-        }
     }
 }

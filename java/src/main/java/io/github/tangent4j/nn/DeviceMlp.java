@@ -1,10 +1,9 @@
 package io.github.tangent4j.nn;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
-import io.github.tangent4j.backend.StreamedRows;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.backend.internal.StreamedRows;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -142,11 +141,7 @@ public final class DeviceMlp implements AutoCloseable {
     }
 
     private void checkInput(DeviceMatrix x) {
-        Objects.requireNonNull(x, "x");
-        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " for " + mlp + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
-        }
+        mlp.checkInput("x", x);
     }
 
     /**
@@ -155,12 +150,7 @@ public final class DeviceMlp implements AutoCloseable {
      * @throws IllegalArgumentException naming the shape, dtype or the first non-finite element
      */
     public void checkInputs(Tensor x) {
-        Objects.requireNonNull(x, "x");
-        if (x.rank() != 2 || x.dim(1) != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
-        }
-        Layer.checkFinite("x", x);
+        mlp.checkInput("x", x);
     }
 
     /**
@@ -206,7 +196,7 @@ public final class DeviceMlp implements AutoCloseable {
         }
         // Per row: the input, the widest layer's input and output alive together, and the output.
         long bytesPerRow = mlp.dtype().byteSize() * (mlp.inputDim() + 2 * widest + mlp.outputDim());
-        RowTiler.of(backend, bytesPerRow).run(n, (scope, from, to) -> StreamedRows.run(backend, x, from, to,
+        TileEngine.of(backend, bytesPerRow).run(n, (scope, from, to) -> StreamedRows.run(backend, x, from, to,
                 this::forward, (yd, a, b) -> backend.download(yd, y.slice(a, b))));
     }
 

@@ -1,7 +1,7 @@
 package io.github.tangent4j.nn;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;
@@ -181,5 +181,44 @@ public final class Mlp {
     @Override
     public String toString() {
         return "Mlp" + Shapes.format(widths()) + " " + activation + " " + parameterization.kind() + " " + dtype();
+    }
+
+    /** The network's architecture: its activation, {@link #depth()} hidden layers and parameterization. */
+    public Architecture architecture() {
+        return new Architecture(activation, depth(), parameterization);
+    }
+
+    /**
+     * Checks inputs on the host for this network: rank 2, shape (N, {@link #inputDim()}), the network's
+     * dtype, every element finite.
+     *
+     * @param name the argument's name in the message (e.g. {@code "x"}, {@code "x2"})
+     * @return N, the number of input rows
+     * @throws IllegalArgumentException naming the argument, the expected and the actual shape and dtype, or
+     *                                  the first non-finite element
+     */
+    public long checkInput(String name, Tensor x) {
+        Objects.requireNonNull(x, name);
+        if (x.rank() != 2 || x.dim(1) != inputDim() || x.dtype() != dtype()) {
+            throw new IllegalArgumentException(name + ": expected shape (N, " + inputDim() + ") of " + dtype()
+                    + " but was " + Shapes.format(x.shape()) + " of " + x.dtype());
+        }
+        Finite.check(name, x);
+        return x.dim(0);
+    }
+
+    /**
+     * Checks inputs already on a backend for this network: (N, {@link #inputDim()}) columns and the
+     * network's dtype (finiteness is the uploader's check).
+     *
+     * @param name the argument's name in the message
+     * @throws IllegalArgumentException naming the argument, the expected and the actual shape and dtype
+     */
+    public void checkInput(String name, io.github.tangent4j.backend.DeviceMatrix x) {
+        Objects.requireNonNull(x, name);
+        if (x.cols() != inputDim() || x.dtype() != dtype()) {
+            throw new IllegalArgumentException(name + ": expected shape (N, " + inputDim() + ") of " + dtype()
+                    + " for " + this + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
+        }
     }
 }

@@ -1,6 +1,5 @@
 package io.github.tangent4j.nn;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;

@@ -1,6 +1,5 @@
 package io.github.tangent4j.nn;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.tensor.Npz;
 import io.github.tangent4j.tensor.SafeTensors;
 import io.github.tangent4j.tensor.Shapes;

@@ -1,13 +1,17 @@
 package io.github.tangent4j.patterns;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.PrefetchingUploads;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.backend.TileScope;
+import io.github.tangent4j.backend.internal.PrefetchingUploads;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TileSink;
 import java.util.Objects;
 
 /**
@@ -43,26 +47,96 @@ public final class ActivationPatterns {
     /** Writes the first-layer pre-activations of rows {@code [from, to)} into {@code z}. */
     @FunctionalInterface
     interface FirstLayer {
-        void preactivation(RowTiler.TileScope scope, long from, long to, DeviceMatrix z);
-    }
-
-    /** {@link #compute(Backend, Mlp, Tensor, RowTiler.ProgressListener)} without progress reports. */
-    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x) {
-        return compute(backend, mlp, x, null);
+        void preactivation(TileScope scope, long from, long to, DeviceMatrix z);
     }
 
     /**
-     * The patterns of {@code mlp} on inputs {@code x} of shape (N, D) and the network's dtype, computed
-     * on {@code backend}.
+     * The pattern computation of {@code mlp} (relu, leaky_relu, abs or identity), the one family shape:
+     * {@code ActivationPatterns.of(mlp).withProgress(p).compute(backend, x, null)}.
      *
-     * @param listener told after each tile of rows (may be null)
-     * @throws IllegalArgumentException if the activation is not piecewise linear (naming it), or x's
-     *                                  shape, dtype or values do not fit
+     * @throws IllegalArgumentException if the activation is not piecewise linear (naming it)
      */
-    public static ActivationPatterns compute(Backend backend, Mlp mlp, Tensor x, RowTiler.ProgressListener listener) {
+    public static Computation of(Mlp mlp) {
+        Objects.requireNonNull(mlp, "mlp");
         PiecewiseLinear.require(mlp);
-        try (DeviceMlp d = DeviceMlp.upload(backend, mlp)) {
-            return compute(d, x, listener, DEFAULT_MAX_TILE_ROWS);
+        return new Computation(mlp, null, DEFAULT_MAX_TILE_ROWS);
+    }
+
+    /**
+     * How to compute the patterns of one network: immutable, the {@code with...} methods return modified
+     * copies. The output is (N, H) booleans (H = the hidden widths summed), one row per input.
+     */
+    public static final class Computation {
+        /** Rows of booleans per tile written to a sink by {@link #computeInto}. */
+        private static final long SINK_ROWS = 1 << 16;
+
+        private final Mlp mlp;
+        private final Progress progress;
+        private final long maxTileRows;
+
+        private Computation(Mlp mlp, Progress progress, long maxTileRows) {
+            this.mlp = mlp;
+            this.progress = progress;
+            this.maxTileRows = maxTileRows;
+        }
+
+        /** A copy reporting progress in rows (cells of the row plan) to {@code progress}; null: none. */
+        public Computation withProgress(Progress progress) {
+            return new Computation(mlp, progress, maxTileRows);
+        }
+
+        /** A copy whose tiles have at most {@code rows} (>= 1) rows (default {@link #DEFAULT_MAX_TILE_ROWS}). */
+        public Computation withMaxTileRows(long rows) {
+            if (rows < 1) {
+                throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
+            }
+            return new Computation(mlp, progress, rows);
+        }
+
+        /** The shape of the patterns of N inputs: (N, H); {@code n2} must be 0 (one input set). */
+        public long[] shape(long n, long n2) {
+            if (n < 0 || n2 != 0) {
+                throw new IllegalArgumentException("n, n2: expected n >= 0 and n2 = 0 (patterns take one input set)"
+                        + " but were " + n + ", " + n2);
+            }
+            return new long[] {n, mlp.hiddenUnits()};
+        }
+
+        /**
+         * The patterns on inputs {@code x} of shape (N, D) and the network's dtype.
+         *
+         * @param x2 must be null: patterns take one input set
+         * @throws IllegalArgumentException if x's shape, dtype or values do not fit, or x2 is given
+         */
+        public ActivationPatterns compute(Backend backend, Tensor x, Tensor x2) {
+            Objects.requireNonNull(backend, "backend");
+            if (x2 != null) {
+                throw new IllegalArgumentException("x2: activation patterns take one input set, but x2 was given");
+            }
+            try (DeviceMlp d = DeviceMlp.upload(backend, mlp)) {
+                return ActivationPatterns.compute(d, x, progress, maxTileRows);
+            }
+        }
+
+        /**
+         * The patterns as (N, H) {@link io.github.tangent4j.tensor.DType#BOOL}s into {@code sink} (a tensor, a
+         * memory-mapped {@code .npy}, a chunked store), in blocks of rows: the packed patterns (H / 8 bytes a
+         * row) are held, the booleans are not.
+         *
+         * @throws IllegalArgumentException as {@link #compute}, or if the sink is not (N, H) of BOOL
+         */
+        public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
+            Objects.requireNonNull(sink, "sink");
+            long[] shape = shape(x == null ? 0 : x.dim(0), 0);
+            if (!Shapes.same(shape, sink.shape()) || sink.dtype() != io.github.tangent4j.tensor.DType.BOOL) {
+                throw new IllegalArgumentException("sink: expected shape " + Shapes.format(shape) + " of BOOL but was "
+                        + Shapes.format(sink.shape()) + " of " + sink.dtype());
+            }
+            PackedPatterns p = compute(backend, x, x2).packed();
+            for (long from = 0; from < p.rows(); from += SINK_ROWS) {
+                long to = Math.min(p.rows(), from + SINK_ROWS);
+                sink.writeTile(from, 0, p.toBooleans(from, to));
+            }
         }
     }
 
@@ -72,10 +146,9 @@ public final class ActivationPatterns {
      * overlap computation, the next tile's rows are uploaded while the device computes the current tile
      * ({@link PrefetchingUploads}).
      *
-     * @throws IllegalArgumentException as {@link #compute(Backend, Mlp, Tensor, RowTiler.ProgressListener)},
-     *                                  or if {@code maxTileRows < 1}
+     * @throws IllegalArgumentException as {@link Computation#compute}, or if {@code maxTileRows < 1}
      */
-    public static ActivationPatterns compute(DeviceMlp network, Tensor x, RowTiler.ProgressListener listener,
+    public static ActivationPatterns compute(DeviceMlp network, Tensor x, Progress listener,
             long maxTileRows) {
         Objects.requireNonNull(network, "network");
         PiecewiseLinear.require(network.mlp());
@@ -96,16 +169,13 @@ public final class ActivationPatterns {
      * @throws IllegalArgumentException if the activation is not piecewise linear or x's shape or dtype
      *                                  does not fit
      */
-    public static ActivationPatterns compute(DeviceMlp network, DeviceMatrix x, RowTiler.ProgressListener listener,
+    public static ActivationPatterns compute(DeviceMlp network, DeviceMatrix x, Progress listener,
             long maxTileRows) {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(x, "x");
         Mlp mlp = network.mlp();
         PiecewiseLinear.require(mlp);
-        if (x.cols() != mlp.inputDim() || x.dtype() != mlp.dtype()) {
-            throw new IllegalArgumentException("x: expected shape (N, " + mlp.inputDim() + ") of " + mlp.dtype()
-                    + " but was (" + x.rows() + ", " + x.cols() + ") of " + x.dtype());
-        }
+        mlp.checkInput("x", x);
         return run(network, x.rows(), 0, listener, maxTileRows,
                 (scope, from, to, z) -> network.preactivation(0, x.rows(from, to), z));
     }
@@ -115,7 +185,7 @@ public final class ActivationPatterns {
      * {@code first} ({@code inputCols} columns of input per row), the remaining hidden layers from the
      * network's forward GEMMs.
      */
-    static ActivationPatterns run(DeviceMlp network, long n, long inputCols, RowTiler.ProgressListener listener,
+    static ActivationPatterns run(DeviceMlp network, long n, long inputCols, Progress listener,
             long maxTileRows, FirstLayer first) {
         Mlp mlp = network.mlp();
         Backend backend = network.backend();
@@ -131,14 +201,14 @@ public final class ActivationPatterns {
         }
         // One pre-activation buffer per hidden layer, sized to the first tile and reused by every tile
         // (no allocation, zero-fill or page faults per tile); tiles are never taller than the first.
-        long tileRows = RowTiler.of(backend, mlp.dtype().byteSize() * (inputCols + hidden))
+        long tileRows = TileEngine.of(backend, mlp.dtype().byteSize() * (inputCols + hidden))
                 .withMaxTileRows(maxTileRows).initialTileRows(n);
         DeviceMatrix[] z = new DeviceMatrix[widths.length];
         try {
             for (int l = 0; l < widths.length; l++) {
                 z[l] = backend.allocateUninitialised(mlp.dtype(), tileRows, widths[l]);
             }
-            RowTiler.of(backend, mlp.dtype().byteSize() * Math.max(1, inputCols)).withMaxTileRows(tileRows)
+            TileEngine.of(backend, mlp.dtype().byteSize() * Math.max(1, inputCols)).withMaxTileRows(tileRows)
                     .withProgress(listener).run(n, (scope, from, to) -> {
                         DeviceMatrix zl = z[0].rows(0, to - from);
                         first.preactivation(scope, from, to, zl);

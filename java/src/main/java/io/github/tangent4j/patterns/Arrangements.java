@@ -2,7 +2,8 @@ package io.github.tangent4j.patterns;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
@@ -47,7 +48,7 @@ public record Arrangements(PackedPatterns patterns, Tensor directions, long[] fi
      * @throws IllegalArgumentException if x is not a finite (N, D) float array or m is not in
      *                                  [1, {@value #MAX_DIRECTIONS}]
      */
-    public static Arrangements sample(Backend backend, Tensor x, long m, long seed, RowTiler.ProgressListener listener) {
+    public static Arrangements sample(Backend backend, Tensor x, long m, long seed, Progress listener) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(x, "x");
         if (x.rank() != 2 || !x.dtype().isFloating()) {
@@ -68,7 +69,7 @@ public record Arrangements(PackedPatterns patterns, Tensor directions, long[] fi
         PackedPatterns all = PackedPatterns.zeros(m, n);
         if (n > 0) {
             try (DeviceMatrix xd = backend.upload(x)) {
-                RowTiler.of(backend, dtype.byteSize() * (x.dim(1) + n)).withProgress(listener).run(m,
+                TileEngine.of(backend, dtype.byteSize() * (x.dim(1) + n)).withProgress(listener).run(m,
                         (scope, from, to) -> {
                             DeviceMatrix u = scope.track(backend.upload(directions.slice(from, to)));
                             DeviceMatrix s = scope.allocateUninitialised(dtype, to - from, n);

@@ -2,7 +2,8 @@ package io.github.tangent4j.patterns;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.Objects;
@@ -27,13 +28,13 @@ public final class HammingDistances {
      *
      * @throws IllegalArgumentException if the two sets have different bit counts
      */
-    public static Tensor compute(Backend backend, PackedPatterns p, PackedPatterns q, RowTiler.ProgressListener listener) {
+    public static Tensor compute(Backend backend, PackedPatterns p, PackedPatterns q, Progress listener) {
         Objects.requireNonNull(p, "p");
         return compute(backend, p, q, listener, p.bits() <= F32_EXACT_BITS ? DType.F32 : DType.F64);
     }
 
-    /** {@link #compute(Backend, PackedPatterns, PackedPatterns, RowTiler.ProgressListener)} with the GEMM in {@code dtype}. */
-    static Tensor compute(Backend backend, PackedPatterns p, PackedPatterns q, RowTiler.ProgressListener listener,
+    /** {@link #compute(Backend, PackedPatterns, PackedPatterns, Progress)} with the GEMM in {@code dtype}. */
+    static Tensor compute(Backend backend, PackedPatterns p, PackedPatterns q, Progress listener,
             DType dtype) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(p, "p");
@@ -49,7 +50,7 @@ public final class HammingDistances {
         }
         long k = p.bits() + 2;
         try (DeviceMatrix b = backend.upload(expand(q, 0, nq, dtype, -2, false))) {
-            RowTiler.of(backend, dtype.byteSize() * (k + nq)).withProgress(listener).run(p.rows(), (scope, from, to) -> {
+            TileEngine.of(backend, dtype.byteSize() * (k + nq)).withProgress(listener).run(p.rows(), (scope, from, to) -> {
                 DeviceMatrix a = scope.track(backend.upload(expand(p, from, to, dtype, 1, true)));
                 DeviceMatrix d = scope.allocateUninitialised(dtype, to - from, nq);
                 backend.gemm(false, true, 1, a, b, 0, d);

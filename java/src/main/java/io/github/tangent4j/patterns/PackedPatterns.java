@@ -154,10 +154,23 @@ public final class PackedPatterns {
 
     /** The patterns as a {@link DType#BOOL} tensor of shape (rows, bits). */
     public Tensor toBooleans() {
-        Tensor t = Tensor.allocate(DType.BOOL, rows, bits);
+        return toBooleans(0, rows);
+    }
+
+    /**
+     * Patterns {@code [from, to)} as a {@link DType#BOOL} tensor of shape (to - from, bits).
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= from <= to <= rows()}
+     */
+    public Tensor toBooleans(long from, long to) {
+        if (from < 0 || from > to || to > rows) {
+            throw new IllegalArgumentException("from, to: expected 0 <= from <= to <= " + rows + " but were " + from
+                    + ", " + to);
+        }
+        Tensor t = Tensor.allocate(DType.BOOL, to - from, bits);
         MemorySegment out = t.segment();
-        for (long i = 0; i < rows; i++) {
-            long base = i * bits;
+        for (long i = from; i < to; i++) {
+            long base = (i - from) * bits;
             for (int w = 0; w < wordsPerRow; w++) {
                 long word = word(i, w);
                 while (word != 0) {

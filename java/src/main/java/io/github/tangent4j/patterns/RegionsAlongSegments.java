@@ -1,9 +1,10 @@
 package io.github.tangent4j.patterns;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Shapes;
@@ -38,7 +39,7 @@ public final class RegionsAlongSegments {
     private RegionsAlongSegments() {
     }
 
-    /** {@link #compute(DeviceMlp, Tensor, Tensor, RowTiler.ProgressListener)} on a network uploaded for the call. */
+    /** {@link #compute(DeviceMlp, Tensor, Tensor, Progress)} on a network uploaded for the call. */
     public static List<SegmentRegions> compute(Backend backend, Mlp mlp, Tensor a, Tensor b) {
         PiecewiseLinear.require(mlp);
         try (DeviceMlp d = DeviceMlp.upload(backend, mlp)) {
@@ -56,7 +57,7 @@ public final class RegionsAlongSegments {
      * @throws CancellationException    if the thread is interrupted (checked between batches)
      */
     public static List<SegmentRegions> compute(DeviceMlp network, Tensor a, Tensor b,
-            RowTiler.ProgressListener listener) {
+            Progress listener) {
         Objects.requireNonNull(network, "network");
         PiecewiseLinear.require(network.mlp());
         network.checkInputs(a);
@@ -245,7 +246,7 @@ public final class RegionsAlongSegments {
             long out = mlp.layers().get(l).out();
             Tensor z = Tensor.allocate(mlp.dtype(), rows, out);
             if (rows > 0) {
-                RowTiler.of(backend, mlp.dtype().byteSize() * (h.dim(1) + out)).run(rows, (scope, from, to) -> {
+                TileEngine.of(backend, mlp.dtype().byteSize() * (h.dim(1) + out)).run(rows, (scope, from, to) -> {
                     DeviceMatrix x = scope.track(backend.upload(h.slice(from, to)));
                     backend.download(scope.track(network.preactivation(l, x)), z.slice(from, to));
                 });

@@ -1,9 +1,9 @@
 package io.github.tangent4j.patterns;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.TileEngine;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.DType;
@@ -52,7 +52,7 @@ public final class SlicePolygons {
      * {@code u} and {@code v} (each D values, shape (D,) or (1, D)).
      *
      * @throws IllegalArgumentException as {@link SliceRegions#compute(DeviceMlp, Tensor, Tensor, Tensor, int, int,
-     *                                  RowTiler.ProgressListener)} for the activation and the vectors
+     *                                  Progress)} for the activation and the vectors
      */
     public static SlicePolygons compute(DeviceMlp network, Tensor origin, Tensor u, Tensor v) {
         Objects.requireNonNull(network, "network");
@@ -257,7 +257,7 @@ public final class SlicePolygons {
         Mlp mlp = network.mlp();
         long out = mlp.layers().get(l).out();
         Tensor z = Tensor.allocate(mlp.dtype(), h.dim(0), out);
-        RowTiler.of(backend, mlp.dtype().byteSize() * (h.dim(1) + out)).run(h.dim(0), (scope, from, to) -> {
+        TileEngine.of(backend, mlp.dtype().byteSize() * (h.dim(1) + out)).run(h.dim(0), (scope, from, to) -> {
             DeviceMatrix x = scope.track(backend.upload(h.slice(from, to)));
             backend.download(scope.track(network.preactivation(l, x)), z.slice(from, to));
         });

@@ -2,7 +2,7 @@ package io.github.tangent4j.patterns;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;
@@ -50,7 +50,7 @@ public final class SliceRegions {
         return 1 - (2.0 * i + 1) / height;
     }
 
-    /** {@link #compute(DeviceMlp, Tensor, Tensor, Tensor, int, int, RowTiler.ProgressListener)} on a network uploaded for the call. */
+    /** {@link #compute(DeviceMlp, Tensor, Tensor, Tensor, int, int, Progress)} on a network uploaded for the call. */
     public static SliceRegions compute(Backend backend, Mlp mlp, Tensor origin, Tensor u, Tensor v, int width,
             int height) {
         PiecewiseLinear.require(mlp);
@@ -70,7 +70,7 @@ public final class SliceRegions {
      *                                  exceeds {@value #MAX_PIXELS} (checked before anything is allocated)
      */
     public static SliceRegions compute(DeviceMlp network, Tensor origin, Tensor u, Tensor v, int width, int height,
-            RowTiler.ProgressListener listener) {
+            Progress listener) {
         Objects.requireNonNull(network, "network");
         Mlp mlp = network.mlp();
         PiecewiseLinear.require(mlp);

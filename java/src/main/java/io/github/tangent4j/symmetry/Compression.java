@@ -1,6 +1,6 @@
 package io.github.tangent4j.symmetry;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
@@ -177,7 +177,7 @@ public final class Compression {
 
     /** Removes the relu units never active on the data; returns their number. */
     private int removeNeverActive(Backend backend, Mlp effective, HostNetwork net) {
-        long[] dead = UnitFrequency.of(ActivationPatterns.compute(backend, effective, data).packed()).dead();
+        long[] dead = UnitFrequency.of(ActivationPatterns.of(effective).compute(backend, data, null).packed()).dead();
         int removed = 0;
         long offset = 0;
         for (int h = 0; h < net.hiddenLayers(); h++) {

@@ -1,6 +1,6 @@
 package io.github.tangent4j.symmetry;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 
 /**
  * The hidden units of a network that compute a constant for every input, removed by {@link Compression}:

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.backend.cuda.Emu;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ class BackendAgreementTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F64", "F32"})
     void javaAndCudaAgree(DType t) {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        TestBackends.requireEmu();
         for (Activation phi : BackendConformanceTest.ACTIVATIONS) {
             List<Tensor> java = pipeline(TestBackends.open("java"), t, phi);
             List<Tensor> cuda = new ArrayList<>();
@@ -120,7 +120,7 @@ class BackendAgreementTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F64", "F32"})
     void specialValuesGiveTheSameBitsOnBothBackends(DType t) {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        TestBackends.requireEmu();
         double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 1, -1, 0.1,
             -0.3, 1e-30, -1e-30};
         for (Activation phi : BackendConformanceTest.ACTIVATIONS) {

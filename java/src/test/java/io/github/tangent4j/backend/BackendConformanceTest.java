@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -663,6 +664,25 @@ class BackendConformanceTest {
             assertEquals(0, b.openAllocations());
             assertMessage(IllegalStateException.class, "closed", () -> b.fill(all.get(1), 1));
             b.close(); // closing twice is harmless
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void aClosedBackendRefusesEveryCallAndAllocatesNothing(String name) {
+        TestBackends.with(name, b -> {
+            DeviceMatrix m = b.allocate(DType.F64, 2, 3);
+            b.close();
+            Tensor host = tensor(DType.F64, new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+            String closed = "the " + b.name() + " backend is closed";
+            assertMessage(IllegalStateException.class, closed, () -> b.allocate(DType.F64, 2, 3));
+            assertMessage(IllegalStateException.class, closed, () -> b.allocateUninitialised(DType.F32, 4, 4));
+            assertMessage(IllegalStateException.class, closed, () -> b.upload(host));
+            assertMessage(IllegalStateException.class, closed, () -> b.upload(host, m));
+            assertMessage(IllegalStateException.class, closed, () -> b.download(m));
+            assertMessage(IllegalStateException.class, closed, b::availableMemory);
+            assertMessage(IllegalStateException.class, closed, () -> b.signBits(m));
+            assertEquals(0, b.openAllocations(), "a closed backend allocated");
         });
     }
 

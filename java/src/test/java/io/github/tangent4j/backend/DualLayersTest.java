@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.github.tangent4j.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.backend.cuda.CudaBackend;
@@ -14,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The backends the test JVM can run: {@code java} always, {@code cuda} on the CPU emulation when it
- * was built (otherwise its cases are skipped through a JUnit assumption that says why).
+ * was built (otherwise its cases are skipped through a JUnit assumption that says why, or fail when
+ * the system property {@code tangent4j.emu.required} is true, as in CI).
  */
 public final class TestBackends {
     private TestBackends() {
@@ -25,12 +27,25 @@ public final class TestBackends {
         return List.of("java", "cuda");
     }
 
+    /** Whether a missing emulated device fails the CUDA cases ({@code -Dtangent4j.emu.required=true}). */
+    public static boolean emuRequired() {
+        return Boolean.getBoolean("tangent4j.emu.required");
+    }
+
+    /** Skips the calling test when the emulated device is missing, or fails it when it is required. */
+    public static void requireEmu() {
+        if (emuRequired()) {
+            assertTrue(Emu.available(), () -> "the emulated CUDA device is required but missing: " + Emu.whyNot());
+        }
+        assumeTrue(Emu.available(), Emu::whyNot);
+    }
+
     /** A new backend of the given kind; skips the test when it cannot run here. */
     public static Backend open(String name) {
         return switch (name) {
             case "java" -> new JavaBackend();
             case "cuda" -> {
-                assumeTrue(Emu.available(), Emu::whyNot);
+                requireEmu();
                 Emu.reset();
                 yield new CudaBackend();
             }
@@ -46,7 +61,7 @@ public final class TestBackends {
     public static void with(String name, Consumer<Backend> body) {
         boolean cuda = name.equals("cuda");
         if (cuda) {
-            assumeTrue(Emu.available(), Emu::whyNot);
+            requireEmu();
         }
         int allocations = cuda ? Emu.liveAllocations() : 0;
         int handles = cuda ? Emu.liveHandles() : 0;

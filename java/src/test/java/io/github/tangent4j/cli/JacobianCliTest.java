@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,7 +42,7 @@ class JacobianCliTest {
 
     static void assumeBackend(String backend) {
         if (backend.equals("cuda")) {
-            Assumptions.assumeTrue(Emu.available(), Emu::whyNot);
+            io.github.tangent4j.backend.TestBackends.requireEmu();
         }
     }
 

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.java.JavaBackend;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Tensor;
@@ -61,9 +61,9 @@ class KernelCliTest {
         Tensor x2 = random(2, 4, 3);
         String xf = file("x.npy", x);
         String x2f = file("x2.npy", x2);
-        InfiniteWidthKernel k = new InfiniteWidthKernel(Activation.ERF, 2, 1.5, 0.1);
+        InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.ERF, 2, 1.5, 0.1));
         try (JavaBackend b = new JavaBackend()) {
-            InfiniteWidthKernel.Result want = k.compute(b, x, x2, Request.NNGP_AND_NTK);
+            InfiniteWidthKernel.Result want = k.compute(b, x, x2);
             for (String kind : new String[] {"nngp", "ntk", "jacobian-nngp", "jacobian-ntk"}) {
                 String out = dir.resolve(kind + ".npy").toString();
                 CliTest.Result r = run("kernel", "--kind", kind, "--depth", "2", "--sigma-w2", "1.5", "--sigma-b2",
@@ -73,8 +73,8 @@ class KernelCliTest {
                 Tensor expected = switch (kind) {
                     case "nngp" -> want.outputNngp();
                     case "ntk" -> want.outputNtk();
-                    case "jacobian-nngp" -> new JacobianKernel(k).compute(b, x, x2, JacobianKernel.Kind.NNGP);
-                    default -> new JacobianKernel(k).compute(b, x, x2, JacobianKernel.Kind.NTK);
+                    case "jacobian-nngp" -> JacobianKernel.of(k).compute(b, x, x2, JacobianKernel.Kind.NNGP);
+                    default -> JacobianKernel.of(k).compute(b, x, x2, JacobianKernel.Kind.NTK);
                 };
                 assertSame(expected, got, 1e-14);
             }
@@ -98,10 +98,10 @@ class KernelCliTest {
         Tensor times = Tensor.of(new double[] {0.5, Double.POSITIVE_INFINITY}, 2);
         String[] common = {"--depth", "2", "--sigma-w2", "2", "--sigma-b2", "0.05", "--x", file("x.npy", x), "--y",
             file("y.npy", y), "--xtest", file("xt.npy", xt)};
-        InfiniteWidthKernel k = new InfiniteWidthKernel(Activation.RELU, 2, 2, 0.05);
+        InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.RELU, 2, 2, 0.05));
         try (JavaBackend b = new JavaBackend()) {
-            InfiniteWidthKernel.Result train = k.compute(b, x, null, Request.NNGP_AND_NTK);
-            InfiniteWidthKernel.Result cross = k.compute(b, xt, x, Request.NNGP_AND_NTK);
+            InfiniteWidthKernel.Result train = k.compute(b, x, null);
+            InfiniteWidthKernel.Result cross = k.compute(b, xt, x);
             String out = dir.resolve("mean.npy").toString();
             CliTest.Result r = run(concat(common, "regress", "--kernel", "nngp", "--reg", "0.01", "--out", out));
             assertEquals(0, r.code(), r.err());
@@ -129,7 +129,7 @@ class KernelCliTest {
         assertEquals(0, r.code(), r.err());
         try (JavaBackend b = new JavaBackend()) {
             Tensor want = io.github.tangent4j.kernels.RobustPredictor.predict(b,
-                    new InfiniteWidthKernel(Activation.ERF, 2, 1.5, 0.1), x, y, xt, 0.5, t);
+                    InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.ERF, 2, 1.5, 0.1)), x, y, xt, 0.5, t);
             assertSame(want, Npy.read(Path.of(out)), 1e-14);
             assertArrayEquals(new long[] {3, 3}, want.shape());
         }

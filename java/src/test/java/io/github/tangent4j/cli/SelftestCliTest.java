@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tangent4j.backend.cuda.Emu;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,7 +22,7 @@ class SelftestCliTest {
 
     @Test
     void failsNamingTheCheckWhenACublasCallFails() {
-        Assumptions.assumeTrue(Emu.available(), Emu::whyNot);
+        io.github.tangent4j.backend.TestBackends.requireEmu();
         try {
             Emu.failNextCublas(13);   // CUBLAS_STATUS_EXECUTION_FAILED on the next GEMM
             CliTest.Result r = CliTest.run("selftest", "--backend", "cuda", "--quick");
@@ -36,7 +35,7 @@ class SelftestCliTest {
 
     @Test
     void failsNamingTheCheckWhenAGemmResultIsWrong() {
-        Assumptions.assumeTrue(Emu.available(), Emu::whyNot);
+        io.github.tangent4j.backend.TestBackends.requireEmu();
         try {
             Emu.reset();
             Emu.corruptNextGemm();   // the next GEMM succeeds with a wrong first element
@@ -51,7 +50,7 @@ class SelftestCliTest {
 
     @Test
     void failsNamingTheCheckWhenDeviceMemoryLeaks() {
-        Assumptions.assumeTrue(Emu.available(), Emu::whyNot);
+        io.github.tangent4j.backend.TestBackends.requireEmu();
         try {
             Emu.reset();
             Emu.leakNextFree();   // the next cudaFree succeeds but keeps the memory

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.tangent4j.backend.cuda.Emu;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class SelftestProcessTest {
     @BeforeEach
     void emulation() {
-        Assumptions.assumeTrue(Emu.available(), Emu::whyNot);
+        io.github.tangent4j.backend.TestBackends.requireEmu();
     }
 
     private static ForkedCliTest.Run selftest(Map<String, String> env) throws Exception {

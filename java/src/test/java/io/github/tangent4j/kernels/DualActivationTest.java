@@ -2,7 +2,7 @@ package io.github.tangent4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.jacobian.Jacobians;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.ParameterLayout;
@@ -154,10 +154,10 @@ class EmpiricalNtkTest {
                     }
                     Tensor whole = EmpiricalNtk.of(mlp).compute(backend, kind, x, right);
                     List<Long> progress = new ArrayList<>();
-                    Tensor tiled = EmpiricalNtk.of(mlp).withMaxBlockRows(4).withProgress((d, t) -> progress.add(t))
+                    Tensor tiled = EmpiricalNtk.of(mlp).withMaxTileRows(4).withProgress((d, t) -> progress.add(t))
                             .compute(backend, kind, x, right);
                     assertArrayEquals(whole.toDoubleArray(), tiled.toDoubleArray(), kind + " tiled");
-                    long blocks = 6;
+                    long blocks = 6; // progress counts cells now: one call per tile
                     long expectedTiles = kind == EmpiricalNtk.Kind.DIAGONAL ? blocks
                             : right == null ? blocks * (blocks + 1) / 2 : blocks * 3;
                     assertEquals(expectedTiles, progress.size(), kind + " tiles");
@@ -221,7 +221,7 @@ class EmpiricalNtkTest {
             Thread.currentThread().interrupt();
             try {
                 assertThrows(CancellationException.class,
-                        () -> ntk.withMaxBlockRows(1).trace(backend, inputs(1, DType.F64, 4, 3), null));
+                        () -> ntk.withMaxTileRows(1).trace(backend, inputs(1, DType.F64, 4, 3), null));
             } finally {
                 Thread.interrupted();
             }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.linalg.SymmetricEigen;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;
@@ -45,8 +45,7 @@ class InfiniteWidthKernelTest {
             Tensor x = randomInputs(1, 5, 7);
             Tensor x2 = randomInputs(2, 3, 7);
             for (Activation phi : ACTIVATIONS) {
-                InfiniteWidthKernel.Result r = new InfiniteWidthKernel(phi, 0, 1.7, 0.3).compute(b, x, x2,
-                        Request.NNGP_AND_NTK);
+                InfiniteWidthKernel.Result r = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 0, 1.7, 0.3)).compute(b, x, x2);
                 for (int i = 0; i < 5; i++) {
                     for (int j = 0; j < 3; j++) {
                         double want = 1.7 * WideNetworks.dot(row(x, i), row(x2, j)) / 7 + 0.3;
@@ -66,8 +65,8 @@ class InfiniteWidthKernelTest {
             double s = 1.3;
             double bb = 0.2;
             int depth = 3;
-            InfiniteWidthKernel.Result r = new InfiniteWidthKernel(Activation.IDENTITY, depth, s, bb).compute(b, x,
-                    null, new Request(true, true));
+            InfiniteWidthKernel.Result r = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.IDENTITY, depth, s, bb)).withEveryLayer(true).compute(b, x,
+                    null);
             assertEquals(depth + 1, r.nngp().size());
             for (int i = 0; i < 4; i++) {
                 for (int j = 0; j < 4; j++) {
@@ -94,9 +93,9 @@ class InfiniteWidthKernelTest {
             double s = 2.3;
             double bb = 0.4;
             int depth = 4;
-            InfiniteWidthKernel k = new InfiniteWidthKernel(Activation.RELU, depth, s, bb);
-            InfiniteWidthKernel.Result full = k.compute(b, x, null, new Request(true, true));
-            InfiniteWidthKernel.Result diag = k.diagonal(b, x, new Request(true, true));
+            InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.RELU, depth, s, bb));
+            InfiniteWidthKernel.Result full = k.withEveryLayer(true).compute(b, x, null);
+            InfiniteWidthKernel.Result diag = k.withEveryLayer(true).diagonal(b, x);
             for (int i = 0; i < 6; i++) {
                 double q = s * WideNetworks.dot(row(x, i), row(x, i)) / 5 + bb;
                 double t = q;
@@ -121,9 +120,9 @@ class InfiniteWidthKernelTest {
         TestBackends.with(backend, b -> {
             Tensor x = randomInputs(5, 7, 4);
             for (Activation phi : ACTIVATIONS) {
-                InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 3, 1.6, 0.1);
-                InfiniteWidthKernel.Result full = k.compute(b, x, null, Request.NNGP_AND_NTK);
-                InfiniteWidthKernel.Result diag = k.diagonal(b, x, Request.NNGP_AND_NTK);
+                InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 1.6, 0.1));
+                InfiniteWidthKernel.Result full = k.compute(b, x, null);
+                InfiniteWidthKernel.Result diag = k.diagonal(b, x);
                 for (int i = 0; i < 7; i++) {
                     assertEquals(full.outputNngp().get(i, i), diag.outputNngp().get(i), 1e-13, phi + " nngp " + i);
                     assertEquals(full.outputNtk().get(i, i), diag.outputNtk().get(i), 1e-13, phi + " ntk " + i);
@@ -139,8 +138,7 @@ class InfiniteWidthKernelTest {
             Tensor x = withDegenerateRows(randomInputs(6, 24, 5));
             for (Activation phi : ACTIVATIONS) {
                 for (double bias : new double[] {0, 0.5}) {
-                    InfiniteWidthKernel.Result r = new InfiniteWidthKernel(phi, 3, 2, bias).compute(b, x, null,
-                            new Request(true, true));
+                    InfiniteWidthKernel.Result r = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 2, bias)).withEveryLayer(true).compute(b, x, null);
                     for (Tensor t : concat(r.nngp(), r.ntk())) {
                         assertSymmetricPsd(t, phi + " bias " + bias);
                     }
@@ -200,8 +198,8 @@ class InfiniteWidthKernelTest {
             Tensor x = withDegenerateRows(randomInputs(7, 4, 3));
             for (Activation phi : ACTIVATIONS) {
                 for (double bias : new double[] {0, 0.5}) {
-                    InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 3, 2, bias);
-                    InfiniteWidthKernel.Result r = k.compute(b, x, null, Request.NNGP_AND_NTK);
+                    InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 2, bias));
+                    InfiniteWidthKernel.Result r = k.compute(b, x, null);
                     Tensor kk = r.outputNngp();
                     Tensor tt = r.outputNtk();
                     for (long i = 0; i < kk.size(); i++) {
@@ -229,8 +227,7 @@ class InfiniteWidthKernelTest {
         TestBackends.with(backend, b -> {
             Tensor x = withDegenerateRows(randomInputs(8, 4, 3));
             for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.2), Activation.ABS)) {
-                InfiniteWidthKernel.Result r = new InfiniteWidthKernel(phi, 3, 2, 0).compute(b, x, null,
-                        Request.NNGP_AND_NTK);
+                InfiniteWidthKernel.Result r = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 2, 0)).compute(b, x, null);
                 for (int j = 0; j < x.dim(0); j++) {
                     assertEquals(3 * r.outputNngp().get(0, j), r.outputNngp().get(5, j),
                             1e-12 * r.outputNngp().get(0, 0), phi + " " + j);
@@ -251,22 +248,22 @@ class InfiniteWidthKernelTest {
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void symmetricBlocksEqualTheGeneralPath(String backend) {
         Tensor x64 = randomInputs(21, 45, 6);
-        Request every = new Request(true, true);
         for (DType dtype : List.of(DType.F64, DType.F32)) {
             Tensor x = x64.to(dtype);
             double tol = dtype == DType.F64 ? 1e-13 : 1e-5;
             for (Activation phi : List.of(Activation.RELU, Activation.ERF)) {
-                InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 2, 1.5, 0.2);
+                InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 2, 1.5, 0.2))
+                        .withEveryLayer(true);
                 for (boolean smallMemory : new boolean[] {false, true}) {
                     if (smallMemory && !backend.equals("cuda")) {
                         continue;
                     }
                     TestBackends.with(backend, b -> {
-                        InfiniteWidthKernel.Result general = k.compute(b, x, x.copy(), every);
+                        InfiniteWidthKernel.Result general = k.compute(b, x, x.copy());
                         if (smallMemory) {
                             io.github.tangent4j.backend.cuda.Emu.setMemoryBudget(24 << 10);
                         }
-                        InfiniteWidthKernel.Result symmetric = k.compute(b, x, null, every);
+                        InfiniteWidthKernel.Result symmetric = k.compute(b, x, null);
                         for (int l = 0; l <= 2; l++) {
                             for (Tensor[] pair : new Tensor[][] {{general.nngp().get(l), symmetric.nngp().get(l)},
                                     {general.ntk().get(l), symmetric.ntk().get(l)}}) {
@@ -294,16 +291,16 @@ class InfiniteWidthKernelTest {
         Tensor x = randomInputs(9, 9, 6);
         Tensor x2 = randomInputs(10, 5, 6);
         for (Activation phi : ACTIVATIONS) {
-            InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 2, 1.5, 0.2);
+            InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 2, 1.5, 0.2));
             Tensor[] ref = new Tensor[2];
             TestBackends.with("java", b -> {
-                InfiniteWidthKernel.Result r = k.compute(b, x, x2, Request.NNGP_AND_NTK);
+                InfiniteWidthKernel.Result r = k.compute(b, x, x2);
                 ref[0] = r.outputNngp();
                 ref[1] = r.outputNtk();
             });
             TestBackends.with(backend, b -> {
-                InfiniteWidthKernel.Result r64 = k.compute(b, x, x2, Request.NNGP_AND_NTK);
-                InfiniteWidthKernel.Result r32 = k.compute(b, x.to(DType.F32), x2.to(DType.F32), Request.NNGP_AND_NTK);
+                InfiniteWidthKernel.Result r64 = k.compute(b, x, x2);
+                InfiniteWidthKernel.Result r32 = k.compute(b, x.to(DType.F32), x2.to(DType.F32));
                 assertEquals(DType.F32, r32.outputNngp().dtype());
                 for (long i = 0; i < ref[0].size(); i++) {
                     double s = Math.max(1, Math.abs(ref[0].getFlat(i)));
@@ -319,20 +316,20 @@ class InfiniteWidthKernelTest {
 
     @Test
     void badArgumentsAreNamed() {
-        assertThrows(IllegalArgumentException.class, () -> new InfiniteWidthKernel(Activation.TANH, 1, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.TANH, 1, 1, 0)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new InfiniteWidthKernel(Activation.RELU, -1, 1, 0));
+                () -> InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.RELU, -1, 1, 0)));
         assertTrue(e.getMessage().startsWith("depth"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new InfiniteWidthKernel(Activation.RELU, 1, -1, 0));
+        e = assertThrows(IllegalArgumentException.class, () -> InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.RELU, 1, -1, 0)));
         assertTrue(e.getMessage().startsWith("sigmaW2"), e.getMessage());
         TestBackends.with("java", b -> {
-            InfiniteWidthKernel k = new InfiniteWidthKernel(Activation.RELU, 1, 1, 0);
+            InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.RELU, 1, 1, 0));
             IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
-                    () -> k.compute(b, randomInputs(1, 2, 3), randomInputs(1, 2, 4), Request.NNGP));
+                    () -> k.withGet(InfiniteWidthKernel.Get.NNGP).compute(b, randomInputs(1, 2, 3), randomInputs(1, 2, 4)));
             assertTrue(w.getMessage().startsWith("x2"), w.getMessage());
             Tensor bad = randomInputs(1, 2, 3);
             bad.setFlat(4, Double.NaN);
-            w = assertThrows(IllegalArgumentException.class, () -> k.compute(b, bad, null, Request.NNGP));
+            w = assertThrows(IllegalArgumentException.class, () -> k.withGet(InfiniteWidthKernel.Get.NNGP).compute(b, bad, null));
             assertTrue(w.getMessage().startsWith("x:"), w.getMessage());
         });
     }

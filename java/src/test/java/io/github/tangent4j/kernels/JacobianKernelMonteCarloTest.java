@@ -1,8 +1,9 @@
 package io.github.tangent4j.kernels;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.kernels.JacobianKernel.Kind;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,9 +36,9 @@ class JacobianKernelMonteCarloTest {
         WideNetworkJacobians mc = WideNetworkJacobians.sample(xs, phi, depth, sw2, sb2, KernelMonteCarloTest.WIDTH,
                 1024, 2, NETWORKS, 7000L * depth + phi.kind().ordinal());
         TestBackends.with("java", b -> {
-            InfiniteWidthKernel k = new InfiniteWidthKernel(phi, depth, sw2, sb2);
-            Tensor jn = new JacobianKernel(k).compute(b, Tensor.of(xs), null, Kind.NNGP);
-            Tensor jt = new JacobianKernel(k).compute(b, Tensor.of(xs), null, Kind.NTK);
+            InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, sw2, sb2));
+            Tensor jn = JacobianKernel.of(k).compute(b, Tensor.of(xs), null, Kind.NNGP);
+            Tensor jt = JacobianKernel.of(k).compute(b, Tensor.of(xs), null, Kind.NTK);
             int size = (int) jn.dim(0);
             for (int i = 0; i < size; i++) {
                 for (int j = 0; j <= i; j++) {

@@ -3,11 +3,11 @@ package io.github.tangent4j.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.TestBackends;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
 import io.github.tangent4j.kernels.JacobianKernel.Kind;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;
@@ -57,7 +57,8 @@ class JacobianKernelTest {
 
     /** The finite-difference reference of the (1+D) x (1+D) block of the Jacobian kernel of kernel K at (x, y). */
     static double[][] finiteDifferenceBlock(Backend b, InfiniteWidthKernel k, boolean ntk, double[] x, double[] y) {
-        InfiniteWidthKernel.Result r = k.compute(b, stencil(x), stencil(y), ntk ? Request.NNGP_AND_NTK : Request.NNGP);
+        InfiniteWidthKernel.Result r = (ntk ? k : k.withGet(InfiniteWidthKernel.Get.NNGP))
+                .compute(b, stencil(x), stencil(y));
         Tensor kk = ntk ? r.outputNtk() : r.outputNngp();
         int d = x.length;
         double[][] block = new double[d + 1][d + 1];
@@ -105,8 +106,8 @@ class JacobianKernelTest {
         TestBackends.with("java", b -> {
             for (Activation phi : InfiniteWidthKernelTest.ACTIVATIONS) {
                 for (int depth : new int[] {1, 3}) {
-                    InfiniteWidthKernel k = new InfiniteWidthKernel(phi, depth, 1.8, 0.2);
-                    Tensor j = new JacobianKernel(k).compute(b, points(), null, Kind.NNGP);
+                    InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, 1.8, 0.2));
+                    Tensor j = JacobianKernel.of(k).compute(b, points(), null, Kind.NNGP);
                     for (int p = 0; p < 3; p++) {
                         for (int q = 0; q < 3; q++) {
                             if (p != q) {
@@ -126,8 +127,8 @@ class JacobianKernelTest {
         TestBackends.with("java", b -> {
             for (Activation phi : List.of(Activation.ERF, Activation.IDENTITY)) {
                 for (int depth : new int[] {1, 2, 3}) {
-                    InfiniteWidthKernel k = new InfiniteWidthKernel(phi, depth, 1.8, 0.2);
-                    Tensor j = new JacobianKernel(k).compute(b, points(), null, Kind.NTK);
+                    InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, 1.8, 0.2));
+                    Tensor j = JacobianKernel.of(k).compute(b, points(), null, Kind.NTK);
                     for (int p = 0; p < 3; p++) {
                         for (int q = 0; q < 3; q++) {
                             if (p != q) {
@@ -146,12 +147,12 @@ class JacobianKernelTest {
     void valueBlocksAreTheKernels() {
         TestBackends.with("java", b -> {
             for (Activation phi : InfiniteWidthKernelTest.ACTIVATIONS) {
-                InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 3, 1.8, 0.2);
+                InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 1.8, 0.2));
                 Tensor x = InfiniteWidthKernelTest.withDegenerateRows(InfiniteWidthKernelTest.randomInputs(3, 4, 3));
-                InfiniteWidthKernel.Result r = k.compute(b, x, null, Request.NNGP_AND_NTK);
-                Tensor jn = new JacobianKernel(k).compute(b, x, null, Kind.NNGP);
-                Tensor jt = new JacobianKernel(k).compute(b, x, null, Kind.NTK);
-                Tensor rows = new JacobianKernel(k).valueRows(b, x, null, Kind.NTK);
+                InfiniteWidthKernel.Result r = k.compute(b, x, null);
+                Tensor jn = JacobianKernel.of(k).compute(b, x, null, Kind.NNGP);
+                Tensor jt = JacobianKernel.of(k).compute(b, x, null, Kind.NTK);
+                Tensor rows = JacobianKernel.of(k).valueRows(b, x, null, Kind.NTK);
                 for (int p = 0; p < x.dim(0); p++) {
                     for (int q = 0; q < x.dim(0); q++) {
                         // the same recursion, here on the backend (vector arccos) and there in scalar code
@@ -175,17 +176,17 @@ class JacobianKernelTest {
             double[] u = {0.3, -0.8, 0.5};
             for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.2), Activation.ABS)) {
                 for (double bias : new double[] {0, 0.2}) {
-                    InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 3, 1.8, bias);
+                    InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 1.8, bias));
                     for (Kind kind : Kind.values()) {
                         Tensor x = Tensor.of(new double[][] {POINTS[0]});
-                        Tensor self = new JacobianKernel(k).compute(b, x, null, kind);
+                        Tensor self = JacobianKernel.of(k).compute(b, x, null, kind);
                         double previous = Double.POSITIVE_INFINITY;
                         for (double eps : new double[] {1e-3, 1e-4, 1e-5}) {
                             double[] near = POINTS[0].clone();
                             for (int c = 0; c < 3; c++) {
                                 near[c] += eps * u[c];
                             }
-                            Tensor pair = new JacobianKernel(k).compute(b, x, Tensor.of(new double[][] {near}), kind);
+                            Tensor pair = JacobianKernel.of(k).compute(b, x, Tensor.of(new double[][] {near}), kind);
                             double diff = 0;
                             double scale = 0;
                             for (long e = 0; e < self.size(); e++) {
@@ -209,18 +210,18 @@ class JacobianKernelTest {
         Tensor x = InfiniteWidthKernelTest.withDegenerateRows(InfiniteWidthKernelTest.randomInputs(21, 5, 3));
         for (Activation phi : InfiniteWidthKernelTest.ACTIVATIONS) {
             for (double bias : new double[] {0, 0.3}) {
-                InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 3, 1.8, bias);
+                InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 1.8, bias));
                 for (Kind kind : Kind.values()) {
                     Tensor[] ref = new Tensor[2];
                     Tensor xf = x.to(DType.F32).to(DType.F64); // what F32 can represent (the tiny row becomes 0)
                     TestBackends.with("java", b -> {
-                        ref[0] = new JacobianKernel(k).compute(b, x, null, kind);
-                        ref[1] = new JacobianKernel(k).compute(b, xf, xf.slice(0, 3), kind);
+                        ref[0] = JacobianKernel.of(k).compute(b, x, null, kind);
+                        ref[1] = JacobianKernel.of(k).compute(b, xf, xf.slice(0, 3), kind);
                     });
                     InfiniteWidthKernelTest.assertSymmetricPsd(ref[0], phi + " " + kind + " bias " + bias);
                     TestBackends.with(backend, b -> {
-                        Tensor got = new JacobianKernel(k).compute(b, x, x.slice(0, 3), kind);
-                        Tensor got32 = new JacobianKernel(k).compute(b, x.to(DType.F32), x.slice(0, 3).to(DType.F32),
+                        Tensor got = JacobianKernel.of(k).compute(b, x, x.slice(0, 3), kind);
+                        Tensor got32 = JacobianKernel.of(k).compute(b, x.to(DType.F32), x.slice(0, 3).to(DType.F32),
                                 kind);
                         for (int r = 0; r < got.dim(0); r++) {
                             for (int c = 0; c < got.dim(1); c++) {

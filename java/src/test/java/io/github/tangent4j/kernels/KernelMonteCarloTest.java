@@ -2,9 +2,9 @@ package io.github.tangent4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,8 +41,8 @@ class KernelMonteCarloTest {
         WideNetworks mc = WideNetworks.sample(xs, phi, depth, sw2, sb2, WIDTH, 1024, 4, NETWORKS,
                 1000L * depth + phi.kind().ordinal());
         TestBackends.with("java", b -> {
-            InfiniteWidthKernel.Result r = new InfiniteWidthKernel(phi, depth, sw2, sb2).compute(b, Tensor.of(xs),
-                    null, Request.NNGP_AND_NTK);
+            InfiniteWidthKernel.Result r = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, sw2, sb2)).compute(b, Tensor.of(xs),
+                    null);
             for (int i = 0; i < xs.length; i++) {
                 for (int j = 0; j <= i; j++) {
                     check("nngp", phi, depth, i, j, r.outputNngp().get(i, j), mc.nngp);

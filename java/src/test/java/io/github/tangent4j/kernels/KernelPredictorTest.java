@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -20,10 +20,10 @@ class KernelPredictorTest {
         Tensor xs = InfiniteWidthKernelTest.randomInputs(12, 3, 4);
         Tensor[] k = new Tensor[3];
         TestBackends.with("java", b -> {
-            InfiniteWidthKernel kern = new InfiniteWidthKernel(Activation.ERF, 2, 1.5, 0.1);
-            k[0] = kern.compute(b, x, null, Request.NNGP_AND_NTK).outputNtk();
-            k[1] = kern.compute(b, xs, x, Request.NNGP_AND_NTK).outputNtk();
-            k[2] = kern.compute(b, xs, null, Request.NNGP_AND_NTK).outputNtk();
+            InfiniteWidthKernel kern = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.ERF, 2, 1.5, 0.1));
+            k[0] = kern.compute(b, x, null).outputNtk();
+            k[1] = kern.compute(b, xs, x).outputNtk();
+            k[2] = kern.compute(b, xs, null).outputNtk();
         });
         return k;
     }

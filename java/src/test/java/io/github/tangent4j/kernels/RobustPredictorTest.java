@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
-import io.github.tangent4j.kernels.InfiniteWidthKernel.Request;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,12 +22,12 @@ class RobustPredictorTest {
     void followsTheOdeOfJacobianRegularisedGradientFlow() {
         for (Activation phi : List.of(Activation.ERF, Activation.RELU)) {
             TestBackends.with("java", b -> {
-                InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 2, 1.5, 0.1);
+                InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 2, 1.5, 0.1));
                 double lambda = 0.3;
                 double[] times = {0.4, 1.5, 1e7, Double.POSITIVE_INFINITY};
                 Tensor got = RobustPredictor.predict(b, k, X, Y, XT, lambda, times);
                 assertArrayEquals(new long[] {4, 3}, got.shape());
-                JacobianKernel jk = new JacobianKernel(k);
+                JacobianKernel jk = JacobianKernel.of(k);
                 double[][] th = KernelPredictorTest.matrix(jk.compute(b, X, null, JacobianKernel.Kind.NTK));
                 double[][] cross = KernelPredictorTest.matrix(jk.compute(b, XT, X, JacobianKernel.Kind.NTK));
                 int size = th.length; // 12
@@ -91,10 +91,10 @@ class RobustPredictorTest {
     void approachesThePlainNtkPredictorAsLambdaVanishes() {
         for (Activation phi : List.of(Activation.ERF, Activation.RELU, Activation.ABS)) {
             TestBackends.with("java", b -> {
-                InfiniteWidthKernel k = new InfiniteWidthKernel(phi, 3, 2, 0.1);
+                InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 2, 0.1));
                 double[] times = {0.7, 5};
-                Tensor plain = KernelPredictor.gradientDescent(k.compute(b, X, null, Request.NNGP_AND_NTK).outputNtk(),
-                        k.compute(b, XT, X, Request.NNGP_AND_NTK).outputNtk(), Y, 0, times);
+                Tensor plain = KernelPredictor.gradientDescent(k.compute(b, X, null).outputNtk(),
+                        k.compute(b, XT, X).outputNtk(), Y, 0, times);
                 Tensor zero = RobustPredictor.predict(b, k, X, Y, XT, 0, times);
                 double previous = Double.POSITIVE_INFINITY;
                 for (double lambda : new double[] {1e-2, 1e-4, 1e-6}) {
@@ -115,7 +115,7 @@ class RobustPredictorTest {
     @Test
     void infiniteTimeLimitDoesNotDependOnLambda() {
         TestBackends.with("java", b -> {
-            InfiniteWidthKernel k = new InfiniteWidthKernel(Activation.ERF, 2, 1.5, 0.1);
+            InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.ERF, 2, 1.5, 0.1));
             double[] inf = {Double.POSITIVE_INFINITY};
             Tensor a = RobustPredictor.predict(b, k, X, Y, XT, 0.05, inf);
             Tensor c = RobustPredictor.predict(b, k, X, Y, XT, 20, inf);

@@ -2,9 +2,10 @@ package io.github.tangent4j.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.linalg.SymmetricEigen;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;
@@ -43,7 +44,7 @@ class RobustTrainingTest {
         double[][] theta = new double[1][];
         double[][] cross = new double[1][];
         TestBackends.with("java", be -> {
-            JacobianKernel jk = new JacobianKernel(new InfiniteWidthKernel(phi, DEPTH, sw2, sb2));
+            JacobianKernel jk = JacobianKernel.of(InfiniteWidthKernel.of(Architecture.ntkVariances(phi, DEPTH, sw2, sb2)));
             theta[0] = jk.compute(be, Tensor.of(X), null, JacobianKernel.Kind.NTK).toDoubleArray();
             Tensor c = jk.compute(be, Tensor.of(XT), Tensor.of(X), JacobianKernel.Kind.NTK);
             cross[0] = new double[XT.length * size];

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.TestBackends;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
@@ -48,7 +48,7 @@ class ActivationPatternsTest {
                     // widths 13 + 70 + 9: layers straddle word boundaries at unaligned offsets
                     Mlp mlp = Mlp.random(3, phi, Parameterization.ntk(1.5, 0.5), dtype, 5, 13, 70, 9, 3);
                     Tensor x = Fixtures.gaussian(4, dtype, 37, 5);
-                    ActivationPatterns p = ActivationPatterns.compute(b, mlp, x);
+                    ActivationPatterns p = ActivationPatterns.of(mlp).compute(b, x, null);
                     int checked = assertMatchesScalar(mlp, x, p, dtype == DType.F32 ? 1e-4 : 0);
                     assertTrue(checked > 30, "rows checked: " + checked);
                 }
@@ -64,7 +64,7 @@ class ActivationPatternsTest {
                 for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.5), Activation.ABS)) {
                     Mlp mlp = Fixtures.dyadic(phi, dtype);
                     Tensor x = Fixtures.dyadicGrid(dtype);
-                    ActivationPatterns p = ActivationPatterns.compute(b, mlp, x);
+                    ActivationPatterns p = ActivationPatterns.of(mlp).compute(b, x, null);
                     assertMatchesScalar(mlp, x, p, 0);
                     int[] zerosPerLayer = new int[2];
                     for (long i = 0; i < x.dim(0); i++) {
@@ -94,7 +94,7 @@ class ActivationPatternsTest {
             List<PackedPatterns> r = new ArrayList<>();
             TestBackends.with(name, b -> {
                 for (int k = 0; k < networks.size(); k++) {
-                    r.add(ActivationPatterns.compute(b, networks.get(k), inputs.get(k)).packed());
+                    r.add(ActivationPatterns.of(networks.get(k)).compute(b, inputs.get(k), null).packed());
                 }
             });
             results.add(r);
@@ -151,16 +151,16 @@ class ActivationPatternsTest {
             for (Activation phi : List.of(Activation.TANH, Activation.ERF, Activation.IDENTITY)) {
                 Mlp mlp = Mlp.random(1, phi, Parameterization.STANDARD, DType.F64, 2, 3, 1);
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> ActivationPatterns.compute(b, mlp, Fixtures.gaussian(1, DType.F64, 4, 2)));
+                        () -> ActivationPatterns.of(mlp).compute(b, Fixtures.gaussian(1, DType.F64, 4, 2), null));
                 assertTrue(e.getMessage().contains(phi.toString()) && e.getMessage().contains("piecewise-linear"),
                         e.getMessage());
             }
             Mlp linear = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 3);
-            ActivationPatterns none = ActivationPatterns.compute(b, linear, Fixtures.gaussian(1, DType.F64, 4, 2));
+            ActivationPatterns none = ActivationPatterns.of(linear).compute(b, Fixtures.gaussian(1, DType.F64, 4, 2), null);
             assertArrayEquals(new long[] {4, 0}, none.toBooleans().shape(), "no hidden layer: empty patterns");
             Mlp mlp = Mlp.random(1, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 3, 1);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> ActivationPatterns.compute(b, mlp, Fixtures.gaussian(1, DType.F64, 4, 3)));
+                    () -> ActivationPatterns.of(mlp).compute(b, Fixtures.gaussian(1, DType.F64, 4, 3), null));
             assertTrue(e.getMessage().startsWith("x:"), e.getMessage());
             assertEquals(0, b.openAllocations());
         });

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.TestBackends;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;

@@ -3,7 +3,7 @@ package io.github.tangent4j.symmetry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.linalg.SingularValues;

@@ -3,7 +3,7 @@ package io.github.tangent4j.symmetry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.jacobian.Jacobians;
@@ -37,9 +37,9 @@ class OverflowPolicyTest {
     void theJavaEntryPointsRefuseAnOverflowedResult() {
         Tensor x = Tensor.of(new double[] {0.5, -1, 2, 0.25}, 2, 2);
         try (Backend backend = Backends.create("java")) {
-            InfiniteWidthKernel huge = new InfiniteWidthKernel(Activation.RELU, 2, 1e300, 1e300);
+            InfiniteWidthKernel huge = InfiniteWidthKernel.of(io.github.tangent4j.nn.Architecture.ntkVariances(Activation.RELU, 2, 1e300, 1e300));
             ArithmeticException k = assertThrows(ArithmeticException.class,
-                    () -> huge.compute(backend, x, null, InfiniteWidthKernel.Request.NNGP_AND_NTK));
+                    () -> huge.compute(backend, x, null));
             assertTrue(k.getMessage().startsWith("the output NNGP: element 0 (0, 0)"), k.getMessage());
 
             Mlp mlp = Mlp.random(3, Activation.RELU, Parameterization.STANDARD, DType.F64, 2, 4, 1);

@@ -1,6 +1,6 @@
 package io.github.tangent4j.spark;
 
-import io.github.tangent4j.backend.RowTiler;
+import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.chunked.ChunkInputs;
 import io.github.tangent4j.chunked.ChunkJob;
 import io.github.tangent4j.chunked.ChunkPlan;
@@ -39,7 +39,7 @@ final class SparkChunkRunner implements ChunkRunner {
     }
 
     @Override
-    public void run(ChunkRequest request, RowTiler.ProgressListener ignored) throws IOException {
+    public void run(ChunkRequest request, Progress ignored) throws IOException {
         ChunkPlan plan = request.plan();
         ZarrStore zarr = ChunkJob.open(new HadoopStoreDirectory(store, spark.hadoopConfiguration()),
                 request.computation(), request.inputs(), plan, request.attributes());

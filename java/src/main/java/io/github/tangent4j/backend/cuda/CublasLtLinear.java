@@ -4,9 +4,9 @@ import static io.github.tangent4j.backend.cuda.Native.C_INT;
 import static io.github.tangent4j.backend.cuda.Native.C_LONG;
 import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.BackendException;
-import io.github.tangent4j.backend.BufferMatrix;
+import io.github.tangent4j.backend.internal.BufferMatrix;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

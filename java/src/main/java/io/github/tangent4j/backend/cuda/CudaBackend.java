@@ -4,12 +4,12 @@ import static io.github.tangent4j.backend.cuda.Native.C_INT;
 import static io.github.tangent4j.backend.cuda.Native.C_LONG;
 import static io.github.tangent4j.backend.cuda.Native.C_POINTER;
 
-import io.github.tangent4j.backend.AbstractBackend;
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.BackendException;
-import io.github.tangent4j.backend.Buffer;
-import io.github.tangent4j.backend.BufferMatrix;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.AbstractBackend;
+import io.github.tangent4j.backend.internal.Buffer;
+import io.github.tangent4j.backend.internal.BufferMatrix;
+import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +32,7 @@ import java.lang.foreign.ValueLayout;
  * stream, gives the cached blocks back ({@code cudaMemPoolTrimTo(pool, 0)}) and retries once; a
  * second failure (or a failure with nothing cached) throws
  * {@link io.github.tangent4j.backend.DeviceOutOfMemoryException}, which {@link
- * io.github.tangent4j.backend.RowTiler} answers with smaller tiles. {@link #availableMemory()}
+ * io.github.tangent4j.backend.TileEngine} answers with smaller tiles. {@link #availableMemory()}
  * counts the cached blocks as available. Closing the backend trims the pool to zero. The default
  * pool is the device's, shared by every backend on it in the process (and by other libraries that
  * use it); a device without memory pools ({@code cudaDevAttrMemoryPoolsSupported} = 0) gets plain
@@ -45,7 +45,7 @@ import java.lang.foreign.ValueLayout;
  * memory is allocated at the first transfer, reused by every later one and freed on close. A new
  * matrix for {@link #upload(io.github.tangent4j.tensor.Tensor)} is allocated on the copy stream, so its
  * copies run while the compute stream works on earlier matrices ({@link #overlapsTransfers()}; see
- * {@link io.github.tangent4j.backend.StreamedRows}).
+ * {@link io.github.tangent4j.backend.internal.StreamedRows}).
  *
  * <p>Like every backend it is used by one thread at a time; it makes the device's primary context
  * current on whichever thread calls it. Memory is freed only by the backend's own calls (closing
@@ -256,6 +256,12 @@ public final class CudaBackend extends AbstractBackend {
         return MemorySegment.ofAddress(address(m));
     }
 
+    /** Makes this backend's context current on the calling thread before each call. */
+    @Override
+    protected void onEnter() {
+        device.makeCurrent();
+    }
+
     @Override
     protected Buffer allocateBuffer(long bytes) {
         return new DeviceBuffer(this, malloc(bytes, stream), bytes);
@@ -268,13 +274,11 @@ public final class CudaBackend extends AbstractBackend {
      */
     @Override
     protected Buffer allocateUploadBuffer(long bytes) {
-        device.makeCurrent();
         return new DeviceBuffer(this, malloc(bytes, staging.stream()), bytes);
     }
 
     /** Device memory ordered on {@code on} (a plain cudaMalloc without memory pools). */
     private long malloc(long bytes, MemorySegment on) {
-        device.makeCurrent();
         if (!hasPool()) {
             CudaRuntime.check(CudaRuntime.cudaMalloc(scratch, bytes), "cudaMalloc(" + bytes + " bytes)", bytes);
             return scratch.get(C_POINTER, 0).address();
@@ -323,26 +327,22 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void copyIn(MemorySegment src, BufferMatrix dst) {
-        device.makeCurrent();
         staging.upload(src, address(dst), dst.byteSize(), true);
     }
 
     /** Without waiting for the compute stream: the matrix was allocated on the copy stream and never used. */
     @Override
     protected void copyInNew(MemorySegment src, BufferMatrix dst) {
-        device.makeCurrent();
         staging.upload(src, address(dst), dst.byteSize(), false);
     }
 
     @Override
     protected void copyOut(BufferMatrix src, MemorySegment dst) {
-        device.makeCurrent();
         staging.download(address(src), dst, src.byteSize());
     }
 
     @Override
     protected void copyDevice(BufferMatrix src, BufferMatrix dst) {
-        device.makeCurrent();
         long bytes = dst.byteSize();
         long from = address(src);
         long to = address(dst);
@@ -373,7 +373,6 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected long availableMemoryImpl() {
-        device.makeCurrent();
         CudaRuntime.check(CudaRuntime.cudaMemGetInfo(scratch, scratch.asSlice(8)), "cudaMemGetInfo");
         long free = scratch.get(C_LONG, 0);
         if (!hasPool()) {
@@ -389,7 +388,6 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void gemmImpl(int batch, boolean transA, boolean transB, long m, long n, long k, double alpha,
             BufferMatrix a, BufferMatrix b, double beta, BufferMatrix c) {
-        device.makeCurrent();
         ColumnMajorGemm g = ColumnMajorGemm.ofRowMajor(transA, transB, m, n, k, a.cols(), b.cols(), c.cols());
         MemorySegment alphaPtr = scratch.asSlice(0, 8);
         MemorySegment betaPtr = scratch.asSlice(8, 8);
@@ -431,7 +429,6 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void linearImpl(double alpha, BufferMatrix x, BufferMatrix w, BufferMatrix bias, Activation phi,
             BufferMatrix out, long words, MemorySegment bits) {
-        device.makeCurrent();
         switch (lt.apply(alpha, x, w, bias, phi, out, words, bits)) {
             case NONE -> super.linearImpl(alpha, x, w, bias, phi, out, words, bits);
             case BIAS -> finishLinear(phi, out, words, bits);
@@ -452,7 +449,6 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void fillImpl(BufferMatrix m, double value) {
-        device.makeCurrent();
         if (Double.doubleToRawLongBits(value) == 0) { // +0.0 is all zero bytes in F32 and F64
             CudaRuntime.check(CudaRuntime.cudaMemsetAsync(pointer(m), 0, m.byteSize(), stream), "cudaMemsetAsync");
             return;
@@ -462,7 +458,6 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void pointwiseImpl(Activation phi, boolean derivative, BufferMatrix z, BufferMatrix h) {
-        device.makeCurrent();
         launch(derivative ? Kernel.DERIVATIVE : Kernel.ACTIVATE, z.dtype(), z.size(), args.reset()
                 .i32(phi.kind().ordinal()).real(z.dtype(), phi.slope()).pointer(address(z)).pointer(address(h))
                 .i64(z.size()));
@@ -470,28 +465,24 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void addRowVectorImpl(BufferMatrix m, BufferMatrix v) {
-        device.makeCurrent();
         launch(Kernel.ADD_ROW_VECTOR, m.dtype(), m.size(),
                 args.reset().pointer(address(m)).pointer(address(v)).i64(m.rows()).i64(m.cols()));
     }
 
     @Override
     protected void scaleImpl(BufferMatrix m, BufferMatrix v, boolean rows) {
-        device.makeCurrent();
         launch(rows ? Kernel.SCALE_ROWS : Kernel.SCALE_COLS, m.dtype(), m.size(),
                 args.reset().pointer(address(m)).pointer(address(v)).i64(m.rows()).i64(m.cols()));
     }
 
     @Override
     protected void hadamardImpl(BufferMatrix a, BufferMatrix b, BufferMatrix c, long repeat) {
-        device.makeCurrent();
         launch(Kernel.HADAMARD, a.dtype(), a.size(), args.reset().pointer(address(a)).pointer(address(b))
                 .pointer(address(c)).i64(a.rows()).i64(a.cols()).i64(repeat));
     }
 
     @Override
     protected void sumImpl(BufferMatrix m, int axis, BufferMatrix out) {
-        device.makeCurrent();
         launch(axis == 0 ? Kernel.SUM_ROWS : Kernel.SUM_COLS, m.dtype(), axis == 0 ? m.cols() : m.rows(),
                 args.reset().pointer(address(m)).pointer(address(out)).i64(m.rows()).i64(m.cols()));
     }
@@ -499,7 +490,6 @@ public final class CudaBackend extends AbstractBackend {
     @Override
     protected void dualLayersImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1, BufferMatrix q2,
             BufferMatrix k, BufferMatrix theta) {
-        device.makeCurrent();
         boolean erf = phi.kind() == Activation.Kind.ERF;
         launch(Kernel.DUAL_LAYERS, k.dtype(), k.size(), args.reset().i32(phi.kind().ordinal())
                 .real(DType.F64, erf ? 0 : DualKernel.linearPart(phi)).real(DType.F64, sigmaW2).real(DType.F64, sigmaB2)
@@ -510,7 +500,6 @@ public final class CudaBackend extends AbstractBackend {
 
     @Override
     protected void signBitsImpl(BufferMatrix z, long words, MemorySegment out) {
-        device.makeCurrent();
         long items = z.rows() * words;
         long bytes = items * Long.BYTES;
         long bits = malloc(bytes, stream);

@@ -1,6 +1,6 @@
 package io.github.tangent4j.backend.cuda;
 
-import io.github.tangent4j.backend.Buffer;
+import io.github.tangent4j.backend.internal.Buffer;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -41,9 +41,13 @@ final class KernelCompiler {
         }
     }
 
-    /** The kernel source from the jar. */
+    /**
+     * The kernel source from the jar. Read through {@link Class#getResourceAsStream} with an absolute name, which
+     * finds the module's own resources on the module path (a class loader's lookup does not see an encapsulated
+     * package's resources there) as well as on the class path.
+     */
     static String source() {
-        try (InputStream in = KernelCompiler.class.getClassLoader().getResourceAsStream(SOURCE)) {
+        try (InputStream in = KernelCompiler.class.getResourceAsStream("/" + SOURCE)) {
             if (in == null) {
                 throw new BackendException("kernel source " + SOURCE + " is missing from the class path");
             }

@@ -1,7 +1,7 @@
 package io.github.tangent4j.backend.java;
 
-import io.github.tangent4j.backend.Buffer;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import io.github.tangent4j.backend.internal.Buffer;
 import io.github.tangent4j.tensor.NativeMemory;
 import java.lang.foreign.MemorySegment;
 

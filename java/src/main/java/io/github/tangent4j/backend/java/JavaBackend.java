@@ -1,9 +1,9 @@
 package io.github.tangent4j.backend.java;
 
-import io.github.tangent4j.backend.AbstractBackend;
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.Buffer;
-import io.github.tangent4j.backend.BufferMatrix;
+import io.github.tangent4j.backend.internal.AbstractBackend;
+import io.github.tangent4j.backend.internal.Buffer;
+import io.github.tangent4j.backend.internal.BufferMatrix;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.HostMemory;
 import java.lang.foreign.MemorySegment;
@@ -46,7 +46,7 @@ public final class JavaBackend extends AbstractBackend {
 
     /**
      * Freed blocks kept for reuse, up to {@link #POOL_BYTES}, so the buffers of one tile are there for the
-     * next (sweeps of the families take tiles of a few hundred MB; see {@link io.github.tangent4j.backend.RowTiler#EFFICIENT_TILE_BYTES}).
+     * next (sweeps of the families take tiles of a few hundred MB; see {@link io.github.tangent4j.backend.TileEngine#EFFICIENT_TILE_BYTES}).
      */
     private final HostBufferPool pool = new HostBufferPool(POOL_BYTES);
 

@@ -1,7 +1,7 @@
 package io.github.tangent4j.backend.java;
 
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

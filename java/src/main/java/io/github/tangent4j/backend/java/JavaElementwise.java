@@ -1,6 +1,6 @@
 package io.github.tangent4j.backend.java;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

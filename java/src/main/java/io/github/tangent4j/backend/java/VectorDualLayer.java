@@ -1,6 +1,6 @@
 package io.github.tangent4j.backend.java;
 
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The row loops of {@link JavaDualLayers} on the Vector API, computing the formulas of
- * {@link io.github.tangent4j.backend.DualKernel} in the same order: in double for F64 kernels (arccos and
+ * {@link io.github.tangent4j.backend.internal.DualKernel} in the same order: in double for F64 kernels (arccos and
  * arcsin by one polynomial, see {@link #layer}), in float for F32 kernels. Each method starts at
  * {@code from}, updates whole vectors and returns the first index it did not update: the end of the last
  * whole vector, or a vector it declines (an arc-cosine vector whose scales sqrt(q1) sqrt(q2) are not all

@@ -62,7 +62,7 @@ final class FunctionalDimensionFigure implements Figure {
         double[] rankBlock = new double[steps];
         double[] rankSpread = new double[steps];
         double[] maskBound = new double[steps];
-        PackedPatterns patterns = ActivationPatterns.compute(ctx.backend(), mlp, x).packed();
+        PackedPatterns patterns = ActivationPatterns.of(mlp).compute(ctx.backend(), x, null).packed();
         long[] constant = constantUnits(patterns);
         for (int i = 0; i < steps; i++) {
             Tensor xi = x.slice(0, ns[i]);

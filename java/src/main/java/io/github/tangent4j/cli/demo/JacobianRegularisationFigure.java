@@ -1,10 +1,10 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
-import io.github.tangent4j.kernels.RobustPredictor;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
+import io.github.tangent4j.kernels.RobustPredictor;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.Tensor;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -54,7 +54,7 @@ final class JacobianRegularisationFigure implements Figure {
         int n = xs.length;
         int m = xt.length;
 
-        JacobianKernel jk = new JacobianKernel(kernel);
+        JacobianKernel jk = JacobianKernel.of(kernel);
         Tensor jTrain = jk.compute(ctx.backend(), train, null, JacobianKernel.Kind.NNGP);  // (2N, 2N)
         Tensor jCross = jk.compute(ctx.backend(), test, train, JacobianKernel.Kind.NNGP);  // (2M, 2N)
         Tensor jTest = jk.compute(ctx.backend(), test, null, JacobianKernel.Kind.NNGP);    // (2M, 2M)
@@ -71,7 +71,7 @@ final class JacobianRegularisationFigure implements Figure {
             }
         }
         double blockCheck = maxAbsDifference(kTrain,
-                kernel.compute(ctx.backend(), train, null, InfiniteWidthKernel.Request.NNGP).outputNngp());
+                kernel.withGet(InfiniteWidthKernel.Get.NNGP).compute(ctx.backend(), train, null).outputNngp());
         KernelPredictor.Posterior joint = KernelPredictor.posterior(kTrain, kCross, jTest, y,
                 KernelRegressionFigure.NOISE);
         double[] all = joint.mean().toDoubleArray();

@@ -1,9 +1,9 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
 import io.github.tangent4j.linalg.SymmetricEigen;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.Tensor;
 import java.awt.Color;
 import java.util.Arrays;
@@ -40,8 +40,7 @@ final class KernelRegressionFigure implements Figure {
         InfiniteWidthKernel kernel = Toy.kernel(Activation.RELU);
         int gridSize = ctx.size(100, 20);
         Tensor grid = Toy.column(Charts.grid(-Toy.RANGE, Toy.RANGE, gridSize));
-        InfiniteWidthKernel.Result onGrid = kernel.compute(ctx.backend(), grid, null,
-                InfiniteWidthKernel.Request.NNGP_AND_NTK);
+        InfiniteWidthKernel.Result onGrid = kernel.compute(ctx.backend(), grid, null);
         double[] ntkSpectrum = descending(onGrid.outputNtk(), gridSize);
         double[] nngpSpectrum = descending(onGrid.outputNngp(), gridSize);
 
@@ -50,10 +49,9 @@ final class KernelRegressionFigure implements Figure {
         Tensor train = Toy.column(xs);
         Tensor test = Toy.column(xt);
         Tensor y = Tensor.of(Toy.targets(xs), xs.length);
-        InfiniteWidthKernel.Request both = InfiniteWidthKernel.Request.NNGP_AND_NTK;
-        InfiniteWidthKernel.Result kTrain = kernel.compute(ctx.backend(), train, null, both);
-        InfiniteWidthKernel.Result kCross = kernel.compute(ctx.backend(), test, train, both);
-        InfiniteWidthKernel.Result kTest = kernel.compute(ctx.backend(), test, null, both);
+        InfiniteWidthKernel.Result kTrain = kernel.compute(ctx.backend(), train, null);
+        InfiniteWidthKernel.Result kCross = kernel.compute(ctx.backend(), test, train);
+        InfiniteWidthKernel.Result kTest = kernel.compute(ctx.backend(), test, null);
         KernelPredictor.Posterior nngp = KernelPredictor.posterior(kTrain.outputNngp(), kCross.outputNngp(),
                 kTest.outputNngp(), y, NOISE);
         KernelPredictor.Posterior ntk = KernelPredictor.posterior(kTrain.outputNtk(), kCross.outputNtk(),

@@ -1,8 +1,9 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.EmpiricalNtk;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;
@@ -47,8 +48,8 @@ final class NtkConvergenceFigure implements Figure {
         int[] widths = ctx.sizes(new int[] {16, 32, 64, 128, 256, 512, 1024, 2048}, new int[] {8, 32});
         int seeds = ctx.size(4, 2);
         Tensor x = circle(n);
-        Tensor analytic = new InfiniteWidthKernel(Activation.RELU, DEPTH, SIGMA_W2, SIGMA_B2)
-                .compute(ctx.backend(), x, null, InfiniteWidthKernel.Request.NNGP_AND_NTK).outputNtk();
+        Tensor analytic = InfiniteWidthKernel.of(Architecture.ntkVariances(Activation.RELU, DEPTH, SIGMA_W2, SIGMA_B2))
+                .compute(ctx.backend(), x, null).outputNtk();
         double[] exact = analytic.toDoubleArray();
         double norm = frobenius(exact, null);
         double[] mean = new double[widths.length];

@@ -1,10 +1,10 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
-import io.github.tangent4j.patterns.SliceRegions;
 import io.github.tangent4j.patterns.SliceImage;
+import io.github.tangent4j.patterns.SliceRegions;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.awt.image.BufferedImage;

@@ -1,6 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.training.Allocation;
 import io.github.tangent4j.training.SubsetBenchmark;

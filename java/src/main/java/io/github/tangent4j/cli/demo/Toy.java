@@ -1,7 +1,8 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -58,7 +59,7 @@ final class Toy {
 
     /** The architecture's infinite-width kernels with activation {@code phi}. */
     static InfiniteWidthKernel kernel(Activation phi) {
-        return new InfiniteWidthKernel(phi, DEPTH, SIGMA_W2, SIGMA_B2);
+        return InfiniteWidthKernel.of(Architecture.ntkVariances(phi, DEPTH, SIGMA_W2, SIGMA_B2));
     }
 
     /** A short description of the architecture for captions. */

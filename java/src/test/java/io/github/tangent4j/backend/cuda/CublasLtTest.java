@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.backend.java.JavaBackend;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.patterns.ActivationPatterns;
@@ -220,7 +221,7 @@ class CublasLtTest {
                     assertSame(expected[0], b.download(l.out()), "allocation " + k + " failing");
                     assertSame(expected[1], signs, "allocation " + k + " failing");
                 } catch (DeviceOutOfMemoryException e) {
-                    // allowed: the caller (RowTiler) retries with smaller tiles
+                    // allowed: the caller (TileEngine) retries with smaller tiles
                 }
                 Emu.failAllocAt(0);
                 Tensor signs = b.linearWithSigns(0.5, l.x(), l.w(), l.bias(), Activation.RELU, l.out());
@@ -260,11 +261,11 @@ class CublasLtTest {
         }
         PackedPatterns expected;
         try (Backend java = new JavaBackend()) {
-            expected = ActivationPatterns.compute(java, mlp, x).packed();
+            expected = ActivationPatterns.of(mlp).compute(java, x, null).packed();
         }
         Emu.setLtReluKeepsNan(true);
         try (CudaBackend b = new CudaBackend()) {
-            PackedPatterns actual = ActivationPatterns.compute(b, mlp, x).packed();
+            PackedPatterns actual = ActivationPatterns.of(mlp).compute(b, x, null).packed();
             // one tile: the first layer's pre-activations and the last hidden layer with the bias epilogue,
             // the probe and hidden layers 2 and 3 with the bit mask
             assertEquals(3, Emu.ltEpilogueCount(EPILOGUE_RELU_AUX_BIAS), "the probe and two layers");

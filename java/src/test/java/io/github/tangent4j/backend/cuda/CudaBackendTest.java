@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.Backends;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;

@@ -1,7 +1,6 @@
 package io.github.tangent4j.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -17,7 +16,7 @@ final class EmuLeakCheck implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        io.github.tangent4j.backend.TestBackends.requireEmu();
         Emu.reset();
         context.getStore(NS).put("allocations", Emu.liveAllocations());
         context.getStore(NS).put("handles", Emu.liveHandles());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +48,7 @@ class LibraryLocatorTest {
 
     @Test
     void theConfiguredDirectoryIsSearchedFirstAndMissingSymbolsAreReported() {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        io.github.tangent4j.backend.TestBackends.requireEmu();
         LibraryLocator locator = new LibraryLocator(List.of(Path.of("/nonexistent"), Emu.dir()), "test", true,
                 LibraryLocator.standardDirs());
         NativeLibrary lib = NativeLibrary.load(locator, "libcudart", "libcudart.so.13", "libcudart.so.12");

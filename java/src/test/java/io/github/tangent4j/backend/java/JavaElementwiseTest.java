@@ -2,9 +2,9 @@ package io.github.tangent4j.backend.java;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;

@@ -3,8 +3,8 @@ package io.github.tangent4j.backend.java;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.tangent4j.backend.Activation;
-import io.github.tangent4j.backend.DualKernel;
+import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.nn.Activation;
 import org.junit.jupiter.api.Test;
 
 /**

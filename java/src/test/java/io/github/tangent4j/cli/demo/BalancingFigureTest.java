@@ -48,6 +48,6 @@ class BalancingFigureTest {
         }
         return new Mlp(java.util.List.of(new io.github.tangent4j.nn.Layer(Tensor.of(w), Tensor.of(b, k + 1)),
                 new io.github.tangent4j.nn.Layer(Tensor.of(v), Tensor.of(new double[] {ys[0]}, 1))),
-                io.github.tangent4j.backend.Activation.RELU, io.github.tangent4j.nn.Parameterization.STANDARD);
+                io.github.tangent4j.nn.Activation.RELU, io.github.tangent4j.nn.Parameterization.STANDARD);
     }
 }

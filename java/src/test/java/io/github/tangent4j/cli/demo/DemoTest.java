@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.backend.cuda.Emu;
 import io.github.tangent4j.cli.Main;
@@ -46,7 +45,7 @@ class DemoTest {
     @ValueSource(strings = {"java", "cuda"})
     void quickDemoWritesEveryFigureAndTheIndex(String backend) throws IOException {
         if (backend.equals("cuda")) {
-            assumeTrue(Emu.available(), Emu::whyNot);
+            io.github.tangent4j.backend.TestBackends.requireEmu();
         }
         Path out = dir.resolve("report-" + backend);
         int liveBefore = backend.equals("cuda") ? Emu.liveAllocations() : 0;

@@ -1,5 +1,9 @@
-package io.github.tangent4j.backend;
+package io.github.tangent4j.backend.internal;
 
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;

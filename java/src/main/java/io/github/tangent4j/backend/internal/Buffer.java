@@ -1,4 +1,4 @@
-package io.github.tangent4j.backend;
+package io.github.tangent4j.backend.internal;
 
 /**
  * A block of backend memory owned by one {@link BufferMatrix} and its views. Subclasses say how

@@ -1,4 +1,4 @@
-package io.github.tangent4j.backend;
+package io.github.tangent4j.nn;
 
 import java.util.Locale;
 import java.util.Objects;
@@ -9,8 +9,9 @@ import org.apache.commons.numbers.gamma.Erf;
  * elementwise kernels implement. Derivatives at a kink follow PyTorch: {@code relu'(0) = 0},
  * {@code leaky_relu'(0) = slope}, {@code abs'(0) = 0}. Values propagate NaN (as PyTorch's do).
  *
- * <p>It lives in {@code backend} (not {@code nn}) because {@link Backend#activate} is a backend
- * primitive; a backend still knows nothing about networks.
+ * <p>A network concept, so it lives in {@code nn}; the backends' elementwise primitives
+ * ({@link io.github.tangent4j.backend.Backend#activate}) take it as the scalar function to apply and
+ * still know nothing about networks.
  *
  * @param kind  which function
  * @param slope the negative-side slope of {@link Kind#LEAKY_RELU}; 0 for every other kind

@@ -1,5 +1,8 @@
-package io.github.tangent4j.backend;
+package io.github.tangent4j.backend.internal;
 
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.Backends;
+import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.tensor.DType;
 
 /**

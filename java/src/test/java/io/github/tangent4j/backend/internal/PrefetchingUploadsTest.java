@@ -1,9 +1,12 @@
-package io.github.tangent4j.backend;
+package io.github.tangent4j.backend.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.backend.cuda.Emu;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;

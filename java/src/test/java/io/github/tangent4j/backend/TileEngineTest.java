@@ -3,7 +3,6 @@ package io.github.tangent4j.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.backend.cuda.Emu;
 import io.github.tangent4j.tensor.DType;
@@ -16,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** {@link RowTiler} on every backend: tiles cover every row once, OOM halves the tile, interrupts stop it. */
-class RowTilerTest {
+/** {@link TileEngine} on every backend: tiles cover every row once, OOM halves the tile, interrupts stop it. */
+class TileEngineTest {
     private static final int K = 16;
     private static final int N = 64;
 
     /** Computes rows [from, to) of A B into out through the tile's scope. */
-    private static RowTiler.TileTask product(Tensor a, DeviceMatrix b, Tensor out, List<long[]> tiles) {
+    private static TileEngine.RowTask product(Tensor a, DeviceMatrix b, Tensor out, List<long[]> tiles) {
         return (scope, from, to) -> {
             Backend be = scope.backend();
             DeviceMatrix at = scope.track(be.upload(a.slice(from, to)));
@@ -75,7 +74,7 @@ class RowTilerTest {
             List<long[]> tiles = new ArrayList<>();
             List<Long> progress = new ArrayList<>();
             try (DeviceMatrix b = be.upload(bh)) {
-                RowTiler.Stats s = RowTiler.of(be, N * 8L).withMaxTileRows(10)
+                TileEngine.Stats s = TileEngine.of(be, N * 8L).withMaxTileRows(10)
                         .withProgress((done, total) -> {
                             assertEquals(103, total);
                             progress.add(done);
@@ -99,17 +98,17 @@ class RowTilerTest {
             Tensor bh = random(K, N, 4);
             Tensor out = Tensor.allocate(DType.F64, 50, N);
             List<long[]> tiles = new ArrayList<>();
-            RowTiler.TileTask inner;
+            TileEngine.RowTask inner;
             try (DeviceMatrix b = be.upload(bh)) {
                 inner = product(a, b, out, tiles);
-                RowTiler.TileTask task = (scope, from, to) -> {
+                TileEngine.RowTask task = (scope, from, to) -> {
                     scope.allocate(DType.F64, to - from, N); // allocated before failing: must be closed
                     if (to - from > 7) {
                         throw new DeviceOutOfMemoryException("simulated: " + (to - from) + " rows", 0);
                     }
                     inner.run(scope, from, to);
                 };
-                RowTiler.Stats s = RowTiler.of(be, N * 8L).withMaxTileRows(50).run(50, task);
+                TileEngine.Stats s = TileEngine.of(be, N * 8L).withMaxTileRows(50).run(50, task);
                 // 50 -> 25 -> 12 -> 6 rows, then 6 rows per tile
                 assertEquals(3, s.retries());
                 assertEquals(6, s.lastTileRows());
@@ -126,7 +125,7 @@ class RowTilerTest {
         TestBackends.with(name, be -> {
             List<Long> attempts = new ArrayList<>();
             DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
-                    () -> RowTiler.of(be, 8).withMaxTileRows(8).run(20, (scope, from, to) -> {
+                    () -> TileEngine.of(be, 8).withMaxTileRows(8).run(20, (scope, from, to) -> {
                         attempts.add(to - from);
                         scope.allocate(DType.F32, 1, 1);
                         throw new DeviceOutOfMemoryException("never fits", 4);
@@ -144,7 +143,7 @@ class RowTilerTest {
             List<long[]> tiles = new ArrayList<>();
             try {
                 CancellationException e = assertThrows(CancellationException.class,
-                        () -> RowTiler.of(be, 8).withMaxTileRows(5).run(40, (scope, from, to) -> {
+                        () -> TileEngine.of(be, 8).withMaxTileRows(5).run(40, (scope, from, to) -> {
                             scope.allocate(DType.F64, to - from, 1);
                             tiles.add(new long[] {from, to});
                             if (to == 15) {
@@ -167,17 +166,17 @@ class RowTilerTest {
         TestBackends.with(name, be -> {
             long free = be.availableMemory();
             long perRow = Math.max(1, free / 1000);
-            long rows = RowTiler.of(be, perRow).withMemoryFraction(0.5).initialTileRows(1_000_000);
+            long rows = TileEngine.of(be, perRow).withMemoryFraction(0.5).initialTileRows(1_000_000);
             assertTrue(rows >= 400 && rows <= 600, "about half of 1000 rows fit, got " + rows);
-            assertEquals(7, RowTiler.of(be, perRow).initialTileRows(7));
-            assertEquals(1, RowTiler.of(be, Long.MAX_VALUE).initialTileRows(7), "at least one row");
-            assertEquals(64, RowTiler.of(be, Long.MAX_VALUE).withMinTileRows(64).initialTileRows(1000), "the floor");
-            assertEquals(7, RowTiler.of(be, Long.MAX_VALUE).withMinTileRows(64).initialTileRows(7), "no more than all");
-            assertEquals(10, RowTiler.of(be, Long.MAX_VALUE).withMinTileRows(64).withMaxTileRows(10)
+            assertEquals(7, TileEngine.of(be, perRow).initialTileRows(7));
+            assertEquals(1, TileEngine.of(be, Long.MAX_VALUE).initialTileRows(7), "at least one row");
+            assertEquals(64, TileEngine.of(be, Long.MAX_VALUE).withMinTileRows(64).initialTileRows(1000), "the floor");
+            assertEquals(7, TileEngine.of(be, Long.MAX_VALUE).withMinTileRows(64).initialTileRows(7), "no more than all");
+            assertEquals(10, TileEngine.of(be, Long.MAX_VALUE).withMinTileRows(64).withMaxTileRows(10)
                     .initialTileRows(1000), "the maximum wins");
-            assertTrue(RowTiler.of(be, perRow).withMinTileRows(64).initialTileRows(1_000_000) >= 400,
+            assertTrue(TileEngine.of(be, perRow).withMinTileRows(64).initialTileRows(1_000_000) >= 400,
                     "a floor below what fits changes nothing");
-            assertThrows(IllegalArgumentException.class, () -> RowTiler.of(be, 8).withMinTileRows(0));
+            assertThrows(IllegalArgumentException.class, () -> TileEngine.of(be, 8).withMinTileRows(0));
         });
     }
 
@@ -185,7 +184,7 @@ class RowTilerTest {
 
     @Test
     void cudaBudgetSmallerThanTheEstimateIsTiledNotKilled() {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        TestBackends.requireEmu();
         TestBackends.with("cuda", be -> {
             Emu.setMemoryBudget(256 << 10); // 256 KiB of "device memory"
             Tensor a = random(1000, K, 5);
@@ -194,7 +193,7 @@ class RowTilerTest {
             List<long[]> tiles = new ArrayList<>();
             try (DeviceMatrix b = be.upload(bh)) {
                 // the caller underestimates: 8 bytes per row, though a row needs (K + N) * 8 = 640
-                RowTiler.Stats s = RowTiler.of(be, 8).run(1000, product(a, b, out, tiles));
+                TileEngine.Stats s = TileEngine.of(be, 8).run(1000, product(a, b, out, tiles));
                 assertTrue(s.retries() >= 1, "ran out of memory at least once: " + s);
                 assertTrue(s.lastTileRows() * (K + N) * 8L <= 256 << 10, "the tile fits the budget: " + s);
             }
@@ -206,7 +205,7 @@ class RowTilerTest {
 
     @Test
     void cudaInjectedAllocationFailureIsRetried() {
-        assumeTrue(Emu.available(), Emu::whyNot);
+        TestBackends.requireEmu();
         TestBackends.with("cuda", be -> {
             Tensor a = random(40, K, 7);
             Tensor bh = random(K, N, 8);
@@ -215,7 +214,7 @@ class RowTilerTest {
             try (DeviceMatrix b = be.upload(bh)) {
                 int live = Emu.liveAllocations();
                 Emu.failAllocAt(2); // the first tile's output matrix
-                RowTiler.Stats s = RowTiler.of(be, N * 8L).withMaxTileRows(40).run(40, product(a, b, out, tiles));
+                TileEngine.Stats s = TileEngine.of(be, N * 8L).withMaxTileRows(40).run(40, product(a, b, out, tiles));
                 assertEquals(1, s.retries());
                 assertEquals(2, s.tiles());
                 assertEquals(live, Emu.liveAllocations(), "the failed tile's upload was freed");

@@ -1,5 +1,8 @@
-package io.github.tangent4j.backend;
+package io.github.tangent4j.backend.internal;
 
+import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
@@ -9,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * What every backend shares: argument validation with uniform messages, the one-thread-at-a-time
@@ -127,26 +131,20 @@ public abstract class AbstractBackend implements Backend {
 
     @Override
     public final DeviceMatrix allocate(DType dtype, long rows, long cols) {
-        enter();
-        try {
-            BufferMatrix m = allocateBufferMatrix(dtype, rows, cols, false);
-            if (m.size() > 0) {
-                fillImpl(m, 0);
-            }
-            return m;
-        } finally {
-            exit();
-        }
+        return callGuarded(() -> {
+                BufferMatrix m = allocateBufferMatrix(dtype, rows, cols, false);
+                if (m.size() > 0) {
+                    fillImpl(m, 0);
+                }
+                return m;
+        });
     }
 
     @Override
     public final DeviceMatrix allocateUninitialised(DType dtype, long rows, long cols) {
-        enter();
-        try {
-            return allocateBufferMatrix(dtype, rows, cols, false);
-        } finally {
-            exit();
-        }
+        return callGuarded(() -> {
+                return allocateBufferMatrix(dtype, rows, cols, false);
+        });
     }
 
     private BufferMatrix allocateBufferMatrix(DType dtype, long rows, long cols, boolean forUpload) {
@@ -163,108 +161,90 @@ public abstract class AbstractBackend implements Backend {
 
     @Override
     public final DeviceMatrix upload(Tensor host) {
-        enter();
-        try {
-            Objects.requireNonNull(host, "host");
-            long[] s = host.shape();
-            long rows = s.length < 2 ? 1 : s[0];
-            long cols = 1;
-            for (int i = s.length < 2 ? 0 : 1; i < s.length; i++) {
-                cols *= s[i];
-            }
-            checkFloating("host", host.dtype());
-            BufferMatrix m = allocateBufferMatrix(host.dtype(), rows, cols, true);
-            if (m.size() > 0) {
-                try {
-                    copyInNew(host.segment(), m);
-                } catch (RuntimeException e) { // a failed transfer leaves no matrix behind
-                    try {
-                        m.close();
-                    } catch (RuntimeException suppressed) {
-                        e.addSuppressed(suppressed);
-                    }
-                    throw e;
+        return callGuarded(() -> {
+                Objects.requireNonNull(host, "host");
+                long[] s = host.shape();
+                long rows = s.length < 2 ? 1 : s[0];
+                long cols = 1;
+                for (int i = s.length < 2 ? 0 : 1; i < s.length; i++) {
+                    cols *= s[i];
                 }
-            }
-            return m;
-        } finally {
-            exit();
-        }
+                checkFloating("host", host.dtype());
+                BufferMatrix m = allocateBufferMatrix(host.dtype(), rows, cols, true);
+                if (m.size() > 0) {
+                    try {
+                        copyInNew(host.segment(), m);
+                    } catch (RuntimeException e) { // a failed transfer leaves no matrix behind
+                        try {
+                            m.close();
+                        } catch (RuntimeException suppressed) {
+                            e.addSuppressed(suppressed);
+                        }
+                        throw e;
+                    }
+                }
+                return m;
+        });
     }
 
     @Override
     public final void upload(Tensor host, DeviceMatrix dst) {
-        enter();
-        try {
-            BufferMatrix d = own("dst", dst);
-            checkHost("host", host, d);
-            if (d.size() > 0) {
-                copyIn(host.segment(), d);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix d = own("dst", dst);
+                checkHost("host", host, d);
+                if (d.size() > 0) {
+                    copyIn(host.segment(), d);
+                }
+        });
     }
 
     @Override
     public final Tensor download(DeviceMatrix src) {
-        enter();
-        try {
-            BufferMatrix s = own("src", src);
-            Tensor t = Tensor.allocate(s.dtype(), s.rows(), s.cols());
-            if (s.size() > 0) {
-                copyOut(s, t.segment());
-            }
-            return t;
-        } finally {
-            exit();
-        }
+        return callGuarded(() -> {
+                BufferMatrix s = own("src", src);
+                Tensor t = Tensor.allocate(s.dtype(), s.rows(), s.cols());
+                if (s.size() > 0) {
+                    copyOut(s, t.segment());
+                }
+                return t;
+        });
     }
 
     @Override
     public final void download(DeviceMatrix src, Tensor dst) {
-        enter();
-        try {
-            BufferMatrix s = own("src", src);
-            checkHost("dst", dst, s);
-            if (s.size() > 0) {
-                copyOut(s, dst.segment());
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix s = own("src", src);
+                checkHost("dst", dst, s);
+                if (s.size() > 0) {
+                    copyOut(s, dst.segment());
+                }
+        });
     }
 
     @Override
     public final void copy(DeviceMatrix src, DeviceMatrix dst) {
-        enter();
-        try {
-            BufferMatrix s = own("src", src);
-            BufferMatrix d = own("dst", dst);
-            sameType("dst", s, d);
-            if (s.size() != d.size()) {
-                throw new IllegalArgumentException("dst: expected " + s.size() + " elements (src is " + dims(s)
-                        + ") but was " + dims(d));
-            }
-            if (s.size() > 0) {
-                copyDevice(s, d);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix s = own("src", src);
+                BufferMatrix d = own("dst", dst);
+                sameType("dst", s, d);
+                if (s.size() != d.size()) {
+                    throw new IllegalArgumentException("dst: expected " + s.size() + " elements (src is " + dims(s)
+                            + ") but was " + dims(d));
+                }
+                if (s.size() > 0) {
+                    copyDevice(s, d);
+                }
+        });
     }
 
     @Override
     public final void fill(DeviceMatrix m, double value) {
-        enter();
-        try {
-            BufferMatrix x = own("m", m);
-            if (x.size() > 0) {
-                fillImpl(x, value);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix x = own("m", m);
+                if (x.size() > 0) {
+                    fillImpl(x, value);
+                }
+        });
     }
 
     @Override
@@ -276,44 +256,41 @@ public abstract class AbstractBackend implements Backend {
     @Override
     public final void gemmBatched(int batch, boolean transA, boolean transB, double alpha, DeviceMatrix a,
             DeviceMatrix b, double beta, DeviceMatrix c) {
-        enter();
-        try {
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch: expected >= 1 but was " + batch);
-            }
-            BufferMatrix x = own("a", a);
-            BufferMatrix y = own("b", b);
-            BufferMatrix z = own("c", c);
-            sameType("b", x, y);
-            sameType("c", x, z);
-            checkFinite("alpha", alpha);
-            checkFinite("beta", beta);
-            long aRows = blockRows("a", x, batch);
-            long bRows = blockRows("b", y, batch);
-            long cRows = blockRows("c", z, batch);
-            long m = transA ? x.cols() : aRows;
-            long k = transA ? aRows : x.cols();
-            long kb = transB ? y.cols() : bRows;
-            long n = transB ? bRows : y.cols();
-            if (k != kb) {
-                throw new IllegalArgumentException("b: inner dimensions differ: op(a) is " + m + " x " + k
-                        + " but op(b) is " + kb + " x " + n + " (a " + dims(x) + (transA ? "^T" : "") + ", b "
-                        + dims(y) + (transB ? "^T" : "") + ")");
-            }
-            if (cRows != m || z.cols() != n) {
-                throw new IllegalArgumentException("c: expected " + m + " x " + n + " per batch but was "
-                        + cRows + " x " + z.cols());
-            }
-            if (overlaps(z, x) || overlaps(z, y)) {
-                throw new IllegalArgumentException("c: must not overlap a or b");
-            }
-            if (m > 0 && n > 0) {
-                // alpha = 0 reads neither A nor B, as in BLAS: the backends see an empty inner dimension.
-                gemmImpl(batch, transA, transB, m, n, alpha == 0 ? 0 : k, alpha, x, y, beta, z);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                if (batch < 1) {
+                    throw new IllegalArgumentException("batch: expected >= 1 but was " + batch);
+                }
+                BufferMatrix x = own("a", a);
+                BufferMatrix y = own("b", b);
+                BufferMatrix z = own("c", c);
+                sameType("b", x, y);
+                sameType("c", x, z);
+                checkFinite("alpha", alpha);
+                checkFinite("beta", beta);
+                long aRows = blockRows("a", x, batch);
+                long bRows = blockRows("b", y, batch);
+                long cRows = blockRows("c", z, batch);
+                long m = transA ? x.cols() : aRows;
+                long k = transA ? aRows : x.cols();
+                long kb = transB ? y.cols() : bRows;
+                long n = transB ? bRows : y.cols();
+                if (k != kb) {
+                    throw new IllegalArgumentException("b: inner dimensions differ: op(a) is " + m + " x " + k
+                            + " but op(b) is " + kb + " x " + n + " (a " + dims(x) + (transA ? "^T" : "") + ", b "
+                            + dims(y) + (transB ? "^T" : "") + ")");
+                }
+                if (cRows != m || z.cols() != n) {
+                    throw new IllegalArgumentException("c: expected " + m + " x " + n + " per batch but was "
+                            + cRows + " x " + z.cols());
+                }
+                if (overlaps(z, x) || overlaps(z, y)) {
+                    throw new IllegalArgumentException("c: must not overlap a or b");
+                }
+                if (m > 0 && n > 0) {
+                    // alpha = 0 reads neither A nor B, as in BLAS: the backends see an empty inner dimension.
+                    gemmImpl(batch, transA, transB, m, n, alpha == 0 ? 0 : k, alpha, x, y, beta, z);
+                }
+        });
     }
 
     @Override
@@ -330,40 +307,37 @@ public abstract class AbstractBackend implements Backend {
 
     private Tensor linear(double alpha, DeviceMatrix x, DeviceMatrix w, DeviceMatrix bias, Activation phi,
             DeviceMatrix out, boolean signs) {
-        enter();
-        try {
-            Objects.requireNonNull(phi, "phi");
-            BufferMatrix in = own("x", x);
-            BufferMatrix weight = own("w", w);
-            BufferMatrix b = bias == null ? null : own("bias", bias);
-            BufferMatrix o = own("out", out);
-            sameType("w", in, weight);
-            sameType("out", in, o);
-            checkFinite("alpha", alpha);
-            if (weight.cols() != in.cols()) {
-                throw new IllegalArgumentException("w: expected " + in.cols() + " columns (x is " + dims(in)
-                        + ") but was " + dims(weight));
-            }
-            if (o.rows() != in.rows() || o.cols() != weight.rows()) {
-                throw new IllegalArgumentException("out: expected " + in.rows() + " x " + weight.rows() + " (x is "
-                        + dims(in) + ", w " + dims(weight) + ") but was " + dims(o));
-            }
-            if (b != null) {
-                sameType("bias", in, b);
-                elementCount("bias", b, o.cols(), "out.cols() of " + dims(o));
-            }
-            if (overlaps(o, in) || overlaps(o, weight) || (b != null && overlaps(o, b))) {
-                throw new IllegalArgumentException("out: must not overlap x, w or bias");
-            }
-            long words = (o.cols() + 63) / 64;
-            Tensor t = signs ? Tensor.allocate(DType.I64, o.rows(), words) : null;
-            if (o.size() > 0) {
-                linearImpl(alpha, in, weight, b, phi, o, words, signs ? t.segment() : null);
-            }
-            return t;
-        } finally {
-            exit();
-        }
+        return callGuarded(() -> {
+                Objects.requireNonNull(phi, "phi");
+                BufferMatrix in = own("x", x);
+                BufferMatrix weight = own("w", w);
+                BufferMatrix b = bias == null ? null : own("bias", bias);
+                BufferMatrix o = own("out", out);
+                sameType("w", in, weight);
+                sameType("out", in, o);
+                checkFinite("alpha", alpha);
+                if (weight.cols() != in.cols()) {
+                    throw new IllegalArgumentException("w: expected " + in.cols() + " columns (x is " + dims(in)
+                            + ") but was " + dims(weight));
+                }
+                if (o.rows() != in.rows() || o.cols() != weight.rows()) {
+                    throw new IllegalArgumentException("out: expected " + in.rows() + " x " + weight.rows() + " (x is "
+                            + dims(in) + ", w " + dims(weight) + ") but was " + dims(o));
+                }
+                if (b != null) {
+                    sameType("bias", in, b);
+                    elementCount("bias", b, o.cols(), "out.cols() of " + dims(o));
+                }
+                if (overlaps(o, in) || overlaps(o, weight) || (b != null && overlaps(o, b))) {
+                    throw new IllegalArgumentException("out: must not overlap x, w or bias");
+                }
+                long words = (o.cols() + 63) / 64;
+                Tensor t = signs ? Tensor.allocate(DType.I64, o.rows(), words) : null;
+                if (o.size() > 0) {
+                    linearImpl(alpha, in, weight, b, phi, o, words, signs ? t.segment() : null);
+                }
+                return t;
+        });
     }
 
     @Override
@@ -377,34 +351,28 @@ public abstract class AbstractBackend implements Backend {
     }
 
     private void pointwise(Activation phi, boolean derivative, DeviceMatrix z, DeviceMatrix h) {
-        enter();
-        try {
-            Objects.requireNonNull(phi, "phi");
-            BufferMatrix x = own("z", z);
-            BufferMatrix y = own(derivative ? "d" : "h", h);
-            sameShape(derivative ? "d" : "h", x, y);
-            if (x.size() > 0) {
-                pointwiseImpl(phi, derivative, x, y);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                Objects.requireNonNull(phi, "phi");
+                BufferMatrix x = own("z", z);
+                BufferMatrix y = own(derivative ? "d" : "h", h);
+                sameShape(derivative ? "d" : "h", x, y);
+                if (x.size() > 0) {
+                    pointwiseImpl(phi, derivative, x, y);
+                }
+        });
     }
 
     @Override
     public final void addRowVector(DeviceMatrix m, DeviceMatrix v) {
-        enter();
-        try {
-            BufferMatrix x = own("m", m);
-            BufferMatrix y = own("v", v);
-            sameType("v", x, y);
-            elementCount("v", y, x.cols(), "m.cols() of " + dims(x));
-            if (x.size() > 0) {
-                addRowVectorImpl(x, y);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix x = own("m", m);
+                BufferMatrix y = own("v", v);
+                sameType("v", x, y);
+                elementCount("v", y, x.cols(), "m.cols() of " + dims(x));
+                if (x.size() > 0) {
+                    addRowVectorImpl(x, y);
+                }
+        });
     }
 
     @Override
@@ -418,126 +386,108 @@ public abstract class AbstractBackend implements Backend {
     }
 
     private void scale(DeviceMatrix m, DeviceMatrix v, boolean rows) {
-        enter();
-        try {
-            BufferMatrix x = own("m", m);
-            BufferMatrix y = own("v", v);
-            sameType("v", x, y);
-            elementCount("v", y, rows ? x.rows() : x.cols(), (rows ? "m.rows()" : "m.cols()") + " of " + dims(x));
-            if (x.size() > 0) {
-                scaleImpl(x, y, rows);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix x = own("m", m);
+                BufferMatrix y = own("v", v);
+                sameType("v", x, y);
+                elementCount("v", y, rows ? x.rows() : x.cols(), (rows ? "m.rows()" : "m.cols()") + " of " + dims(x));
+                if (x.size() > 0) {
+                    scaleImpl(x, y, rows);
+                }
+        });
     }
 
     @Override
     public final void hadamard(DeviceMatrix a, DeviceMatrix b, DeviceMatrix c) {
-        enter();
-        try {
-            BufferMatrix x = own("a", a);
-            BufferMatrix y = own("b", b);
-            BufferMatrix z = own("c", c);
-            sameType("b", x, y);
-            sameShape("c", x, z);
-            if (y.cols() != x.cols() || (y.rows() == 0 ? x.rows() != 0 : x.rows() % y.rows() != 0)) {
-                throw new IllegalArgumentException("b: expected " + x.cols() + " columns and a row count dividing "
-                        + x.rows() + " (a is " + dims(x) + ") but was " + dims(y));
-            }
-            if (x.size() > 0) {
-                hadamardImpl(x, y, z, x.rows() / y.rows());
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix x = own("a", a);
+                BufferMatrix y = own("b", b);
+                BufferMatrix z = own("c", c);
+                sameType("b", x, y);
+                sameShape("c", x, z);
+                if (y.cols() != x.cols() || (y.rows() == 0 ? x.rows() != 0 : x.rows() % y.rows() != 0)) {
+                    throw new IllegalArgumentException("b: expected " + x.cols() + " columns and a row count dividing "
+                            + x.rows() + " (a is " + dims(x) + ") but was " + dims(y));
+                }
+                if (x.size() > 0) {
+                    hadamardImpl(x, y, z, x.rows() / y.rows());
+                }
+        });
     }
 
     @Override
     public final void sum(DeviceMatrix m, int axis, DeviceMatrix out) {
-        enter();
-        try {
-            BufferMatrix x = own("m", m);
-            BufferMatrix y = own("out", out);
-            sameType("out", x, y);
-            if (axis != 0 && axis != 1) {
-                throw new IllegalArgumentException("axis: expected 0 or 1 but was " + axis);
-            }
-            elementCount("out", y, axis == 0 ? x.cols() : x.rows(),
-                    (axis == 0 ? "m.cols()" : "m.rows()") + " of " + dims(x));
-            if (y.size() > 0) {
-                sumImpl(x, axis, y);
-            }
-        } finally {
-            exit();
-        }
+        runGuarded(() -> {
+                BufferMatrix x = own("m", m);
+                BufferMatrix y = own("out", out);
+                sameType("out", x, y);
+                if (axis != 0 && axis != 1) {
+                    throw new IllegalArgumentException("axis: expected 0 or 1 but was " + axis);
+                }
+                elementCount("out", y, axis == 0 ? x.cols() : x.rows(),
+                        (axis == 0 ? "m.cols()" : "m.rows()") + " of " + dims(x));
+                if (y.size() > 0) {
+                    sumImpl(x, axis, y);
+                }
+        });
     }
 
     @Override
     public final void dualLayers(Activation phi, double sigmaW2, double sigmaB2, DeviceMatrix q1, DeviceMatrix q2,
             DeviceMatrix k, DeviceMatrix theta) {
-        enter();
-        try {
-            Objects.requireNonNull(phi, "phi");
-            DualKernel.checkSupported(phi);
-            checkVariance("sigmaW2", sigmaW2);
-            checkVariance("sigmaB2", sigmaB2);
-            BufferMatrix kk = own("k", k);
-            BufferMatrix a = own("q1", q1);
-            BufferMatrix b = own("q2", q2);
-            if (a.dtype() != DType.F64 || b.dtype() != DType.F64) {
-                throw new IllegalArgumentException((a.dtype() != DType.F64 ? "q1" : "q2")
-                        + ": expected dtype F64 (variances in double) but was "
-                        + (a.dtype() != DType.F64 ? a.dtype() : b.dtype()));
-            }
-            if (a.rows() != kk.rows() || a.cols() < 1) {
-                throw new IllegalArgumentException("q1: expected shape " + kk.rows() + " x L (k.rows() of " + dims(kk)
-                        + ", L >= 1 layers) but was " + dims(a));
-            }
-            if (b.rows() != a.cols() || b.cols() != kk.cols()) {
-                throw new IllegalArgumentException("q2: expected shape " + a.cols() + " x " + kk.cols()
-                        + " (the layers of q1 x k.cols()) but was " + dims(b));
-            }
-            BufferMatrix t = null;
-            if (theta != null) {
-                t = own("theta", theta);
-                sameShape("theta", kk, t);
-                if (overlaps(kk, t)) {
-                    throw new IllegalArgumentException("theta: expected a matrix not overlapping k but was " + theta);
+        runGuarded(() -> {
+                Objects.requireNonNull(phi, "phi");
+                DualKernel.checkSupported(phi);
+                checkVariance("sigmaW2", sigmaW2);
+                checkVariance("sigmaB2", sigmaB2);
+                BufferMatrix kk = own("k", k);
+                BufferMatrix a = own("q1", q1);
+                BufferMatrix b = own("q2", q2);
+                if (a.dtype() != DType.F64 || b.dtype() != DType.F64) {
+                    throw new IllegalArgumentException((a.dtype() != DType.F64 ? "q1" : "q2")
+                            + ": expected dtype F64 (variances in double) but was "
+                            + (a.dtype() != DType.F64 ? a.dtype() : b.dtype()));
                 }
-            }
-            if (kk.size() > 0) {
-                dualLayersImpl(phi, sigmaW2, sigmaB2, a, b, kk, t);
-            }
-        } finally {
-            exit();
-        }
+                if (a.rows() != kk.rows() || a.cols() < 1) {
+                    throw new IllegalArgumentException("q1: expected shape " + kk.rows() + " x L (k.rows() of " + dims(kk)
+                            + ", L >= 1 layers) but was " + dims(a));
+                }
+                if (b.rows() != a.cols() || b.cols() != kk.cols()) {
+                    throw new IllegalArgumentException("q2: expected shape " + a.cols() + " x " + kk.cols()
+                            + " (the layers of q1 x k.cols()) but was " + dims(b));
+                }
+                BufferMatrix t = null;
+                if (theta != null) {
+                    t = own("theta", theta);
+                    sameShape("theta", kk, t);
+                    if (overlaps(kk, t)) {
+                        throw new IllegalArgumentException("theta: expected a matrix not overlapping k but was " + theta);
+                    }
+                }
+                if (kk.size() > 0) {
+                    dualLayersImpl(phi, sigmaW2, sigmaB2, a, b, kk, t);
+                }
+        });
     }
 
     @Override
     public final Tensor signBits(DeviceMatrix z) {
-        enter();
-        try {
-            BufferMatrix x = own("z", z);
-            long words = (x.cols() + 63) / 64;
-            Tensor t = Tensor.allocate(DType.I64, x.rows(), words);
-            if (t.size() > 0) {
-                signBitsImpl(x, words, t.segment());
-            }
-            return t;
-        } finally {
-            exit();
-        }
+        return callGuarded(() -> {
+                BufferMatrix x = own("z", z);
+                long words = (x.cols() + 63) / 64;
+                Tensor t = Tensor.allocate(DType.I64, x.rows(), words);
+                if (t.size() > 0) {
+                    signBitsImpl(x, words, t.segment());
+                }
+                return t;
+        });
     }
 
     @Override
     public final long availableMemory() {
-        enter();
-        try {
-            return availableMemoryImpl();
-        } finally {
-            exit();
-        }
+        return callGuarded(() -> {
+                return availableMemoryImpl();
+        });
     }
 
     @Override
@@ -603,8 +553,45 @@ public abstract class AbstractBackend implements Backend {
 
     // ---------------------------------------------------------------- checks
 
+    /**
+     * Runs one public call: takes the one-thread guard, rejects a closed backend, runs {@link #onEnter()},
+     * then {@code body}, and releases the guard however the body ends.
+     */
+    private <T> T callGuarded(Supplier<T> body) {
+        enter();
+        try {
+            checkOpen();
+            onEnter();
+            return body.get();
+        } finally {
+            exit();
+        }
+    }
+
+    /** {@link #callGuarded} for a call without a result. */
+    private void runGuarded(Runnable body) {
+        callGuarded(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs at the start of every call on an open backend, on the calling thread, inside the
+     * one-thread guard: a backend whose state is bound to the thread (CUDA's current context) binds
+     * it here. Nothing by default.
+     */
+    protected void onEnter() {
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the " + name() + " backend is closed");
+        }
+    }
+
     /** Marks the start of a call by the current thread; rejects a second thread. */
-    protected final void enter() {
+    private void enter() {
         Thread me = Thread.currentThread();
         Thread current = user.get();
         if (current == me) {
@@ -621,7 +608,7 @@ public abstract class AbstractBackend implements Backend {
     }
 
     /** Marks the end of a call started with {@link #enter()}. */
-    protected final void exit() {
+    private void exit() {
         if (--depth == 0) {
             user.set(null);
         }
@@ -629,9 +616,6 @@ public abstract class AbstractBackend implements Backend {
 
     private BufferMatrix own(String arg, DeviceMatrix m) {
         Objects.requireNonNull(m, arg);
-        if (closed) {
-            throw new IllegalStateException("the " + name() + " backend is closed");
-        }
         if (!(m instanceof BufferMatrix bm) || bm.backend() != this) {
             throw new IllegalArgumentException(arg + ": expected a matrix of this " + name()
                     + " backend but was " + m);
