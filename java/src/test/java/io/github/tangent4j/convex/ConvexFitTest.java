@@ -1,0 +1,102 @@
+package io.github.tangent4j.convex;
+
+import io.github.tangent4j.backend.Activation;
+import io.github.tangent4j.backend.TestBackends;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.StateDict;
+import io.github.tangent4j.patterns.PackedPatterns;
+import io.github.tangent4j.tensor.Npz;
+import io.github.tangent4j.tensor.Tensor;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The solvers against cvxopt's cone QP optima (fixtures from make_fixtures.py): the ReLU program by the
+ * augmented Lagrangian, the gated program and the dictionary Lasso by FISTA; the certificate; and the
+ * recovered network's objective read back from its state dict file.
+ */
+class ConvexFitTest {
+    static List<String> backends() {
+        return TestBackends.names();
+    }
+
+    static Map<String, Tensor> fixture(String name) {
+        try (InputStream in = ConvexFitTest.class.getResourceAsStream(name + ".npz")) {
+            return Npz.read(in.readAllBytes(), name);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static PatternSet patterns(Map<String, Tensor> f) {
+        return new PatternSet(PackedPatterns.fromBooleans(f.get("patterns")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void reluProgramMatchesConeSolverAndFileObjective(String backend, @TempDir Path dir) throws IOException {
+        for (String name : List.of("relu_1d", "relu_2d")) {
+            Map<String, Tensor> f = fixture(name);
+            double beta = f.get("beta").getFlat(0);
+            double reference = f.get("relu").getFlat(0);
+            TestBackends.with(backend, b -> {
+                ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(1e-4)
+                        .fit(b, f.get("x"), f.get("y"), beta).getFirst();
+                assertTrue(s.converged(), name + ": not converged, gap " + s.gap());
+                assertEquals(reference, s.objective(), 2e-5 * reference, name + " objective");
+                assertTrue(s.gap() <= 1e-4 * s.objective(), name + " gap " + s.gap());
+                assertTrue(s.dualBound() <= reference + 1e-9, name + " dual above the optimum");
+                Path file = dir.resolve(name + "-" + backend + ".npz");
+                try {
+                    Npz.write(file, StateDict.fromMlp(s.network()));
+                    Mlp read = StateDict.load(file, Activation.RELU);
+                    assertEquals(s.objective(), TwoLayerObjective.value(b, read, f.get("x"), f.get("y"), beta),
+                            1e-12 * s.objective(), name + " objective from the file");
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void gatedDualMatchesConeSolver(String backend) {
+        for (String name : List.of("relu_1d", "relu_2d")) {
+            Map<String, Tensor> f = fixture(name);
+            double beta = f.get("beta").getFlat(0);
+            double gated = f.get("gated").getFlat(0);
+            TestBackends.with(backend, b -> {
+                ConvexSolution s = ConvexFit.gated(patterns(f)).withBias(true).withTolerance(1e-9)
+                        .withMaxIterations(20_000).fit(b, f.get("x"), f.get("y"), beta).getFirst();
+                assertEquals(gated, s.dualBound(), 1e-7 * gated, name + " gated optimum (the dual bound)");
+                assertTrue(s.objective() >= f.get("relu").getFlat(0) - 1e-9, name + " network below the ReLU optimum");
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void dictionaryLassoMatchesConeSolver(String backend) {
+        Map<String, Tensor> f = fixture("lasso_2d");
+        double beta = f.get("beta").getFlat(0);
+        double reference = f.get("lasso").getFlat(0);
+        TestBackends.with(backend, b -> {
+            ConvexSolution s = ConvexFit.dictionary(f.get("directions")).withBias(true).withTolerance(1e-10)
+                    .fit(b, f.get("x"), f.get("y"), beta).getFirst();
+            assertTrue(s.converged());
+            assertEquals(reference, s.objective(), 1e-8 * reference);
+            assertTrue(s.gap() <= 1e-10 * s.objective() + 1e-15, "gap " + s.gap());
+        });
+    }
+}
