@@ -22,7 +22,7 @@ import picocli.CommandLine.ParseResult;
         subcommands = {ForwardCommand.class, JacobianCommand.class, JvpCommand.class, VjpCommand.class,
                 PatternsCommand.class, RegionsCommand.class, SliceCommand.class, ArrangementsCommand.class,
                 NtkCommand.class, RankCommand.class, KernelCommand.class, RegressCommand.class, RobustCommand.class,
-                SelftestCommand.class, InfoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                SelftestCommand.class, InfoCommand.class, DemoCommand.class, ConvexFitCommand.class, WedgeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input of any kind. */
     public static final int USAGE_ERROR = 2;

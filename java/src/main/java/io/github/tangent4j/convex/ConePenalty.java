@@ -23,7 +23,7 @@ final class ConePenalty implements AutoCloseable {
     private final DeviceMatrix b;
     private final DeviceMatrix q;
     private final double[] target;
-    private double delta;
+    private final double delta;
     private double[] offset;
     private double[] residual;
 
@@ -76,29 +76,9 @@ final class ConePenalty implements AutoCloseable {
         return residual;
     }
 
-    /** {@code ||(-C)_+||}: how far Y is from satisfying the cone constraints (overwrites the operator's z). */
-    double violation(double[] y) {
-        op.uploadCoefficients(y);
-        backend.gemm(false, true, -1, op.x, op.coefficients(), 0, op.z);
-        backend.hadamard(op.z, signs, op.z);
-        backend.activate(Activation.RELU, op.z, op.z);
-        backend.hadamard(op.z, op.z, op.z);
-        double total = 0;
-        for (double v : op.rowSums(op.z)) {
-            total += v;
-        }
-        return Math.sqrt(total);
-    }
-
-    /** Lambda = delta Q from the last {@link #gradient} call, then delta = newDelta. */
-    void updateMultipliers(double newDelta) {
+    /** Lambda = delta Q from the last {@link #gradient} call. */
+    void updateMultipliers() {
         backend.copy(q, b);
-        if (newDelta != delta) {
-            double[] ratio = new double[op.groups];
-            java.util.Arrays.fill(ratio, delta / newDelta);
-            op.scaleColumns(b, ratio);
-            delta = newDelta;
-        }
         backend.hadamard(b, op.mask, op.z);
         offset = op.rowSums(op.z);
     }

@@ -185,8 +185,8 @@ public final class ConvexFit {
             double delta = gramNorm > 0 && lipschitz > 0 ? lipschitz / gramNorm : 1;
             try (ConePenalty penalty = new ConePenalty(op, program.signs(), target, delta)) {
                 for (int b = 0; b < betas.length; b++) {
-                    ProgramResult r = ProgramSolvers.relu(op, penalty, target, uniform(groups, betas[b]),
-                            program.outputSigns(), lipschitz, gramNorm, warm, tolerance, maxIterations);
+                    ProgramResult r = ProgramSolvers.relu(op, penalty, target, program.penalties(betas[b]),
+                            program.networkSigns(), lipschitz, gramNorm, warm, tolerance, maxIterations);
                     results[b][o] = r;
                     warm = r.coefficients();
                 }
@@ -194,7 +194,7 @@ public final class ConvexFit {
             return;
         }
         for (int b = 0; b < betas.length; b++) {
-            ProgramResult r = ProgramSolvers.groupLasso(op, target, uniform(groups, betas[b]), lipschitz, warm,
+            ProgramResult r = ProgramSolvers.groupLasso(op, target, program.penalties(betas[b]), lipschitz, warm,
                     tolerance, maxIterations);
             warm = r.coefficients();
             results[b][o] = formulation == Formulation.GATED
@@ -229,8 +229,8 @@ public final class ConvexFit {
             double lipschitz = op.lipschitz(1);
             double delta = gramNorm > 0 && lipschitz > 0 ? lipschitz / gramNorm : 1;
             try (ConePenalty penalty = new ConePenalty(op, program.signs(), target, delta)) {
-                ProgramResult r = ProgramSolvers.relu(op, penalty, target, uniform(op.groups, beta),
-                        program.outputSigns(), lipschitz, gramNorm, warm, tolerance, maxIterations);
+                ProgramResult r = ProgramSolvers.relu(op, penalty, target, program.penalties(beta),
+                        program.networkSigns(), lipschitz, gramNorm, warm, tolerance, maxIterations);
                 return new ProgramResult(expand(r.coefficients(), active, dims), r.primal(), gated.dual(),
                         r.iterations() + gated.iterations(), r.converged() && gated.converged());
             }
@@ -258,7 +258,7 @@ public final class ConvexFit {
             return reluProgram(patterns, lifted);
         }
         // the gated result is expanded to the (v, w) layout by reluOnActivePatterns before neurons are added
-        return new Program(lifted, patterns.mask(lifted.dtype()), null, null, null);
+        return Program.scaled(lifted, patterns.mask(lifted.dtype()), null, null, null);
     }
 
     /** Mask [D, -D], signs [2D - 1, 2D - 1], output signs (+1 for v, -1 for w). */
@@ -282,7 +282,7 @@ public final class ConvexFit {
         for (int k = 0; k < 2 * p; k++) {
             outputSigns[k] = k < p ? 1 : -1;
         }
-        return new Program(lifted, mask, signs, outputSigns, null);
+        return Program.scaled(lifted, mask, signs, outputSigns, null);
     }
 
     /**
@@ -339,7 +339,7 @@ public final class ConvexFit {
         for (long i = 0; i < n; i++) {
             ones.setFlat(i, 1);
         }
-        return new Program(ones, features, null, null, signed);
+        return Program.scaled(ones, features, null, null, signed);
     }
 
     private static double[][] targets(Tensor y, int n) {
@@ -374,12 +374,6 @@ public final class ConvexFit {
         }
     }
 
-    private static double[] uniform(int k, double value) {
-        double[] v = new double[k];
-        java.util.Arrays.fill(v, value);
-        return v;
-    }
-
     private static double largestEigenvalue(Tensor lifted) {
         int n = Math.toIntExact(lifted.dim(0));
         int d = Math.toIntExact(lifted.dim(1));
@@ -402,15 +396,79 @@ public final class ConvexFit {
 
     /**
      * A program's operator data: the operator's input (X~, or ones for the dictionary) and mask (N, K), the
-     * cone signs (ReLU program only), the output sign per group, and the unit directions per group
-     * (dictionary only).
+     * cone signs (ReLU program only), the output sign per group, the unit directions per group (dictionary
+     * only), and the group scales.
+     *
+     * <p>The groups are preconditioned: mask column k is divided by {@code s_k = ||diag(m_k) X~||_2}, so the
+     * solvers work with z_k = s_k y_k and the penalty beta / s_k, which leaves the program unchanged and gives
+     * every group the same curvature (without it, patterns of few examples move slowly under one global step).
+     * A group with s_k = 0 (an empty feature, or a pattern over zero rows) has an infinite penalty: its
+     * coefficient stays 0 instead of dividing by zero.
      */
-    private record Program(Tensor input, Tensor mask, Tensor signs, double[] outputSigns, double[][] directions) {
-        /** Adds the neurons of one output's coefficients. */
+    private record Program(Tensor input, Tensor mask, Tensor signs, double[] outputSigns, double[][] directions,
+            double[] scales) {
+        /** The program with its mask's columns divided by the group scales (in place). */
+        static Program scaled(Tensor input, Tensor mask, Tensor signs, double[] outputSigns, double[][] directions) {
+            int n = Math.toIntExact(input.dim(0));
+            int dims = Math.toIntExact(input.dim(1));
+            int groups = Math.toIntExact(mask.dim(1));
+            double[] x = input.toDoubleArray();
+            double[] m = mask.toDoubleArray();
+            double[] scales = new double[groups];
+            double[] gram = new double[dims * dims];
+            for (int k = 0; k < groups; k++) {
+                java.util.Arrays.fill(gram, 0);
+                for (int i = 0; i < n; i++) {
+                    double w = m[i * groups + k] * m[i * groups + k];
+                    if (w == 0) {
+                        continue;
+                    }
+                    for (int a = 0; a < dims; a++) {
+                        for (int b = a; b < dims; b++) {
+                            gram[a * dims + b] += w * x[i * dims + a] * x[i * dims + b];
+                        }
+                    }
+                }
+                for (int a = 0; a < dims; a++) {
+                    for (int b = 0; b < a; b++) {
+                        gram[a * dims + b] = gram[b * dims + a];
+                    }
+                }
+                double top = dims == 1 ? gram[0] : SymmetricEigen.of(gram, dims).values()[dims - 1];
+                scales[k] = top > 0 ? Math.sqrt(top) : 0;
+            }
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < groups; k++) {
+                    long at = (long) i * groups + k;
+                    mask.setFlat(at, scales[k] > 0 ? m[(int) at] / scales[k] : 0);
+                }
+            }
+            return new Program(input, mask, signs, outputSigns, directions, scales);
+        }
+
+        /** beta / s_k per group (infinite where s_k = 0). */
+        double[] penalties(double beta) {
+            double[] p = new double[scales.length];
+            for (int k = 0; k < p.length; k++) {
+                p[k] = scales[k] > 0 ? beta / scales[k] : Double.POSITIVE_INFINITY;
+            }
+            return p;
+        }
+
+        /** The output sign over the scale per group: the network is {@code sum_k (s_k/scale_k) relu(X~ z_k)}. */
+        double[] networkSigns() {
+            double[] v = new double[scales.length];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = scales[k] > 0 ? outputSigns[k] / scales[k] : 0;
+            }
+            return v;
+        }
+
+        /** Adds the neurons of one output's (scaled) coefficients. */
         void addNeurons(double[] coefficients, int output, NeuronRecovery recovery) {
             if (directions != null) {
                 for (int k = 0; k < directions.length; k++) {
-                    double alpha = coefficients[k];
+                    double alpha = scales[k] > 0 ? coefficients[k] / scales[k] : 0;
                     double[] c = directions[k].clone();
                     Vectors.scale(c, Math.abs(alpha));
                     recovery.add(c, Math.signum(alpha), output);
@@ -420,7 +478,9 @@ public final class ConvexFit {
             int dims = Math.toIntExact(input.dim(1));
             int groups = coefficients.length / dims;
             for (int k = 0; k < groups; k++) {
+                double scale = scales[k % scales.length];
                 double[] c = java.util.Arrays.copyOfRange(coefficients, k * dims, (k + 1) * dims);
+                Vectors.scale(c, scale > 0 ? 1 / scale : 0);
                 recovery.add(c, k < groups / 2 ? 1 : -1, output);
             }
         }

@@ -36,7 +36,8 @@ final class DualityGap {
     static double primal(double[] r, double[] coefficients, double[] penalties, int dims) {
         double p = 0.5 * Vectors.dot(r, r);
         for (int k = 0; k < penalties.length; k++) {
-            p += penalties[k] * Vectors.groupNorm(coefficients, k, dims);
+            double norm = Vectors.groupNorm(coefficients, k, dims);
+            p += norm == 0 ? 0 : penalties[k] * norm;   // an infinite penalty holds its group at 0
         }
         return p;
     }

@@ -131,13 +131,6 @@ final class MaskedOperator implements AutoCloseable {
         return rowSums(z);
     }
 
-    /** Scales the columns of the (N, K) device matrix m by the K host values. */
-    void scaleColumns(DeviceMatrix m, double[] values) {
-        put(hostK, values);
-        backend.upload(hostK, colDev);
-        backend.scaleColumns(m, colDev);
-    }
-
     /**
      * The largest eigenvalue of A^T A by power iteration (the Lipschitz constant of the gradient of
      * 1/2 ||A Y - y||^2), times a safety margin of 1.05 for the iteration's underestimate.
