@@ -80,7 +80,7 @@ class ConvexFitTest {
             double gated = f.get("gated").getFlat(0);
             TestBackends.with(backend, b -> {
                 ConvexSolution s = ConvexFit.gated(patterns(f)).withBias(true).withTolerance(1e-9)
-                        .withMaxIterations(20_000).fit(b, f.get("x"), f.get("y"), beta).getFirst();
+                        .withMaxIterations(3_000).fit(b, f.get("x"), f.get("y"), beta).getFirst();
                 assertEquals(gated, s.dualBound(), 1e-7 * gated, name + " gated optimum (the dual bound)");
                 assertTrue(s.objective() >= f.get("relu").getFlat(0) - 1e-9, name + " network below the ReLU optimum");
             });
