@@ -163,14 +163,9 @@ final class ConvexFitCommand implements Callable<Integer> {
         return form == Formulation.RELU ? ConvexFit.relu(set) : ConvexFit.gated(set);
     }
 
-    /** Refuses, before allocating, a pattern budget whose program cannot fit in the backend's memory. */
+    /** Refuses, before allocating, a pattern budget whose program cannot fit in memory. */
     private static void checkBudget(Backend backend, Tensor x, long patterns, String what) {
-        long need = ConvexFit.bytesNeeded(x.dim(0), patterns, x.dtype());
-        if (need > backend.availableMemory()) {
-            throw new IllegalArgumentException(what + ": the program over up to " + patterns + " patterns of "
-                    + x.dim(0) + " examples needs about " + need + " bytes but the " + backend.name() + " backend has "
-                    + backend.availableMemory() + " available; use fewer patterns");
-        }
+        ConvexFit.checkMemory(x.dim(0), patterns, x.dtype(), what);
     }
 
     /** OUT-i.EXT for the i-th beta. */

@@ -3,10 +3,12 @@ package io.github.tangent4j.convex;
 import io.github.tangent4j.backend.Activation;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.DeviceOutOfMemoryException;
 import io.github.tangent4j.linalg.SymmetricEigen;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Finite;
+import io.github.tangent4j.tensor.HostMemory;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 
@@ -112,12 +114,30 @@ public final class ConvexFit {
     }
 
     /**
-     * Bytes of backend memory the solvers need for N examples and P patterns (or directions): about
-     * {@value #RESIDENT_MATRICES} matrices of N x 2P elements. For refusing a pattern budget up front.
+     * Bytes the solvers need for N examples and P patterns (or directions): about {@value #RESIDENT_MATRICES}
+     * matrices of N x 2P elements (on the host while they are built, on the backend while it solves).
      */
     public static long bytesNeeded(long n, long patterns, DType dtype) {
         return Math.multiplyHigh(n, 2 * patterns) != 0 ? Long.MAX_VALUE
                 : saturatingMultiply(n * 2 * patterns, (long) RESIDENT_MATRICES * dtype.byteSize());
+    }
+
+    /**
+     * Refuses, before anything is allocated, a program over {@code groups} patterns (or directions) of
+     * {@code n} examples whose {@link #bytesNeeded} exceed the host memory available (physical memory and
+     * the JVM's direct-memory limit): the masks are built on the host before they are uploaded.
+     *
+     * @param what the argument to name in the message
+     * @throws IllegalArgumentException naming {@code what}, the bytes needed and available
+     */
+    public static void checkMemory(long n, long groups, DType dtype, String what) {
+        long need = bytesNeeded(n, groups, dtype);
+        long available = Math.min(HostMemory.availablePhysical(), HostMemory.directLimit() - HostMemory.directUsed());
+        if (need > available) {
+            throw new IllegalArgumentException(what + ": the program over " + groups + " patterns or directions of "
+                    + n + " examples needs about " + (need == Long.MAX_VALUE ? "more than 2^63" : need)
+                    + " bytes but " + available + " are available; use fewer");
+        }
     }
 
     /**
@@ -140,13 +160,9 @@ public final class ConvexFit {
         checkBetas(betas);
         Tensor lifted = Lifted.of(x, bias);
         DType dtype = x.dtype();
+        checkMemory(n, dictionary != null ? dictionary.dim(0) : patterns.count(), dtype,
+                dictionary != null ? "dictionary" : "patterns");
         Program program = dictionary != null ? dictionaryProgram(backend, lifted) : patternProgram(lifted, n);
-        long need = bytesNeeded(n, program.mask().dim(1) / 2 + 1, dtype);
-        if (need > backend.availableMemory()) {
-            throw new IllegalArgumentException("patterns: the program over " + program.mask().dim(1) + " groups of "
-                    + n + " examples needs about " + need + " bytes of " + backend.name() + " memory but "
-                    + backend.availableMemory() + " are available; use fewer patterns or directions");
-        }
         int outputs = targets.length;
         ProgramResult[][] results = new ProgramResult[betas.length][outputs];
         double gramNorm = largestEigenvalue(lifted);
@@ -155,6 +171,10 @@ public final class ConvexFit {
             for (int o = 0; o < outputs; o++) {
                 solvePath(backend, op, program, lifted, targets[o], betas, lipschitz, gramNorm, results, o);
             }
+        } catch (DeviceOutOfMemoryException e) {
+            throw new IllegalArgumentException((dictionary != null ? "dictionary" : "patterns") + ": the program over "
+                    + program.mask().dim(1) + " groups of " + n + " examples does not fit in the " + backend.name()
+                    + " backend's memory (" + e.getMessage() + "); use fewer", e);
         }
         Tensor yMatrix = y.rank() == 1 ? y.reshape(n, 1) : y;
         List<ConvexSolution> out = new ArrayList<>();
@@ -322,12 +342,6 @@ public final class ConvexFit {
             }
         }
         long n = lifted.dim(0);
-        long need = bytesNeeded(n, signed.length, dtype);
-        if (need > backend.availableMemory()) {
-            throw new IllegalArgumentException("dictionary: the Lasso over " + signed.length + " features of " + n
-                    + " examples needs about " + need + " bytes of " + backend.name() + " memory but "
-                    + backend.availableMemory() + " are available; use fewer directions");
-        }
         Tensor features;
         try (DeviceMatrix xd = backend.upload(lifted);
              DeviceMatrix wd = backend.upload(directions);

@@ -11,6 +11,6 @@ public final class Figures {
     public static List<Figure> all() {
         return List.of(new RegionsFigure(), new LineRegionsFigure(), new NtkConvergenceFigure(),
                 new KernelRegressionFigure(), new JacobianRegularisationFigure(), new JacobianNormFigure(),
-                new FunctionalDimensionFigure());
+                new FunctionalDimensionFigure(), new ConvexFigure());
     }
 }
