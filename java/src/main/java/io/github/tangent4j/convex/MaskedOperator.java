@@ -80,6 +80,11 @@ final class MaskedOperator implements AutoCloseable {
         return yDev;
     }
 
+    /** The (K, d') device buffer the adjoint writes. */
+    DeviceMatrix gradientBuffer() {
+        return g;
+    }
+
     /** A Y (N). */
     double[] apply(double[] y) {
         uploadCoefficients(y);
