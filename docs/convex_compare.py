@@ -26,7 +26,7 @@ def objective_of(path, x, y, beta):
     return 0.5 * np.sum((f[:, 0] - y) ** 2) + 0.5 * beta * (np.sum(w ** 2) + np.sum(b ** 2) + np.sum(a ** 2))
 
 
-def gradient_descent(x, y, beta, restarts, width=16, steps=3000):
+def gradient_descent(x, y, beta, restarts, width=16, steps=1500):
     xt = torch.tensor(x)
     yt = torch.tensor(y)
     best = np.inf
@@ -79,7 +79,7 @@ def main():
             np.save(xp, x)
             np.save(yp, y)
             convex, gap, neurons = cli('convex-fit', '--x', xp, '--y', yp, '--beta', str(beta), '--patterns', 'all',
-                                       '--bias', '--tol', '1e-6', '--max-iter', '200000', '--backend', 'java',
+                                       '--bias', '--tol', '1e-6', '--max-iter', '60000', '--backend', 'java',
                                        '--out', net)
             check = objective_of(net, x, y, beta)
             subprocess.run(['./tangent4j', 'wedge', '--x', xp, '--bias', '--out', wp], check=True)
@@ -87,6 +87,7 @@ def main():
                                         '--bias', '--tol', '1e-9', '--backend', 'java', '--out', net)
             gd = gradient_descent(x, y, beta, args.restarts)
             rows.append((name, len(x), beta, convex, gap, neurons, check, wedge, wneurons, gd))
+            print(rows[-1], flush=True)
     print('| data | N | beta | convex, all patterns | gap | neurons | from file | wedge-restricted | neurons'
           ' | wedge / convex - 1 | best of GD | GD / convex - 1 |')
     print('|---|---|---|---|---|---|---|---|---|---|---|---|')
