@@ -53,10 +53,9 @@ public final class GatedStepper implements AutoCloseable {
         return 0.5 * Vectors.dot(r, r);
     }
 
-    /** The two GEMMs of one step alone (A u and A^T r without the mask, sums or transfers), for comparison. */
+    /** The two GEMMs of one step alone ({@code M U} and {@code M^T X~}, no elementwise work or transfers). */
     public void gemmsOnly() {
-        op.backend.gemm(false, true, 1, op.x, op.coefficients(), 0, op.z);
-        op.backend.gemm(true, false, 1, op.mask, op.x, 0, op.gradientBuffer());
+        op.gemmsOfOneStep();
     }
 
     @Override

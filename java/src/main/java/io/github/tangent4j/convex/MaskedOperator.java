@@ -10,10 +10,10 @@ import io.github.tangent4j.tensor.Tensor;
  * The linear operator of the convex programs on a backend: for K groups of d' coefficients Y (K, d') and a
  * mask M (N, K) (patterns, signed patterns or features),
  * <pre>
- *   A Y   = rowsum(M (.) X~ Y^T)      (N): sum_k M_k (.) (X~ y_k)
- *   A^T r = M^T (r (.) X~)            (K, d'): row k is X~^T (M_k (.) r)
+ *   A Y   = rowsum(M (.) X~ Y^T) = rowsum(X~ (.) (M Y))   (N): sum_k M_k (.) (X~ y_k)
+ *   A^T r = M^T (r (.) X~)                                 (K, d'): row k is X~^T (M_k (.) r)
  * </pre>
- * one GEMM each (N x K x d'), with a Hadamard product and a row sum for A. The coefficients and vectors
+ * one GEMM each (N x K x d'), the mask read once by each, plus N x d' elementwise work. The coefficients and vectors
  * live on the host (K d' and N numbers); only the N x K work runs on the backend. Not thread-safe.
  */
 final class MaskedOperator implements AutoCloseable {
@@ -80,17 +80,22 @@ final class MaskedOperator implements AutoCloseable {
         return yDev;
     }
 
-    /** The (K, d') device buffer the adjoint writes. */
-    DeviceMatrix gradientBuffer() {
-        return g;
+    /** The two GEMMs of {@link #apply} and {@link #adjoint} alone, on their own buffers (for benchmarks). */
+    void gemmsOfOneStep() {
+        backend.gemm(false, false, 1, mask, yDev, 0, xr);
+        backend.gemm(true, false, 1, mask, xr, 0, g);
     }
 
-    /** A Y (N). */
+    /**
+     * A Y (N), as {@code rowsum(X~ (.) (M Y))}: the same sum {@code sum_k M_nk (x~_n . y_k)} grouped the other
+     * way, one GEMM of N x K x d' whose output is only N x d', so no N x K intermediate is written or read
+     * again.
+     */
     double[] apply(double[] y) {
         uploadCoefficients(y);
-        backend.gemm(false, true, 1, x, yDev, 0, z);
-        backend.hadamard(z, mask, z);
-        return rowSums(z);
+        backend.gemm(false, false, 1, mask, yDev, 0, xr);
+        backend.hadamard(xr, x, xr);
+        return rowSums(xr);
     }
 
     /** rowsum(m) downloaded (N). */
