@@ -13,8 +13,8 @@ import io.github.tangent4j.tensor.Tensor;
  * </pre>
  * with multipliers Lambda >= 0 (N, K) updated as {@code Lambda <- delta (Lambda/delta - C)_+} (Hestenes-Powell;
  * as in the AL solver of Mishkin, Sahiner and Pilanci 2022). Stored is B = S (.) Lambda/delta, so that
- * {@code Lambda/delta - C = S (.) (B - X~ Y^T)}: each gradient is one GEMM forming B - X~ Y^T, Hadamard
- * products and a ReLU, and the adjoint's two GEMMs.
+ * {@code Lambda/delta - C = S (.) (B - X~ Y^T)}: each gradient is the fit's GEMM ({@link MaskedOperator#apply}),
+ * one GEMM forming B - X~ Y^T, Hadamard products and a ReLU over N x K, and the adjoint's two GEMMs.
  */
 final class ConePenalty implements AutoCloseable {
     private final MaskedOperator op;
@@ -24,7 +24,6 @@ final class ConePenalty implements AutoCloseable {
     private final DeviceMatrix q;
     private final double[] target;
     private final double delta;
-    private double[] offset;
     private double[] residual;
 
     /** Zero multipliers; signs is (N, K) of the operator's dtype. */
@@ -47,7 +46,6 @@ final class ConePenalty implements AutoCloseable {
         }
         this.signs = s;
         this.b = bm;
-        this.offset = new double[op.n];
     }
 
     double delta() {
@@ -56,15 +54,13 @@ final class ConePenalty implements AutoCloseable {
 
     /** The gradient at y; afterwards {@link #residual()} is A Y - y there and the buffer q holds S (.) Q. */
     double[] gradient(double[] y) {
-        op.uploadCoefficients(y);
-        backend.copy(b, q);
-        backend.gemm(false, true, -1, op.x, op.coefficients(), 1, q);
-        backend.hadamard(q, op.mask, op.z);
-        double[] s = op.rowSums(op.z);
+        double[] fit = op.apply(y);   // uploads y
         residual = new double[op.n];
         for (int i = 0; i < op.n; i++) {
-            residual[i] = offset[i] - s[i] - target[i];
+            residual[i] = fit[i] - target[i];
         }
+        backend.copy(b, q);
+        backend.gemm(false, true, -1, op.x, op.coefficients(), 1, q);
         backend.hadamard(q, signs, q);
         backend.activate(Activation.RELU, q, q);
         backend.hadamard(q, signs, q);
@@ -79,8 +75,6 @@ final class ConePenalty implements AutoCloseable {
     /** Lambda = delta Q from the last {@link #gradient} call. */
     void updateMultipliers() {
         backend.copy(q, b);
-        backend.hadamard(b, op.mask, op.z);
-        offset = op.rowSums(op.z);
     }
 
     @Override
