@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * The gated program's proximal-gradient iteration exposed one step at a time, for benchmarks and for
  * callers that drive their own stopping rule: each {@link #step} is one gradient of
- * {@code 1/2 ||sum_i D_i X~ u_i - y||^2} (two GEMMs of N x P x d' with a Hadamard product and a row sum,
+ * {@code 1/2 ||sum_i D_i X~ u_i - y||^2} (two GEMMs of N x P x d' and N x d' elementwise work,
  * {@link MaskedOperator}) followed by the group soft-threshold on the host, at step 1/L (L from power iteration).
  * {@link ConvexFit#gated} runs the same iteration with momentum and the duality-gap stop.
  */

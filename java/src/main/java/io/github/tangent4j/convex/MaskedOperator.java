@@ -24,7 +24,7 @@ final class MaskedOperator implements AutoCloseable {
     final int groups;
     final DeviceMatrix x;
     final DeviceMatrix mask;
-    final DeviceMatrix z;
+    private DeviceMatrix z;   // N x K, allocated by the first reluNetwork call (the ReLU programs only)
     private final DeviceMatrix yDev;
     private final DeviceMatrix sums;
     private final DeviceMatrix xr;
@@ -49,7 +49,6 @@ final class MaskedOperator implements AutoCloseable {
         try {
             made[0] = this.x = backend.upload(lifted);
             made[1] = this.mask = backend.upload(mask);
-            made[2] = this.z = backend.allocateUninitialised(dtype, n, groups);
             made[3] = this.yDev = backend.allocate(dtype, groups, dims);
             made[4] = this.sums = backend.allocate(dtype, n, 1);
             made[5] = this.xr = backend.allocate(dtype, n, dims);
@@ -135,6 +134,9 @@ final class MaskedOperator implements AutoCloseable {
         uploadCoefficients(y);
         put(hostK, signs);
         backend.upload(hostK, colDev);
+        if (z == null) {
+            z = backend.allocateUninitialised(dtype, n, groups);
+        }
         backend.gemm(false, true, 1, x, yDev, 0, z);
         backend.activate(Activation.RELU, z, z);
         backend.scaleColumns(z, colDev);
@@ -179,7 +181,9 @@ final class MaskedOperator implements AutoCloseable {
     @Override
     public void close() {
         for (DeviceMatrix m : new DeviceMatrix[] {x, mask, z, yDev, sums, xr, rDev, g, colDev}) {
-            m.close();
+            if (m != null) {
+                m.close();
+            }
         }
     }
 }
