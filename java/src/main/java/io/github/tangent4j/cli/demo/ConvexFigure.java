@@ -35,7 +35,7 @@ final class ConvexFigure implements Figure {
     public Rendered render(DemoContext ctx) {
         int n = ctx.size(8, 5);
         int restarts = ctx.size(10, 3);
-        int steps = ctx.size(500, 100);
+        int steps = ctx.size(3000, 100);
         SplittableRandom rnd = new SplittableRandom(8);
         double[] xs = new double[n];
         double[] ys = new double[n];
@@ -46,7 +46,7 @@ final class ConvexFigure implements Figure {
         Tensor x = Tensor.of(xs, n, 1);
         Tensor y = Tensor.of(ys, n);
         ConvexSolution convex = ConvexFit.relu(PatternSet.all(Lifted.of(x, true))).withBias(true).withTolerance(1e-4)
-                .withMaxIterations(ctx.size(8_000, 2_000)).fit(ctx.backend(), x, y, BETA).getFirst();
+                .withMaxIterations(ctx.size(40_000, 2_000)).fit(ctx.backend(), x, y, BETA).getFirst();
         ConvexSolution wedge = ConvexFit.dictionary(WedgeProducts.all(x, true)).withBias(true).withTolerance(1e-8)
                 .fit(ctx.backend(), x, y, BETA).getFirst();
         double best = Double.POSITIVE_INFINITY;
