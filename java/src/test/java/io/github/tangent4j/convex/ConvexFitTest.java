@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The solvers against cvxopt's cone QP optima (fixtures from make_fixtures.py): the ReLU program by the
  * augmented Lagrangian, the gated program and the dictionary Lasso by FISTA; the certificate; and the
- * recovered network's objective read back from its state dict file.
+ * recovered network's objective read back from its state dict file; a hand-derived closed case of the Lasso.
  */
 class ConvexFitTest {
     static List<String> backends() {
@@ -99,6 +99,39 @@ class ConvexFitTest {
             assertTrue(s.converged());
             assertEquals(reference, s.objective(), 1e-8 * reference);
             assertTrue(s.gap() <= 1e-10 * s.objective() + 1e-15, "gap " + s.gap());
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void oneDirectionIsTheScalarSoftThreshold(String backend) {
+        // one unit direction w: the features are f = relu(X~ w) and g = relu(-X~ w) with f.g = 0, so the Lasso
+        // splits into two scalar problems min 1/2 ||a h - y||^2 + beta |a| with the closed form
+        // a = sign(h.y) max(0, |h.y| - beta) / ||h||^2 and value 1/2 ||y||^2 - max(0, |h.y| - beta)^2 / (2 ||h||^2)
+        double[] xs = {-1.0, -0.4, 0.3, 0.8, 1.5};
+        double[] ys = {0.2, -0.5, 0.9, 1.1, 2.0};
+        double[] w = {0.6, -0.8};   // (weight, bias), unit norm
+        double beta = 0.3;
+        double value = 0;
+        for (double y : ys) {
+            value += 0.5 * y * y;
+        }
+        for (int sign = -1; sign <= 1; sign += 2) {
+            double hy = 0;
+            double hh = 0;
+            for (int i = 0; i < xs.length; i++) {
+                double h = Math.max(0, sign * (w[0] * xs[i] + w[1]));
+                hy += h * ys[i];
+                hh += h * h;
+            }
+            double shrunk = Math.max(0, Math.abs(hy) - beta);
+            value -= shrunk * shrunk / (2 * hh);
+        }
+        double expected = value;
+        TestBackends.with(backend, b -> {
+            ConvexSolution s = ConvexFit.dictionary(Tensor.of(w, 1, 2)).withBias(true).withTolerance(1e-12)
+                    .fit(b, Tensor.of(xs, 5, 1), Tensor.of(ys, 5), beta).getFirst();
+            assertEquals(expected, s.objective(), 1e-12 * expected);
         });
     }
 }
