@@ -3,7 +3,7 @@
  * NNGP/NTK, Jacobian kernels) of fully connected networks, on a CUDA GPU or in pure Java.
  *
  * <p>Exports only the user-facing packages: {@code tensor}, {@code nn}, {@code jacobian}, {@code patterns},
- * {@code kernels}, {@code linalg}, the papers' packages ({@code symmetry}, {@code training}), the chunk grid
+ * {@code kernels}, {@code linalg}, the papers' packages ({@code symmetry}, {@code training}, {@code convex}), the chunk grid
  * ({@code chunked}) and the backend API ({@code backend}: {@code Backend}, {@code Backends},
  * {@code DeviceMatrix}, the tile engine). The backend implementations ({@code backend.java},
  * {@code backend.cuda}) and the backends' shared base and helpers ({@code backend.internal}) are not
@@ -34,6 +34,7 @@ module io.github.tangent4j {
     exports io.github.tangent4j.linalg;
     exports io.github.tangent4j.symmetry;
     exports io.github.tangent4j.training;
+    exports io.github.tangent4j.convex;
     exports io.github.tangent4j.chunked;
 
     opens io.github.tangent4j.cli to info.picocli;

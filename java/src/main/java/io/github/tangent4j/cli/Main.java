@@ -24,6 +24,7 @@ import picocli.CommandLine.ParseResult;
                 NtkCommand.class, RankCommand.class, KernelCommand.class, RegressCommand.class, RobustCommand.class,
                 PathnormCommand.class, BalanceCommand.class, CanonicalCommand.class, CompressCommand.class, RnormCommand.class,
                 SelftestCommand.class, InfoCommand.class, DemoCommand.class, FitCommand.class, SubsetBenchCommand.class,
+                ConvexFitCommand.class, WedgeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code for bad input of any kind. */

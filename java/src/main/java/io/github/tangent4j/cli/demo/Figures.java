@@ -11,6 +11,7 @@ public final class Figures {
     public static List<Figure> all() {
         return List.of(new RegionsFigure(), new LineRegionsFigure(), new NtkConvergenceFigure(),
                 new KernelRegressionFigure(), new JacobianRegularisationFigure(), new JacobianNormFigure(),
-                new FunctionalDimensionFigure(), new BalancingFigure(), new SubsetLearningFigure());
+                new FunctionalDimensionFigure(), new BalancingFigure(), new SubsetLearningFigure(),
+                new ConvexFigure());
     }
 }
