@@ -2,6 +2,7 @@ package io.github.tangent4j.backend;
 
 import io.github.tangent4j.backend.internal.TiledTranspose;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
 import io.github.tangent4j.tensor.TileSink;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -227,6 +228,77 @@ public final class TileEngine {
             }
         }
         return new Stats(tiles, retries, tile);
+    }
+
+    /** The work for one tile of a row plan into a sink ({@link #runInto}). */
+    @FunctionalInterface
+    public interface RowBlockTask {
+        /**
+         * Fills {@code block} with the output rows of plan rows {@code [from, to)}: the sink's shape with its
+         * first axis {@code (to - from) * rowsPerStep}. Device memory should come from {@code scope}. It may run
+         * again for the same rows after an out-of-memory retry and must then give the same values.
+         */
+        void run(TileScope scope, long from, long to, Tensor block);
+    }
+
+    /**
+     * The most bytes of a host block {@link #runInto} allocates for a sink that is not a tensor; a plan row
+     * larger than this gets a block of its own.
+     */
+    public static final long MAX_HOST_BLOCK_BYTES = EFFICIENT_TILE_BYTES;
+
+    /** {@link #runInto(TileSink, long, RowBlockTask)} with one output row per plan row. */
+    public Stats runInto(TileSink sink, RowBlockTask task) {
+        return runInto(sink, 1, task);
+    }
+
+    /**
+     * Runs a row plan over the first axis of {@code sink}'s output, {@code rowsPerStep} (>= 1) output rows per
+     * plan row (e.g. a point owning 1 + D rows), and writes each tile's block to the sink. A {@link TensorSink}
+     * (a tensor in memory or a memory-mapped {@code .npy}) is written in place: the block is the view of its
+     * rows. Other sinks get a host block per tile, at most {@link #MAX_HOST_BLOCK_BYTES} unless one plan row
+     * needs more, handed to {@link TileSink#writeTile} at ({@code from * rowsPerStep}, 0); tiles the sink
+     * already holds ({@link TileSink#hasTile}) are skipped. Progress counts plan rows.
+     *
+     * @throws IllegalArgumentException unless {@code rowsPerStep >= 1} divides the output's first axis
+     * @throws DeviceOutOfMemoryException as {@link #run}
+     * @throws CancellationException      as {@link #run}
+     */
+    public Stats runInto(TileSink sink, long rowsPerStep, RowBlockTask task) {
+        Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(task, "task");
+        long[] shape = sink.shape();
+        if (shape.length < 1 || rowsPerStep < 1 || shape[0] % rowsPerStep != 0) {
+            throw new IllegalArgumentException("rowsPerStep: expected a divisor >= 1 of the output's first axis "
+                    + (shape.length < 1 ? "(none)" : shape[0]) + " but was " + rowsPerStep);
+        }
+        long steps = shape[0] / rowsPerStep;
+        long cols = shape.length == 1 ? 1 : shape[1];
+        Tensor whole = sink instanceof TensorSink t ? t.tensor() : null;
+        TileEngine engine = this;
+        if (whole == null) {
+            double stepBytes = (double) sink.dtype().byteSize() * rowsPerStep;
+            for (int a = 1; a < shape.length; a++) {
+                stepBytes *= shape[a];
+            }
+            engine = withMaxTileRows(Math.min(maxTileRows, Math.max(1, (long) (MAX_HOST_BLOCK_BYTES / Math.max(1, stepBytes)))));
+        }
+        return engine.run(steps, (scope, from, to) -> {
+            long r0 = from * rowsPerStep;
+            long rows = (to - from) * rowsPerStep;
+            if (whole != null) {
+                task.run(scope, from, to, whole.slice(r0, r0 + rows));
+                return;
+            }
+            if (sink.hasTile(r0, rows, 0, cols)) {
+                return;
+            }
+            long[] blockShape = shape.clone();
+            blockShape[0] = rows;
+            Tensor block = Tensor.allocateUninitialised(sink.dtype(), blockShape);
+            task.run(scope, from, to, block);
+            sink.writeTile(r0, 0, block);
+        });
     }
 
     /**

@@ -11,6 +11,8 @@ import io.github.tangent4j.nn.ParameterLayout;
 import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
+import io.github.tangent4j.tensor.TileSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,10 +33,19 @@ import java.util.Objects;
  * {@code leaky_relu'(0) = slope}. Parameter derivatives are taken with respect to the stored
  * parameters (see {@link io.github.tangent4j.nn.Parameterization}). Instances are immutable.
  *
+ * <p>The row families also take the one family shape: {@link #withKind} picks the input Jacobian, its
+ * norms or the parameter Jacobian, {@link #shape} gives its shape and {@link #compute} /
+ * {@link #computeInto} compute it, the latter into any {@link TileSink} (e.g. a memory-mapped {@code .npy},
+ * so a Jacobian larger than memory streams to disk) through the engine's row plan.
+ *
  * <pre>{@code
  * try (Backend backend = Backends.auto()) {
  *     Tensor j = Jacobians.of(mlp).input(backend, x);                 // (N, O, D)
  *     ParameterJacobian jp = Jacobians.of(mlp).parameters(backend, x); // (N, O, P)
+ *     Jacobians params = Jacobians.of(mlp).withKind(Jacobians.Kind.PARAMETERS);
+ *     try (MappedNpy out = Npy.create(file, mlp.dtype(), params.shape(x.dim(0), 0))) {
+ *         params.computeInto(backend, x, null, TensorSink.of(out.tensor()));      // (N, O, P) on disk
+ *     }
  * }
  * }</pre>
  */
@@ -49,6 +60,16 @@ public final class Jacobians {
         FORWARD
     }
 
+    /** Which row family {@link #shape}, {@link #compute} and {@link #computeInto} give. */
+    public enum Kind {
+        /** The input Jacobian {@code d f / d x}, (N, O, D) ({@link #input}). */
+        INPUT,
+        /** The per-example squared Frobenius norms of the input Jacobian, (N,) ({@link #inputNorms}). */
+        INPUT_NORMS,
+        /** The parameter Jacobian {@code d f / d theta}, (N, O, P), state-dict order ({@link #parameters}). */
+        PARAMETERS
+    }
+
     /** The working set a sweep's tile may take at least, whatever the backend reports free (see {@link #tiles}). */
     static final long MIN_SWEEP_BYTES = TileEngine.EFFICIENT_TILE_BYTES;
 
@@ -56,27 +77,37 @@ public final class Jacobians {
     private final Mode mode;
     private final Progress listener;
     private final long maxTileRows;
+    private final Kind kind;
 
-    private Jacobians(Mlp mlp, Mode mode, Progress listener, long maxTileRows) {
+    private Jacobians(Mlp mlp, Mode mode, Progress listener, long maxTileRows, Kind kind) {
         this.mlp = mlp;
         this.mode = mode;
         this.listener = listener;
         this.maxTileRows = maxTileRows;
+        this.kind = kind;
     }
 
-    /** Jacobians of {@code mlp}, automatic mode, no progress listener. */
+    /** Jacobians of {@code mlp}, automatic mode, no progress listener, {@link Kind#INPUT} for {@link #compute}. */
     public static Jacobians of(Mlp mlp) {
-        return new Jacobians(Objects.requireNonNull(mlp, "mlp"), Mode.AUTO, null, Long.MAX_VALUE);
+        return new Jacobians(Objects.requireNonNull(mlp, "mlp"), Mode.AUTO, null, Long.MAX_VALUE, Kind.INPUT);
     }
 
     /** A copy sweeping the input Jacobian in {@code mode}. */
     public Jacobians withMode(Mode mode) {
-        return new Jacobians(mlp, Objects.requireNonNull(mode, "mode"), listener, maxTileRows);
+        return new Jacobians(mlp, Objects.requireNonNull(mode, "mode"), listener, maxTileRows, kind);
     }
 
     /** A copy reporting progress (examples done of N) to {@code listener} after each tile; null: none. */
     public Jacobians withProgress(Progress listener) {
-        return new Jacobians(mlp, mode, listener, maxTileRows);
+        return new Jacobians(mlp, mode, listener, maxTileRows, kind);
+    }
+
+    /**
+     * A copy whose {@link #shape}, {@link #compute} and {@link #computeInto} give {@code kind}
+     * ({@link Kind#INPUT} by default).
+     */
+    public Jacobians withKind(Kind kind) {
+        return new Jacobians(mlp, mode, listener, maxTileRows, Objects.requireNonNull(kind, "kind"));
     }
 
     /** A copy whose tiles hold at most {@code rows} (>= 1) examples (the default: as many as fit). */
@@ -84,7 +115,7 @@ public final class Jacobians {
         if (rows < 1) {
             throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
         }
-        return new Jacobians(mlp, mode, listener, rows);
+        return new Jacobians(mlp, mode, listener, rows, kind);
     }
 
     /** The network. */
@@ -101,6 +132,74 @@ public final class Jacobians {
     }
 
     /**
+     * The shape of this {@link #withKind kind} for N examples: (N, O, D), (N,) or (N, O, P). {@code n2} must be
+     * 0: the row families take one input set.
+     *
+     * @throws IllegalArgumentException if {@code n < 0} or {@code n2 != 0}
+     */
+    public long[] shape(long n, long n2) {
+        if (n < 0 || n2 != 0) {
+            throw new IllegalArgumentException("n, n2: expected n >= 0 and n2 = 0 (Jacobians take one input set)"
+                    + " but were " + n + ", " + n2);
+        }
+        return switch (kind) {
+            case INPUT -> new long[] {n, mlp.outputDim(), mlp.inputDim()};
+            case INPUT_NORMS -> new long[] {n};
+            case PARAMETERS -> new long[] {n, mlp.outputDim(), mlp.parameterCount()};
+        };
+    }
+
+    /**
+     * This {@link #withKind kind} on inputs {@code x} (N, D) of the network's dtype, in a new tensor of
+     * {@link #shape}: what {@link #input}, {@link #inputNorms}{@code .perExample()} or
+     * {@link #parameters}{@code .tensor()} return.
+     *
+     * @param x2 must be null: the row families take one input set
+     * @throws IllegalArgumentException if x does not fit (shape, dtype, finiteness) or x2 is given
+     * @throws ArithmeticException      if the (input or parameter) Jacobian overflowed
+     */
+    public Tensor compute(Backend backend, Tensor x, Tensor x2) {
+        requireNoX2(x2);
+        return switch (kind) {
+            case INPUT -> input(backend, x);
+            case INPUT_NORMS -> inputNorms(backend, x).perExample();
+            case PARAMETERS -> parameters(backend, x).tensor();
+        };
+    }
+
+    /**
+     * This {@link #withKind kind} on inputs {@code x} (N, D) into {@code sink} (of {@link #shape} and the
+     * network's dtype) through the engine's row plan ({@link TileEngine#runInto}): a tensor or a memory-mapped
+     * {@code .npy} ({@link TensorSink}) is written in place, bit for bit as {@link #compute} writes its result;
+     * other sinks get a block of rows per tile. Each tile's block is checked for overflow before it is written.
+     *
+     * @param x2 must be null: the row families take one input set
+     * @throws IllegalArgumentException if x does not fit, x2 is given, or the sink has another shape or dtype
+     * @throws ArithmeticException      if a tile of the (input or parameter) Jacobian overflowed (naming its
+     *                                  examples); tiles before it are already written
+     */
+    public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
+        requireNoX2(x2);
+        Objects.requireNonNull(sink, "sink");
+        long[] shape = shape(checkX(x), 0);
+        if (!Shapes.same(shape, sink.shape()) || sink.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("sink: expected shape " + Shapes.format(shape) + " of " + mlp.dtype()
+                    + " but was " + Shapes.format(sink.shape()) + " of " + sink.dtype());
+        }
+        switch (kind) {
+            case INPUT -> inputInto(backend, x, sink, "the input Jacobian");
+            case INPUT_NORMS -> normsInto(backend, x, sink);
+            case PARAMETERS -> parametersInto(backend, x, sink, "the parameter Jacobian");
+        }
+    }
+
+    private static void requireNoX2(Tensor x2) {
+        if (x2 != null) {
+            throw new IllegalArgumentException("x2: Jacobians take one input set, but x2 was given");
+        }
+    }
+
+    /**
      * The input Jacobian {@code d f / d x}, shape (N, O, D), for inputs {@code x} (N, D) of the network's
      * dtype.
      *
@@ -110,11 +209,17 @@ public final class Jacobians {
     public Tensor input(Backend backend, Tensor x) {
         long n = checkX(x);
         Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
+        inputInto(backend, x, TensorSink.of(out), null);
+        Finite.checkResult("the input Jacobian", out);
+        return out;
+    }
+
+    /** The input Jacobian into {@code sink}, each tile checked for overflow as {@code check} (null: not). */
+    private void inputInto(Backend backend, Tensor x, TileSink sink, String check) {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long rowBytes = inputJacobianRowBytes(reverse);
-        tiles(backend, x, rowBytes, sweepRows(rowBytes), (t, from, to) -> {
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), check, (t, dst) -> {
             try (DeviceMatrix j = inputJacobianTile(t, reverse)) {
-                Tensor dst = out.slice(from, to);
                 if (reverse) {
                     backend.download(j, dst);
                 } else {
@@ -122,8 +227,6 @@ public final class Jacobians {
                 }
             }
         });
-        Finite.checkResult("the input Jacobian", out);
-        return out;
     }
 
     /**
@@ -135,25 +238,30 @@ public final class Jacobians {
     public JacobianNorms inputNorms(Backend backend, Tensor x) {
         long n = checkX(x);
         Tensor norms = Tensor.allocate(mlp.dtype(), n);
+        normsInto(backend, x, TensorSink.of(norms));
+        double sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += norms.getFlat(i);
+        }
+        return new JacobianNorms(norms, n == 0 ? Double.NaN : sum / n);
+    }
+
+    /** The input Jacobian's per-example squared norms (N,) into {@code sink}, one tile of the Jacobian at a time. */
+    private void normsInto(Backend backend, Tensor x, TileSink sink) {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long r = reverse ? mlp.outputDim() : mlp.inputDim();
         long rowBytes = inputJacobianRowBytes(reverse);
-        tiles(backend, x, rowBytes, sweepRows(rowBytes), (t, from, to) -> {
-            long rows = to - from;
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), null, (t, dst) -> {
+            long rows = dst.dim(0);
             try (DeviceMatrix j = inputJacobianTile(t, reverse);
                  DeviceMatrix perRow = backend.allocateUninitialised(mlp.dtype(), rows * r, 1);
                  DeviceMatrix perExample = backend.allocateUninitialised(mlp.dtype(), rows, 1)) {
                 backend.hadamard(j, j, j);
                 backend.sum(j, 1, perRow);
                 backend.sum(perRow.reshape(rows, r), 1, perExample);
-                backend.download(perExample, norms.slice(from, to));
+                backend.download(perExample, dst);
             }
         });
-        double sum = 0;
-        for (long i = 0; i < n; i++) {
-            sum += norms.getFlat(i);
-        }
-        return new JacobianNorms(norms, n == 0 ? Double.NaN : sum / n);
     }
 
     /**
@@ -166,18 +274,23 @@ public final class Jacobians {
      */
     public ParameterJacobian parameters(Backend backend, Tensor x) {
         long n = checkX(x);
+        Shapes.byteSize(mlp.dtype(), n, mlp.outputDim(), mlp.parameterCount());
+        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.parameterCount());
+        parametersInto(backend, x, TensorSink.of(out), null);
+        Finite.checkResult("the parameter Jacobian", out);
+        return new ParameterJacobian(mlp, out);
+    }
+
+    /** The parameter Jacobian into {@code sink}, each tile checked for overflow as {@code check} (null: not). */
+    private void parametersInto(Backend backend, Tensor x, TileSink sink, String check) {
         long o = mlp.outputDim();
-        long p = mlp.parameterCount();
-        Shapes.byteSize(mlp.dtype(), n, o, p);
-        Tensor out = Tensor.allocate(mlp.dtype(), n, o, p);
         ParameterLayout layout = ParameterLayout.of(mlp);
         long widestBlock = mlp.layers().stream().mapToLong(layer -> layer.out() * layer.in()).max().orElse(0);
         long es = mlp.dtype().byteSize();
         long rowBytes = traceRowBytes() + es * o * (mlp.hiddenUnits() + o + 2 * widestBlock);
         Tensor[] stage = new Tensor[1];   // host staging for one layer's block, reused across layers and tiles
-        tiles(backend, x, rowBytes, 1, (t, from, to) -> {
-            long rows = to - from;
-            Tensor dst = out.slice(from, to);
+        tilesInto(backend, x, sink, rowBytes, 1, check, (t, dst) -> {
+            long rows = dst.dim(0);
             long blockElements = rows * o * widestBlock;
             if (stage[0] == null || stage[0].size() < blockElements) {
                 stage[0] = Tensor.allocate(mlp.dtype(), blockElements);
@@ -197,8 +310,6 @@ public final class Jacobians {
                 }
             }
         });
-        Finite.checkResult("the parameter Jacobian", out);
-        return new ParameterJacobian(mlp, out);
     }
 
     /**
@@ -372,15 +483,44 @@ public final class Jacobians {
     private void tiles(Backend backend, Tensor x, long bytesPerRow, long minRows, TileBody body) {
         Objects.requireNonNull(backend, "backend");
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
-            TileEngine.of(backend, bytesPerRow).withProgress(listener).withMaxTileRows(maxTileRows)
-                    .withMinTileRows(minRows)
-                    .run(x.dim(0), (scope, from, to) -> {
-                        DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
-                        try (ForwardTrace t = ForwardTrace.of(net, xd)) {
-                            body.run(t, from, to);
-                        }
-                    });
+            engine(backend, bytesPerRow, minRows).run(x.dim(0), (scope, from, to) -> {
+                DeviceMatrix xd = scope.track(backend.upload(x.slice(from, to)));
+                try (ForwardTrace t = ForwardTrace.of(net, xd)) {
+                    body.run(t, from, to);
+                }
+            });
         }
+    }
+
+    /** The work of one tile into its block of the output: the tile's forward trace and the block's rows. */
+    @FunctionalInterface
+    private interface BlockBody {
+        void run(ForwardTrace trace, Tensor block);
+    }
+
+    /**
+     * Runs {@code body} over row tiles of x into {@code sink} ({@link TileEngine#runInto}), tiles sized as
+     * {@link #tiles} sizes them; each block is checked for overflow as {@code check} (null: not) before it
+     * is written.
+     */
+    private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, String check,
+            BlockBody body) {
+        Objects.requireNonNull(backend, "backend");
+        try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
+            engine(backend, bytesPerRow, minRows).runInto(sink, (scope, from, to, block) -> {
+                try (ForwardTrace t = ForwardTrace.of(net, scope.track(backend.upload(x.slice(from, to))))) {
+                    body.run(t, block);
+                }
+                if (check != null) {
+                    Finite.checkResult(check + " of examples [" + from + ", " + to + ")", block);
+                }
+            });
+        }
+    }
+
+    private TileEngine engine(Backend backend, long bytesPerRow, long minRows) {
+        return TileEngine.of(backend, bytesPerRow).withProgress(listener).withMaxTileRows(maxTileRows)
+                .withMinTileRows(minRows);
     }
 
     /** One tile's input Jacobian: (rows*O x D) in reverse mode, (rows*D x O) transposed blocks in forward mode. */

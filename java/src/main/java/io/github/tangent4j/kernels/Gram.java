@@ -2,11 +2,13 @@ package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TileSink;
 
 /**
  * The device part of the analytic kernels: input checks, the Gram matrix {@code X X2^T} by GEMM on the
@@ -14,10 +16,13 @@ import io.github.tangent4j.tensor.Tensor;
  * elementwise host recursion.
  */
 final class Gram {
-    /** Receives one downloaded tile: rows {@code [from, to)} of {@code X X2^T}, a host (to - from, N2) tensor. */
+    /**
+     * Receives one downloaded tile: rows {@code [from, to)} of {@code X X2^T}, a host (to - from, N2) tensor,
+     * and the block of the output those points own, to fill.
+     */
     @FunctionalInterface
     interface TileConsumer {
-        void accept(long from, long to, Tensor gram);
+        void accept(long from, long to, Tensor gram, Tensor block);
     }
 
     private Gram() {
@@ -86,27 +91,30 @@ final class Gram {
     }
 
     /**
-     * Computes {@code X X2^T} on the backend in row tiles and hands each downloaded tile to {@code consumer}
-     * (on the calling thread, tiles in order).
+     * Computes {@code X X2^T} on the backend in row tiles of the engine's row plan into {@code sink}
+     * ({@link TileEngine#runInto}), each point of x owning {@code rowsPerPoint} consecutive output rows, and
+     * hands each downloaded tile with its output block to {@code consumer} (on the calling thread, tiles in
+     * order). Progress counts points of x.
+     *
+     * @param maxTileRows the most points of x per tile
      */
-    static void tiles(Backend backend, Tensor x, Tensor x2, TileConsumer consumer) {
-        long n = x.dim(0);
+    static void tiles(Backend backend, Tensor x, Tensor x2, long maxTileRows, Progress progress, TileSink sink,
+            long rowsPerPoint, TileConsumer consumer) {
         long n2 = x2.dim(0);
-        if (n == 0) {
-            return;
-        }
-        if (n2 == 0 || x.dim(1) == 0) {
-            Tensor zeros = Tensor.allocate(x.dtype(), n, n2);
-            consumer.accept(0, n, zeros);
-            return;
-        }
         long bytes = x.dtype().byteSize();
-        try (DeviceMatrix x2d = backend.upload(x2)) {
-            TileEngine.of(backend, bytes * (n2 + x.dim(1))).run(n, (scope, from, to) -> {
+        boolean zero = n2 == 0 || x.dim(1) == 0;
+        TileEngine engine = TileEngine.of(backend, Math.max(1, bytes * (n2 + x.dim(1))))
+                .withMaxTileRows(maxTileRows).withProgress(progress);
+        try (DeviceMatrix x2d = x.dim(0) == 0 || zero ? null : backend.upload(x2)) {
+            engine.runInto(sink, rowsPerPoint, (scope, from, to, block) -> {
+                if (zero) {
+                    consumer.accept(from, to, Tensor.allocate(x.dtype(), to - from, n2), block);
+                    return;
+                }
                 DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
                 DeviceMatrix g = scope.allocateUninitialised(x.dtype(), to - from, n2);
                 backend.gemm(false, true, 1, rows, x2d, 0, g);
-                consumer.accept(from, to, backend.download(g));
+                consumer.accept(from, to, backend.download(g), block);
             });
         }
     }

@@ -1,8 +1,12 @@
 package io.github.tangent4j.kernels;
 
 import io.github.tangent4j.backend.Backend;
+import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
+import io.github.tangent4j.tensor.TileSink;
 import java.util.stream.IntStream;
 
 /**
@@ -33,7 +37,11 @@ import java.util.stream.IntStream;
  * {@link ArcCosine#valueSecondOrder}). The derivation is in {@code docs/infinite-width-kernels.md}.
  *
  * <p>Like {@link InfiniteWidthKernel}: one Gram GEMM on the backend, host recursions in double, rows in
- * parallel; the result has the inputs' dtype.
+ * parallel; the result has the inputs' dtype. The family shape: {@code JacobianKernel.of(architecture)
+ * .withKind(kind).withProgress(p).withMaxTileRows(r)}, {@link #shape(long, long, long)},
+ * {@link #compute(Backend, Tensor, Tensor)} and {@link #computeInto} into any {@link TileSink} (e.g. a
+ * memory-mapped {@code .npy}), through the engine's row plan: a tile of points owns their 1+D rows each.
+ * Instances are immutable.
  */
 public final class JacobianKernel {
     /** Which kernel of (f, df/dx). */
@@ -49,6 +57,9 @@ public final class JacobianKernel {
     private final double sw2;
     private final double sb2;
     private final int depth;
+    private final Kind kind;
+    private final Progress progress;
+    private final long maxTileRows;
 
     /** The Jacobian kernels of {@code kernel}'s architecture (its activation, depth and variances). */
     public static JacobianKernel of(InfiniteWidthKernel kernel) {
@@ -75,11 +86,44 @@ public final class JacobianKernel {
     }
 
     private JacobianKernel(InfiniteWidthKernel kernel) {
+        this(kernel, Kind.NTK, null, Long.MAX_VALUE);
+    }
+
+    private JacobianKernel(InfiniteWidthKernel kernel, Kind kind, Progress progress, long maxTileRows) {
         this.kernel = java.util.Objects.requireNonNull(kernel, "kernel");
         this.dual = kernel.dual();
         this.sw2 = kernel.sigmaW2();
         this.sb2 = kernel.sigmaB2();
         this.depth = kernel.depth();
+        this.kind = kind;
+        this.progress = progress;
+        this.maxTileRows = maxTileRows;
+    }
+
+    /**
+     * A copy whose {@link #compute(Backend, Tensor, Tensor)} and {@link #computeInto} give {@code kind}
+     * ({@link Kind#NTK} by default).
+     */
+    public JacobianKernel withKind(Kind kind) {
+        return new JacobianKernel(kernel, java.util.Objects.requireNonNull(kind, "kind"), progress, maxTileRows);
+    }
+
+    /** A copy reporting progress (points of x done of N, after each tile) to {@code progress}; null: none. */
+    public JacobianKernel withProgress(Progress progress) {
+        return new JacobianKernel(kernel, kind, progress, maxTileRows);
+    }
+
+    /** A copy whose tiles hold at most {@code rows} (>= 1) points of x (the default: as many as fit). */
+    public JacobianKernel withMaxTileRows(long rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
+        }
+        return new JacobianKernel(kernel, kind, progress, rows);
+    }
+
+    /** The kind {@link #compute(Backend, Tensor, Tensor)} and {@link #computeInto} give. */
+    public Kind kind() {
+        return kind;
     }
 
     /** The architecture. */
@@ -97,6 +141,32 @@ public final class JacobianKernel {
         return compute(backend, x, x2, kind, false);
     }
 
+    /** {@link #compute(Backend, Tensor, Tensor, Kind)} of this {@link #withKind kind}. */
+    public Tensor compute(Backend backend, Tensor x, Tensor x2) {
+        return compute(backend, x, x2, kind, false);
+    }
+
+    /**
+     * This {@link #withKind kind} between the rows of {@code x} (N, D) and {@code x2} (N2, D) ({@code null}: x
+     * itself) into {@code sink} of shape {@link #shape(long, long, long) (N (1+D), N2 (1+D))} and x's dtype,
+     * tile by tile of points: a tensor or a memory-mapped {@code .npy} ({@link TensorSink}) is written in
+     * place, bit for bit as {@link #compute} writes its result; other sinks get the (rows (1+D), N2 (1+D))
+     * block of each tile of points.
+     *
+     * @throws IllegalArgumentException if an input is bad (as {@link #compute}) or the sink has another shape
+     *                                  or dtype
+     */
+    public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
+        java.util.Objects.requireNonNull(sink, "sink");
+        checkInputs(x, x2);
+        long[] shape = shape(x.dim(0), x2 == null ? x.dim(0) : x2.dim(0), x.dim(1));
+        if (!Shapes.same(shape, sink.shape()) || sink.dtype() != x.dtype()) {
+            throw new IllegalArgumentException("sink: expected shape " + Shapes.format(shape) + " of " + x.dtype()
+                    + " but was " + Shapes.format(sink.shape()) + " of " + sink.dtype());
+        }
+        run(backend, x, x2, kind, false, sink);
+    }
+
     /**
      * Only the f rows of {@link #compute}: the kernel between {@code f(x)} for the rows of x (N, D) and
      * {@code [f, df/dx_1 ... df/dx_D]} of the rows of x2 (N2, D), shape (N, N2 (1+D)) — row n is row
@@ -109,7 +179,23 @@ public final class JacobianKernel {
     }
 
     private Tensor compute(Backend backend, Tensor x, Tensor x2, Kind kind, boolean valueRowsOnly) {
+        checkInputs(x, x2);
+        long b = x.dim(1) + 1;
+        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * (valueRowsOnly ? 1 : b),
+                (x2 == null ? x.dim(0) : x2.dim(0)) * b);
+        run(backend, x, x2, kind, valueRowsOnly, TensorSink.of(out));
+        return out;
+    }
+
+    private static void checkInputs(Tensor x, Tensor x2) {
         Gram.check("x", x, -1, null);
+        if (x2 != null && x2 != x) {
+            Gram.check("x2", x2, x.dim(1), x.dtype());
+        }
+    }
+
+    /** The kernel's rows (1 or 1+D per point of x) into {@code sink}, through the engine's row plan. */
+    private void run(Backend backend, Tensor x, Tensor x2, Kind kind, boolean valueRowsOnly, TileSink sink) {
         boolean same = x2 == null || x2 == x;
         Tensor y = same ? x : x2;
         if (!same) {
@@ -127,9 +213,8 @@ public final class JacobianKernel {
         double[][][] dy = same ? dx : diagonal(ny, c0);
         double tol = DualKernel.snapTolerance(x.dtype());
         int rowsPerPoint = valueRowsOnly ? 1 : b;
-        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * rowsPerPoint, (long) n2 * b);
         boolean ntk = kind == Kind.NTK;
-        Gram.tiles(backend, x, y, (from, to, gram) -> IntStream.range(0, (int) (to - from)).parallel().forEach(r -> {
+        Gram.tiles(backend, x, y, maxTileRows, progress, sink, rowsPerPoint, (from, to, gram, out) -> IntStream.range(0, (int) (to - from)).parallel().forEach(r -> {
             int i = (int) from + r;
             double[] g = new double[n2];
             HostRows.read(gram, (long) r * n2, g, n2);
@@ -157,9 +242,8 @@ public final class JacobianKernel {
                 }
                 jets[j] = ntk ? pair.theta.clone() : pair.sigma.clone();
             }
-            writeBlockRows(out, i, rowsPerPoint, d, n2, basis.e1, e2, jets);
+            writeBlockRows(out, r, rowsPerPoint, d, n2, basis.e1, e2, jets);
         }));
-        return out;
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.github.tangent4j.backend.TestBackends;
+import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.nn.Mlp;
@@ -26,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code computeInto} a memory-mapped {@code .npy} gives, bit for bit, what {@code compute} returns, for every
- * kernel family (empirical NTK in its three kinds, infinite-width NNGP and NTK), for K(X, X) and K(X, X2), in
+ * kernel family (empirical NTK in its three kinds, infinite-width NNGP and NTK, Jacobian NNGP and NTK) and row
+ * family (input Jacobian, its norms, parameter Jacobian), for K(X, X) and K(X, X2), in
  * one tile and in many; and a chunked sink (any {@link TileSink} that is not a tensor) gets the same values
  * through the engine's grid (the same bits but for the infinite-width kernels in F32, whose GEMM shapes
  * differ), exactly symmetric for K(X, X).
@@ -176,6 +178,94 @@ class ComputeIntoTest {
             Tensor got = viaMappedNpy("patterns", DType.BOOL, want.shape(), sink -> p.computeInto(b, x, null, sink));
             assertArrayEquals(want.toDoubleArray(), got.toDoubleArray());
             assertThrows(IllegalArgumentException.class, () -> p.compute(b, x, x));
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void jacobiansIntoAMappedNpyAreBitEqualToCompute(String backend) {
+        Mlp mlp = Mlp.random(5, Activation.TANH, Parameterization.ntk(1.2, 0.3), DType.F64, 4, 9, 7, 3);
+        Tensor x = inputs(7, DType.F64, 11, 4);
+        TestBackends.with(backend, b -> {
+            for (long rows : new long[] {Long.MAX_VALUE, 3}) {
+                for (Jacobians.Mode mode : new Jacobians.Mode[] {Jacobians.Mode.REVERSE, Jacobians.Mode.FORWARD}) {
+                    Jacobians base = Jacobians.of(mlp).withMode(mode).withMaxTileRows(rows);
+                    Tensor[] direct = {base.input(b, x), base.inputNorms(b, x).perExample(),
+                        base.parameters(b, x).tensor()};
+                    for (Jacobians.Kind kind : Jacobians.Kind.values()) {
+                        String what = kind + " " + mode + " rows " + rows;
+                        Jacobians one = base.withKind(kind);
+                        Tensor want = one.compute(b, x, null);
+                        assertBits(direct[kind.ordinal()], want, what + " compute");
+                        assertArrayEquals(want.shape(), one.shape(x.dim(0), 0), what + " shape");
+                        assertBits(want, viaMappedNpy("j", DType.F64, want.shape(),
+                                sink -> one.computeInto(b, x, null, sink)), what);
+                        Tensor chunks = Tensor.allocate(DType.F64, want.shape());
+                        one.computeInto(b, x, null, chunked(chunks));
+                        assertBits(want, chunks, what + " chunked");
+                    }
+                }
+            }
+            Jacobians j = Jacobians.of(mlp);
+            assertThrows(IllegalArgumentException.class, () -> j.compute(b, x, x));
+            assertThrows(IllegalArgumentException.class, () -> j.shape(3, 3));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> j.computeInto(b, x, null, TensorSink.of(Tensor.allocate(DType.F64, 11, 3, 5))));
+            assertEquals("sink: expected shape (11, 3, 4) of F64 but was (11, 3, 5) of F64", e.getMessage());
+        });
+    }
+
+    @Test
+    void aJacobianTileThatOverflowsIsRefusedBeforeItIsWritten() {
+        Mlp huge = Mlp.random(6, Activation.RELU, Parameterization.ntk(1e200, 0), DType.F64, 2, 4, 1);
+        Tensor x = Tensor.of(new double[] {1e200, 1e200, -1e200, 1e200}, 2, 2);
+        TestBackends.with("java", b -> {
+            Jacobians j = Jacobians.of(huge).withKind(Jacobians.Kind.PARAMETERS);
+            Tensor out = Tensor.allocate(DType.F64, j.shape(2, 0));
+            ArithmeticException e = assertThrows(ArithmeticException.class,
+                    () -> j.computeInto(b, x, null, chunked(out)));
+            assertEquals(true, e.getMessage().startsWith("the parameter Jacobian of examples [0, 2): element"),
+                    e.getMessage());
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void jacobianKernelsIntoAMappedNpyAreBitEqualToCompute(String backend) {
+        TestBackends.with(backend, b -> {
+            for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+                Tensor x = inputs(8, dtype, 9, 3);
+                Tensor x2 = inputs(9, dtype, 5, 3);
+                for (long rows : new long[] {Long.MAX_VALUE, 2}) {
+                    long[] reported = {0, 0};
+                    JacobianKernel k = JacobianKernel.of(Architecture.ntkVariances(Activation.RELU, 2, 2, 0.1))
+                            .withMaxTileRows(rows).withProgress((done, total) -> {
+                                reported[0] = done;
+                                reported[1] = total;
+                            });
+                    for (JacobianKernel.Kind kind : JacobianKernel.Kind.values()) {
+                        for (Tensor right : new Tensor[] {null, x2}) {
+                            String what = dtype + " " + kind + (right == null ? " K(X, X)" : " K(X, X2)") + " rows "
+                                    + rows;
+                            JacobianKernel one = k.withKind(kind);
+                            Tensor want = k.compute(b, x, right, kind);
+                            assertBits(want, one.compute(b, x, right), what + " compute");
+                            assertArrayEquals(want.shape(), one.shape(9, right == null ? 9 : 5, 3), what + " shape");
+                            assertBits(want, viaMappedNpy("jk", dtype, want.shape(),
+                                    sink -> one.computeInto(b, x, right, sink)), what);
+                            assertArrayEquals(new long[] {9, 9}, reported, what + " progress in points");
+                            Tensor chunks = Tensor.allocate(dtype, want.shape());
+                            one.computeInto(b, x, right, chunked(chunks));
+                            assertBits(want, chunks, what + " chunked");
+                        }
+                    }
+                }
+            }
+            JacobianKernel k = JacobianKernel.of(Architecture.ntkVariances(Activation.ERF, 1, 1.5, 0.1));
+            Tensor x = inputs(10, DType.F64, 3, 2);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> k.computeInto(b, x, null, TensorSink.of(Tensor.allocate(DType.F64, 9, 8))));
+            assertEquals("sink: expected shape (9, 9) of F64 but was (9, 8) of F64", e.getMessage());
         });
     }
 
