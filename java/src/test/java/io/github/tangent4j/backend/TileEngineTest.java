@@ -223,4 +223,51 @@ class TileEngineTest {
             assertProduct(a, bh, out);
         });
     }
+
+    /**
+     * {@link TileEngine#runInto}: a tensor sink is filled in place, other sinks get one block per tile at
+     * {@code from * rowsPerStep}, and tiles a sink already holds are skipped (a resumed run).
+     */
+    @Test
+    void runIntoWritesEachTileOnceAndSkipsTheTilesASinkHolds() {
+        TestBackends.with("java", b -> {
+            Tensor direct = Tensor.allocate(DType.F64, 12, 2);
+            TileEngine engine = TileEngine.of(b, 8).withMaxTileRows(2);
+            engine.runInto(io.github.tangent4j.tensor.TensorSink.of(direct), 3, (scope, from, to, block) -> {
+                assertEquals((to - from) * 3, block.dim(0));
+                for (long r = 0; r < block.dim(0); r++) {
+                    block.set(100 * from + r, r, 0);
+                }
+            });
+            assertEquals(201, direct.get(7, 0), "step 2 owns rows 6..8");
+            List<long[]> written = new ArrayList<>();
+            List<long[]> computed = new ArrayList<>();
+            io.github.tangent4j.tensor.TileSink sink = new io.github.tangent4j.tensor.TileSink() {
+                @Override
+                public long[] shape() {
+                    return new long[] {12, 2};
+                }
+
+                @Override
+                public DType dtype() {
+                    return DType.F64;
+                }
+
+                @Override
+                public boolean hasTile(long rowStart, long rows, long colStart, long cols) {
+                    return rowStart == 6 && rows == 6 && colStart == 0 && cols == 2;
+                }
+
+                @Override
+                public void writeTile(long rowStart, long colStart, Tensor block) {
+                    written.add(new long[] {rowStart, block.dim(0), block.dim(1)});
+                }
+            };
+            engine.runInto(sink, 3, (scope, from, to, block) -> computed.add(new long[] {from, to}));
+            assertEquals(List.of("0-2"), computed.stream().map(t -> t[0] + "-" + t[1]).toList(), "rows 6..12 held");
+            assertEquals(List.of("0x6x2"), written.stream().map(t -> t[0] + "x" + t[1] + "x" + t[2]).toList());
+            assertThrows(IllegalArgumentException.class, () -> engine.runInto(sink, 5, (scope, from, to, block) -> {
+            }));
+        });
+    }
 }
