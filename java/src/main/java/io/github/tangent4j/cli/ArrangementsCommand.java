@@ -3,9 +3,7 @@ package io.github.tangent4j.cli;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.patterns.Arrangements;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,10 +12,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "arrangements", mixinStandardHelpOptions = true,
         description = "Write the distinct patterns 1[X u >= 0] over M sampled Gaussian directions u, (N, M') booleans.")
-final class ArrangementsCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+final class ArrangementsCommand extends NetworkCommand {
     @Option(names = "--m", required = true, paramLabel = "M",
             description = "number of directions to sample, 1 to " + Arrangements.MAX_DIRECTIONS)
     long m;

@@ -2,32 +2,22 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.symmetry.Balancing;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code tangent4j balance}: the network rescaled unit by unit to the least weight decay (same function). */
 @Command(name = "balance", mixinStandardHelpOptions = true,
         description = "Write to --out (.npz or .safetensors) the network rescaled unit by unit to the minimum of the"
                 + " weight decay sum_l ||W_l||^2 + ||b_l||^2 (hidden biases, not the output bias), the same function;"
                 + " print 'weight-decay BEFORE -> AFTER'. relu, leaky_relu, abs or identity only.")
-final class BalanceCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
+final class BalanceCommand extends NetworkCommand {
     @Override
     public Integer call() throws Exception {
-        ModelOutput.checkExtension(common.out, "--out");
+        checkNetworkOut();
         Mlp mlp = common.loadModel();
         Balancing.Result r = Balancing.of(mlp).compute();
-        ModelOutput.write(common.out, "--out", r.network());
+        writeNetwork(r.network());
         SymmetryNotes.balancing(spec, r);
-        spec.commandLine().getOut().println("weight-decay " + r.weightDecayBefore() + " -> " + r.weightDecayAfter());
+        out().println("weight-decay " + r.weightDecayBefore() + " -> " + r.weightDecayAfter());
         return 0;
     }
 }

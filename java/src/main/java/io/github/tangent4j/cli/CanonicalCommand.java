@@ -2,24 +2,19 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.symmetry.CanonicalForm;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code tangent4j canonical}: the balanced network with its units in a deterministic order. */
 @Command(name = "canonical", mixinStandardHelpOptions = true,
         description = "Write to --out (.npz or .safetensors) the balanced network with each hidden layer's units in a"
                 + " deterministic order: networks that differ by unit permutations and positive rescalings give the"
                 + " same file (to rounding). relu, leaky_relu, abs or identity only.")
-final class CanonicalCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+final class CanonicalCommand extends NetworkCommand {
     @Override
     public Integer call() throws Exception {
-        ModelOutput.checkExtension(common.out, "--out");
+        checkNetworkOut();
         Mlp mlp = common.loadModel();
-        ModelOutput.write(common.out, "--out", CanonicalForm.of(mlp));
+        writeNetwork(CanonicalForm.of(mlp));
         return 0;
     }
 }

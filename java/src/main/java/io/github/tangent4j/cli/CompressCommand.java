@@ -6,13 +6,9 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.symmetry.Compression;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tangent4j compress}: a smaller network computing the same function. */
 @Command(name = "compress", mixinStandardHelpOptions = true,
@@ -21,20 +17,14 @@ import picocli.CommandLine.Spec;
                 + " relu units off for every input removed, positively collinear units merged; print"
                 + " 'units W1,W2,... -> W1',W2',...'. --on-data X.npy also removes relu units never active on X"
                 + " (the same function on X only). relu, leaky_relu, abs or identity only.")
-final class CompressCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
+final class CompressCommand extends NetworkCommand {
     @Option(names = "--on-data", paramLabel = "FILE",
             description = "inputs (.npy, (N, D)): also remove relu units never active on them")
     Path onData;
 
     @Override
     public Integer call() throws Exception {
-        ModelOutput.checkExtension(common.out, "--out");
+        checkNetworkOut();
         if (onData != null && common.activation.kind() != Activation.Kind.RELU) {
             throw new IllegalArgumentException("--on-data: expected --activation relu (only relu units output 0 where"
                     + " they are inactive) but was " + common.activation);
@@ -46,11 +36,11 @@ final class CompressCommand implements Callable<Integer> {
         }
         try (Backend backend = common.openBackend()) {
             Compression.Result r = compression.compute(backend);
-            ModelOutput.write(common.out, "--out", r.network());
+            writeNetwork(r.network());
             SymmetryNotes.compression(spec, r);
-            spec.commandLine().getOut().println("units " + hidden(r.widthsBefore()) + " -> " + hidden(r.widthsAfter()));
+            out().println("units " + hidden(r.widthsBefore()) + " -> " + hidden(r.widthsAfter()));
             if (r.exactOnDataOnly()) {
-                spec.commandLine().getOut().println("the same function on --on-data " + onData + " only: "
+                out().println("the same function on --on-data " + onData + " only: "
                         + r.neverActiveOnData() + " units never active there were removed");
             }
         }

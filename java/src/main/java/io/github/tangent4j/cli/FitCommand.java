@@ -15,28 +15,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tangent4j fit}: trains only the masked parameters of a model and writes the fitted state dict. */
 @Command(name = "fit", mixinStandardHelpOptions = true,
         description = "Train only the parameters --mask marks trainable to the targets --y at --x; print 'loss V', the"
                 + " mean over the N*O entries of (f(x) - y)^2; write the fitted state dict (.npz, the model's keys)"
                 + " to --out. Every other parameter is written unchanged, bit for bit.")
-final class FitCommand implements Callable<Integer> {
+final class FitCommand extends NetworkCommand {
     private static final Pattern KEY = Pattern.compile("(.*?)(\\d+)\\.(weight|bias)");
-
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--mask", paramLabel = "FILE", required = true,
             description = ".npz/.safetensors with the model's keys and shapes, booleans or 0/1 (1 = trainable)")
@@ -90,7 +80,7 @@ final class FitCommand implements Callable<Integer> {
         }
         Map<String, Tensor> fitted = renamed(StateDict.fromMlp(r.mlp()), modelTensors);
         OutputFile.write(common.out, "--out", tmp -> Npz.write(tmp, fitted));
-        spec.commandLine().getOut().println(String.format(Locale.ROOT, "loss %.17g", r.loss()));
+        out().println(String.format(Locale.ROOT, "loss %.17g", r.loss()));
         spec.commandLine().getErr().println("fit: " + r.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ')
                 + " after " + r.steps() + " steps, " + trainable.count() + " of " + trainable.size()
                 + " parameters trained");

@@ -4,8 +4,6 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 
 /**
  * The scaffolding shared by the subcommands that apply the network from --model to the inputs --x and
@@ -14,10 +12,7 @@ import picocli.CommandLine.Mixin;
  * ({@link Room}) before any input is scanned, scan and convert the inputs, open the backend, compute and
  * write.
  */
-abstract class ModelCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+abstract class ModelCommand extends NetworkCommand {
     /** Checks the subcommand's own options before any file is read (default: nothing to check). */
     void checkOptions() {
     }

@@ -3,26 +3,15 @@ package io.github.tangent4j.cli;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.symmetry.PathNorm;
-import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tangent4j pathnorm}: the L_q path norm of the network, in total and per output. */
 @OptionalOutput
 @Command(name = "pathnorm", mixinStandardHelpOptions = true,
         description = "Print 'pathnorm V', the L_Q path norm (1^T v_L)^(1/Q), v_0 = 1_D, v_l = |W_l|^Q v_(l-1) + |b_l|^Q;"
                 + " --out writes the per-output values (v_L)^(1/Q), (O,). relu, leaky_relu, abs or identity only.")
-final class PathnormCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
+final class PathnormCommand extends NetworkCommand {
     @Option(names = "--q", paramLabel = "Q", defaultValue = "1",
             description = "the exponent, any Q >= 1 (default: ${DEFAULT-VALUE})")
     double q;
@@ -37,13 +26,9 @@ final class PathnormCommand implements Callable<Integer> {
         try (Backend backend = common.openBackend()) {
             PathNorm.Result r = norm.compute(backend);
             if (common.out != null) {
-                Tensor per = Tensor.allocate(mlp.dtype(), r.perOutput().length);
-                for (int o = 0; o < r.perOutput().length; o++) {
-                    per.setFlat(o, r.perOutput()[o]);
-                }
-                common.write(per);
+                writePerOutput(mlp, r.perOutput());
             }
-            spec.commandLine().getOut().println("pathnorm " + r.total());
+            out().println("pathnorm " + r.total());
         }
         return 0;
     }

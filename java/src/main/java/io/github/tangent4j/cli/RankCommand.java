@@ -7,25 +7,15 @@ import io.github.tangent4j.nn.ParameterMask;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.tensor.Tensor;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tangent4j rank}: the local functional dimension, the rank of the stacked parameter Jacobian. */
 @OptionalOutput
 @Command(name = "rank", mixinStandardHelpOptions = true,
         description = "Print 'rank R', the rank of the parameter Jacobian stacked over x (N*O x P), computed in f64; "
                 + "--out writes its singular values, descending; --mask restricts it to the trainable parameters.")
-final class RankCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
+final class RankCommand extends NetworkCommand {
     @Option(names = "--mask", paramLabel = "FILE",
             description = ".npz/.safetensors with the model's keys and shapes, booleans or 0/1 (1 = trainable)")
     Path mask;
@@ -72,7 +62,7 @@ final class RankCommand implements Callable<Integer> {
             if (common.out != null) {
                 common.write(Tensor.of(r.singularValues(), r.singularValues().length));
             }
-            spec.commandLine().getOut().println("rank " + r.rank());
+            out().println("rank " + r.rank());
         }
         return 0;
     }

@@ -9,9 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,10 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "regions", mixinStandardHelpOptions = true,
         description = "Write, as JSON, the breakpoints t in (0, 1) where a pre-activation changes sign on "
                 + "a_k + t (b_k - a_k), and the number of linear pieces, for every row pair of --a and --b.")
-final class RegionsCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
+final class RegionsCommand extends NetworkCommand {
     @StandardInput
     @Option(names = "--a", required = true, paramLabel = "FILE", description = "segment starts, .npy of shape (K, D)")
     Path a;

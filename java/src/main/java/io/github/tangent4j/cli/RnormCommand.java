@@ -2,12 +2,7 @@ package io.github.tangent4j.cli;
 
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.symmetry.RadonNorm;
-import io.github.tangent4j.tensor.Tensor;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code tangent4j rnorm}: the R-norm (Parhi and Nowak) of a network with one hidden layer. */
 @OptionalOutput
@@ -15,25 +10,15 @@ import picocli.CommandLine.Spec;
         description = "One hidden layer only: print 'rtv2 V', the second-order total variation in the Radon domain of"
                 + " the function, sum over distinct hyperplanes H of |sum_(k in H) v_k ||w_k|| | (units on one"
                 + " hyperplane up to sign grouped), summed over outputs; --out writes it per output, (O,).")
-final class RnormCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
-
+final class RnormCommand extends NetworkCommand {
     @Override
     public Integer call() throws Exception {
         Mlp mlp = common.loadModel();
         RadonNorm.Result r = RadonNorm.of(mlp).compute();
         if (common.out != null) {
-            Tensor per = Tensor.allocate(mlp.dtype(), r.perOutput().length);
-            for (int o = 0; o < r.perOutput().length; o++) {
-                per.setFlat(o, r.perOutput()[o]);
-            }
-            common.write(per);
+            writePerOutput(mlp, r.perOutput());
         }
-        spec.commandLine().getOut().println("rtv2 " + r.total());
+        out().println("rtv2 " + r.total());
         return 0;
     }
 }

@@ -9,15 +9,11 @@ import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tangent4j slice}: the region ids of a W x H raster over the plane o + s u + t v, an image of
@@ -26,14 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "slice", mixinStandardHelpOptions = true,
         description = "Write the (H, W) <i4 region ids of the pixel centres o + s_j u + t_i v "
                 + "(s_j = -1 + (2j+1)/W, t_i = 1 - (2i+1)/H), the PNG, and print the number of distinct regions.")
-final class SliceCommand implements Callable<Integer> {
+final class SliceCommand extends NetworkCommand {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,9})x(\\d{1,9})");
-
-    @Mixin
-    CommonOptions common;
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--origin", required = true, paramLabel = "FILE", description = "o, .npy of shape (D,)")
     Path origin;
@@ -87,7 +77,7 @@ final class SliceCommand implements Callable<Integer> {
                 }
             }));
         }
-        spec.commandLine().getOut().println("regions " + slice.regions());
+        out().println("regions " + slice.regions());
         return 0;
     }
 

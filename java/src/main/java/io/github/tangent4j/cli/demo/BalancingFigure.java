@@ -25,21 +25,16 @@ import org.knowm.xchart.style.Styler;
  * 2022), beside the least R-norm of any interpolant of the data: the total variation of the secant
  * slopes, attained by the linear spline (Savarese, Evron, Soudry and Srebro, COLT 2019). Right: the fits.
  */
-final class BalancingFigure implements Figure {
+final class BalancingFigure extends TitledFigure {
     static final String CAPTION = "Weight decay of shallow ReLU fits before and after balancing, their path norm and"
             + " R-norm, as the width grows; and the fits.";
 
     /** The ridge penalty per unit of width. */
     static final double RIDGE = 1e-4;
 
-    @Override
-    public String file() {
-        return "8-balancing-rnorm.png";
-    }
-
-    @Override
-    public String title() {
-        return "8. Balancing and the R-norm: what weight decay measures in shallow ReLU fits";
+    BalancingFigure() {
+        super("8-balancing-rnorm.png",
+                "8. Balancing and the R-norm: what weight decay measures in shallow ReLU fits");
     }
 
     @Override

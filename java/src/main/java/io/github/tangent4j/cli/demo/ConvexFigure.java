@@ -18,17 +18,12 @@ import java.util.SplittableRandom;
  * optimum over all arrangement patterns, the optimum restricted to wedge-product directions (the knots at
  * the samples, Pilanci arXiv 2309.16512) and the best of several gradient-descent restarts at the same beta.
  */
-final class ConvexFigure implements Figure {
+final class ConvexFigure extends TitledFigure {
     static final double BETA = 0.02;
 
-    @Override
-    public String file() {
-        return "10-convex.png";
-    }
-
-    @Override
-    public String title() {
-        return "8. Convex training: the certified optimum against wedge directions and gradient descent";
+    ConvexFigure() {
+        super("10-convex.png",
+                "8. Convex training: the certified optimum against wedge directions and gradient descent");
     }
 
     @Override

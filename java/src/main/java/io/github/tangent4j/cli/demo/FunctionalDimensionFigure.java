@@ -24,19 +24,14 @@ import org.knowm.xchart.style.Styler;
  * number K of trainable parameters ({@link ParameterMask}): a whole hidden-to-hidden weight matrix, and
  * K parameters drawn at random from all layers.
  */
-final class FunctionalDimensionFigure implements Figure {
+final class FunctionalDimensionFigure extends TitledFigure {
     static final String CAPTION = "Rank of the parameter Jacobian (local functional dimension) against the number "
             + "of inputs, with all parameters and with two allocations of the same number of "
             + "trainable ones.";
 
-    @Override
-    public String file() {
-        return "7-functional-dimension.png";
-    }
-
-    @Override
-    public String title() {
-        return "7. Local functional dimension: rank of the parameter Jacobian vs number of inputs";
+    FunctionalDimensionFigure() {
+        super("7-functional-dimension.png",
+                "7. Local functional dimension: rank of the parameter Jacobian vs number of inputs");
     }
 
     @Override

@@ -13,18 +13,13 @@ import java.util.Locale;
  * changes only across region boundaries (drawn white on the heat map). The caption reports the largest
  * spread of the norm inside one region as a check.
  */
-final class JacobianNormFigure implements Figure {
+final class JacobianNormFigure extends TitledFigure {
     static final String CAPTION = "The input-Jacobian norm ||df/dx||_F of figure 1's deep network over the same "
             + "square, beside its linear regions.";
 
-    @Override
-    public String file() {
-        return "6-jacobian-norm.png";
-    }
-
-    @Override
-    public String title() {
-        return "6. Input-Jacobian norm over the plane, beside the linear regions";
+    JacobianNormFigure() {
+        super("6-jacobian-norm.png",
+                "6. Input-Jacobian norm over the plane, beside the linear regions");
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.knowm.xchart.XYChart;
  * penalty flattens the fit), and the Jacobian-NNGP posterior of f and df/dx together given the values
  * of f at the training points ({@link JacobianKernel} and {@link KernelPredictor#posterior}).
  */
-final class JacobianRegularisationFigure implements Figure {
+final class JacobianRegularisationFigure extends TitledFigure {
     static final String CAPTION = "Infinite-width Jacobian-regularised training for several lambda, and the "
             + "Jacobian-NNGP posterior of f and df/dx given f at the training points.";
 
@@ -32,14 +32,9 @@ final class JacobianRegularisationFigure implements Figure {
      */
     static final double TIME = 100;
 
-    @Override
-    public String file() {
-        return "5-jacobian-regularisation.png";
-    }
-
-    @Override
-    public String title() {
-        return "5. Jacobian-regularised training at infinite width, and the Jacobian-NNGP posterior of (f, df/dx)";
+    JacobianRegularisationFigure() {
+        super("5-jacobian-regularisation.png",
+                "5. Jacobian-regularised training at infinite width, and the Jacobian-NNGP posterior of (f, df/dx)");
     }
 
     @Override

@@ -18,21 +18,16 @@ import org.knowm.xchart.XYChart;
  * ({@link KernelPredictor#posterior}; with the NNGP this is the exact Bayesian posterior of the
  * infinitely wide network, Lee et al. 2018).
  */
-final class KernelRegressionFigure implements Figure {
+final class KernelRegressionFigure extends TitledFigure {
     static final String CAPTION = "Spectra of the infinite-width NTK and NNGP, and Gaussian-process regression of "
             + "sin(2x) with each kernel (posterior mean +- 2 sd).";
 
     /** The noise variance added to the training kernel's diagonal. */
     static final double NOISE = 1e-4;
 
-    @Override
-    public String file() {
-        return "4-ntk-spectrum-regression.png";
-    }
-
-    @Override
-    public String title() {
-        return "4. NTK and NNGP spectra, and kernel regression of a 1-D toy target";
+    KernelRegressionFigure() {
+        super("4-ntk-spectrum-regression.png",
+                "4. NTK and NNGP spectra, and kernel regression of a 1-D toy target");
     }
 
     @Override

@@ -18,18 +18,13 @@ import org.knowm.xchart.XYChart;
  * exponentially with depth (Hanin and Rolnick, "Complexity of Linear Regions in Deep Networks", ICML 2019;
  * "Deep ReLU Networks Have Surprisingly Few Activation Patterns", NeurIPS 2019).
  */
-final class LineRegionsFigure implements Figure {
+final class LineRegionsFigure extends TitledFigure {
     static final String CAPTION = "Exact number of linear pieces of random ReLU networks along random lines "
             + "through the input plane, against depth and against the number of hidden units.";
 
-    @Override
-    public String file() {
-        return "2-regions-along-lines.png";
-    }
-
-    @Override
-    public String title() {
-        return "2. Linear pieces along a line vs depth and width (exact)";
+    LineRegionsFigure() {
+        super("2-regions-along-lines.png",
+                "2. Linear pieces along a line vs depth and width (exact)");
     }
 
     @Override

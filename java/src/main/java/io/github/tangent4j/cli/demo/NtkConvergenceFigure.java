@@ -23,7 +23,7 @@ import org.knowm.xchart.style.Styler;
  * fluctuations of order 1/sqrt(width)). Points: equally spaced on the unit circle of R^2, so the kernel
  * is a function of the angle between them.
  */
-final class NtkConvergenceFigure implements Figure {
+final class NtkConvergenceFigure extends TitledFigure {
     static final String CAPTION = "The empirical NTK of random ReLU networks beside the analytic infinite-width "
             + "NTK, and their relative distance against width on log-log axes with a "
             + "1/sqrt(width) reference.";
@@ -32,14 +32,9 @@ final class NtkConvergenceFigure implements Figure {
     static final double SIGMA_W2 = 2;
     static final double SIGMA_B2 = 0.1;
 
-    @Override
-    public String file() {
-        return "3-ntk-convergence.png";
-    }
-
-    @Override
-    public String title() {
-        return "3. Empirical NTK converging to the analytic NTK as width grows";
+    NtkConvergenceFigure() {
+        super("3-ntk-convergence.png",
+                "3. Empirical NTK converging to the analytic NTK as width grows");
     }
 
     @Override

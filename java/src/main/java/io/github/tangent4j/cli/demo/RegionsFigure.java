@@ -10,19 +10,14 @@ import java.util.Locale;
  * parameters on the 2-D input plane ({@link Plane}), each region one colour, boundaries dark, counted
  * as the distinct activation patterns among the pixel centres ({@link SliceRegions}).
  */
-final class RegionsFigure implements Figure {
+final class RegionsFigure extends TitledFigure {
     static final String CAPTION = "Linear regions of a deep and a shallow random ReLU network with the same "
             + "number of parameters on a square of their 2-D input space, one colour per "
             + "region.";
 
-    @Override
-    public String file() {
-        return "1-regions.png";
-    }
-
-    @Override
-    public String title() {
-        return "1. Linear regions of a deep and a shallow ReLU network on a 2-D input plane";
+    RegionsFigure() {
+        super("1-regions.png",
+                "1. Linear regions of a deep and a shallow ReLU network on a 2-D input plane");
     }
 
     @Override

@@ -18,7 +18,7 @@ import org.knowm.xchart.style.Styler;
  * ({@link SubsetBenchmark}). The caption says, from the run's numbers, whether the paper's headline —
  * spreading the trainable weights widely is more expressive — held.
  */
-final class SubsetLearningFigure implements Figure {
+final class SubsetLearningFigure extends TitledFigure {
     static final String CAPTION = "Match probability of a student with M trainable weights against M, for five "
             + "allocations of the weights, with a ReLU and a linear teacher.";
 
@@ -26,14 +26,9 @@ final class SubsetLearningFigure implements Figure {
             Allocation.of(Allocation.Kind.RANDOM), Allocation.of(Allocation.Kind.ROWS),
             Allocation.of(Allocation.Kind.COLUMNS), Allocation.layer(1));
 
-    @Override
-    public String file() {
-        return "9-subset-learning.png";
-    }
-
-    @Override
-    public String title() {
-        return "9. Subset learning: where M trainable weights sit decides what the network can fit";
+    SubsetLearningFigure() {
+        super("9-subset-learning.png",
+                "9. Subset learning: where M trainable weights sit decides what the network can fit");
     }
 
     @Override
