@@ -1,14 +1,13 @@
 package io.github.tangent4j.backend.cuda;
 
+import io.github.tangent4j.backend.internal.LibrarySearch;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 import java.math.BigInteger;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,11 +95,9 @@ final class LibraryLocator {
     static List<Path> standardDirs(Path root, Map<String, String> env) {
         Set<Path> dirs = new LinkedHashSet<>();
         for (Path prefix : pythonPrefixes(root, env)) {
-            for (Path python : newestFirst(prefix.resolve("lib"), "python3*")) {
-                for (String packages : new String[] {"site-packages", "dist-packages"}) {
-                    Path nvidia = python.resolve(packages).resolve("nvidia");
-                    WHEEL_DIRS.forEach(w -> dirs.add(nvidia.resolve(w)));
-                }
+            for (Path packages : LibrarySearch.sitePackages(prefix, LibraryLocator::compareVersions)) {
+                Path nvidia = packages.resolve("nvidia");
+                WHEEL_DIRS.forEach(w -> dirs.add(nvidia.resolve(w)));
             }
         }
         Path local = root.resolve("usr/local");
@@ -119,13 +116,7 @@ final class LibraryLocator {
 
     /** The Python installations whose site packages are searched, in order (see {@link #standardDirs(Path, Map)}). */
     private static List<Path> pythonPrefixes(Path root, Map<String, String> env) {
-        List<Path> prefixes = new ArrayList<>();
-        for (String var : new String[] {"VIRTUAL_ENV", "CONDA_PREFIX"}) {
-            String v = env.get(var);
-            if (v != null && !v.isBlank()) {
-                prefixes.add(Path.of(v.trim()));
-            }
-        }
+        List<Path> prefixes = new ArrayList<>(LibrarySearch.activeEnvironments(env));
         String path = env.get("PATH");
         if (path != null) {
             for (String d : path.split(java.io.File.pathSeparator)) {
@@ -160,15 +151,7 @@ final class LibraryLocator {
 
     /** The entries of {@code dir} matching {@code glob}, highest version first (cuda-13.10 before cuda-13.9). */
     static List<Path> newestFirst(Path dir, String glob) {
-        List<Path> found = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, glob)) {
-            s.forEach(found::add);
-        } catch (IOException | RuntimeException e) {
-            // missing or unreadable: nothing to add
-        }
-        found.sort(Comparator.comparing((Path p) -> p.getFileName().toString(), LibraryLocator::compareVersions)
-                .reversed());
-        return found;
+        return LibrarySearch.newestFirst(dir, glob, LibraryLocator::compareVersions);
     }
 
     /** Compares names by their runs of digits as numbers and the rest as text ("cuda-12.9" < "cuda-12.10"). */

@@ -1,10 +1,10 @@
 package io.github.tangent4j.backend.java;
 
+import io.github.tangent4j.backend.internal.LibrarySearch;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +35,10 @@ final class BlasLocator {
     /** The folders of site-packages where wheels keep their OpenBLAS. */
     static final List<String> WHEEL_DIRS = List.of("scipy_openblas32/lib", "scipy_openblas64/lib", "numpy.libs",
             "scipy.libs");
+
+    /** Names ordered by length, then alphabetically: descending, 3.12 comes before 3.11 and 3.9. */
+    private static final Comparator<String> LONGER_THEN_LATER = Comparator.comparingInt(String::length)
+            .thenComparing(Comparator.naturalOrder());
 
     private BlasLocator() {
     }
@@ -86,11 +90,9 @@ final class BlasLocator {
             }
         }
         for (Path prefix : pythonPrefixes(root, env)) {
-            for (Path python : newestFirst(prefix.resolve("lib"), "python3*")) {
-                for (String packages : new String[] {"site-packages", "dist-packages"}) {
-                    for (String wheel : WHEEL_DIRS) {
-                        files.addAll(newestFirst(python.resolve(packages).resolve(wheel), "lib*openblas*.so*"));
-                    }
+            for (Path packages : LibrarySearch.sitePackages(prefix, LONGER_THEN_LATER)) {
+                for (String wheel : WHEEL_DIRS) {
+                    files.addAll(newestFirst(packages.resolve(wheel), "lib*openblas*.so*"));
                 }
             }
         }
@@ -100,13 +102,7 @@ final class BlasLocator {
 
     /** The Python installations whose site packages are searched, in order. */
     private static List<Path> pythonPrefixes(Path root, Map<String, String> env) {
-        List<Path> prefixes = new ArrayList<>();
-        for (String var : new String[] {"VIRTUAL_ENV", "CONDA_PREFIX"}) {
-            String v = env.get(var);
-            if (v != null && !v.isBlank()) {
-                prefixes.add(Path.of(v.trim()));
-            }
-        }
+        List<Path> prefixes = new ArrayList<>(LibrarySearch.activeEnvironments(env));
         String home = env.get("HOME");
         if (home != null && !home.isBlank()) {
             prefixes.add(Path.of(home, ".local"));
@@ -119,18 +115,7 @@ final class BlasLocator {
 
     /** The entries of {@code dir} matching {@code glob}, names in descending order (3.12 before 3.11). */
     private static List<Path> newestFirst(Path dir, String glob) {
-        List<Path> found = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return found;
-        }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, glob)) {
-            s.forEach(found::add);
-        } catch (IOException | RuntimeException e) {
-            // unreadable: nothing to add
-        }
-        found.sort(Comparator.comparing((Path p) -> p.getFileName().toString(),
-                Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder())).reversed());
-        return found;
+        return LibrarySearch.newestFirst(dir, glob, LONGER_THEN_LATER);
     }
 
     /**
