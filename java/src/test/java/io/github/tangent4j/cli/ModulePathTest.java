@@ -35,8 +35,8 @@ class ModulePathTest {
         Set<String> exported = d.exports().stream().map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toCollection(TreeSet::new));
         String p = "io.github.tangent4j.";
-        assertEquals(new TreeSet<>(List.of(p + "backend", p + "jacobian", p + "kernels", p + "linalg", p + "nn",
-                p + "patterns", p + "tensor")), exported);
+        assertEquals(new TreeSet<>(List.of(p + "backend", p + "chunked", p + "convex", p + "jacobian", p + "kernels",
+                p + "linalg", p + "nn", p + "patterns", p + "symmetry", p + "tensor", p + "training")), exported);
         assertTrue(d.exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified));
         assertEquals(Set.of(p + "backend.java.JavaBackendProvider", p + "backend.cuda.CudaBackendProvider"),
                 Set.copyOf(d.provides().stream().filter(s -> s.service().equals(p + "backend.BackendProvider"))

@@ -73,7 +73,10 @@ class SignalTest {
      */
     private Process start(Path output, Path err) throws IOException {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")));
-        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        // SIGINT back to its default first, as from a terminal: a test run started in the background of a
+        // non-interactive shell inherits SIGINT ignored, and the JVM (rightly) keeps ignoring it then.
+        List<String> cmd = new ArrayList<>(List.of("setsid", "python3", "-c", "import os, signal, sys; "
+                + "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"));
         cmd.addAll(command(output));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
