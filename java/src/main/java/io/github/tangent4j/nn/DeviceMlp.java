@@ -6,6 +6,8 @@ import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.backend.internal.StreamedRows;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
+import io.github.tangent4j.tensor.TileSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -162,7 +164,7 @@ public final class DeviceMlp implements AutoCloseable {
     public Tensor forward(Tensor x) {
         checkInputs(x);
         Tensor y = Tensor.allocate(mlp.dtype(), x.dim(0), mlp.outputDim());
-        forwardTiles(x, y);
+        forwardTiles(x, TensorSink.of(y));
         return y;
     }
 
@@ -181,11 +183,30 @@ public final class DeviceMlp implements AutoCloseable {
             throw new IllegalArgumentException("y: expected shape (" + n + ", " + mlp.outputDim() + ") of "
                     + mlp.dtype() + " but was " + Shapes.format(y.shape()) + " of " + y.dtype());
         }
-        forwardTiles(x, y);
+        forwardTiles(x, TensorSink.of(y));
     }
 
-    /** The tiles of {@link #forward(Tensor, Tensor)} on checked arguments (the input scan runs once). */
-    private void forwardTiles(Tensor x, Tensor y) {
+    /**
+     * f(x) for host inputs of shape (N, D) into {@code sink} of shape (N, O) and the network's dtype, through
+     * the engine's row plan ({@link TileEngine#runInto}): a tensor or a memory-mapped {@code .npy}
+     * ({@link TensorSink}) is written in place as {@link #forward(Tensor, Tensor)} writes it; other sinks (a
+     * chunked store) get a block of rows per tile.
+     *
+     * @throws IllegalArgumentException if x or the sink does not fit, naming the shapes
+     */
+    public void forwardInto(Tensor x, TileSink sink) {
+        checkInputs(x);
+        Objects.requireNonNull(sink, "sink");
+        long[] shape = {x.dim(0), mlp.outputDim()};
+        if (!Shapes.same(shape, sink.shape()) || sink.dtype() != mlp.dtype()) {
+            throw new IllegalArgumentException("sink: expected shape " + Shapes.format(shape) + " of " + mlp.dtype()
+                    + " but was " + Shapes.format(sink.shape()) + " of " + sink.dtype());
+        }
+        forwardTiles(x, sink);
+    }
+
+    /** The tiles of {@link #forwardInto} on checked arguments (the input scan runs once). */
+    private void forwardTiles(Tensor x, TileSink sink) {
         long n = x.dim(0);
         if (n == 0) {
             return;
@@ -196,8 +217,8 @@ public final class DeviceMlp implements AutoCloseable {
         }
         // Per row: the input, the widest layer's input and output alive together, and the output.
         long bytesPerRow = mlp.dtype().byteSize() * (mlp.inputDim() + 2 * widest + mlp.outputDim());
-        TileEngine.of(backend, bytesPerRow).run(n, (scope, from, to) -> StreamedRows.run(backend, x, from, to,
-                this::forward, (yd, a, b) -> backend.download(yd, y.slice(a, b))));
+        TileEngine.of(backend, bytesPerRow).runInto(sink, (scope, from, to, block) -> StreamedRows.run(backend, x,
+                from, to, this::forward, (yd, a, b) -> backend.download(yd, block.slice(a - from, b - from))));
     }
 
     @Override

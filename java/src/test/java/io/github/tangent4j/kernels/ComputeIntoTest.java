@@ -215,6 +215,25 @@ class ComputeIntoTest {
         });
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void forwardIntoAMappedNpyIsBitEqualToForward(String backend) {
+        Mlp mlp = Mlp.random(11, Activation.TANH, Parameterization.STANDARD, DType.F32, 5, 12, 3);
+        Tensor x = inputs(12, DType.F32, 40, 5);
+        TestBackends.with(backend, b -> {
+            try (io.github.tangent4j.nn.DeviceMlp net = io.github.tangent4j.nn.DeviceMlp.upload(b, mlp)) {
+                Tensor want = net.forward(x);
+                assertBits(want, viaMappedNpy("f", DType.F32, want.shape(), sink -> net.forwardInto(x, sink)), "mapped");
+                Tensor chunks = Tensor.allocate(DType.F32, want.shape());
+                net.forwardInto(x, chunked(chunks));
+                assertBits(want, chunks, "chunked");
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> net.forwardInto(x, TensorSink.of(Tensor.allocate(DType.F64, 40, 3))));
+                assertEquals("sink: expected shape (40, 3) of F32 but was (40, 3) of F64", e.getMessage());
+            }
+        });
+    }
+
     @Test
     void aJacobianTileThatOverflowsIsRefusedBeforeItIsWritten() {
         Mlp huge = Mlp.random(6, Activation.RELU, Parameterization.ntk(1e200, 0), DType.F64, 2, 4, 1);
