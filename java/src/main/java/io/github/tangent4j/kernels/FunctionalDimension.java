@@ -8,6 +8,7 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.ParameterMask;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TileSink;
 import java.util.Objects;
 
 /**
@@ -103,7 +104,7 @@ public final class FunctionalDimension {
         if (method == Method.GRAM && mask == null) {
             s = gramSingularValues(asGram(EmpiricalNtk.of(mlp).full(backend, xd, null), rows), rows);
         } else {
-            double[] j = stacked(Jacobians.of(mlp).parameters(backend, xd).tensor(), rows, cols);
+            double[] j = stacked(backend, xd, rows, cols);
             s = method == Method.SVD ? SingularValues.of(j, Math.toIntExact(rows), Math.toIntExact(cols))
                     : gramSingularValues(gram(j, rows, cols), rows);
         }
@@ -118,18 +119,39 @@ public final class FunctionalDimension {
         return new Result(rank, s, tol, rows, cols);
     }
 
-    /** J (N, O, P) as a row-major (N*O x cols) array of the trainable columns. */
-    private double[] stacked(Tensor j, long rows, long cols) {
-        long p = mlp.parameterCount();
+    /**
+     * J (N, O, P) at x as a row-major (N*O x cols) array of the trainable columns, written tile by tile through
+     * the engine's row plan ({@link Jacobians#computeInto}): J itself is never held whole.
+     */
+    private double[] stacked(Backend backend, Tensor x, long rows, long cols) {
         double[] a = new double[Math.toIntExact(Math.multiplyExact(rows, cols))];
-        int k = 0;
-        for (long r = 0; r < rows; r++) {
-            for (long q = 0; q < p; q++) {
-                if (mask == null || mask.trainable(q)) {
-                    a[k++] = j.getFlat(r * p + q);
+        Jacobians parameters = Jacobians.of(mlp).withKind(Jacobians.Kind.PARAMETERS);
+        long[] shape = parameters.shape(x.rank() == 2 ? x.dim(0) : 0, 0);
+        parameters.computeInto(backend, x, null, new TileSink() {
+            @Override
+            public long[] shape() {
+                return shape.clone();
+            }
+
+            @Override
+            public DType dtype() {
+                return mlp.dtype();
+            }
+
+            @Override
+            public void writeTile(long rowStart, long colStart, Tensor block) {
+                long p = mlp.parameterCount();
+                long blockRows = block.dim(0) * block.dim(1);
+                int k = Math.toIntExact(rowStart * mlp.outputDim() * cols);
+                for (long r = 0; r < blockRows; r++) {
+                    for (long q = 0; q < p; q++) {
+                        if (mask == null || mask.trainable(q)) {
+                            a[k++] = block.getFlat(r * p + q);
+                        }
+                    }
                 }
             }
-        }
+        });
         return a;
     }
 
