@@ -49,8 +49,8 @@ final class KernelCommand implements Callable<Integer> {
         long n = rawX.dim(0);
         long n2 = rawY == null ? n : rawY.dim(0);
         long points = kind == Kind.nngp || kind == Kind.ntk ? 1 : Room.plus(1, rawX.dim(1));
-        // nngp and ntk stream into the output file; the Jacobian kernels are computed in memory
-        options.checkRoom(new long[] {Room.times(n, points), Room.times(n2, points)}, points > 1);
+        // every kind streams into the output file tile by tile
+        options.checkRoom(new long[] {Room.times(n, points), Room.times(n2, points)}, false);
         Tensor x = options.checked(rawX, "--x", options.x);
         Tensor y = x2 == null ? null : options.checked(rawY, "--x2", x2);
         if (chunks.writeStore(options, InfiniteWidthChunks.of(InfiniteWidthChunks.Kind.valueOf(kind.name().toUpperCase(
@@ -66,10 +66,12 @@ final class KernelCommand implements Callable<Integer> {
                     long[] shape = k.shape(x.dim(0), y == null ? x.dim(0) : y.dim(0));
                     options.write(x.dtype(), shape, out -> k.computeInto(backend, x, y, TensorSink.of(out)));
                 }
-                case jacobian_nngp -> options.write(JacobianKernel.of(kernel).compute(backend, x, y,
-                        JacobianKernel.Kind.NNGP));
-                case jacobian_ntk -> options.write(JacobianKernel.of(kernel).compute(backend, x, y,
-                        JacobianKernel.Kind.NTK));
+                case jacobian_nngp, jacobian_ntk -> {
+                    JacobianKernel k = JacobianKernel.of(kernel).withProgress(bar.listener()).withKind(
+                            kind == Kind.jacobian_ntk ? JacobianKernel.Kind.NTK : JacobianKernel.Kind.NNGP);
+                    long[] shape = k.shape(x.dim(0), y == null ? x.dim(0) : y.dim(0), x.dim(1));
+                    options.write(x.dtype(), shape, out -> k.computeInto(backend, x, y, TensorSink.of(out)));
+                }
             }
         }
         return 0;
