@@ -202,14 +202,12 @@ public final class ConvexFit {
         int groups = op.groups;
         double[] warm = new double[groups * op.dims];
         if (formulation == Formulation.RELU) {
-            double delta = gramNorm > 0 && lipschitz > 0 ? lipschitz / gramNorm : 1;
-            try (ConePenalty penalty = new ConePenalty(op, program.signs(), target, delta)) {
-                for (int b = 0; b < betas.length; b++) {
-                    ProgramResult r = ProgramSolvers.relu(op, penalty, target, program.penalties(betas[b]),
-                            program.networkSigns(), lipschitz, gramNorm, warm, tolerance, maxIterations);
-                    results[b][o] = r;
-                    warm = r.coefficients();
-                }
+            for (int b = 0; b < betas.length; b++) {
+                ProgramResult r = ReluWorkingSet.solve(backend, op, program.input(), program.mask(), program.signs(),
+                        target, program.penalties(betas[b]), program.networkSigns(), gramNorm, warm, tolerance,
+                        maxIterations);
+                results[b][o] = r;
+                warm = r.coefficients();
             }
             return;
         }
@@ -250,7 +248,7 @@ public final class ConvexFit {
             double delta = gramNorm > 0 && lipschitz > 0 ? lipschitz / gramNorm : 1;
             try (ConePenalty penalty = new ConePenalty(op, program.signs(), target, delta)) {
                 ProgramResult r = ProgramSolvers.relu(op, penalty, target, program.penalties(beta),
-                        program.networkSigns(), lipschitz, gramNorm, warm, tolerance, maxIterations);
+                        program.networkSigns(), lipschitz, gramNorm, warm, tolerance, maxIterations, null);
                 return new ProgramResult(expand(r.coefficients(), active, dims), r.primal(), gated.dual(),
                         r.iterations() + gated.iterations(), r.converged() && gated.converged());
             }

@@ -22,14 +22,29 @@ final class DualityGap {
      * @param penalties beta_k (K)
      */
     static double dual(double[] r, double[] y, double[] h, double[] penalties, int dims) {
-        double s = 1;
+        return dual(r, y, h, penalties, dims, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * The dual value at the best feasible scaling: {@code theta = s r} with s the smaller of the largest
+     * feasible scale (at most {@code scaleLimit}, the limit other constraints set) and the maximiser
+     * {@code -r.y / ||r||^2} of the concave value {@code -s^2/2 ||r||^2 - s r.y}, and s >= 0.
+     */
+    static double dual(double[] r, double[] y, double[] h, double[] penalties, int dims, double scaleLimit) {
+        double s = scaleLimit;
         for (int k = 0; k < penalties.length; k++) {
             double norm = Vectors.groupNorm(h, k, dims);
-            if (norm > penalties[k]) {
+            if (norm > 0) {
                 s = Math.min(s, penalties[k] / norm);
             }
         }
-        return -0.5 * s * s * Vectors.dot(r, r) - s * Vectors.dot(r, y);
+        double rr = Vectors.dot(r, r);
+        double ry = Vectors.dot(r, y);
+        if (rr > 0) {
+            s = Math.min(s, -ry / rr);
+        }
+        s = Math.max(0, s);
+        return Double.isInfinite(s) ? 0 : -0.5 * s * s * rr - s * ry;
     }
 
     /** {@code 1/2 ||r||^2 + sum_k beta_k ||y_k||}. */

@@ -28,41 +28,111 @@ final class ProgramSolvers {
         return new ProgramResult(y, c[0], c[1], iterations, gapMet(c, tolerance));
     }
 
+    /** The dual constraints of groups outside a working set, for a residual. */
+    @FunctionalInterface
+    interface Outside {
+        /** The largest {@code ||A_k^T r|| / beta_k} over the groups outside (0 when none). */
+        double worstRatio(double[] r);
+    }
+
     /**
      * The augmented-Lagrangian method (method of multipliers) on the ReLU program: FISTA on the AL's smooth
      * part for fixed multipliers, to a relative step that tightens from 1e-4 by 0.3 per round, then the
      * multiplier update. The penalty delta stays fixed (the multipliers enforce the constraints; a growing
-     * delta shrinks FISTA's step and was measured to stall the primal). The primal value is that of the ReLU network {@code sum_k s_k relu(X~ y_k)}, so
-     * the gap certifies a real network even where a constraint is still slightly violated.
+     * delta shrinks FISTA's step and was measured to stall the primal). The primal value is that of the
+     * ReLU network {@code sum_k s_k relu(X~ y_k)}, so the gap certifies a real network even where a
+     * constraint is still slightly violated. The certificate is evaluated every
+     * {@link GroupFista#CHECK_EVERY} inner iterations (one more gradient and one network output).
      *
      * @param signs      the output sign s_k of each group (+1 for v_i, -1 for w_i)
      * @param lipschitz  the Lipschitz constant of the data term's gradient
      * @param gramNorm   the largest eigenvalue of X~^T X~ (the penalty's Lipschitz constant over delta)
+     * @param outside    the groups left out of this program (a working set), or null: the dual point is
+     *                   also scaled to satisfy their constraints (with zero multipliers), and the solve
+     *                   stops, not converged, as soon as the gap is met on the program but not with them
      */
     static ProgramResult relu(MaskedOperator op, ConePenalty penalty, double[] target, double[] penalties,
-            double[] signs, double lipschitz, double gramNorm, double[] warm, double tolerance, int maxIterations) {
+            double[] signs, double lipschitz, double gramNorm, double[] warm, double tolerance, int maxIterations,
+            Outside outside) {
+        return relu(op, penalty, target, penalties, signs, lipschitz, gramNorm, warm, tolerance, tolerance,
+                maxIterations, outside);
+    }
+
+    /**
+     * As {@link #relu(MaskedOperator, ConePenalty, double[], double[], double[], double, double, double[], double,
+     * int, Outside)}, but with the groups outside checked only once the program's own relative gap is below
+     * {@code programTolerance} (>= tolerance): a working set is solved loosely while it may still grow.
+     */
+    static ProgramResult relu(MaskedOperator op, ConePenalty penalty, double[] target, double[] penalties,
+            double[] signs, double lipschitz, double gramNorm, double[] warm, double tolerance,
+            double programTolerance, int maxIterations, Outside outside) {
         double[] y = warm.clone();
+        ReluCertificate certificate = new ReluCertificate(op, penalty, target, penalties, signs, tolerance,
+                programTolerance, outside);
         int total = 0;
         double innerTolerance = 1e-4;
-        double primal = Double.NaN;
-        double dual = Double.NaN;
-        boolean converged = false;
         while (total < maxIterations) {
             double step = 1.05 * (lipschitz + penalty.delta() * gramNorm);
             total += GroupFista.minimise(penalty::gradient, penalties, op.dims, step, y,
-                    Math.min(INNER_ITERATIONS, maxIterations - total), innerTolerance, null);
-            double[] h = penalty.gradient(y);
-            dual = DualityGap.dual(penalty.residual(), target, h, penalties, op.dims);
-            double[] r = Vectors.minus(op.reluNetwork(y, signs), target);
-            primal = DualityGap.primal(r, y, penalties, op.dims);
-            if (primal - dual <= tolerance * Math.abs(primal)) {
-                converged = true;
+                    Math.min(INNER_ITERATIONS, maxIterations - total), innerTolerance, certificate);
+            if (certificate.finished() || certificate.done(y)) {
                 break;
             }
-            penalty.updateMultipliers();
+            penalty.updateMultipliers();   // the last gradient was at y
             innerTolerance = Math.max(0.3 * innerTolerance, 1e-13);
         }
-        return new ProgramResult(y, primal, dual, total, converged);
+        return new ProgramResult(y, certificate.primal, certificate.dual, total, certificate.converged);
+    }
+
+    /** The ReLU program's certificate at an iterate; remembers the last values and why it stopped. */
+    private static final class ReluCertificate implements GroupFista.Check {
+        private final MaskedOperator op;
+        private final ConePenalty penalty;
+        private final double[] target;
+        private final double[] penalties;
+        private final double[] signs;
+        private final double tolerance;
+        private final double programTolerance;
+        private final Outside outside;
+        double primal = Double.NaN;
+        double dual = Double.NaN;
+        boolean converged;
+        private boolean stopped;
+
+        ReluCertificate(MaskedOperator op, ConePenalty penalty, double[] target, double[] penalties, double[] signs,
+                double tolerance, double programTolerance, Outside outside) {
+            this.programTolerance = programTolerance;
+            this.op = op;
+            this.penalty = penalty;
+            this.target = target;
+            this.penalties = penalties;
+            this.signs = signs;
+            this.tolerance = tolerance;
+            this.outside = outside;
+        }
+
+        boolean finished() {
+            return stopped;
+        }
+
+        @Override
+        public boolean done(double[] y) {
+            double[] h = penalty.gradient(y);
+            double[] r = penalty.residual();
+            double[] network = Vectors.minus(op.reluNetwork(y, signs), target);
+            primal = DualityGap.primal(network, y, penalties, op.dims);
+            dual = DualityGap.dual(r, target, h, penalties, op.dims);
+            if (primal - dual > programTolerance * Math.abs(primal)) {
+                return false;
+            }
+            stopped = true;
+            if (outside != null) {
+                double worst = outside.worstRatio(r);
+                dual = DualityGap.dual(r, target, h, penalties, op.dims, worst > 0 ? 1 / worst : Double.POSITIVE_INFINITY);
+            }
+            converged = primal - dual <= tolerance * Math.abs(primal);
+            return true;
+        }
     }
 
     private static double[] residual(MaskedOperator op, double[] coefficients, double[] target) {

@@ -50,14 +50,14 @@ class ConvexFitTest {
             double beta = f.get("beta").getFlat(0);
             double reference = f.get("relu").getFlat(0);
             TestBackends.with(backend, b -> {
-                ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(3e-5)
+                ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(1e-6)
                         .fit(b, f.get("x"), f.get("y"), beta).getFirst();
                 assertTrue(s.converged(), name + ": not converged, gap " + s.gap());
                 // the certificate brackets cvxopt's optimum: dual <= optimum <= objective = dual + gap
-                assertTrue(s.gap() <= 3e-5 * s.objective(), name + " gap " + s.gap());
+                assertTrue(s.gap() <= 1e-6 * s.objective(), name + " gap " + s.gap());
                 assertTrue(s.dualBound() <= reference + 1e-9, name + " dual above the optimum");
                 assertTrue(s.objective() >= reference - 1e-9, name + " network below the optimum");
-                assertEquals(reference, s.objective(), 3e-5 * reference, name + " objective");
+                assertEquals(reference, s.objective(), 1e-6 * reference, name + " objective");
                 Path file = dir.resolve(name + "-" + backend + ".npz");
                 try {
                     Npz.write(file, StateDict.fromMlp(s.network()));
@@ -69,6 +69,26 @@ class ConvexFitTest {
                 }
             });
         }
+    }
+
+    /**
+     * 70 patterns (140 groups, more than the first working set of {@link ReluWorkingSet}, so the set grows):
+     * the certificate still brackets cvxopt's optimum. The AL does not reach 1e-6 here within the budget (see
+     * docs/convex.md); the gap it reaches is bounded.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void workingSetCertificateBracketsConeSolver(String backend) {
+        Map<String, Tensor> f = fixture("relu_2d_many");
+        double beta = f.get("beta").getFlat(0);
+        double reference = f.get("relu").getFlat(0);
+        TestBackends.with(backend, b -> {
+            ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(1e-6).withMaxIterations(8_000)
+                    .fit(b, f.get("x"), f.get("y"), beta).getFirst();
+            assertTrue(s.dualBound() <= reference + 1e-9, "dual " + s.dualBound() + " above the optimum " + reference);
+            assertTrue(s.objective() >= reference - 1e-9, "network " + s.objective() + " below the optimum " + reference);
+            assertTrue(s.gap() <= 1e-2 * s.objective(), "gap " + s.gap());
+        });
     }
 
     @ParameterizedTest

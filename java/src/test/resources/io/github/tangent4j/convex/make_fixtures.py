@@ -106,6 +106,13 @@ def main():
     # dictionary Lasso over 5 directions in the lifted space
     w = rng.standard_normal((5, 3))
     np.savez('lasso_2d.npz', x=x2, y=y2, directions=w, beta=np.array(0.1), lasso=np.array(lasso(lifted(x2), y2, w, 0.1)))
+    # 2-D data with the bias, many patterns (more groups than the solver's first working set)
+    rng = np.random.default_rng(2323)
+    x3 = rng.standard_normal((10, 2))
+    y3 = np.tanh(x3[:, 0] - x3[:, 1]) + 0.1 * rng.standard_normal(10)
+    d3 = patterns(lifted(x3), 4000, rng)
+    np.savez('relu_2d_many.npz', x=x3, y=y3, patterns=d3, beta=np.array(0.05),
+             relu=np.array(relu_program(lifted(x3), y3, d3, 0.05)))
 
 
 if __name__ == '__main__':
