@@ -3,7 +3,11 @@ package io.github.tangent4j.kernels;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.internal.DualKernel;
 import io.github.tangent4j.backend.internal.JacobianPair;
+import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The kernels of the joint Gaussian process of {@code s(x) = (f(x), df/dx_1(x), ..., df/dx_D(x))} of an
@@ -57,6 +61,9 @@ public final class JacobianKernel {
     private static final int M12 = 7;
     private static final int M21 = 8;
     private static final int M22 = 9;
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final InfiniteWidthKernel kernel;
     private final DualActivation dual;
@@ -141,7 +148,8 @@ public final class JacobianKernel {
         double[][][] dy = same ? dx : diagonal(ny, c0);
         double tol = DualKernel.snapTolerance(x.dtype());
         int rowsPerPoint = valueRowsOnly ? 1 : b;
-        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * rowsPerPoint, (long) n2 * b);
+        // every element is written below (each point of x owns its rows)
+        Tensor out = Tensor.allocateUninitialised(x.dtype(), x.dim(0) * rowsPerPoint, (long) n2 * b);
         PairRecursion pairs = new PairRecursion(kernel, c0, d, xs, ys, nx, ny, dx, dy, same, tol, kind == Kind.NTK);
         Gram.tiles(backend, x, y, (from, to, gram) -> pairs.tile(backend, from, to, gram, (i, jets) -> {
             Basis basis = new Basis(xs, i, d);
@@ -183,30 +191,48 @@ public final class JacobianKernel {
             double[] jets) {
         int b = d + 1;
         long cols = (long) n2 * b;
-        double[] row = new double[(int) cols];
+        boolean f32 = out.dtype() == DType.F32;
+        // F32 rows are rounded as they are computed: one pass over the row, not two
+        double[] row = f32 ? null : new double[(int) cols];
+        float[] rowF = f32 ? new float[(int) cols] : null;
         for (int a = 0; a < rows; a++) {
             for (int j = 0; j < n2; j++) {
                 int t = JacobianPair.COEFFICIENTS * j;
                 double[] f = e2[j];
                 int at = j * b;
                 if (a == 0) {
-                    row[at] = jets[t + V];
+                    put(row, rowF, at, jets[t + V]);
+                    double h1 = jets[t + H1];
+                    double h2 = jets[t + H2];
                     for (int c = 0; c < d; c++) {
-                        row[at + 1 + c] = jets[t + H1] * e1[c] + jets[t + H2] * f[c];
+                        put(row, rowF, at + 1 + c, h1 * e1[c] + h2 * f[c]);
                     }
                 } else {
                     double x1 = e1[a - 1];
                     double x2 = f[a - 1];
-                    row[at] = jets[t + G1] * x1 + jets[t + G2] * x2;
+                    put(row, rowF, at, jets[t + G1] * x1 + jets[t + G2] * x2);
                     double u1 = jets[t + M11] * x1 + jets[t + M21] * x2; // coefficient of e1_c
                     double u2 = jets[t + M12] * x1 + jets[t + M22] * x2; // coefficient of e2_c
                     for (int c = 0; c < d; c++) {
-                        row[at + 1 + c] = u1 * e1[c] + u2 * f[c];
+                        put(row, rowF, at + 1 + c, u1 * e1[c] + u2 * f[c]);
                     }
-                    row[at + a] += jets[t + H0];
+                    put(row, rowF, at + a, u1 * e1[a - 1] + u2 * f[a - 1] + jets[t + H0]);
                 }
             }
-            HostRows.write(row, row.length, out, ((long) i * rows + a) * cols);
+            long at = ((long) i * rows + a) * cols;
+            if (f32) {
+                MemorySegment.copy(rowF, 0, out.segment(), F32_LE, at * 4, rowF.length);
+            } else {
+                MemorySegment.copy(row, 0, out.segment(), F64_LE, at * 8, row.length);
+            }
+        }
+    }
+
+    private static void put(double[] row, float[] rowF, int at, double v) {
+        if (rowF != null) {
+            rowF[at] = (float) v;
+        } else {
+            row[at] = v;
         }
     }
 
