@@ -64,6 +64,12 @@ T4J_KERNEL_DECL t4j_dual_layers_f64(int kind, double a, double sw, double sb, do
                                     const double *q2, double *k, double *theta, long long rows, long long cols,
                                     long long layers);
 
+/* `layers` layers of the Jacobian kernels' per-pair recursion (see the .cu): q1 rows x (1 + 2 layers),
+   q2 (2 layers) x cols, pairs rows x 3 cols, jets rows x 10 cols; in double     [rows * cols] */
+T4J_KERNEL_DECL t4j_jacobian_layers_f64(int erf, double a, double sw, double sb, double c0, int ntk,
+                                        const double *q1, const double *q2, const double *pairs, double *jets,
+                                        long long rows, long long cols, long long layers);
+
 T4J_KERNEL_DECL t4j_fill_f32(float *x, float value, long long n);
 T4J_KERNEL_DECL t4j_activate_f32(int kind, float slope, const float *z, float *h, long long n);
 T4J_KERNEL_DECL t4j_derivative_f32(int kind, float slope, const float *z, float *d, long long n);
@@ -79,6 +85,9 @@ T4J_KERNEL_DECL t4j_sign_bits_f32(const float *z, unsigned long long *out, long 
 T4J_KERNEL_DECL t4j_dual_layers_f32(int kind, double a, double sw, double sb, double snap, const double *q1,
                                     const double *q2, float *k, float *theta, long long rows, long long cols,
                                     long long layers);
+T4J_KERNEL_DECL t4j_jacobian_layers_f32(int erf, double a, double sw, double sb, double c0, int ntk,
+                                        const double *q1, const double *q2, const double *pairs, double *jets,
+                                        long long rows, long long cols, long long layers);
 
 #ifdef __cplusplus
 }

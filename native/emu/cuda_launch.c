@@ -203,6 +203,38 @@ static CUresult negative(const char *kernel)
         return CUDA_SUCCESS;                                                                \
     }
 
+/* q1[rows, 1 + 2 layers], q2[2 layers, cols] (NULL when layers = 0), pairs[rows, 3 cols], jets[rows, 10 cols],
+   all double (T is double for both names) */
+#define SHAPE_JACOBIAN_LAYERS(NAME, T)                                                       \
+    static CUresult run_##NAME(const struct launch_grid *g, void **params)                  \
+    {                                                                                       \
+        int erf = ARG(int, 0);                                                              \
+        double a = ARG(double, 1);                                                          \
+        double sw = ARG(double, 2);                                                         \
+        double sb = ARG(double, 3);                                                         \
+        double c0 = ARG(double, 4);                                                         \
+        int ntk = ARG(int, 5);                                                              \
+        const T *q1 = ARG(const T *, 6);                                                    \
+        const T *q2 = ARG(const T *, 7);                                                    \
+        const T *pairs = ARG(const T *, 8);                                                 \
+        T *jets = ARG(T *, 9);                                                              \
+        long long rows = ARG(long long, 10);                                                \
+        long long cols = ARG(long long, 11);                                                \
+        long long layers = ARG(long long, 12);                                              \
+        long long items = product(rows, cols);                                              \
+        long long width = layers < 0 ? -1 : 1 + product(2, layers);                         \
+        if (items < 0 || width < 1 || product(rows, width) < 0 || product(2 * layers, cols) < 0 \
+            || product(items, 10) < 0)                                                      \
+            return negative(#NAME);                                                         \
+        if (!range(#NAME, "q1", q1, items == 0 ? 0 : product(rows, width), sizeof(T))        \
+            || (layers > 0 && !range(#NAME, "q2", q2, items == 0 ? 0 : product(2 * layers, cols), sizeof(T))) \
+            || !range(#NAME, "pairs", pairs, product(items, 3), sizeof(T))                  \
+            || !range(#NAME, "jets", jets, product(items, 10), sizeof(T)))                  \
+            return CUDA_ERROR_ILLEGAL_ADDRESS;                                              \
+        RUN_GRID(g, NAME(erf, a, sw, sb, c0, ntk, q1, q2, pairs, jets, rows, cols, layers)); \
+        return CUDA_SUCCESS;                                                                \
+    }
+
 #define DEFINE_RUNNER(NAME, SHAPE, T) SHAPE_##SHAPE(NAME, T)
 T4J_EMU_KERNELS(DEFINE_RUNNER)
 

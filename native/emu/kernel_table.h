@@ -18,6 +18,7 @@
     X(t4j_sum_cols_f64, SUM_COLS, double)                     \
     X(t4j_sign_bits_f64, SIGN_BITS, double)                   \
     X(t4j_dual_layers_f64, DUAL_LAYERS, double)               \
+    X(t4j_jacobian_layers_f64, JACOBIAN_LAYERS, double)       \
     X(t4j_fill_f32, FILL, float)                              \
     X(t4j_activate_f32, POINTWISE, float)                     \
     X(t4j_derivative_f32, POINTWISE, float)                   \
@@ -28,6 +29,7 @@
     X(t4j_sum_rows_f32, SUM_ROWS, float)                      \
     X(t4j_sum_cols_f32, SUM_COLS, float)                      \
     X(t4j_sign_bits_f32, SIGN_BITS, float)                    \
-    X(t4j_dual_layers_f32, DUAL_LAYERS, float)
+    X(t4j_dual_layers_f32, DUAL_LAYERS, float)                \
+    X(t4j_jacobian_layers_f32, JACOBIAN_LAYERS, double)
 
 #endif /* T4J_EMU_KERNEL_TABLE_H */

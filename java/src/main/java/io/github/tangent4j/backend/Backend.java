@@ -147,6 +147,34 @@ public interface Backend extends AutoCloseable {
             DeviceMatrix theta);
 
     /**
+     * L layers of the Jacobian kernels' per-pair recursion, elementwise over (rows, cols) pairs (x_i, x'_j):
+     * the NNGP Sigma, or the NTK Theta, of {@code s(x) = (f(x), df/dx)} together with its derivatives,
+     * as the 10 coefficients {@code [V, G1, G2, H1, H2, H0, M11, M12, M21, M22]} in an orthonormal basis
+     * (e1, e2) of span(x_i, x'_j): value V, {@code d/dx = G1 e1 + G2 e2}, {@code d/dx' = H1 e1 + H2 e2},
+     * {@code d^2/dx dx'^T = H0 I + sum_ab Mab e_a e_b^T} (Kim and Yang, "An Infinite-Width Analysis on the
+     * Jacobian-Regularised Training of a Neural Network", arXiv 2312.03386; the scalar definition is
+     * {@link io.github.tangent4j.backend.internal.JacobianPair}, the derivation
+     * docs/infinite-width-kernels.md). Layer 1 of a pair with x = (|x|, 0), x' = (alpha, beta) in the basis
+     * is {@code V = k1}, {@code G = c0 (alpha, beta)}, {@code H = c0 (|x|, 0)}, {@code H0 = c0}; each layer
+     * l then goes through {@code S F(q, q', V) + B} (and {@code + S Fdot Theta}) by the chain rule, with the
+     * variances {@code q_l} and their slopes {@code p_l} ({@code dq_l/dx = p_l x}) of both points. Computed
+     * in double.
+     *
+     * @param phi     relu, leaky_relu, abs, identity or erf
+     * @param sigmaW2 the weight variance S, finite and >= 0
+     * @param sigmaB2 the bias variance B, finite and >= 0
+     * @param c0      layer 1's scale {@code S / D}, finite and >= 0
+     * @param q1      F64 (rows, 1 + 2L), L >= 0: per row point |x|, then q_l and p_l for l = 0 ... L-1
+     * @param q2      F64 (2L, cols) (when L = 0: any (0, cols) or null): row 2l q_l, row 2l+1 p_l of the
+     *                column points
+     * @param pairs   F64 (rows, 3 cols): per pair (k1, alpha, beta), k1 layer 1's kernel
+     * @param jets    F64 (rows, 10 cols), overwritten: per pair the 10 coefficients of the NNGP, or of
+     *                the NTK when {@code ntk}; overlapping no input
+     */
+    void jacobianLayers(Activation phi, double sigmaW2, double sigmaB2, double c0, DeviceMatrix q1, DeviceMatrix q2,
+            DeviceMatrix pairs, DeviceMatrix jets, boolean ntk);
+
+    /**
      * Packs the signs of {@code z} into bits: a host {@link DType#I64} tensor of shape
      * (rows, ceil(cols / 64)) whose bit {@code j % 64} of word {@code j / 64} in row i is set iff
      * {@code z[i, j] > 0}. Unused high bits of the last word are 0.

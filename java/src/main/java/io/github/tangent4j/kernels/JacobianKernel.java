@@ -3,11 +3,15 @@ package io.github.tangent4j.kernels;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.backend.internal.DualKernel;
+import io.github.tangent4j.backend.internal.JacobianPair;
+import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.TensorSink;
 import io.github.tangent4j.tensor.TileSink;
-import java.util.stream.IntStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The kernels of the joint Gaussian process of {@code s(x) = (f(x), df/dx_1(x), ..., df/dx_D(x))} of an
@@ -36,8 +40,10 @@ import java.util.stream.IntStream;
  * ReLU family's x = x' and collinear limits are finite and handled in closed form (see
  * {@link ArcCosine#valueSecondOrder}). The derivation is in {@code docs/infinite-width-kernels.md}.
  *
- * <p>Like {@link InfiniteWidthKernel}: one Gram GEMM on the backend, host recursions in double, rows in
- * parallel; the result has the inputs' dtype. The family shape: {@code JacobianKernel.of(architecture)
+ * <p>Like {@link InfiniteWidthKernel}: one Gram GEMM on the backend, then the per-pair layer recursion in
+ * double by the backend's {@link Backend#jacobianLayers} ({@link PairRecursion}; on the device for the CUDA
+ * backend), and the output blocks expanded from it on the host, rows in parallel; the result has the
+ * inputs' dtype. The family shape: {@code JacobianKernel.of(architecture)
  * .withKind(kind).withProgress(p).withMaxTileRows(r)}, {@link #shape(long, long, long)},
  * {@link #compute(Backend, Tensor, Tensor)} and {@link #computeInto} into any {@link TileSink} (e.g. a
  * memory-mapped {@code .npy}), through the engine's row plan: a tile of points owns their 1+D rows each.
@@ -51,6 +57,21 @@ public final class JacobianKernel {
         /** The Jacobian NTK (limit of the finite networks' tangent kernel of (f, df/dx)). */
         NTK
     }
+
+    /** The coefficients of a jet ({@link JacobianPair}). */
+    private static final int V = 0;
+    private static final int G1 = 1;
+    private static final int G2 = 2;
+    private static final int H1 = 3;
+    private static final int H2 = 4;
+    private static final int H0 = 5;
+    private static final int M11 = 6;
+    private static final int M12 = 7;
+    private static final int M21 = 8;
+    private static final int M22 = 9;
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final InfiniteWidthKernel kernel;
     private final DualActivation dual;
@@ -213,36 +234,16 @@ public final class JacobianKernel {
         double[][][] dy = same ? dx : diagonal(ny, c0);
         double tol = DualKernel.snapTolerance(x.dtype());
         int rowsPerPoint = valueRowsOnly ? 1 : b;
-        boolean ntk = kind == Kind.NTK;
-        Gram.tiles(backend, x, y, maxTileRows, progress, sink, rowsPerPoint, (from, to, gram, out) -> IntStream.range(0, (int) (to - from)).parallel().forEach(r -> {
-            int i = (int) from + r;
-            double[] g = new double[n2];
-            HostRows.read(gram, (long) r * n2, g, n2);
-            for (int j = 0; j < n2; j++) {
-                g[j] = Gram.snap(g[j], nx[i], ny[j], tol);
-            }
-            if (same) {
-                g[i] = nx[i];
-            }
+        PairRecursion pairs = new PairRecursion(kernel, c0, d, xs, ys, nx, ny, dx, dy, same, tol, kind == Kind.NTK);
+        Gram.tiles(backend, x, y, maxTileRows, progress, sink, rowsPerPoint,
+                (from, to, gram, out) -> pairs.tile(backend, from, to, gram, (i, jets) -> {
             Basis basis = new Basis(xs, i, d);
-            double[][] jets = new double[n2][];
             double[][] e2 = new double[n2][d];
-            Pair pair = new Pair();
-            double[] dq1 = new double[2];
-            double[] dq2 = new double[2];
             double[] xy = new double[2];
             for (int j = 0; j < n2; j++) {
-                basis.coordinates(ys, j, e2[j], xy); // x' = xy[0] e1 + xy[1] e2
-                pair.start(c0 * g[j] + sb2, c0, basis.norm, xy[0], xy[1]);
-                for (int l = 0; l < depth; l++) {
-                    dq1[0] = dx[1][l][i] * basis.norm;
-                    dq2[0] = dy[1][l][j] * xy[0];
-                    dq2[1] = dy[1][l][j] * xy[1];
-                    pair.step(dual, sw2, sb2, dx[0][l][i], dy[0][l][j], dq1, dq2, ntk);
-                }
-                jets[j] = ntk ? pair.theta.clone() : pair.sigma.clone();
+                basis.coordinates(ys, j, e2[j], xy);
             }
-            writeBlockRows(out, r, rowsPerPoint, d, n2, basis.e1, e2, jets);
+            writeBlockRows(out, (int) (i - from), rowsPerPoint, d, n2, basis.e1, e2, jets);
         }));
     }
 
@@ -267,36 +268,55 @@ public final class JacobianKernel {
 
     /**
      * Writes the first {@code rows} (1 or 1+D) output rows of point i: its blocks against every point j of
-     * X2 from their jets, whose vectors are coordinates in the basis (e1, e2[j]).
+     * X2 from their jets ({@code jets[10 j ...]}, {@link JacobianPair}'s coefficients), whose vectors are
+     * coordinates in the basis (e1, e2[j]).
      */
     private static void writeBlockRows(Tensor out, int i, int rows, int d, int n2, double[] e1, double[][] e2,
-            double[][] jets) {
+            double[] jets) {
         int b = d + 1;
         long cols = (long) n2 * b;
-        double[] row = new double[(int) cols];
+        boolean f32 = out.dtype() == DType.F32;
+        // F32 rows are rounded as they are computed: one pass over the row, not two
+        double[] row = f32 ? null : new double[(int) cols];
+        float[] rowF = f32 ? new float[(int) cols] : null;
         for (int a = 0; a < rows; a++) {
             for (int j = 0; j < n2; j++) {
-                double[] t = jets[j];
+                int t = JacobianPair.COEFFICIENTS * j;
                 double[] f = e2[j];
                 int at = j * b;
                 if (a == 0) {
-                    row[at] = t[Pair.V];
+                    put(row, rowF, at, jets[t + V]);
+                    double h1 = jets[t + H1];
+                    double h2 = jets[t + H2];
                     for (int c = 0; c < d; c++) {
-                        row[at + 1 + c] = t[Pair.H1] * e1[c] + t[Pair.H2] * f[c];
+                        put(row, rowF, at + 1 + c, h1 * e1[c] + h2 * f[c]);
                     }
                 } else {
                     double x1 = e1[a - 1];
                     double x2 = f[a - 1];
-                    row[at] = t[Pair.G1] * x1 + t[Pair.G2] * x2;
-                    double u1 = t[Pair.M11] * x1 + t[Pair.M21] * x2; // coefficient of e1_c
-                    double u2 = t[Pair.M12] * x1 + t[Pair.M22] * x2; // coefficient of e2_c
+                    put(row, rowF, at, jets[t + G1] * x1 + jets[t + G2] * x2);
+                    double u1 = jets[t + M11] * x1 + jets[t + M21] * x2; // coefficient of e1_c
+                    double u2 = jets[t + M12] * x1 + jets[t + M22] * x2; // coefficient of e2_c
                     for (int c = 0; c < d; c++) {
-                        row[at + 1 + c] = u1 * e1[c] + u2 * f[c];
+                        put(row, rowF, at + 1 + c, u1 * e1[c] + u2 * f[c]);
                     }
-                    row[at + a] += t[Pair.H0];
+                    put(row, rowF, at + a, u1 * e1[a - 1] + u2 * f[a - 1] + jets[t + H0]);
                 }
             }
-            HostRows.write(row, row.length, out, ((long) i * rows + a) * cols);
+            long at = ((long) i * rows + a) * cols;
+            if (f32) {
+                MemorySegment.copy(rowF, 0, out.segment(), F32_LE, at * 4, rowF.length);
+            } else {
+                MemorySegment.copy(row, 0, out.segment(), F64_LE, at * 8, row.length);
+            }
+        }
+    }
+
+    private static void put(double[] row, float[] rowF, int at, double v) {
+        if (rowF != null) {
+            rowF[at] = (float) v;
+        } else {
+            row[at] = v;
         }
     }
 
@@ -340,103 +360,6 @@ public final class JacobianKernel {
             }
             alphaBeta[0] = alpha;
             alphaBeta[1] = beta;
-        }
-    }
-
-    /**
-     * The state of one pair (x, x') through the layers: for the NNGP and the NTK, the value and its
-     * derivatives in an orthonormal basis (e1, e2) of span(x, x'): {@code d/dx = G1 e1 + G2 e2},
-     * {@code d/dx' = H1 e1 + H2 e2}, {@code d^2/dx dx'^T = H0 I + sum_ab Mab e_a e_b^T}.
-     */
-    static final class Pair {
-        static final int V = 0;
-        static final int G1 = 1;
-        static final int G2 = 2;
-        static final int H1 = 3;
-        static final int H2 = 4;
-        static final int H0 = 5;
-        static final int M11 = 6;
-        static final int M12 = 7;
-        static final int M21 = 8;
-        static final int M22 = 9;
-
-        final double[] sigma = new double[10];
-        final double[] theta = new double[10];
-        private final double[] fp = new double[3];
-        private final double[] fs = new double[4];
-        private final double[] dp = new double[3];
-        private final double[] ds = new double[4];
-        private final double[] g = new double[2];
-        private final double[] h = new double[2];
-        private final double[] ns = new double[10];
-        private final double[] nt = new double[10];
-        private final double[] ax = new double[2];
-        private final double[] bx = new double[2];
-
-        /**
-         * Layer 1 with x = (norm, 0) and x' = (alpha, beta): {@code Sigma_1 = k = c0 x.x' + B},
-         * {@code d/dx = c0 x'}, {@code d/dx' = c0 x}, {@code d^2 = c0 I}; Theta_1 = Sigma_1.
-         */
-        void start(double k, double c0, double norm, double alpha, double beta) {
-            java.util.Arrays.fill(sigma, 0);
-            sigma[V] = k;
-            sigma[G1] = c0 * alpha;
-            sigma[G2] = c0 * beta;
-            sigma[H1] = c0 * norm;
-            sigma[H0] = c0;
-            System.arraycopy(sigma, 0, theta, 0, 10);
-        }
-
-        /**
-         * One layer, with {@code q1 = q_l(x)}, {@code q2 = q_l(x')} and their gradients dq1 (in x) and dq2
-         * (in x'): the chain rule through {@code S F(q1, q2, k) + B} and {@code + S Fdot Theta}.
-         */
-        void step(DualActivation dual, double s, double bias, double q1, double q2, double[] dq1, double[] dq2,
-                boolean ntk) {
-            double[] o = sigma;
-            double k = o[V];
-            g[0] = o[G1];
-            g[1] = o[G2];
-            h[0] = o[H1];
-            h[1] = o[H2];
-            dual.valuePartials(q1, q2, k, fp);
-            dual.valueSecondOrder(q1, q2, k, dq1, dq2, g, h, fs);
-            double fk = fp[2];
-            ns[V] = s * dual.value(q1, q2, k) + bias;
-            for (int a = 0; a < 2; a++) {
-                ns[G1 + a] = s * (fp[0] * dq1[a] + fk * g[a]);
-                ns[H1 + a] = s * (fp[1] * dq2[a] + fk * h[a]);
-            }
-            ns[H0] = s * fk * o[H0];
-            for (int m = 0; m < 4; m++) {
-                ns[M11 + m] = s * (fk * o[M11 + m] + fs[m]);
-            }
-            if (ntk) {
-                double dot = fk; // E[phi'(u) phi'(v)] = dF/dk
-                dual.derivativePartials(q1, q2, k, dp);
-                dual.derivativeSecondOrder(q1, q2, k, dq1, dq2, g, h, ds);
-                double dk = dp[2];
-                double[] t = theta;
-                double tv = t[V];
-                nt[V] = ns[V] + s * dot * tv;
-                // ax = d Fdot / dx, bx = d Fdot / dx'
-                for (int a = 0; a < 2; a++) {
-                    ax[a] = dp[0] * dq1[a] + dk * g[a];
-                    bx[a] = dp[1] * dq2[a] + dk * h[a];
-                    nt[G1 + a] = ns[G1 + a] + s * (ax[a] * tv + dot * t[G1 + a]);
-                    nt[H1 + a] = ns[H1 + a] + s * (bx[a] * tv + dot * t[H1 + a]);
-                }
-                nt[H0] = ns[H0] + s * (dk * o[H0] * tv + dot * t[H0]);
-                for (int a = 0; a < 2; a++) {
-                    for (int b = 0; b < 2; b++) {
-                        int m = M11 + 2 * a + b;
-                        nt[m] = ns[m] + s * ((ds[2 * a + b] + dk * o[m]) * tv + ax[a] * t[H1 + b] + t[G1 + a] * bx[b]
-                                + dot * t[m]);
-                    }
-                }
-                System.arraycopy(nt, 0, theta, 0, 10);
-            }
-            System.arraycopy(ns, 0, sigma, 0, 10);
         }
     }
 }

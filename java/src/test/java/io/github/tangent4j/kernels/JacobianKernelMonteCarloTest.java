@@ -35,17 +35,19 @@ class JacobianKernelMonteCarloTest {
         double[][] xs = JacobianKernelTest.POINTS;
         WideNetworkJacobians mc = WideNetworkJacobians.sample(xs, phi, depth, sw2, sb2, KernelMonteCarloTest.WIDTH,
                 1024, 2, NETWORKS, 7000L * depth + phi.kind().ordinal());
-        TestBackends.with("java", b -> {
-            InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, sw2, sb2));
-            Tensor jn = JacobianKernel.of(k).compute(b, Tensor.of(xs), null, Kind.NNGP);
-            Tensor jt = JacobianKernel.of(k).compute(b, Tensor.of(xs), null, Kind.NTK);
-            int size = (int) jn.dim(0);
-            for (int i = 0; i < size; i++) {
-                for (int j = 0; j <= i; j++) {
-                    KernelMonteCarloTest.check("jacobian-nngp", phi, depth, i, j, jn.get(i, j), mc.nngp);
-                    KernelMonteCarloTest.check("jacobian-ntk", phi, depth, i, j, jt.get(i, j), mc.ntk);
+        for (String backend : TestBackends.names()) {
+            TestBackends.with(backend, b -> {
+                InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, sw2, sb2));
+                Tensor jn = JacobianKernel.of(k).compute(b, Tensor.of(xs), null, Kind.NNGP);
+                Tensor jt = JacobianKernel.of(k).compute(b, Tensor.of(xs), null, Kind.NTK);
+                int size = (int) jn.dim(0);
+                for (int i = 0; i < size; i++) {
+                    for (int j = 0; j <= i; j++) {
+                        KernelMonteCarloTest.check("jacobian-nngp", phi, depth, i, j, jn.get(i, j), mc.nngp);
+                        KernelMonteCarloTest.check("jacobian-ntk", phi, depth, i, j, jt.get(i, j), mc.ntk);
+                    }
                 }
-            }
-        });
+            });
+        }
     }
 }

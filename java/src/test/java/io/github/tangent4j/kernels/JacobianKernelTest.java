@@ -11,7 +11,6 @@ import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -101,9 +100,10 @@ class JacobianKernelTest {
         return Tensor.of(POINTS);
     }
 
-    @Test
-    void jacobianNngpEqualsFiniteDifferencesOfTheNngp() {
-        TestBackends.with("java", b -> {
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void jacobianNngpEqualsFiniteDifferencesOfTheNngp(String backend) {
+        TestBackends.with(backend, b -> {
             for (Activation phi : InfiniteWidthKernelTest.ACTIVATIONS) {
                 for (int depth : new int[] {1, 3}) {
                     InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, 1.8, 0.2));
@@ -122,9 +122,10 @@ class JacobianKernelTest {
     }
 
     /** For smooth activations the Jacobian NTK is the mixed derivative of the NTK. */
-    @Test
-    void smoothJacobianNtkEqualsFiniteDifferencesOfTheNtk() {
-        TestBackends.with("java", b -> {
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void smoothJacobianNtkEqualsFiniteDifferencesOfTheNtk(String backend) {
+        TestBackends.with(backend, b -> {
             for (Activation phi : List.of(Activation.ERF, Activation.IDENTITY)) {
                 for (int depth : new int[] {1, 2, 3}) {
                     InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, depth, 1.8, 0.2));
@@ -143,9 +144,10 @@ class JacobianKernelTest {
     }
 
     /** The f-f blocks are the NTK and the NNGP; {@code valueRows} are the f rows of the full matrix. */
-    @Test
-    void valueBlocksAreTheKernels() {
-        TestBackends.with("java", b -> {
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void valueBlocksAreTheKernels(String backend) {
+        TestBackends.with(backend, b -> {
             for (Activation phi : InfiniteWidthKernelTest.ACTIVATIONS) {
                 InfiniteWidthKernel k = InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 3, 1.8, 0.2));
                 Tensor x = InfiniteWidthKernelTest.withDegenerateRows(InfiniteWidthKernelTest.randomInputs(3, 4, 3));
@@ -170,9 +172,10 @@ class JacobianKernelTest {
     }
 
     /** The diagonal blocks (x = x') of the ReLU family are the limit of the blocks at (x, x + eps u). */
-    @Test
-    void reluFamilyDiagonalBlocksAreTheLimitOfNearbyPairs() {
-        TestBackends.with("java", b -> {
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void reluFamilyDiagonalBlocksAreTheLimitOfNearbyPairs(String backend) {
+        TestBackends.with(backend, b -> {
             double[] u = {0.3, -0.8, 0.5};
             for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.2), Activation.ABS)) {
                 for (double bias : new double[] {0, 0.2}) {

@@ -499,6 +499,17 @@ public final class CudaBackend extends AbstractBackend {
     }
 
     @Override
+    protected void jacobianLayersImpl(Activation phi, double sigmaW2, double sigmaB2, double c0, BufferMatrix q1,
+            BufferMatrix q2, BufferMatrix pairs, BufferMatrix jets, boolean ntk) {
+        boolean erf = phi.kind() == Activation.Kind.ERF;
+        long cols = pairs.cols() / 3;
+        launch(Kernel.JACOBIAN_LAYERS, DType.F64, jets.rows() * cols, args.reset().i32(erf ? 1 : 0)
+                .real(DType.F64, erf ? 0 : DualKernel.linearPart(phi)).real(DType.F64, sigmaW2).real(DType.F64, sigmaB2)
+                .real(DType.F64, c0).i32(ntk ? 1 : 0).pointer(address(q1)).pointer(q2 == null ? 0 : address(q2))
+                .pointer(address(pairs)).pointer(address(jets)).i64(jets.rows()).i64(cols).i64((q1.cols() - 1) / 2));
+    }
+
+    @Override
     protected void signBitsImpl(BufferMatrix z, long words, MemorySegment out) {
         long items = z.rows() * words;
         long bytes = items * Long.BYTES;

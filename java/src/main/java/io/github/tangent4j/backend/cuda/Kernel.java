@@ -18,7 +18,8 @@ enum Kernel {
     SUM_ROWS,
     SUM_COLS,
     SIGN_BITS,
-    DUAL_LAYERS;
+    DUAL_LAYERS,
+    JACOBIAN_LAYERS;
 
     private final String f64 = "t4j_" + name().toLowerCase(Locale.ROOT) + "_f64";
     private final String f32 = "t4j_" + name().toLowerCase(Locale.ROOT) + "_f32";

@@ -89,6 +89,14 @@ public abstract class AbstractBackend implements Backend {
     protected abstract void dualLayersImpl(Activation phi, double sigmaW2, double sigmaB2, BufferMatrix q1,
             BufferMatrix q2, BufferMatrix k, BufferMatrix theta);
 
+    /**
+     * {@code (q1.cols() - 1) / 2} layers of the Jacobian kernels' per-pair recursion on checked, non-empty
+     * F64 arguments (see {@link io.github.tangent4j.backend.Backend#jacobianLayers}); q2 is null when there
+     * are no layers.
+     */
+    protected abstract void jacobianLayersImpl(Activation phi, double sigmaW2, double sigmaB2, double c0,
+            BufferMatrix q1, BufferMatrix q2, BufferMatrix pairs, BufferMatrix jets, boolean ntk);
+
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */
     protected abstract void signBitsImpl(BufferMatrix z, long words, MemorySegment out);
 
@@ -466,6 +474,56 @@ public abstract class AbstractBackend implements Backend {
                 }
                 if (kk.size() > 0) {
                     dualLayersImpl(phi, sigmaW2, sigmaB2, a, b, kk, t);
+                }
+        });
+    }
+
+    @Override
+    public final void jacobianLayers(Activation phi, double sigmaW2, double sigmaB2, double c0, DeviceMatrix q1,
+            DeviceMatrix q2, DeviceMatrix pairs, DeviceMatrix jets, boolean ntk) {
+        runGuarded(() -> {
+                Objects.requireNonNull(phi, "phi");
+                DualKernel.checkSupported(phi);
+                checkVariance("sigmaW2", sigmaW2);
+                checkVariance("sigmaB2", sigmaB2);
+                checkVariance("c0", c0);
+                BufferMatrix out = own("jets", jets);
+                BufferMatrix a = own("q1", q1);
+                BufferMatrix p = own("pairs", pairs);
+                BufferMatrix b = q2 == null ? null : own("q2", q2);
+                for (BufferMatrix m : new BufferMatrix[] {out, a, p, b}) {
+                    if (m != null && m.dtype() != DType.F64) {
+                        String arg = m == out ? "jets" : m == a ? "q1" : m == p ? "pairs" : "q2";
+                        throw new IllegalArgumentException(arg + ": expected dtype F64 but was " + m.dtype());
+                    }
+                }
+                long rows = out.rows();
+                if (out.cols() % JacobianPair.COEFFICIENTS != 0) {
+                    throw new IllegalArgumentException("jets: expected shape rows x 10 cols but was " + dims(out));
+                }
+                long cols = out.cols() / JacobianPair.COEFFICIENTS;
+                if (a.rows() != rows || a.cols() % 2 != 1) {
+                    throw new IllegalArgumentException("q1: expected shape " + rows + " x (1 + 2L) (jets.rows() of "
+                            + dims(out) + ", an odd column count) but was " + dims(a));
+                }
+                long layers = (a.cols() - 1) / 2;
+                if (layers > 0 ? b == null || b.rows() != 2 * layers || b.cols() != cols
+                        : b != null && (b.rows() != 0 || b.cols() != cols)) {
+                    throw new IllegalArgumentException("q2: expected shape " + 2 * layers + " x " + cols
+                            + " (2L of q1 x jets.cols() / 10) but was " + (b == null ? "null" : dims(b)));
+                }
+                if (p.rows() != rows || p.cols() != 3 * cols) {
+                    throw new IllegalArgumentException("pairs: expected shape " + rows + " x " + 3 * cols
+                            + " (jets.rows() x 3 jets.cols() / 10) but was " + dims(p));
+                }
+                for (BufferMatrix m : new BufferMatrix[] {a, p, b}) {
+                    if (m != null && overlaps(out, m)) {
+                        throw new IllegalArgumentException("jets: expected a matrix overlapping no input but was "
+                                + jets);
+                    }
+                }
+                if (out.size() > 0) {
+                    jacobianLayersImpl(phi, sigmaW2, sigmaB2, c0, a, layers > 0 ? b : null, p, out, ntk);
                 }
         });
     }

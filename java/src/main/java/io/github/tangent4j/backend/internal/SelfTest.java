@@ -292,6 +292,9 @@ public final class SelfTest {
                 }
             });
         }
+        if (dtype == DType.F64) {
+            jacobianLayers(cand, ref, gram, variances);
+        }
         compare("signBits " + dt, dtype, cand, ref, be -> {
             try (DeviceMatrix m = be.upload(z)) {
                 return be.signBits(m);
@@ -327,6 +330,48 @@ public final class SelfTest {
     }
 
     /** One layer on a backend: its output, or with {@code signs} its packed pre-activation signs. */
+    /**
+     * {@link Backend#jacobianLayers} (always in double) over the pairs of a positive semidefinite kernel: each
+     * point's coordinates (alpha, beta) from the Gram entries, two layers with the points' variances.
+     */
+    private void jacobianLayers(Backend cand, Backend ref, Tensor gram, double[] variances) {
+        int n = variances.length;
+        int layers = 2;
+        double[] q1 = new double[n * (1 + 2 * layers)];
+        double[] q2 = new double[2 * layers * n];
+        double[] pairs = new double[n * 3 * n];
+        for (int i = 0; i < n; i++) {
+            double norm = Math.sqrt(variances[i]);
+            q1[i * (1 + 2 * layers)] = norm;
+            for (int l = 0; l < layers; l++) {
+                q1[i * (1 + 2 * layers) + 1 + 2 * l] = variances[i];
+                q1[i * (1 + 2 * layers) + 2 + 2 * l] = 0.3;
+                q2[2 * l * n + i] = variances[i];
+                q2[(2 * l + 1) * n + i] = 0.3;
+            }
+            for (int j = 0; j < n; j++) {
+                double k = gram.get(i, j);
+                double alpha = norm > 0 ? k / norm : 0;
+                pairs[3 * (i * n + j)] = k;
+                pairs[3 * (i * n + j) + 1] = alpha;
+                pairs[3 * (i * n + j) + 2] = Math.sqrt(Math.max(variances[j] - alpha * alpha, 0));
+            }
+        }
+        for (Activation phi : List.of(Activation.RELU, Activation.leakyRelu(0.1), Activation.ERF)) {
+            for (boolean ntk : new boolean[] {false, true}) {
+                compare("jacobianLayers " + phi + (ntk ? " ntk" : " nngp"), DType.F64, cand, ref, be -> {
+                    try (DeviceMatrix a = be.upload(Tensor.of(q1, n, 1 + 2 * layers));
+                            DeviceMatrix b = be.upload(Tensor.of(q2, 2 * layers, n));
+                            DeviceMatrix p = be.upload(Tensor.of(pairs, n, 3L * n));
+                            DeviceMatrix jets = be.allocate(DType.F64, n, (long) JacobianPair.COEFFICIENTS * n)) {
+                        be.jacobianLayers(phi, 2, 0.1, 0.5, a, b, p, jets, ntk);
+                        return be.download(jets);
+                    }
+                });
+            }
+        }
+    }
+
     private static Tensor layer(Backend be, Tensor x, Tensor w, Tensor bias, Activation phi, boolean signs) {
         try (DeviceMatrix dx = be.upload(x); DeviceMatrix dw = be.upload(w);
              DeviceMatrix db = bias == null ? null : be.upload(bias);

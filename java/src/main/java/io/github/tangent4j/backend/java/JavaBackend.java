@@ -120,6 +120,13 @@ public final class JavaBackend extends AbstractBackend {
     }
 
     @Override
+    protected void jacobianLayersImpl(Activation phi, double sigmaW2, double sigmaB2, double c0, BufferMatrix q1,
+            BufferMatrix q2, BufferMatrix pairs, BufferMatrix jets, boolean ntk) {
+        JavaJacobianLayers.run(phi, sigmaW2, sigmaB2, c0, segment(q1), q2 == null ? null : segment(q2), segment(pairs),
+                segment(jets), jets.rows(), pairs.cols() / 3, Math.toIntExact((q1.cols() - 1) / 2), ntk);
+    }
+
+    @Override
     protected void signBitsImpl(BufferMatrix z, long words, MemorySegment out) {
         JavaElementwise.signBits(z.dtype(), segment(z), z.rows(), z.cols(), words, out);
     }
