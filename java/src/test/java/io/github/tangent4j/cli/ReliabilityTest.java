@@ -127,7 +127,9 @@ class ReliabilityTest {
     @Test
     void anOutputLargerThanTheFreeDiskIsRefusedNamingOutTheBytesNeededAndFree() throws IOException {
         long free = Files.getFileStore(dir).getUsableSpace();
-        long rows = free / 16 + 1;   // forward writes (N, 2) float64: 16 bytes a row, streamed (no memory)
+        // forward writes (N, 2) float64, 16 bytes a row, streamed (no memory). Twice the free space, so that space
+        // freed meanwhile (a deleted file's mapping released by a collection) cannot make it fit.
+        long rows = free / 8 + 1;
         Path big = claim("big.npy", rows, 1);
         CliTest.Result r = run("forward", "--model", model.toString(), "--x", big.toString(), "--out", out.toString());
         assertFailsWithOneLine(r, "--out " + out, "the output F64 (" + rows + ", 2) needs " + rows * 16 + " bytes",
