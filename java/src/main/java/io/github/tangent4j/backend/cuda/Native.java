@@ -1,5 +1,7 @@
 package io.github.tangent4j.backend.cuda;
 
+import io.github.tangent4j.backend.BackendException;
+import io.github.tangent4j.backend.DeviceOutOfMemoryException;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,8 +30,63 @@ final class Native {
         return p.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
+    /** A downcall returning a C {@code int} status, as a lambda around {@code invokeExact}. */
+    @FunctionalInterface
+    interface IntCall {
+        int call() throws Throwable;
+    }
+
+    /** A downcall returning a C {@code long long}. */
+    @FunctionalInterface
+    interface LongCall {
+        long call() throws Throwable;
+    }
+
+    /** A downcall returning a pointer. */
+    @FunctionalInterface
+    interface PointerCall {
+        MemorySegment call() throws Throwable;
+    }
+
+    /** Runs a downcall that returns a status code; what it throws is rethrown by {@link #rethrow}. */
+    static int status(IntCall downcall) {
+        try {
+            return downcall.call();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Runs a downcall that returns a {@code long long}. */
+    static long longValue(LongCall downcall) {
+        try {
+            return downcall.call();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Runs a downcall that returns a pointer. */
+    static MemorySegment pointer(PointerCall downcall) {
+        try {
+            return downcall.call();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The exception for a failed call: {@link DeviceOutOfMemoryException} (with {@code bytes} as the
+     * request) when {@code outOfMemory}, else {@link BackendException}; the message is
+     * {@code "<call> failed: <description>"}.
+     */
+    static RuntimeException failure(String call, String description, boolean outOfMemory, long bytes) {
+        String message = call + " failed: " + description;
+        return outOfMemory ? new DeviceOutOfMemoryException(message, bytes) : new BackendException(message);
+    }
+
     /** Rethrows what a downcall threw: unchecked as is, anything else (impossible for exact calls) wrapped. */
-    static RuntimeException rethrow(Throwable t) {
+    private static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             throw r;
         }
