@@ -88,7 +88,12 @@ final class Adam {
     }
 
     private static double fullLoss(Backend backend, Mlp net, Tensor x, Tensor y, int step) {
-        double s = MaskedFit.squaredError(net.forward(backend, x), y, null) / y.size();
+        double s;
+        try {
+            s = MaskedFit.squaredError(net.forward(backend, x), y, null) / y.size();
+        } catch (ArithmeticException overflow) {
+            s = Double.POSITIVE_INFINITY; // the outputs overflowed (the tile engine's check): the fit diverged
+        }
         MaskedFit.checkFinite(s, step, "Adam");
         return s;
     }
