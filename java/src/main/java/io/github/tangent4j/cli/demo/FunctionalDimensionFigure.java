@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.kernels.FunctionalDimension;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.ParameterMask;
@@ -24,15 +25,10 @@ import org.knowm.xchart.style.Styler;
  * number K of trainable parameters ({@link ParameterMask}): a whole hidden-to-hidden weight matrix, and
  * K parameters drawn at random from all layers.
  */
-final class FunctionalDimensionFigure extends TitledFigure {
+final class FunctionalDimensionFigure implements FigureBody {
     static final String CAPTION = "Rank of the parameter Jacobian (local functional dimension) against the number "
             + "of inputs, with all parameters and with two allocations of the same number of "
             + "trainable ones.";
-
-    FunctionalDimensionFigure() {
-        super("7-functional-dimension.png",
-                "7. Local functional dimension: rank of the parameter Jacobian vs number of inputs");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {
