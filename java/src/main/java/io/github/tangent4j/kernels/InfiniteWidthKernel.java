@@ -355,15 +355,12 @@ public final class InfiniteWidthKernel {
         }
         Tensor x = p.x();
         Tensor y = p.y();
-        boolean same = p.same();
-        long d = p.d();
-        double c0 = p.c0();
-        double[][] qx = variances(Gram.squaredNorms(backend, x), c0);
-        double[][] qy = same ? qx : variances(Gram.squaredNorms(backend, y), c0);
+        double[][] qx = variances(Gram.squaredNorms(backend, x), p.c0());
+        double[][] qy = p.same() ? qx : variances(Gram.squaredNorms(backend, y), p.c0());
         long es = x.dtype().byteSize();
-        TileEngine engine = TileEngine.of(backend, es * 2 * d + 16L * depth).withBytesPerCell(es * (wantNtk ? 2 : 1))
+        TileEngine engine = TileEngine.of(backend, es * 2 * p.d() + 16L * depth).withBytesPerCell(es * (wantNtk ? 2 : 1))
                 .withMinTileBytes(TileEngine.EFFICIENT_TILE_BYTES).withMaxTileRows(maxTileRows).withProgress(progress);
-        engine.runGrid(p.n(), p.n2(), same, List.of(sink), new TileEngine.GridTask<DeviceMatrix>() {
+        engine.runGrid(p.n(), p.n2(), p.same(), List.of(sink), new TileEngine.GridTask<DeviceMatrix>() {
             @Override
             public DeviceMatrix rowBlock(TileScope scope, long i0, long i1) {
                 return scope.track(backend.upload(x.slice(i0, i1)));
@@ -372,7 +369,7 @@ public final class InfiniteWidthKernel {
             @Override
             public List<Tensor> tile(DeviceMatrix rows, TileScope scope, TilePlan.Tile t) {
                 long cols = t.j1() - t.j0();
-                DeviceMatrix yd = same && t.onDiagonal() ? rows : scope.track(backend.upload(y.slice(t.j0(), t.j1())));
+                DeviceMatrix yd = p.same() && t.onDiagonal() ? rows : scope.track(backend.upload(y.slice(t.j0(), t.j1())));
                 double[] columns = new double[depth * (int) cols];
                 for (int l = 0; l < depth; l++) {
                     System.arraycopy(qy[l], (int) t.j0(), columns, l * (int) cols, (int) cols);
@@ -384,7 +381,7 @@ public final class InfiniteWidthKernel {
                 List<Tensor> none = new ArrayList<>();
                 none.add(null);
                 Outputs out = wantNtk ? new Outputs(none, kernel) : new Outputs(kernel, none);
-                Job job = new Job(backend, yd, columns, cols, c0, qx, out);
+                Job job = new Job(backend, yd, columns, cols, p.c0(), qx, out);
                 InfiniteWidthKernel.this.tile(job, rows, t.i0(), yd, q2, scratch(x.dtype(), t.i1() - t.i0(), cols, scope),
                         (m, dst) -> backend.download(m, dst));
                 return List.of(block);

@@ -163,7 +163,7 @@ public final class Allocation {
         return switch (kind) {
             case RANDOM -> {
                 int[] c = candidates(mlp, biases).stream().mapToInt(Integer::intValue).toArray();
-                shuffle(c, rng);
+                FisherYates.shuffle(c, rng);
                 yield c;
             }
             case LAYER -> {
@@ -264,7 +264,7 @@ public final class Allocation {
         }
         g.sort(Comparator.comparingInt((int[] a) -> a.length).reversed());
         for (int[] a : g) {
-            shuffle(a, rng);
+            FisherYates.shuffle(a, rng);
         }
         return g;
     }
@@ -316,7 +316,7 @@ public final class Allocation {
     private static int[] permutation(int n, SplittableRandom rng) {
         int[] p = new int[n];
         Arrays.setAll(p, i -> i);
-        shuffle(p, rng);
+        FisherYates.shuffle(p, rng);
         return p;
     }
 
@@ -324,14 +324,6 @@ public final class Allocation {
         return groups.stream().flatMapToInt(Arrays::stream).toArray();
     }
 
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
 
     @Override
     public boolean equals(Object o) {

@@ -56,27 +56,27 @@ final class Cublas {
     }
 
     static int cublasCreate_v2(MemorySegment handle) {
-        return Native.status(() -> (int) CREATE.invokeExact(handle));
+        return Native.call(() -> (int) CREATE.invokeExact(handle));
     }
 
     static int cublasDestroy_v2(MemorySegment handle) {
-        return Native.status(() -> (int) DESTROY.invokeExact(handle));
+        return Native.call(() -> (int) DESTROY.invokeExact(handle));
     }
 
     static int cublasGetVersion_v2(MemorySegment handle, MemorySegment version) {
-        return Native.status(() -> (int) GET_VERSION.invokeExact(handle, version));
+        return Native.call(() -> (int) GET_VERSION.invokeExact(handle, version));
     }
 
     static int cublasSetStream_v2(MemorySegment handle, MemorySegment stream) {
-        return Native.status(() -> (int) SET_STREAM.invokeExact(handle, stream));
+        return Native.call(() -> (int) SET_STREAM.invokeExact(handle, stream));
     }
 
     static int cublasSetMathMode(MemorySegment handle, int mode) {
-        return Native.status(() -> (int) SET_MATH_MODE.invokeExact(handle, mode));
+        return Native.call(() -> (int) SET_MATH_MODE.invokeExact(handle, mode));
     }
 
     static MemorySegment cublasGetStatusString(int status) {
-        return Native.pointer(() -> (MemorySegment) GET_STATUS_STRING.invokeExact(status));
+        return Native.call(() -> (MemorySegment) GET_STATUS_STRING.invokeExact(status));
     }
 
     /** cublasDgemm_v2 when {@code f64}, else cublasSgemm_v2 (alpha and beta then point to floats). */
@@ -84,7 +84,7 @@ final class Cublas {
             MemorySegment alpha, MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment beta,
             MemorySegment c, int ldc) {
         MethodHandle gemm = f64 ? DGEMM : SGEMM;
-        return Native.status(() -> (int) gemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb,
+        return Native.call(() -> (int) gemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb,
                 beta, c, ldc));
     }
 
@@ -93,7 +93,7 @@ final class Cublas {
             int k, MemorySegment alpha, MemorySegment a, int lda, long strideA, MemorySegment b, int ldb,
             long strideB, MemorySegment beta, MemorySegment c, int ldc, long strideC, int batchCount) {
         MethodHandle gemm = f64 ? DGEMM_STRIDED_BATCHED : SGEMM_STRIDED_BATCHED;
-        return Native.status(() -> (int) gemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, strideA,
+        return Native.call(() -> (int) gemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, strideA,
                 b, ldb, strideB, beta, c, ldc, strideC, batchCount));
     }
 

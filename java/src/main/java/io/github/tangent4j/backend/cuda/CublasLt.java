@@ -81,54 +81,54 @@ final class CublasLt {
     }
 
     static int cublasLtCreate(MemorySegment handle) {
-        return Native.status(() -> (int) CREATE.invokeExact(handle));
+        return Native.call(() -> (int) CREATE.invokeExact(handle));
     }
 
     static int cublasLtDestroy(MemorySegment handle) {
-        return Native.status(() -> (int) DESTROY.invokeExact(handle));
+        return Native.call(() -> (int) DESTROY.invokeExact(handle));
     }
 
     /** 10000 * major + 100 * minor + patch. */
     static long cublasLtGetVersion() {
-        return Native.longValue(() -> (long) GET_VERSION.invokeExact());
+        return Native.call(() -> (long) GET_VERSION.invokeExact());
     }
 
     static int cublasLtMatmulDescCreate(MemorySegment desc, int computeType, int scaleType) {
-        return Native.status(() -> (int) DESC_CREATE.invokeExact(desc, computeType, scaleType));
+        return Native.call(() -> (int) DESC_CREATE.invokeExact(desc, computeType, scaleType));
     }
 
     static int cublasLtMatmulDescDestroy(MemorySegment desc) {
-        return Native.status(() -> (int) DESC_DESTROY.invokeExact(desc));
+        return Native.call(() -> (int) DESC_DESTROY.invokeExact(desc));
     }
 
     static int cublasLtMatmulDescSetAttribute(MemorySegment desc, int attribute, MemorySegment buf, long size) {
-        return Native.status(() -> (int) DESC_SET.invokeExact(desc, attribute, buf, size));
+        return Native.call(() -> (int) DESC_SET.invokeExact(desc, attribute, buf, size));
     }
 
     static int cublasLtMatrixLayoutCreate(MemorySegment layout, int type, long rows, long cols, long ld) {
-        return Native.status(() -> (int) LAYOUT_CREATE.invokeExact(layout, type, rows, cols, ld));
+        return Native.call(() -> (int) LAYOUT_CREATE.invokeExact(layout, type, rows, cols, ld));
     }
 
     static int cublasLtMatrixLayoutDestroy(MemorySegment layout) {
-        return Native.status(() -> (int) LAYOUT_DESTROY.invokeExact(layout));
+        return Native.call(() -> (int) LAYOUT_DESTROY.invokeExact(layout));
     }
 
     static int cublasLtMatmulPreferenceCreate(MemorySegment pref) {
-        return Native.status(() -> (int) PREF_CREATE.invokeExact(pref));
+        return Native.call(() -> (int) PREF_CREATE.invokeExact(pref));
     }
 
     static int cublasLtMatmulPreferenceDestroy(MemorySegment pref) {
-        return Native.status(() -> (int) PREF_DESTROY.invokeExact(pref));
+        return Native.call(() -> (int) PREF_DESTROY.invokeExact(pref));
     }
 
     static int cublasLtMatmulPreferenceSetAttribute(MemorySegment pref, int attribute, MemorySegment buf, long size) {
-        return Native.status(() -> (int) PREF_SET.invokeExact(pref, attribute, buf, size));
+        return Native.call(() -> (int) PREF_SET.invokeExact(pref, attribute, buf, size));
     }
 
     static int cublasLtMatmulAlgoGetHeuristic(MemorySegment handle, MemorySegment desc, MemorySegment a,
             MemorySegment b, MemorySegment c, MemorySegment d, MemorySegment pref, int requested,
             MemorySegment results, MemorySegment returned) {
-        return Native.status(() -> (int) HEURISTIC.invokeExact(handle, desc, a, b, c, d, pref, requested, results,
+        return Native.call(() -> (int) HEURISTIC.invokeExact(handle, desc, a, b, c, d, pref, requested, results,
                 returned));
     }
 
@@ -136,7 +136,7 @@ final class CublasLt {
             MemorySegment aDesc, MemorySegment b, MemorySegment bDesc, MemorySegment beta, MemorySegment c,
             MemorySegment cDesc, MemorySegment d, MemorySegment dDesc, MemorySegment algo, MemorySegment workspace,
             long workspaceBytes, MemorySegment stream) {
-        return Native.status(() -> (int) MATMUL.invokeExact(handle, desc, alpha, a, aDesc, b, bDesc, beta, c,
+        return Native.call(() -> (int) MATMUL.invokeExact(handle, desc, alpha, a, aDesc, b, bDesc, beta, c,
                 cDesc, d, dDesc, algo, workspace, workspaceBytes, stream));
     }
 }

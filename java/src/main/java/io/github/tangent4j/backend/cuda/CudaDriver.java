@@ -56,57 +56,57 @@ final class CudaDriver {
     }
 
     static int cuInit(int flags) {
-        return Native.status(() -> (int) INIT.invokeExact(flags));
+        return Native.call(() -> (int) INIT.invokeExact(flags));
     }
 
     static int cuDeviceGet(MemorySegment device, int ordinal) {
-        return Native.status(() -> (int) DEVICE_GET.invokeExact(device, ordinal));
+        return Native.call(() -> (int) DEVICE_GET.invokeExact(device, ordinal));
     }
 
     static int cuDeviceGetName(MemorySegment name, int len, int device) {
-        return Native.status(() -> (int) DEVICE_GET_NAME.invokeExact(name, len, device));
+        return Native.call(() -> (int) DEVICE_GET_NAME.invokeExact(name, len, device));
     }
 
     static int cuDeviceGetAttribute(MemorySegment value, int attribute, int device) {
-        return Native.status(() -> (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attribute, device));
+        return Native.call(() -> (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attribute, device));
     }
 
     static int cuDevicePrimaryCtxRetain(MemorySegment context, int device) {
-        return Native.status(() -> (int) PRIMARY_CTX_RETAIN.invokeExact(context, device));
+        return Native.call(() -> (int) PRIMARY_CTX_RETAIN.invokeExact(context, device));
     }
 
     static int cuDevicePrimaryCtxRelease(int device) {
-        return Native.status(() -> (int) PRIMARY_CTX_RELEASE.invokeExact(device));
+        return Native.call(() -> (int) PRIMARY_CTX_RELEASE.invokeExact(device));
     }
 
     static int cuCtxSetCurrent(MemorySegment context) {
-        return Native.status(() -> (int) CTX_SET_CURRENT.invokeExact(context));
+        return Native.call(() -> (int) CTX_SET_CURRENT.invokeExact(context));
     }
 
     static int cuModuleLoadData(MemorySegment module, MemorySegment image) {
-        return Native.status(() -> (int) MODULE_LOAD_DATA.invokeExact(module, image));
+        return Native.call(() -> (int) MODULE_LOAD_DATA.invokeExact(module, image));
     }
 
     static int cuModuleUnload(MemorySegment module) {
-        return Native.status(() -> (int) MODULE_UNLOAD.invokeExact(module));
+        return Native.call(() -> (int) MODULE_UNLOAD.invokeExact(module));
     }
 
     static int cuModuleGetFunction(MemorySegment function, MemorySegment module, MemorySegment name) {
-        return Native.status(() -> (int) MODULE_GET_FUNCTION.invokeExact(function, module, name));
+        return Native.call(() -> (int) MODULE_GET_FUNCTION.invokeExact(function, module, name));
     }
 
     static int cuLaunchKernel(MemorySegment function, int gridX, int gridY, int gridZ, int blockX, int blockY,
             int blockZ, int sharedMemBytes, MemorySegment stream, MemorySegment kernelParams, MemorySegment extra) {
-        return Native.status(() -> (int) LAUNCH_KERNEL.invokeExact(function, gridX, gridY, gridZ, blockX, blockY,
+        return Native.call(() -> (int) LAUNCH_KERNEL.invokeExact(function, gridX, gridY, gridZ, blockX, blockY,
                 blockZ, sharedMemBytes, stream, kernelParams, extra));
     }
 
     static int cuGetErrorString(int error, MemorySegment string) {
-        return Native.status(() -> (int) GET_ERROR_STRING.invokeExact(error, string));
+        return Native.call(() -> (int) GET_ERROR_STRING.invokeExact(error, string));
     }
 
     static int cuGetErrorName(int error, MemorySegment string) {
-        return Native.status(() -> (int) GET_ERROR_NAME.invokeExact(error, string));
+        return Native.call(() -> (int) GET_ERROR_NAME.invokeExact(error, string));
     }
 
     /** {@code "CUDA_ERROR_LAUNCH_FAILED (719): unspecified launch failure"} for a result. */

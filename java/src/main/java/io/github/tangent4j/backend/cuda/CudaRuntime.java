@@ -103,127 +103,127 @@ final class CudaRuntime {
     }
 
     static int cudaGetDeviceCount(MemorySegment count) {
-        return Native.status(() -> (int) GET_DEVICE_COUNT.invokeExact(count));
+        return Native.call(() -> (int) GET_DEVICE_COUNT.invokeExact(count));
     }
 
     static int cudaGetDevice(MemorySegment device) {
-        return Native.status(() -> (int) GET_DEVICE.invokeExact(device));
+        return Native.call(() -> (int) GET_DEVICE.invokeExact(device));
     }
 
     static int cudaSetDevice(int device) {
-        return Native.status(() -> (int) SET_DEVICE.invokeExact(device));
+        return Native.call(() -> (int) SET_DEVICE.invokeExact(device));
     }
 
     static int cudaDeviceGetAttribute(MemorySegment value, int attr, int device) {
-        return Native.status(() -> (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attr, device));
+        return Native.call(() -> (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attr, device));
     }
 
     static int cudaMalloc(MemorySegment devPtr, long size) {
-        return Native.status(() -> (int) MALLOC.invokeExact(devPtr, size));
+        return Native.call(() -> (int) MALLOC.invokeExact(devPtr, size));
     }
 
     static int cudaFree(MemorySegment devPtr) {
-        return Native.status(() -> (int) FREE.invokeExact(devPtr));
+        return Native.call(() -> (int) FREE.invokeExact(devPtr));
     }
 
     static int cudaMemcpy(MemorySegment dst, MemorySegment src, long count, int kind) {
-        return Native.status(() -> (int) MEMCPY.invokeExact(dst, src, count, kind));
+        return Native.call(() -> (int) MEMCPY.invokeExact(dst, src, count, kind));
     }
 
     static int cudaMemcpyAsync(MemorySegment dst, MemorySegment src, long count, int kind, MemorySegment stream) {
-        return Native.status(() -> (int) MEMCPY_ASYNC.invokeExact(dst, src, count, kind, stream));
+        return Native.call(() -> (int) MEMCPY_ASYNC.invokeExact(dst, src, count, kind, stream));
     }
 
     static int cudaMemsetAsync(MemorySegment devPtr, int value, long count, MemorySegment stream) {
-        return Native.status(() -> (int) MEMSET_ASYNC.invokeExact(devPtr, value, count, stream));
+        return Native.call(() -> (int) MEMSET_ASYNC.invokeExact(devPtr, value, count, stream));
     }
 
     static int cudaMemGetInfo(MemorySegment free, MemorySegment total) {
-        return Native.status(() -> (int) MEM_GET_INFO.invokeExact(free, total));
+        return Native.call(() -> (int) MEM_GET_INFO.invokeExact(free, total));
     }
 
     static int cudaMallocAsync(MemorySegment devPtr, long size, MemorySegment stream) {
-        return Native.status(() -> (int) MALLOC_ASYNC.invokeExact(devPtr, size, stream));
+        return Native.call(() -> (int) MALLOC_ASYNC.invokeExact(devPtr, size, stream));
     }
 
     static int cudaFreeAsync(MemorySegment devPtr, MemorySegment stream) {
-        return Native.status(() -> (int) FREE_ASYNC.invokeExact(devPtr, stream));
+        return Native.call(() -> (int) FREE_ASYNC.invokeExact(devPtr, stream));
     }
 
     static int cudaDeviceGetDefaultMemPool(MemorySegment memPool, int device) {
-        return Native.status(() -> (int) DEVICE_GET_DEFAULT_MEM_POOL.invokeExact(memPool, device));
+        return Native.call(() -> (int) DEVICE_GET_DEFAULT_MEM_POOL.invokeExact(memPool, device));
     }
 
     static int cudaMemPoolSetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
-        return Native.status(() -> (int) MEM_POOL_SET_ATTRIBUTE.invokeExact(memPool, attr, value));
+        return Native.call(() -> (int) MEM_POOL_SET_ATTRIBUTE.invokeExact(memPool, attr, value));
     }
 
     static int cudaMemPoolGetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
-        return Native.status(() -> (int) MEM_POOL_GET_ATTRIBUTE.invokeExact(memPool, attr, value));
+        return Native.call(() -> (int) MEM_POOL_GET_ATTRIBUTE.invokeExact(memPool, attr, value));
     }
 
     static int cudaMemPoolTrimTo(MemorySegment memPool, long minBytesToKeep) {
-        return Native.status(() -> (int) MEM_POOL_TRIM_TO.invokeExact(memPool, minBytesToKeep));
+        return Native.call(() -> (int) MEM_POOL_TRIM_TO.invokeExact(memPool, minBytesToKeep));
     }
 
     static int cudaMallocHost(MemorySegment ptr, long size) {
-        return Native.status(() -> (int) MALLOC_HOST.invokeExact(ptr, size));
+        return Native.call(() -> (int) MALLOC_HOST.invokeExact(ptr, size));
     }
 
     static int cudaFreeHost(MemorySegment ptr) {
-        return Native.status(() -> (int) FREE_HOST.invokeExact(ptr));
+        return Native.call(() -> (int) FREE_HOST.invokeExact(ptr));
     }
 
     static int cudaStreamWaitEvent(MemorySegment stream, MemorySegment event, int flags) {
-        return Native.status(() -> (int) STREAM_WAIT_EVENT.invokeExact(stream, event, flags));
+        return Native.call(() -> (int) STREAM_WAIT_EVENT.invokeExact(stream, event, flags));
     }
 
     static int cudaEventCreateWithFlags(MemorySegment event, int flags) {
-        return Native.status(() -> (int) EVENT_CREATE_WITH_FLAGS.invokeExact(event, flags));
+        return Native.call(() -> (int) EVENT_CREATE_WITH_FLAGS.invokeExact(event, flags));
     }
 
     static int cudaEventDestroy(MemorySegment event) {
-        return Native.status(() -> (int) EVENT_DESTROY.invokeExact(event));
+        return Native.call(() -> (int) EVENT_DESTROY.invokeExact(event));
     }
 
     static int cudaEventRecord(MemorySegment event, MemorySegment stream) {
-        return Native.status(() -> (int) EVENT_RECORD.invokeExact(event, stream));
+        return Native.call(() -> (int) EVENT_RECORD.invokeExact(event, stream));
     }
 
     static int cudaEventSynchronize(MemorySegment event) {
-        return Native.status(() -> (int) EVENT_SYNCHRONIZE.invokeExact(event));
+        return Native.call(() -> (int) EVENT_SYNCHRONIZE.invokeExact(event));
     }
 
     static int cudaStreamCreate(MemorySegment stream) {
-        return Native.status(() -> (int) STREAM_CREATE.invokeExact(stream));
+        return Native.call(() -> (int) STREAM_CREATE.invokeExact(stream));
     }
 
     static int cudaStreamDestroy(MemorySegment stream) {
-        return Native.status(() -> (int) STREAM_DESTROY.invokeExact(stream));
+        return Native.call(() -> (int) STREAM_DESTROY.invokeExact(stream));
     }
 
     static int cudaStreamSynchronize(MemorySegment stream) {
-        return Native.status(() -> (int) STREAM_SYNCHRONIZE.invokeExact(stream));
+        return Native.call(() -> (int) STREAM_SYNCHRONIZE.invokeExact(stream));
     }
 
     static MemorySegment cudaGetErrorString(int error) {
-        return Native.pointer(() -> (MemorySegment) GET_ERROR_STRING.invokeExact(error));
+        return Native.call(() -> (MemorySegment) GET_ERROR_STRING.invokeExact(error));
     }
 
     static MemorySegment cudaGetErrorName(int error) {
-        return Native.pointer(() -> (MemorySegment) GET_ERROR_NAME.invokeExact(error));
+        return Native.call(() -> (MemorySegment) GET_ERROR_NAME.invokeExact(error));
     }
 
     static int cudaGetLastError() {
-        return Native.status(() -> (int) GET_LAST_ERROR.invokeExact());
+        return Native.call(() -> (int) GET_LAST_ERROR.invokeExact());
     }
 
     static int cudaRuntimeGetVersion(MemorySegment version) {
-        return Native.status(() -> (int) RUNTIME_GET_VERSION.invokeExact(version));
+        return Native.call(() -> (int) RUNTIME_GET_VERSION.invokeExact(version));
     }
 
     static int cudaDriverGetVersion(MemorySegment version) {
-        return Native.status(() -> (int) DRIVER_GET_VERSION.invokeExact(version));
+        return Native.call(() -> (int) DRIVER_GET_VERSION.invokeExact(version));
     }
 
     /** {@code "cudaErrorMemoryAllocation (2): out of memory"} for a status. */

@@ -2,6 +2,7 @@ package io.github.tangent4j.backend.cuda;
 
 import io.github.tangent4j.backend.BackendException;
 import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import io.github.tangent4j.backend.internal.Downcalls;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,48 +31,22 @@ final class Native {
         return p.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
-    /** A downcall returning a C {@code int} status, as a lambda around {@code invokeExact}. */
+    /** A downcall: a lambda around {@code invokeExact} returning the C function's value (boxed). */
     @FunctionalInterface
-    interface IntCall {
-        int call() throws Throwable;
+    interface Downcall<T> {
+        T call() throws Throwable;
     }
 
-    /** A downcall returning a C {@code long long}. */
-    @FunctionalInterface
-    interface LongCall {
-        long call() throws Throwable;
-    }
-
-    /** A downcall returning a pointer. */
-    @FunctionalInterface
-    interface PointerCall {
-        MemorySegment call() throws Throwable;
-    }
-
-    /** Runs a downcall that returns a status code; what it throws is rethrown by {@link #rethrow}. */
-    static int status(IntCall downcall) {
+    /**
+     * Runs a downcall, rethrowing what it throws ({@link Downcalls#rethrow}). The bindings return its value
+     * unboxed, e.g. {@code return Native.call(() -> (int) FREE.invokeExact(p));}: status codes below 128 are
+     * cached boxes, and the JIT removes the others after inlining.
+     */
+    static <T> T call(Downcall<T> downcall) {
         try {
             return downcall.call();
         } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Runs a downcall that returns a {@code long long}. */
-    static long longValue(LongCall downcall) {
-        try {
-            return downcall.call();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Runs a downcall that returns a pointer. */
-    static MemorySegment pointer(PointerCall downcall) {
-        try {
-            return downcall.call();
-        } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t, "native call");
         }
     }
 
@@ -83,16 +58,5 @@ final class Native {
     static RuntimeException failure(String call, String description, boolean outOfMemory, long bytes) {
         String message = call + " failed: " + description;
         return outOfMemory ? new DeviceOutOfMemoryException(message, bytes) : new BackendException(message);
-    }
-
-    /** Rethrows what a downcall threw: unchecked as is, anything else (impossible for exact calls) wrapped. */
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException("native call failed", t);
     }
 }

@@ -46,49 +46,49 @@ final class Nvrtc {
     }
 
     static MemorySegment nvrtcGetErrorString(int result) {
-        return Native.pointer(() -> (MemorySegment) GET_ERROR_STRING.invokeExact(result));
+        return Native.call(() -> (MemorySegment) GET_ERROR_STRING.invokeExact(result));
     }
 
     static int nvrtcVersion(MemorySegment major, MemorySegment minor) {
-        return Native.status(() -> (int) VERSION.invokeExact(major, minor));
+        return Native.call(() -> (int) VERSION.invokeExact(major, minor));
     }
 
     static int nvrtcCreateProgram(MemorySegment prog, MemorySegment src, MemorySegment name, int numHeaders,
             MemorySegment headers, MemorySegment includeNames) {
-        return Native.status(() -> (int) CREATE_PROGRAM.invokeExact(prog, src, name, numHeaders, headers,
+        return Native.call(() -> (int) CREATE_PROGRAM.invokeExact(prog, src, name, numHeaders, headers,
                 includeNames));
     }
 
     static int nvrtcDestroyProgram(MemorySegment prog) {
-        return Native.status(() -> (int) DESTROY_PROGRAM.invokeExact(prog));
+        return Native.call(() -> (int) DESTROY_PROGRAM.invokeExact(prog));
     }
 
     static int nvrtcCompileProgram(MemorySegment prog, int numOptions, MemorySegment options) {
-        return Native.status(() -> (int) COMPILE_PROGRAM.invokeExact(prog, numOptions, options));
+        return Native.call(() -> (int) COMPILE_PROGRAM.invokeExact(prog, numOptions, options));
     }
 
     static int nvrtcGetPTXSize(MemorySegment prog, MemorySegment size) {
-        return Native.status(() -> (int) GET_PTX_SIZE.invokeExact(prog, size));
+        return Native.call(() -> (int) GET_PTX_SIZE.invokeExact(prog, size));
     }
 
     static int nvrtcGetPTX(MemorySegment prog, MemorySegment ptx) {
-        return Native.status(() -> (int) GET_PTX.invokeExact(prog, ptx));
+        return Native.call(() -> (int) GET_PTX.invokeExact(prog, ptx));
     }
 
     static int nvrtcGetCUBINSize(MemorySegment prog, MemorySegment size) {
-        return Native.status(() -> (int) GET_CUBIN_SIZE.invokeExact(prog, size));
+        return Native.call(() -> (int) GET_CUBIN_SIZE.invokeExact(prog, size));
     }
 
     static int nvrtcGetCUBIN(MemorySegment prog, MemorySegment cubin) {
-        return Native.status(() -> (int) GET_CUBIN.invokeExact(prog, cubin));
+        return Native.call(() -> (int) GET_CUBIN.invokeExact(prog, cubin));
     }
 
     static int nvrtcGetProgramLogSize(MemorySegment prog, MemorySegment size) {
-        return Native.status(() -> (int) GET_PROGRAM_LOG_SIZE.invokeExact(prog, size));
+        return Native.call(() -> (int) GET_PROGRAM_LOG_SIZE.invokeExact(prog, size));
     }
 
     static int nvrtcGetProgramLog(MemorySegment prog, MemorySegment log) {
-        return Native.status(() -> (int) GET_PROGRAM_LOG.invokeExact(prog, log));
+        return Native.call(() -> (int) GET_PROGRAM_LOG.invokeExact(prog, log));
     }
 
     /** {@code "NVRTC_ERROR_COMPILATION (6)"} for a result. */
