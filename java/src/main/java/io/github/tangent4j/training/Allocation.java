@@ -5,12 +5,10 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.ParameterLayout;
 import io.github.tangent4j.nn.ParameterMask;
 import io.github.tangent4j.nn.StateDict;
-import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -141,16 +139,7 @@ public final class Allocation {
         for (int k = 0; k < m; k++) {
             flags[order[k]] = true;
         }
-        Map<String, Tensor> dict = new LinkedHashMap<>();
-        int offset = 0;
-        for (Map.Entry<String, Tensor> e : StateDict.fromMlp(mlp).entrySet()) {
-            Tensor t = Tensor.allocate(DType.BOOL, e.getValue().shape());
-            for (long i = 0; i < t.size(); i++) {
-                t.setFlat(i, flags[offset++] ? 1 : 0);
-            }
-            dict.put(e.getKey(), t);
-        }
-        return dict;
+        return ParameterMask.stateDict(mlp, flags);
     }
 
     /**

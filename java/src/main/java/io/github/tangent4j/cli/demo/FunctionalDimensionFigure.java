@@ -10,7 +10,6 @@ import io.github.tangent4j.patterns.PackedPatterns;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.awt.Color;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -152,15 +151,6 @@ final class FunctionalDimensionFigure implements FigureBody {
      * {@link ParameterMask#of}.
      */
     private static ParameterMask mask(Mlp mlp, boolean[] flags, String name) {
-        Map<String, Tensor> dict = new LinkedHashMap<>();
-        int offset = 0;
-        for (Map.Entry<String, Tensor> e : StateDict.fromMlp(mlp).entrySet()) {
-            Tensor t = Tensor.allocate(DType.F64, e.getValue().shape());
-            for (long i = 0; i < t.size(); i++) {
-                t.setFlat(i, flags[offset++] ? 1 : 0);
-            }
-            dict.put(e.getKey(), t);
-        }
-        return ParameterMask.of(mlp, dict, name);
+        return ParameterMask.of(mlp, ParameterMask.stateDict(mlp, flags), name);
     }
 }
