@@ -108,21 +108,7 @@ class TileOverflowTest {
 
     /** A sink that fails the test (with an AssertionError, not the expected exception) on a non-finite tile. */
     private static TileSink finiteOnly(long[] shape) {
-        return new TileSink() {
-            @Override
-            public long[] shape() {
-                return shape;
-            }
-
-            @Override
-            public DType dtype() {
-                return DType.F64;
-            }
-
-            @Override
-            public void writeTile(long rowStart, long colStart, Tensor block) {
-                assertEquals(-1, Finite.firstNonFinite(block), "a non-finite tile reached the sink");
-            }
-        };
+        return TileSink.of(shape, DType.F64, (rowStart, colStart, block) ->
+                assertEquals(-1, Finite.firstNonFinite(block), "a non-finite tile reached the sink"));
     }
 }
