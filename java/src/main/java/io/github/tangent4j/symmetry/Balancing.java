@@ -25,8 +25,12 @@ import java.util.Objects;
  * rescaling attains: such a unit is set to zero entirely and listed in {@link Result#zeroed}; the
  * function is unchanged. {@link Compression} removes such units. Immutable; computed on the host in
  * double precision, O(P) per sweep.
+ *
+ * @param mlp       the network (positively homogeneous activation)
+ * @param tolerance the largest relative imbalance of a unit at which the sweeps stop, in (0, 1)
+ * @param maxSweeps the cap on sweeps, >= 1
  */
-public final class Balancing {
+public record Balancing(Mlp mlp, double tolerance, int maxSweeps) {
     /** The default tolerance on the relative imbalance of a unit. */
     public static final double DEFAULT_TOLERANCE = 1e-12;
     /** The default cap on sweeps. */
@@ -50,14 +54,20 @@ public final class Balancing {
         }
     }
 
-    private final Mlp mlp;
-    private final double tolerance;
-    private final int maxSweeps;
-
-    private Balancing(Mlp mlp, double tolerance, int maxSweeps) {
-        this.mlp = mlp;
-        this.tolerance = tolerance;
-        this.maxSweeps = maxSweeps;
+    /**
+     * Checks the network, the tolerance and the cap on sweeps.
+     *
+     * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity, unless
+     *                                  0 &lt; tolerance &lt; 1, or unless maxSweeps >= 1
+     */
+    public Balancing {
+        Homogeneous.require(mlp);
+        if (!(tolerance > 0 && tolerance < 1)) {
+            throw new IllegalArgumentException("tolerance: expected a number in (0, 1) but was " + tolerance);
+        }
+        if (maxSweeps < 1) {
+            throw new IllegalArgumentException("sweeps: expected >= 1 but was " + maxSweeps);
+        }
     }
 
     /**
@@ -66,7 +76,6 @@ public final class Balancing {
      * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity
      */
     public static Balancing of(Mlp mlp) {
-        Homogeneous.require(mlp);
         return new Balancing(mlp, DEFAULT_TOLERANCE, DEFAULT_MAX_SWEEPS);
     }
 
@@ -76,9 +85,6 @@ public final class Balancing {
      * @throws IllegalArgumentException unless 0 &lt; tolerance &lt; 1
      */
     public Balancing withTolerance(double tolerance) {
-        if (!(tolerance > 0 && tolerance < 1)) {
-            throw new IllegalArgumentException("tolerance: expected a number in (0, 1) but was " + tolerance);
-        }
         return new Balancing(mlp, tolerance, maxSweeps);
     }
 
@@ -88,9 +94,6 @@ public final class Balancing {
      * @throws IllegalArgumentException unless sweeps >= 1
      */
     public Balancing withMaxSweeps(int sweeps) {
-        if (sweeps < 1) {
-            throw new IllegalArgumentException("sweeps: expected >= 1 but was " + sweeps);
-        }
         return new Balancing(mlp, tolerance, sweeps);
     }
 

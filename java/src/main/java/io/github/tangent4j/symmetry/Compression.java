@@ -39,8 +39,12 @@ import java.util.Objects;
  *
  * <p>The result has the effective weights in the STANDARD parameterization ({@link EffectiveNetwork}),
  * since NTK factors depend on the widths, and the network's dtype. Immutable.
+ *
+ * @param mlp       the network (positively homogeneous activation)
+ * @param tolerance how close (relative to their norm, in [0, 1e-3)) rows must be to merge
+ * @param data      the inputs (N >= 1, D) on which never-active relu units are removed, or {@code null}
  */
-public final class Compression {
+public record Compression(Mlp mlp, double tolerance, Tensor data) {
     /**
      * What was compressed.
      *
@@ -86,14 +90,28 @@ public final class Compression {
     public record Pair(Unit first, Unit second) {
     }
 
-    private final Mlp mlp;
-    private final double tolerance;
-    private final Tensor data;
-
-    private Compression(Mlp mlp, double tolerance, Tensor data) {
-        this.mlp = mlp;
-        this.tolerance = tolerance;
-        this.data = data;
+    /**
+     * Checks the network, the tolerance and the data.
+     *
+     * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity, unless
+     *                                  0 &lt;= tolerance &lt; 1e-3, or if data is given for another activation
+     *                                  than relu or is empty
+     */
+    public Compression {
+        Homogeneous.require(mlp);
+        if (!(tolerance >= 0 && tolerance < 1e-3)) {
+            throw new IllegalArgumentException("tolerance: expected a number in [0, 1e-3) but was " + tolerance);
+        }
+        if (data != null) {
+            if (mlp.activation().kind() != Activation.Kind.RELU) {
+                throw new IllegalArgumentException("x: only relu units output zero where they are never active, but "
+                        + "the network uses " + mlp.activation());
+            }
+            if (data.rank() != 2 || data.dim(0) == 0) {
+                throw new IllegalArgumentException("x: expected at least one input (N >= 1, " + mlp.inputDim()
+                        + ") but was " + io.github.tangent4j.tensor.Shapes.format(data.shape()));
+            }
+        }
     }
 
     /**
@@ -102,7 +120,6 @@ public final class Compression {
      * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity
      */
     public static Compression of(Mlp mlp) {
-        Homogeneous.require(mlp);
         return new Compression(mlp, mlp.dtype() == DType.F32 ? 1e-6 : 1e-12, null);
     }
 
@@ -112,9 +129,6 @@ public final class Compression {
      * @throws IllegalArgumentException unless 0 &lt;= tolerance &lt; 1e-3
      */
     public Compression withTolerance(double tolerance) {
-        if (!(tolerance >= 0 && tolerance < 1e-3)) {
-            throw new IllegalArgumentException("tolerance: expected a number in [0, 1e-3) but was " + tolerance);
-        }
         return new Compression(mlp, tolerance, data);
     }
 
@@ -125,16 +139,6 @@ public final class Compression {
      * @throws IllegalArgumentException if the activation is not relu, or x is empty
      */
     public Compression withData(Tensor x) {
-        if (x != null) {
-            if (mlp.activation().kind() != Activation.Kind.RELU) {
-                throw new IllegalArgumentException("x: only relu units output zero where they are never active, but "
-                        + "the network uses " + mlp.activation());
-            }
-            if (x.rank() != 2 || x.dim(0) == 0) {
-                throw new IllegalArgumentException("x: expected at least one input (N >= 1, " + mlp.inputDim()
-                        + ") but was " + io.github.tangent4j.tensor.Shapes.format(x.shape()));
-            }
-        }
         return new Compression(mlp, tolerance, x);
     }
 

@@ -27,8 +27,11 @@ import java.util.List;
  * <p>{@link #gradient} is the gradient with respect to the stored parameters, by the chain rule through
  * the VJP of that |theta|^q network ({@link Jacobians#vjpParameters}), for path-norm regularisation
  * (subgradient 0 at a zero parameter when q = 1). Immutable.
+ *
+ * @param mlp the network (positively homogeneous activation)
+ * @param q   the exponent, finite and >= 1
  */
-public final class PathNorm {
+public record PathNorm(Mlp mlp, double q) {
     /**
      * The path norms.
      *
@@ -39,12 +42,17 @@ public final class PathNorm {
     public record Result(double q, double total, double[] perOutput) {
     }
 
-    private final Mlp mlp;
-    private final double q;
-
-    private PathNorm(Mlp mlp, double q) {
-        this.mlp = mlp;
-        this.q = q;
+    /**
+     * Checks the network and the exponent.
+     *
+     * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity, or unless q
+     *                                  is finite and >= 1
+     */
+    public PathNorm {
+        Homogeneous.require(mlp);
+        if (!(q >= 1) || Double.isInfinite(q)) {
+            throw new IllegalArgumentException("q: expected a finite number >= 1 but was " + q);
+        }
     }
 
     /**
@@ -53,7 +61,6 @@ public final class PathNorm {
      * @throws IllegalArgumentException if the activation is not relu, leaky_relu, abs or identity
      */
     public static PathNorm of(Mlp mlp) {
-        Homogeneous.require(mlp);
         return new PathNorm(mlp, 1);
     }
 
@@ -63,15 +70,7 @@ public final class PathNorm {
      * @throws IllegalArgumentException unless q is finite and >= 1
      */
     public PathNorm withQ(double q) {
-        if (!(q >= 1) || Double.isInfinite(q)) {
-            throw new IllegalArgumentException("q: expected a finite number >= 1 but was " + q);
-        }
         return new PathNorm(mlp, q);
-    }
-
-    /** The exponent q. */
-    public double q() {
-        return q;
     }
 
     /** The path norms, by one forward pass of the |theta|^q network on {@code backend}. */

@@ -26,8 +26,11 @@ import java.util.Arrays;
  * balanced network is the naive bound, and the R-norm of the function is its least value over all
  * representations. Units with zero weights {@code w_k} are constant and contribute nothing. Effective
  * weights of the parameterization ({@link EffectiveNetwork}).
+ *
+ * @param mlp       the network: one hidden layer, positively homogeneous activation
+ * @param tolerance how close (>= 0) normalised hyperplane parameters must be to share an atom
  */
-public final class RadonNorm {
+public record RadonNorm(Mlp mlp, double tolerance) {
     /**
      * The R-norm and what it is compared with.
      *
@@ -41,12 +44,21 @@ public final class RadonNorm {
             int hyperplanes) {
     }
 
-    private final Mlp mlp;
-    private final double tolerance;
-
-    private RadonNorm(Mlp mlp, double tolerance) {
-        this.mlp = mlp;
-        this.tolerance = tolerance;
+    /**
+     * Checks the network and the tolerance.
+     *
+     * @throws IllegalArgumentException if the network does not have exactly one hidden layer, the activation
+     *                                  is not relu, leaky_relu, abs or identity, or tolerance is negative or NaN
+     */
+    public RadonNorm {
+        Homogeneous.require(mlp);
+        if (mlp.depth() != 1) {
+            throw new IllegalArgumentException("mlp: the R-norm is computed for one hidden layer but " + mlp + " has "
+                    + mlp.depth() + " (LayerPenalty gives the penalty of a deep network)");
+        }
+        if (!(tolerance >= 0)) {
+            throw new IllegalArgumentException("tolerance: expected a number >= 0 but was " + tolerance);
+        }
     }
 
     /**
@@ -57,11 +69,6 @@ public final class RadonNorm {
      *                                  activation is not relu, leaky_relu, abs or identity
      */
     public static RadonNorm of(Mlp mlp) {
-        Homogeneous.require(mlp);
-        if (mlp.depth() != 1) {
-            throw new IllegalArgumentException("mlp: the R-norm is computed for one hidden layer but " + mlp + " has "
-                    + mlp.depth() + " (LayerPenalty gives the penalty of a deep network)");
-        }
         return new RadonNorm(mlp, mlp.dtype() == DType.F32 ? 1e-6 : 1e-12);
     }
 
@@ -71,9 +78,6 @@ public final class RadonNorm {
      * @throws IllegalArgumentException if tolerance is negative or NaN
      */
     public RadonNorm withTolerance(double tolerance) {
-        if (!(tolerance >= 0)) {
-            throw new IllegalArgumentException("tolerance: expected a number >= 0 but was " + tolerance);
-        }
         return new RadonNorm(mlp, tolerance);
     }
 

@@ -31,8 +31,11 @@ import java.util.SplittableRandom;
  * (and, for {@code columns} and {@code spread}, as one more column, the constant input). Each allocation
  * is a seeded order of the candidate parameters and a mask of M is its first M: masks of growing M with
  * one seed are nested. Ties (rows or columns of equal length) are broken by the seed.
+ *
+ * @param kind        the kind of allocation
+ * @param layerNumber for {@link Kind#LAYER}, the linear layer counted from 1; 0 for the other kinds
  */
-public final class Allocation {
+public record Allocation(Kind kind, int layerNumber) {
     /** The kinds of allocation. */
     public enum Kind {
         /** Uniformly at random. */
@@ -47,12 +50,21 @@ public final class Allocation {
         SPREAD
     }
 
-    private final Kind kind;
-    private final int layer;
-
-    private Allocation(Kind kind, int layer) {
-        this.kind = kind;
-        this.layer = layer;
+    /**
+     * Checks that a layer number (>= 1) is given for {@link Kind#LAYER} and only for it.
+     *
+     * @throws IllegalArgumentException otherwise
+     */
+    public Allocation {
+        Objects.requireNonNull(kind, "kind");
+        if (kind == Kind.LAYER && layerNumber < 1) {
+            throw new IllegalArgumentException("layer: expected a layer number >= 1 (counted from 1) but was "
+                    + layerNumber);
+        }
+        if (kind != Kind.LAYER && layerNumber != 0) {
+            throw new IllegalArgumentException("layerNumber: expected 0 for the kind " + kind + " but was "
+                    + layerNumber);
+        }
     }
 
     /** An allocation of a kind other than {@link Kind#LAYER}. */
@@ -65,9 +77,6 @@ public final class Allocation {
 
     /** All M parameters in the {@code l}-th linear layer, counted from 1. */
     public static Allocation layer(int l) {
-        if (l < 1) {
-            throw new IllegalArgumentException("layer: expected a layer number >= 1 (counted from 1) but was " + l);
-        }
         return new Allocation(Kind.LAYER, l);
     }
 
@@ -96,14 +105,9 @@ public final class Allocation {
         };
     }
 
-    /** The kind. */
-    public Kind kind() {
-        return kind;
-    }
-
     /** The name as {@link #parse} reads it, e.g. {@code layer:2}. */
     public String name() {
-        return kind == Kind.LAYER ? "layer:" + layer : kind.name().toLowerCase(Locale.ROOT);
+        return kind == Kind.LAYER ? "layer:" + layerNumber : kind.name().toLowerCase(Locale.ROOT);
     }
 
     @Override
@@ -133,7 +137,7 @@ public final class Allocation {
         int[] order = order(mlp, biases, seed);
         if (m < 1 || m > order.length) {
             throw new IllegalArgumentException("m: expected 1 to " + order.length + " (the " + (biases ? "weights and biases"
-                    : "weights") + (kind == Kind.LAYER ? " of layer " + layer : "") + " of " + mlp + ") but was " + m);
+                    : "weights") + (kind == Kind.LAYER ? " of layer " + layerNumber : "") + " of " + mlp + ") but was " + m);
         }
         boolean[] flags = new boolean[Math.toIntExact(mlp.parameterCount())];
         for (int k = 0; k < m; k++) {
@@ -156,11 +160,11 @@ public final class Allocation {
                 yield c;
             }
             case LAYER -> {
-                if (layer > mlp.layers().size()) {
+                if (layerNumber > mlp.layers().size()) {
                     throw new IllegalArgumentException("allocation " + name() + ": expected a layer in 1.."
-                            + mlp.layers().size() + " of " + mlp + " but was " + layer);
+                            + mlp.layers().size() + " of " + mlp + " but was " + layerNumber);
                 }
-                yield concat(rows(mlp, layer - 1, biases));
+                yield concat(rows(mlp, layerNumber - 1, biases));
             }
             case ROWS -> {
                 List<int[]> all = new ArrayList<>();
@@ -311,16 +315,5 @@ public final class Allocation {
 
     private static int[] concat(List<int[]> groups) {
         return groups.stream().flatMapToInt(Arrays::stream).toArray();
-    }
-
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Allocation a && a.kind == kind && a.layer == layer;
-    }
-
-    @Override
-    public int hashCode() {
-        return kind.hashCode() * 31 + layer;
     }
 }
