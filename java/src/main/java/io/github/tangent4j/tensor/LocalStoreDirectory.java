@@ -18,37 +18,32 @@ import java.util.stream.Stream;
  * hidden temporary file in the same folder, created with the permissions any new file gets (the umask
  * applies: not the 0600 of {@link Files#createTempFile}), flushed to the device, and renamed atomically
  * onto its name.
+ *
+ * @param path the folder
  */
-public final class LocalStoreDirectory implements StoreDirectory {
-    private final Path dir;
-
-    /** The folder {@code dir} (it need not exist yet). */
-    public LocalStoreDirectory(Path dir) {
-        this.dir = Objects.requireNonNull(dir, "dir");
-    }
-
-    /** The folder. */
-    public Path path() {
-        return dir;
+public record LocalStoreDirectory(Path path) implements StoreDirectory {
+    /** The folder {@code path} (it need not exist yet). */
+    public LocalStoreDirectory {
+        Objects.requireNonNull(path, "path");
     }
 
     @Override
     public String location() {
-        return dir.toString();
+        return path.toString();
     }
 
     @Override
     public void create() throws IOException {
-        Files.createDirectories(dir);
+        Files.createDirectories(path);
     }
 
     @Override
     public List<String> list() throws IOException {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(path)) {
             return List.of();
         }
         List<String> names = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
+        try (Stream<Path> s = Files.list(path)) {
             s.forEach(p -> names.add(p.getFileName().toString()));
         }
         return names;
@@ -57,7 +52,7 @@ public final class LocalStoreDirectory implements StoreDirectory {
     @Override
     public long size(String name) throws IOException {
         try {
-            return Files.size(dir.resolve(name));
+            return Files.size(path.resolve(name));
         } catch (NoSuchFileException e) {
             return -1;
         }
@@ -65,7 +60,7 @@ public final class LocalStoreDirectory implements StoreDirectory {
 
     @Override
     public byte[] read(String name) throws IOException {
-        return Files.readAllBytes(dir.resolve(name));
+        return Files.readAllBytes(path.resolve(name));
     }
 
     @Override
@@ -73,7 +68,7 @@ public final class LocalStoreDirectory implements StoreDirectory {
         Path tmp = null;
         for (int attempt = 0; tmp == null; attempt++) {
             try {
-                tmp = Files.createFile(dir.resolve(StoreDirectory.temporaryName(name)));
+                tmp = Files.createFile(path.resolve(StoreDirectory.temporaryName(name)));
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 if (attempt == 100) {
                     throw e;
@@ -89,7 +84,7 @@ public final class LocalStoreDirectory implements StoreDirectory {
                 }
                 ch.force(true);
             }
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, path.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
         } finally {
             if (!done) {
@@ -100,6 +95,6 @@ public final class LocalStoreDirectory implements StoreDirectory {
 
     @Override
     public void delete(String name) throws IOException {
-        Files.deleteIfExists(dir.resolve(name));
+        Files.deleteIfExists(path.resolve(name));
     }
 }

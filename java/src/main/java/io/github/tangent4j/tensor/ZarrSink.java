@@ -9,18 +9,13 @@ import java.util.Objects;
  * start on a chunk boundary and cover whole chunks (clipped at the array's edge); a tile of one chunk is
  * the usual case. {@link #hasTile} is true only when every chunk of the tile is present and whole, so a
  * resumed computation recomputes exactly the tiles with a missing or damaged chunk.
+ *
+ * @param store the store written to
  */
-public final class ZarrSink implements TileSink {
-    private final ZarrStore store;
-
+public record ZarrSink(ZarrStore store) implements TileSink {
     /** A sink writing into {@code store}. */
-    public ZarrSink(ZarrStore store) {
-        this.store = Objects.requireNonNull(store, "store");
-    }
-
-    /** The store written to. */
-    public ZarrStore store() {
-        return store;
+    public ZarrSink {
+        Objects.requireNonNull(store, "store");
     }
 
     @Override

@@ -31,8 +31,20 @@ import java.util.Objects;
  * {@code minImprovement} or LM's damping can no longer find a descent ({@link StopReason#NO_IMPROVEMENT}),
  * or after the step budget ({@link StopReason#STEP_BUDGET}). A loss that is not finite throws an
  * {@link ArithmeticException} naming the step. Immutable; configure with the with-ers.
+ *
+ * @param mlp            the network
+ * @param mask           which of its parameters are trained (one flag per parameter, at least one set)
+ * @param method         the optimiser
+ * @param steps          the step budget, >= 1
+ * @param tolerance      the relative loss at which the fit stops, >= 0 and finite
+ * @param minImprovement the relative improvement of a step below which the fit stops, >= 0 and finite
+ * @param learningRate   Adam's learning rate, > 0 and finite
+ * @param batchSize      Adam's mini-batch size, >= 1
+ * @param seed           Adam's shuffling seed
+ * @param listener       told the loss as the fit goes, or {@code null}
  */
-public final class MaskedFit {
+public record MaskedFit(Mlp mlp, ParameterMask mask, Method method, int steps, double tolerance, double minImprovement,
+        double learningRate, long batchSize, long seed, StepListener listener) {
     /** The optimiser. */
     public enum Method {
         /** Levenberg–Marquardt on the masked parameter Jacobian. */
@@ -73,29 +85,31 @@ public final class MaskedFit {
     public record Result(Mlp mlp, double loss, int steps, StopReason reason, double target) {
     }
 
-    private final Mlp mlp;
-    private final ParameterMask mask;
-    private final Method method;
-    private final int steps;
-    private final double tolerance;
-    private final double minImprovement;
-    private final double learningRate;
-    private final long batchSize;
-    private final long seed;
-    private final StepListener listener;
-
-    private MaskedFit(Mlp mlp, ParameterMask mask, Method method, int steps, double tolerance, double minImprovement,
-            double learningRate, long batchSize, long seed, StepListener listener) {
-        this.mlp = mlp;
-        this.mask = mask;
-        this.method = method;
-        this.steps = steps;
-        this.tolerance = tolerance;
-        this.minImprovement = minImprovement;
-        this.learningRate = learningRate;
-        this.batchSize = batchSize;
-        this.seed = seed;
-        this.listener = listener;
+    /**
+     * Checks the settings (the mask against the network: when {@link #fit} starts).
+     *
+     * @throws IllegalArgumentException naming the first setting out of its range
+     */
+    public MaskedFit {
+        Objects.requireNonNull(mlp, "mlp");
+        Objects.requireNonNull(mask, "mask");
+        Objects.requireNonNull(method, "method");
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps: expected >= 1 but was " + steps);
+        }
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw new IllegalArgumentException("tolerance: expected a finite value >= 0 but was " + tolerance);
+        }
+        if (!(minImprovement >= 0) || Double.isInfinite(minImprovement)) {
+            throw new IllegalArgumentException("minImprovement: expected a finite value >= 0 but was "
+                    + minImprovement);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learningRate: expected a finite value > 0 but was " + learningRate);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize: expected >= 1 but was " + batchSize);
+        }
     }
 
     /**
@@ -112,52 +126,36 @@ public final class MaskedFit {
 
     /** A copy using {@code method}. */
     public MaskedFit withMethod(Method method) {
-        return new MaskedFit(mlp, mask, Objects.requireNonNull(method, "method"), steps, tolerance, minImprovement,
-                learningRate, batchSize, seed, listener);
+        return new MaskedFit(mlp, mask, method, steps, tolerance, minImprovement, learningRate, batchSize, seed,
+                listener);
     }
 
     /** A copy taking at most {@code steps} (>= 1) steps. */
     public MaskedFit withSteps(int steps) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps: expected >= 1 but was " + steps);
-        }
         return new MaskedFit(mlp, mask, method, steps, tolerance, minImprovement, learningRate, batchSize, seed,
                 listener);
     }
 
     /** A copy stopping at a loss of {@code tolerance * mean(y^2)} ({@code tolerance >= 0}, finite). */
     public MaskedFit withTolerance(double tolerance) {
-        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
-            throw new IllegalArgumentException("tolerance: expected a finite value >= 0 but was " + tolerance);
-        }
         return new MaskedFit(mlp, mask, method, steps, tolerance, minImprovement, learningRate, batchSize, seed,
                 listener);
     }
 
     /** A copy stopping when a step improves the loss by a relative amount below {@code minImprovement} (>= 0). */
     public MaskedFit withMinImprovement(double minImprovement) {
-        if (!(minImprovement >= 0) || Double.isInfinite(minImprovement)) {
-            throw new IllegalArgumentException("minImprovement: expected a finite value >= 0 but was "
-                    + minImprovement);
-        }
         return new MaskedFit(mlp, mask, method, steps, tolerance, minImprovement, learningRate, batchSize, seed,
                 listener);
     }
 
     /** A copy with Adam's learning rate (> 0, finite). */
     public MaskedFit withLearningRate(double learningRate) {
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learningRate: expected a finite value > 0 but was " + learningRate);
-        }
         return new MaskedFit(mlp, mask, method, steps, tolerance, minImprovement, learningRate, batchSize, seed,
                 listener);
     }
 
     /** A copy with Adam's mini-batch size (>= 1; batches never exceed N) and shuffling seed. */
     public MaskedFit withBatches(long batchSize, long seed) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize: expected >= 1 but was " + batchSize);
-        }
         return new MaskedFit(mlp, mask, method, steps, tolerance, minImprovement, learningRate, batchSize, seed,
                 listener);
     }
@@ -203,30 +201,6 @@ public final class MaskedFit {
                     + ") of " + mlp.dtype() + " but was " + Shapes.format(t.shape()) + " of " + t.dtype());
         }
         Finite.check(name, t);
-    }
-
-    Mlp mlp() {
-        return mlp;
-    }
-
-    int steps() {
-        return steps;
-    }
-
-    double minImprovement() {
-        return minImprovement;
-    }
-
-    double learningRate() {
-        return learningRate;
-    }
-
-    long batchSize() {
-        return batchSize;
-    }
-
-    long seed() {
-        return seed;
     }
 
     void report(int step, double loss) {
