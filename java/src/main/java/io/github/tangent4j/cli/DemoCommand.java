@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,9 +38,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "report folder (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--backend", paramLabel = "auto|java|cuda", defaultValue = "auto",
-            description = "compute backend (default: ${DEFAULT-VALUE})")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--quick", description = "tiny sizes: a few seconds, for tests and CI")
     boolean quick;
@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Figure> figures = Figures.all();
         List<String> summary = new ArrayList<>();
         long start = System.nanoTime();
-        Backends.Selection selection = DataOptions.select(backend);
+        Backends.Selection selection = backend.select();
         try (Backend b = selection.backend(); ProgressBars bars = ProgressBars.open("demo")) {
             DemoContext context = new DemoContext(b, quick);
             Progress progress = bars.listener();
@@ -89,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
                 (quick ? "sizes: --quick (tiny)" : "sizes: default") + String.format(Locale.ROOT,
                         "; %d figures in %.1f s on %d processors", figures.size(), total,
                         Runtime.getRuntime().availableProcessors()),
-                "made by: tangent4j demo" + (quick ? " --quick" : "") + " --backend " + backend);
+                "made by: tangent4j demo" + (quick ? " --quick" : "") + " --backend " + backend.name);
         Path index = report.finish(about);
         staging.commit();
         console.println("tangent4j demo: backend " + BackendLine.brief(selection.reason()));

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -71,9 +72,8 @@ final class SubsetBenchCommand implements Callable<Integer> {
             description = "backends run at once (default: the cores for java, 4 streams for cuda)")
     Integer workers;
 
-    @Option(names = "--backend", paramLabel = "auto|java|cuda", defaultValue = "auto",
-            description = "compute backend (default: ${DEFAULT-VALUE})")
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Output
     @Option(names = "--out", paramLabel = "FILE", description = "output .csv file")
@@ -99,7 +99,7 @@ final class SubsetBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("subset-bench: " + e.getMessage(), e);
         }
         List<SubsetBenchmark.Row> rows;
-        try (Backend b = DataOptions.select(backend).backend()) {
+        try (Backend b = backend.select().backend()) {
             String name = b.name();
             int w = workers != null ? workers
                     : name.equals("java") ? Runtime.getRuntime().availableProcessors() : 4;
