@@ -13,12 +13,11 @@ import java.util.zip.Inflater;
  * checks that the stream really produces that many bytes, and {@link #finish} that it ends exactly there,
  * uses all compressed bytes and matches the declared CRC-32. Must be closed (frees the native inflater).
  */
-final class InflatingInput implements SequentialInput, AutoCloseable {
+final class InflatingInput extends BoundedInput implements AutoCloseable {
     private static final int INPUT_CHUNK = 64 * 1024;
 
     private final RandomAccessInput in;
     private final FormatContext fileCtx;
-    private final FormatContext ctx;
     private final long compressedStart;
     private final long compressedEnd;
     private final long declaredSize;
@@ -26,7 +25,6 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
     private final CRC32 crc = new CRC32();
     private final byte[] input = new byte[INPUT_CHUNK];
     private long compressedPosition;
-    private long produced;
 
     /**
      * @param fileCtx         errors about the compressed bytes (file offsets)
@@ -36,9 +34,9 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
      */
     InflatingInput(RandomAccessInput in, FormatContext fileCtx, long compressedStart, long compressedSize,
                    long declaredSize) {
+        super(fileCtx.inflated(), 0, declaredSize);
         this.in = in;
         this.fileCtx = fileCtx;
-        this.ctx = fileCtx.inflated();
         this.compressedStart = compressedStart;
         this.compressedPosition = compressedStart;
         this.compressedEnd = compressedStart + compressedSize;
@@ -46,33 +44,15 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
     }
 
     @Override
-    public FormatContext context() {
-        return ctx;
-    }
-
-    @Override
-    public long offset() {
-        return produced;
-    }
-
-    @Override
-    public long remaining() {
-        return declaredSize - produced;
-    }
-
-    @Override
-    public void read(MemorySegment dst) throws IOException {
+    void fill(MemorySegment dst, long produced) throws IOException {
         long n = dst.byteSize();
-        if (n > remaining()) {
-            throw ctx.error(produced, "needs " + n + " bytes but only " + remaining() + " remain");
-        }
         long done = 0;
         while (done < n) {
             MemorySegment slice = dst.asSlice(done, Math.min(RandomAccessInput.CHUNK, n - done));
             int got = inflateInto(slice.asByteBuffer(), produced + done);
             if (got == 0) {
                 if (inflater.finished()) {
-                    throw ctx.error(produced + done, "the deflate stream ends after " + (produced + done)
+                    throw context().error(produced + done, "the deflate stream ends after " + (produced + done)
                             + " bytes but the zip directory declares " + declaredSize);
                 }
                 continue;
@@ -80,7 +60,6 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
             crc.update(slice.asSlice(0, got).asByteBuffer());
             done += got;
         }
-        produced += n;
     }
 
     /** One inflate step into {@code out}; feeds input when needed. Returns the bytes produced (maybe 0). */
@@ -93,13 +72,13 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
         try {
             got = inflater.inflate(out);
         } catch (DataFormatException e) {
-            throw ctx.error(at, "invalid deflate data: " + e.getMessage(), e);
+            throw context().error(at, "invalid deflate data: " + e.getMessage(), e);
         }
         if (inflater.needsDictionary()) {
-            throw ctx.error(at, "the deflate stream asks for a preset dictionary, which zip members never use");
+            throw context().error(at, "the deflate stream asks for a preset dictionary, which zip members never use");
         }
         if (got == 0 && !inflater.finished() && !inflater.needsInput() && inflater.getBytesRead() == readBefore) {
-            throw ctx.error(at, "the deflate stream makes no progress");
+            throw context().error(at, "the deflate stream makes no progress");
         }
         return got;
     }
@@ -107,7 +86,7 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
     private void refill(long at) throws IOException {
         long left = compressedEnd - compressedPosition;
         if (left <= 0) {
-            throw ctx.error(at, "the compressed data (" + (compressedEnd - compressedStart)
+            throw context().error(at, "the compressed data (" + (compressedEnd - compressedStart)
                     + " bytes) ends before the deflate stream does, after " + at + " inflated bytes");
         }
         int len = (int) Math.min(input.length, left);
@@ -123,8 +102,8 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
     void finish(long expectedCrc) throws IOException {
         ByteBuffer probe = ByteBuffer.allocate(1);
         while (!inflater.finished()) {
-            if (inflateInto(probe, produced) > 0) {
-                throw ctx.error(produced, "the deflate stream holds more than the " + declaredSize
+            if (inflateInto(probe, offset()) > 0) {
+                throw context().error(offset(), "the deflate stream holds more than the " + declaredSize
                         + " bytes the zip directory declares");
             }
         }
@@ -134,7 +113,7 @@ final class InflatingInput implements SequentialInput, AutoCloseable {
                     + " deflate stream (the member's compressed size is " + (compressedEnd - compressedStart) + ")");
         }
         if (crc.getValue() != expectedCrc) {
-            throw ctx.error(0, String.format("CRC-32 of the %d inflated bytes is 0x%08x but the zip directory says"
+            throw context().error(0, String.format("CRC-32 of the %d inflated bytes is 0x%08x but the zip directory says"
                     + " 0x%08x: the data is corrupt", declaredSize, crc.getValue(), expectedCrc));
         }
     }
