@@ -22,8 +22,17 @@ import java.util.Optional;
  * <p>The wheels' OpenBLAS renames its symbols ({@code scipy_cblas_dgemm}, and with 64-bit integers
  * {@code scipy_cblas_dgemm64_}); the {@link Naming}s list the spellings tried, in order. The GEMM threads
  * itself ({@link #threadsItself()}), so the Java backend calls it once per product.
+ *
+ * @param kind       the library's family: {@code OpenBLAS}, {@code Intel MKL}, {@code BLIS} or {@code CBLAS}
+ * @param provider   the library's name and build, e.g.
+ *                   {@code OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64}
+ * @param file       the file the library was loaded from (or its soname, when the system loader found it)
+ * @param sgemmCall  {@code cblas_sgemm} (integer arguments widened to long)
+ * @param dgemmCall  {@code cblas_dgemm} (integer arguments widened to long)
+ * @param threadsGet the library's thread-count getter, or {@code null} when it has none
  */
-final class SystemBlas implements GemmKernel {
+record SystemBlas(String kind, String provider, String file, MethodHandle sgemmCall, MethodHandle dgemmCall,
+        MethodHandle threadsGet) implements GemmKernel {
     private static final Linker LINKER = Linker.nativeLinker();
     /** CBLAS's enum values: {@code CblasRowMajor}, {@code CblasNoTrans}, {@code CblasTrans}. */
     private static final int ROW_MAJOR = 101;
@@ -43,23 +52,6 @@ final class SystemBlas implements GemmKernel {
     /** The spellings tried, in order: plain LP64, SciPy's wheels LP64, SciPy's ILP64, OpenBLAS's ILP64. */
     static final List<Naming> NAMINGS = List.of(new Naming("", "", false), new Naming("scipy_", "", false),
             new Naming("scipy_", "64_", true), new Naming("", "64_", true));
-
-    private final String kind;
-    private final String provider;
-    private final String file;
-    private final MethodHandle sgemm;
-    private final MethodHandle dgemm;
-    private final MethodHandle getThreads;
-
-    private SystemBlas(String kind, String provider, String file, MethodHandle sgemm, MethodHandle dgemm,
-            MethodHandle getThreads) {
-        this.kind = kind;
-        this.provider = provider;
-        this.file = file;
-        this.sgemm = sgemm;
-        this.dgemm = dgemm;
-        this.getThreads = getThreads;
-    }
 
     /**
      * Binds the GEMMs of the library {@code lookup} loaded from {@code file} and sets its thread count to
@@ -157,29 +149,14 @@ final class SystemBlas implements GemmKernel {
 
     /** The library's own thread count, or -1 when it has no getter. */
     int threads() {
-        if (getThreads == null) {
+        if (threadsGet == null) {
             return -1;
         }
         try {
-            return (int) (long) getThreads.invokeExact();
+            return (int) (long) threadsGet.invokeExact();
         } catch (Throwable e) {
             throw new IllegalStateException("reading the BLAS thread count failed", e);
         }
-    }
-
-    /** The library's name and build, e.g. {@code OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64}. */
-    String provider() {
-        return provider;
-    }
-
-    /** The library's family: {@code OpenBLAS}, {@code Intel MKL}, {@code BLIS} or {@code CBLAS}. */
-    String kind() {
-        return kind;
-    }
-
-    /** The file the library was loaded from (or its soname, when the system loader found it). */
-    String file() {
-        return file;
     }
 
     @Override
@@ -201,7 +178,7 @@ final class SystemBlas implements GemmKernel {
     public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, double beta, MemorySegment c, long cOff, long ldc) {
         try {
-            dgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (long) m, (long) n,
+            dgemmCall.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (long) m, (long) n,
                     (long) k, alpha, a.asSlice(aOff * 8), lda, b.asSlice(bOff * 8), ldb, beta, c.asSlice(cOff * 8), ldc);
         } catch (Throwable e) {
             throw Downcalls.rethrow(e, "the BLAS call");
@@ -212,7 +189,7 @@ final class SystemBlas implements GemmKernel {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, float beta, MemorySegment c, long cOff, long ldc) {
         try {
-            sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (long) m, (long) n,
+            sgemmCall.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (long) m, (long) n,
                     (long) k, alpha, a.asSlice(aOff * 4), lda, b.asSlice(bOff * 4), ldb, beta, c.asSlice(cOff * 4), ldc);
         } catch (Throwable e) {
             throw Downcalls.rethrow(e, "the BLAS call");
