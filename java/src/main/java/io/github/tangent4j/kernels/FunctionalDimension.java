@@ -27,8 +27,13 @@ import java.util.Objects;
  * by structured derivatives when no mask is given): cheaper when P is much larger than N*O, but an
  * eigenvalue carries an error of about {@code eps * lambda_max}, so singular values are resolved only
  * down to {@code sigma_max * sqrt(max(rows, cols) * eps)}, its default tolerance.
+ *
+ * @param mlp       the network, converted to F64
+ * @param method    how the singular values are obtained
+ * @param mask      the trainable parameters counted, or {@code null} for all
+ * @param tolerance the absolute tolerance on singular values, or -1 for the method's default
  */
-public final class FunctionalDimension {
+public record FunctionalDimension(Mlp mlp, Method method, ParameterMask mask, double tolerance) {
     /** How singular values are obtained. */
     public enum Method {
         /** Singular value decomposition of the stacked Jacobian. */
@@ -51,42 +56,41 @@ public final class FunctionalDimension {
 
     private static final double EPS = Math.ulp(1.0);
 
-    private final Mlp mlp;
-    private final Method method;
-    private final ParameterMask mask;
-    private final double tolerance;
-
-    private FunctionalDimension(Mlp mlp, Method method, ParameterMask mask, double tolerance) {
-        this.mlp = mlp;
-        this.method = method;
-        this.mask = mask;
-        this.tolerance = tolerance;
-    }
-
-    /** The functional dimension of {@code mlp} (computed in F64), by SVD, all parameters, default tolerance. */
-    public static FunctionalDimension of(Mlp mlp) {
-        return new FunctionalDimension(Objects.requireNonNull(mlp, "mlp").to(DType.F64), Method.SVD, null, -1);
-    }
-
-    /** A copy using {@code method}. */
-    public FunctionalDimension withMethod(Method method) {
-        return new FunctionalDimension(mlp, Objects.requireNonNull(method, "method"), mask, tolerance);
-    }
-
-    /** A copy counting only the parameters {@code mask} marks trainable (null: all). */
-    public FunctionalDimension withMask(ParameterMask mask) {
+    /**
+     * Converts the network to F64 and checks the settings.
+     *
+     * @throws IllegalArgumentException if the mask does not have one flag per parameter, or the tolerance is
+     *                                  neither -1 nor finite and >= 0
+     */
+    public FunctionalDimension {
+        mlp = Objects.requireNonNull(mlp, "mlp").to(DType.F64);
+        Objects.requireNonNull(method, "method");
         if (mask != null && mask.size() != mlp.parameterCount()) {
             throw new IllegalArgumentException("mask: expected " + mlp.parameterCount() + " flags but has "
                     + mask.size());
         }
+        if (tolerance != -1 && (!(tolerance >= 0) || Double.isInfinite(tolerance))) {
+            throw new IllegalArgumentException("tolerance: expected a finite value >= 0 but was " + tolerance);
+        }
+    }
+
+    /** The functional dimension of {@code mlp} (computed in F64), by SVD, all parameters, default tolerance. */
+    public static FunctionalDimension of(Mlp mlp) {
+        return new FunctionalDimension(mlp, Method.SVD, null, -1);
+    }
+
+    /** A copy using {@code method}. */
+    public FunctionalDimension withMethod(Method method) {
         return new FunctionalDimension(mlp, method, mask, tolerance);
     }
 
-    /** A copy with an absolute tolerance ({@code >= 0}) on singular values instead of the method's default. */
+    /** A copy counting only the parameters {@code mask} marks trainable (null: all). */
+    public FunctionalDimension withMask(ParameterMask mask) {
+        return new FunctionalDimension(mlp, method, mask, tolerance);
+    }
+
+    /** A copy with an absolute tolerance ({@code >= 0}) on singular values instead of the method's default (-1). */
     public FunctionalDimension withTolerance(double tolerance) {
-        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
-            throw new IllegalArgumentException("tolerance: expected a finite value >= 0 but was " + tolerance);
-        }
         return new FunctionalDimension(mlp, method, mask, tolerance);
     }
 
