@@ -1,14 +1,12 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.chunked.ChunkInputs;
 import io.github.tangent4j.chunked.RowChunks;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code tangent4j forward}: writes the network's outputs f(x), shape (N, O), streamed tile by tile into
@@ -16,19 +14,15 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "forward", mixinStandardHelpOptions = true,
         description = "Write the network outputs f(x), shape (N, O).")
-final class ForwardCommand extends ModelCommand {
+final class ForwardCommand extends RowChunkedCommand {
     @Override
     long[] outputShape(Mlp mlp, long n) {
         return new long[] {n, mlp.outputDim()};
     }
 
-    @Mixin
-    ChunkOptions chunks;
-
     @Override
-    boolean writeStore(Mlp mlp, Tensor x) throws Exception {
-        return chunks.writeStore(common, new RowChunks(RowChunks.Output.FORWARD, Jacobians.Mode.AUTO),
-                new ChunkInputs(mlp, x, null));
+    RowChunks rowChunks() {
+        return new RowChunks(RowChunks.Output.FORWARD, Jacobians.Mode.AUTO);
     }
 
     @Override

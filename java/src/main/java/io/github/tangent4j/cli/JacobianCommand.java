@@ -1,24 +1,19 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.chunked.ChunkInputs;
 import io.github.tangent4j.chunked.RowChunks;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tangent4j jacobian}: the input Jacobian (N, O, D), its squared norms (N,), or the parameter Jacobian (N, O, P). */
 @Command(name = "jacobian", mixinStandardHelpOptions = true,
         description = "Write d f/d x (N, O, D), with --norm its squared Frobenius norm per example (N,), "
                 + "or d f/d theta (N, O, P) with --wrt params.")
-final class JacobianCommand extends ModelCommand {
-    @Mixin
-    ChunkOptions chunks;
-
+final class JacobianCommand extends RowChunkedCommand {
     @Option(names = "--wrt", paramLabel = "input|params", defaultValue = "input",
             description = "differentiate with respect to the inputs or the parameters (default: ${DEFAULT-VALUE})")
     Wrt wrt;
@@ -49,15 +44,10 @@ final class JacobianCommand extends ModelCommand {
     }
 
     @Override
-    boolean writeStore(Mlp mlp, Tensor x) throws Exception {
+    RowChunks rowChunks() {
         RowChunks.Output output = wrt == Wrt.params ? RowChunks.Output.PARAMETER_JACOBIAN
                 : norm ? RowChunks.Output.INPUT_NORMS : RowChunks.Output.INPUT_JACOBIAN;
-        return chunks.writeStore(common, new RowChunks(output, sweep), new ChunkInputs(mlp, x, null));
-    }
-
-    @Override
-    boolean outputInMemory() {
-        return true;
+        return new RowChunks(output, sweep);
     }
 
     @Override

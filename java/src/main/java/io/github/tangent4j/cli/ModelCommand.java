@@ -36,8 +36,13 @@ abstract class ModelCommand extends NetworkCommand {
         return mlp.dtype();
     }
 
-    /** Whether the output is held in memory (true) or streamed into the output file tile by tile. */
-    abstract boolean outputInMemory();
+    /**
+     * Whether the output is held in memory (the default, true) or streamed into the output file tile by tile
+     * (false).
+     */
+    boolean outputInMemory() {
+        return true;
+    }
 
     /**
      * Writes the output as a chunked Zarr store when --out names one, and answers whether it did; the

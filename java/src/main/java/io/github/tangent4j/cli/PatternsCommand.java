@@ -1,7 +1,6 @@
 package io.github.tangent4j.cli;
 
 import io.github.tangent4j.backend.Backend;
-import io.github.tangent4j.chunked.ChunkInputs;
 import io.github.tangent4j.chunked.RowChunks;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
@@ -9,19 +8,15 @@ import io.github.tangent4j.patterns.ActivationPatterns;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code tangent4j patterns}: writes the activation patterns, (N, H) booleans. */
 @Command(name = "patterns", mixinStandardHelpOptions = true,
         description = "Write the activation patterns: (N, H) booleans, pre-activation > 0, hidden layers in order.")
-final class PatternsCommand extends ModelCommand {
+final class PatternsCommand extends RowChunkedCommand {
     @Override
     long[] outputShape(Mlp mlp, long n) {
         return new long[] {n, mlp.hiddenUnits()};
     }
-
-    @Mixin
-    ChunkOptions chunks;
 
     @Override
     DType outputType(Mlp mlp) {
@@ -29,14 +24,8 @@ final class PatternsCommand extends ModelCommand {
     }
 
     @Override
-    boolean writeStore(Mlp mlp, Tensor x) throws Exception {
-        return chunks.writeStore(common, new RowChunks(RowChunks.Output.PATTERNS, Jacobians.Mode.AUTO),
-                new ChunkInputs(mlp, x, null));
-    }
-
-    @Override
-    boolean outputInMemory() {
-        return true;
+    RowChunks rowChunks() {
+        return new RowChunks(RowChunks.Output.PATTERNS, Jacobians.Mode.AUTO);
     }
 
     @Override

@@ -58,11 +58,6 @@ abstract class ProductCommand extends ModelCommand {
     }
 
     @Override
-    final boolean outputInMemory() {
-        return true;
-    }
-
-    @Override
     final void compute(Mlp mlp, Tensor x, Backend backend) throws Exception {
         common.write(apply(Jacobians.of(mlp), backend, x, checkedVector, wrt == JacobianCommand.Wrt.params));
     }
