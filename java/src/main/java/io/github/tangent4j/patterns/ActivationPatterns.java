@@ -57,27 +57,32 @@ public final class ActivationPatterns {
      * @throws IllegalArgumentException if the activation is not piecewise linear (naming it)
      */
     public static Computation of(Mlp mlp) {
-        Objects.requireNonNull(mlp, "mlp");
-        PiecewiseLinear.require(mlp);
         return new Computation(mlp, null, DEFAULT_MAX_TILE_ROWS);
     }
 
     /**
      * How to compute the patterns of one network: immutable, the {@code with...} methods return modified
      * copies. The output is (N, H) booleans (H = the hidden widths summed), one row per input.
+     *
+     * @param mlp         the network (piecewise-linear activation)
+     * @param progress    told the progress in rows (cells of the row plan), or {@code null}
+     * @param maxTileRows the most rows of a tile, >= 1
      */
-    public static final class Computation {
+    public record Computation(Mlp mlp, Progress progress, long maxTileRows) {
         /** Rows of booleans per tile written to a sink by {@link #computeInto}. */
         private static final long SINK_ROWS = 1 << 16;
 
-        private final Mlp mlp;
-        private final Progress progress;
-        private final long maxTileRows;
-
-        private Computation(Mlp mlp, Progress progress, long maxTileRows) {
-            this.mlp = mlp;
-            this.progress = progress;
-            this.maxTileRows = maxTileRows;
+        /**
+         * Checks the network and the tile size.
+         *
+         * @throws IllegalArgumentException if the activation is not piecewise linear, or maxTileRows &lt; 1
+         */
+        public Computation {
+            Objects.requireNonNull(mlp, "mlp");
+            PiecewiseLinear.require(mlp);
+            if (maxTileRows < 1) {
+                throw new IllegalArgumentException("rows: expected >= 1 but was " + maxTileRows);
+            }
         }
 
         /** A copy reporting progress in rows (cells of the row plan) to {@code progress}; null: none. */
@@ -87,9 +92,6 @@ public final class ActivationPatterns {
 
         /** A copy whose tiles have at most {@code rows} (>= 1) rows (default {@link #DEFAULT_MAX_TILE_ROWS}). */
         public Computation withMaxTileRows(long rows) {
-            if (rows < 1) {
-                throw new IllegalArgumentException("rows: expected >= 1 but was " + rows);
-            }
             return new Computation(mlp, progress, rows);
         }
 
