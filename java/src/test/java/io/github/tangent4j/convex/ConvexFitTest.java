@@ -91,6 +91,27 @@ class ConvexFitTest {
         });
     }
 
+    /**
+     * Stopped by the iteration limit while the working set is still growing, the reported dual is still a
+     * lower bound of the whole program (not the unfinished set's own dual, which may exceed the optimum).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void earlyStopStillBoundsTheWholeProgram(String backend) {
+        Map<String, Tensor> f = fixture("relu_2d_many");
+        double beta = f.get("beta").getFlat(0);
+        double reference = f.get("relu").getFlat(0);
+        TestBackends.with(backend, b -> {
+            for (int iterations : new int[] {20, 50, 100, 200, 400}) {
+                ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withMaxIterations(iterations)
+                        .fit(b, f.get("x"), f.get("y"), beta).getFirst();
+                assertTrue(s.dualBound() <= reference + 1e-9, iterations + " iterations: dual " + s.dualBound()
+                        + " above the optimum " + reference);
+                assertTrue(s.objective() >= reference - 1e-9, iterations + " iterations: network below the optimum");
+            }
+        });
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void gatedDualMatchesConeSolver(String backend) {
