@@ -59,7 +59,7 @@ final class ConeDual {
             if (bounds[k] <= worst) {
                 break;
             }
-            worst = Math.max(worst, exactRatio(h, k));
+            worst = Math.max(worst, exactRatio(h, k, worst));
         }
         double s = 1 / worst;
         return -0.5 * s * s * rr - s * ry;
@@ -75,7 +75,7 @@ final class ConeDual {
         double[] out = zeroMultiplierRatios(h);
         for (int k = 0; k < out.length; k++) {
             if (out[k] > floor && consider.test(k)) {
-                out[k] = exactRatio(h, k);
+                out[k] = exactRatio(h, k, 0);
             }
         }
         return out;
@@ -100,7 +100,7 @@ final class ConeDual {
                 break;
             }
             if (consider.test(k)) {
-                worst = Math.max(worst, exactRatio(h, k));
+                worst = Math.max(worst, exactRatio(h, k, worst));
             }
         }
         return worst;
@@ -121,7 +121,11 @@ final class ConeDual {
         return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
     }
 
-    private double exactRatio(double[] h, int k) {
+    /**
+     * Group k's ratio, solved until it is known to be at most {@code enough} (then an upper bound at most
+     * enough is returned: the caller only needs to know it does not exceed that).
+     */
+    private double exactRatio(double[] h, int k, double enough) {
         int dims = full.dims;
         int n = full.n;
         int groups = full.groups;
@@ -133,7 +137,7 @@ final class ConeDual {
             }
         }
         double[] f = Arrays.copyOfRange(h, k * dims, (k + 1) * dims);
-        double[] res = NonNegativeLeastSquares.residual(normals, n, f);
+        double[] res = NonNegativeLeastSquares.residual(normals, n, f, enough * penalties[k]);
         return Math.sqrt(Vectors.dot(res, res)) / penalties[k];
     }
 }

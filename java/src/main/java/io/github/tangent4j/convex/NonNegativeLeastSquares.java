@@ -24,6 +24,14 @@ final class NonNegativeLeastSquares {
      * @return the residual (m)
      */
     static double[] residual(double[] c, int n, double[] f) {
+        return residual(c, n, f, 0);
+    }
+
+    /**
+     * As {@link #residual(double[], int, double[])}, but returns as soon as the residual's norm is at most
+     * {@code enough} (a caller that only compares the minimum with a threshold needs no more).
+     */
+    static double[] residual(double[] c, int n, double[] f, double enough) {
         int m = f.length;
         int[] passive = new int[m];
         double[] lambda = new double[m];
@@ -92,6 +100,9 @@ final class NonNegativeLeastSquares {
                 size = kept;
             }
             res = residualOf(c, m, passive, lambda, size, f);
+            if (Vectors.dot(res, res) <= enough * enough) {
+                return res;
+            }
         }
         return residualOf(c, m, passive, lambda, size, f);
     }

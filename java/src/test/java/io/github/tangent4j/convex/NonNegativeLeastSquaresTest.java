@@ -34,6 +34,11 @@ class NonNegativeLeastSquaresTest {
                 assertTrue(w <= 1e-9, "trial " + trial + " vector " + i + " correlates " + w);
             }
             assertEquals(0, Vectors.dot(res, Vectors.minus(f, res)), 1e-9, "trial " + trial);
+            // stopped once below a threshold: still a bound from above, and below the threshold
+            double enough = 1.5 * best + 0.1;
+            double[] early = NonNegativeLeastSquares.residual(c, n, f, enough);
+            double norm = Math.sqrt(Vectors.dot(early, early));
+            assertTrue(norm >= best - 1e-9 && norm <= enough + 1e-12, "trial " + trial + " early " + norm);
         }
     }
 
