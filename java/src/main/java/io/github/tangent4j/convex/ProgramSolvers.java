@@ -28,12 +28,26 @@ final class ProgramSolvers {
         return new ProgramResult(y, c[0], c[1], iterations, gapMet(c, tolerance));
     }
 
-    /** The dual constraints of groups outside a working set, for a residual. */
-    @FunctionalInterface
+    /** The whole program seen from a working set of its groups, for a residual. */
     interface Outside {
-        /** The largest {@code ||A_k^T r|| / beta_k} over the groups outside (0 when none). */
+        /**
+         * An upper bound on the largest {@code min_lambda ||A_k^T r - G_k^T lambda|| / beta_k} over the groups
+         * outside (0 when none).
+         */
         double worstRatio(double[] r);
+
+        /** A certified lower bound on the whole program's optimum from the residual r ({@link ConeDual#dual}). */
+        double globalDual(double[] r);
+
+        /** Whether no group is outside (the program is the whole program). */
+        boolean none();
     }
+
+    /**
+     * The share of a solve's time the exact dual of the whole program ({@link Outside#globalDual}) may take:
+     * it is evaluated at a check only while its time so far is below this share of the time elapsed.
+     */
+    static final double GLOBAL_DUAL_SHARE = 0.25;
 
     /**
      * The augmented-Lagrangian method (method of multipliers) on the ReLU program: FISTA on the AL's smooth
@@ -48,8 +62,11 @@ final class ProgramSolvers {
      * @param lipschitz  the Lipschitz constant of the data term's gradient
      * @param gramNorm   the largest eigenvalue of X~^T X~ (the penalty's Lipschitz constant over delta)
      * @param outside    the groups left out of this program (a working set), or null: the dual point is
-     *                   also scaled to satisfy their constraints (with zero multipliers), and the solve
-     *                   stops, not converged, as soon as the gap is met on the program but not with them
+     *                   also scaled to satisfy their constraints, the exact dual of the whole program is
+     *                   evaluated within {@link #GLOBAL_DUAL_SHARE} of the time (and the solve stops as soon
+     *                   as it certifies the tolerance), and the solve stops, not converged, as soon as the gap
+     *                   is met on the program but not with them; the dual returned is then the best lower
+     *                   bound of the whole program seen
      */
     static ProgramResult relu(MaskedOperator op, ConePenalty penalty, double[] target, double[] penalties,
             double[] signs, double lipschitz, double gramNorm, double[] warm, double tolerance, int maxIterations,
@@ -98,6 +115,9 @@ final class ProgramSolvers {
         double dual = Double.NaN;
         boolean converged;
         private boolean stopped;
+        private double globalDual = Double.NEGATIVE_INFINITY;
+        private final long start = System.nanoTime();
+        private long globalNanos;
 
         ReluCertificate(MaskedOperator op, ConePenalty penalty, double[] target, double[] penalties, double[] signs,
                 double tolerance, double programTolerance, Outside outside) {
@@ -122,13 +142,28 @@ final class ProgramSolvers {
             double[] network = Vectors.minus(op.reluNetwork(y, signs), target);
             primal = DualityGap.primal(network, y, penalties, op.dims);
             dual = DualityGap.dual(r, target, h, penalties, op.dims);
+            if (outside != null && globalNanos <= GLOBAL_DUAL_SHARE * (System.nanoTime() - start)) {
+                long t = System.nanoTime();
+                globalDual = Math.max(globalDual, outside.globalDual(r));
+                globalNanos += System.nanoTime() - t;
+                if (primal - globalDual <= tolerance * Math.abs(primal)) {
+                    dual = globalDual;
+                    stopped = true;
+                    converged = true;
+                    return true;
+                }
+            }
             if (primal - dual > programTolerance * Math.abs(primal)) {
+                if (outside != null) {   // the program's own dual bounds the whole program only without groups outside
+                    dual = outside.none() ? Math.max(globalDual, dual) : globalDual;
+                }
                 return false;
             }
             stopped = true;
             if (outside != null) {
                 double worst = outside.worstRatio(r);
-                dual = DualityGap.dual(r, target, h, penalties, op.dims, worst > 0 ? 1 / worst : Double.POSITIVE_INFINITY);
+                dual = Math.max(globalDual, DualityGap.dual(r, target, h, penalties, op.dims,
+                        worst > 0 ? 1 / worst : Double.POSITIVE_INFINITY));
             }
             converged = primal - dual <= tolerance * Math.abs(primal);
             return true;

@@ -73,8 +73,9 @@ class ConvexFitTest {
 
     /**
      * 70 patterns (140 groups, more than the first working set of {@link ReluWorkingSet}, so the set grows):
-     * the certificate still brackets cvxopt's optimum. The AL does not reach 1e-6 here within the budget (see
-     * docs/convex.md); the gap it reaches is bounded.
+     * the certificate still brackets cvxopt's optimum, also when the iteration limit stops the solve before the
+     * set is complete. The AL does not reach 1e-6 here within the budget (see docs/convex.md); the gap it
+     * reaches is bounded.
      */
     @ParameterizedTest
     @MethodSource("backends")
@@ -83,11 +84,16 @@ class ConvexFitTest {
         double beta = f.get("beta").getFlat(0);
         double reference = f.get("relu").getFlat(0);
         TestBackends.with(backend, b -> {
-            ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(1e-6).withMaxIterations(8_000)
-                    .fit(b, f.get("x"), f.get("y"), beta).getFirst();
-            assertTrue(s.dualBound() <= reference + 1e-9, "dual " + s.dualBound() + " above the optimum " + reference);
-            assertTrue(s.objective() >= reference - 1e-9, "network " + s.objective() + " below the optimum " + reference);
-            assertTrue(s.gap() <= 1e-2 * s.objective(), "gap " + s.gap());
+            // stopped early, while the set still grows, the dual must bound the whole program, not the set's
+            for (int iterations : new int[] {20, 100, 400, 8_000}) {
+                ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(1e-6)
+                        .withMaxIterations(iterations).fit(b, f.get("x"), f.get("y"), beta).getFirst();
+                assertTrue(s.dualBound() <= reference + 1e-9, iterations + " iterations: dual " + s.dualBound()
+                        + " above the optimum " + reference);
+                assertTrue(s.objective() >= reference - 1e-9, iterations + " iterations: network " + s.objective()
+                        + " below the optimum " + reference);
+                assertTrue(iterations < 8_000 || s.gap() <= 1e-2 * s.objective(), "gap " + s.gap());
+            }
         });
     }
 
