@@ -7,7 +7,7 @@ public final class Figures {
     private Figures() {
     }
 
-    /** All figures, 1 to 7. */
+    /** All figures of the report, 1 to 10, in their order. */
     public static List<Figure> all() {
         return List.of(
                 new TitledFigure("1-regions.png",
