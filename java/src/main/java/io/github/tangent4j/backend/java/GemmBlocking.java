@@ -19,7 +19,10 @@ import java.util.Locale;
  * order of {@link PackedGemmLoops}: KC = 512, B blocks of half the L2 (NC = 240 F64, 480 F32 with a 2 MB
  * L2), each swept by 8-row A panels held in L1, and A blocks of up to 2048 rows, which live in L3. On a
  * Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile in the panel order (which was itself 1.2-1.3x
- * the 4 x 4 tile), mostly by turning the update of C from cold misses into row streams.</li>
+ * the 4 x 4 tile), mostly by turning the update of C from cold misses into row streams. Products whose
+ * A fits one A block of three quarters of the L2 (m up to 384 F64, 768 F32 with a 2 MB L2: the NTK's
+ * 256 x 256 x 5120) keep the 6 x 4 tile in the panel order, which is faster there (0.9 against 0.8 of
+ * OpenBLAS).</li>
  * <li>Intel without AVX-512: the narrow 6 x 2 tile, the panel order and an A block of three quarters of
  * the L2 (not measured since the row-stream order).</li>
  * </ul>
@@ -93,9 +96,11 @@ final class GemmBlocking {
     /**
      * The block sizes of one element type, in elements: {@code kc} (inner dimension), {@code mc} (rows of
      * A), {@code nc} (columns of B), {@code l2BBlock}, the largest packed B block visited row panel by row
-     * panel, and the loop order, {@code rowStreams} (see {@link PackedGemmLoops}).
+     * panel, and the loop order, {@code rowStreams} (see {@link PackedGemmLoops}). With the row-stream order,
+     * products of at most {@code panelRows} rows run in the panel order on the 6 x 4 tile instead, as one A
+     * block (0: none).
      */
-    record Sizes(int kc, int mc, int nc, long l2BBlock, boolean rowStreams) {
+    record Sizes(int kc, int mc, int nc, long l2BBlock, boolean rowStreams, int panelRows) {
     }
 
     /** This machine's CPU. */
@@ -125,7 +130,7 @@ final class GemmBlocking {
     static Sizes sizes(int es, int vectorBytes) {
         Sizes s = choose(CPU, es, vectorBytes);
         return new Sizes(Integer.getInteger("tangent4j.gemm.kc", s.kc()), Integer.getInteger("tangent4j.gemm.mc",
-                s.mc()), Integer.getInteger("tangent4j.gemm.nc", s.nc()), s.l2BBlock(), s.rowStreams());
+                s.mc()), Integer.getInteger("tangent4j.gemm.nc", s.nc()), s.l2BBlock(), s.rowStreams(), s.panelRows());
     }
 
     /**
@@ -133,18 +138,23 @@ final class GemmBlocking {
      * the class comment for the rules.
      */
     static Sizes choose(Cpu cpu, int es, int vectorBytes) {
-        int nc = (16 << 10) / es;
+        int nc = panelNc(es);
         long l2Block = cpu.l2Bytes() / es;
         int kc = 512;
-        if (cpu.intel() && vectorBytes >= 64) {
+        if (!cpu.intel()) {
+            return new Sizes(kc, es == 8 ? 192 : 96, nc, l2Block, false, 0);
+        }
+        int l2Mc = (int) Math.max(96, Math.min(1536, cpu.l2Bytes() * 3 / 4 / ((long) kc * es) / 48 * 48));
+        if (vectorBytes >= 64) {
             int panel = 3 * vectorBytes / es;   // the 8 x 3-vector tile's B panel
             int streamNc = (int) Math.max(panel, cpu.l2Bytes() / 2 / ((long) kc * es) / panel * panel);
-            return new Sizes(kc, 2048, streamNc, l2Block, true);
+            return new Sizes(kc, 2048, streamNc, l2Block, true, l2Mc);
         }
-        if (cpu.intel()) {
-            int mc = (int) Math.max(96, Math.min(1536, cpu.l2Bytes() * 3 / 4 / ((long) kc * es) / 48 * 48));
-            return new Sizes(kc, mc, nc, l2Block, false);
-        }
-        return new Sizes(kc, es == 8 ? 192 : 96, nc, l2Block, false);
+        return new Sizes(kc, l2Mc, nc, l2Block, false, 0);
+    }
+
+    /** NC in the panel order for elements of {@code es} bytes: 16 K bytes of each row of B. */
+    static int panelNc(int es) {
+        return (16 << 10) / es;
     }
 }

@@ -41,6 +41,9 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
     static final long L2_B_BLOCK = SIZES.l2BBlock();
     private static final PackedGemmLoops.Blocking BLOCKING = new PackedGemmLoops.Blocking(MR, NR, KC, MC, NC,
             L2_B_BLOCK, SIZES.rowStreams());
+    /** The blocking of products of at most {@code SIZES.panelRows()} rows ({@link GemmBlocking.Sizes}). */
+    private static final PackedGemmLoops.Blocking FEW_ROWS = new PackedGemmLoops.Blocking(WIDE ? 6 : MR, width(6),
+            KC, Math.max(SIZES.panelRows(), 1), GemmBlocking.panelNc(Double.BYTES), L2_B_BLOCK, false);
     private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<double[]> PACKED_A = ThreadLocal.withInitial(() -> new double[(MC + MAX_MR) * KC]);
@@ -68,7 +71,8 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
     /** The GEMM of {@link GemmKernel} on the calling thread, with this CPU's micro-tile. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, double beta, MemorySegment c, long cOff, long ldc) {
-        run(BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        run(m <= SIZES.panelRows() ? FEW_ROWS : BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
     }
 
     /**
@@ -173,13 +177,8 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
                 }
             } else if (cols == w) {
                 // vector moves: a MemorySegment.copy per 256-byte row costs more than the bytes it moves
-                for (int p = 0; p < kc; p++) {
-                    long src = (off + (long) (p0 + p) * ldb + j0 + jr) * Double.BYTES;
-                    int dst = base + p * w;
-                    for (int v = 0; v < w; v += L) {
-                        DoubleVector.fromMemorySegment(SPECIES, b, src + v * Double.BYTES, LE).intoArray(bp, dst + v);
-                    }
-                }
+                copyRows(b, (off + (long) p0 * ldb + j0 + jr) * Double.BYTES, ldb * Double.BYTES, bp, base, kc,
+                        w == NR ? NR : w);   // a constant width for the usual tile: C2 unrolls the copy
             } else {
                 for (int p = 0; p < kc; p++) {
                     long src = off + (long) (p0 + p) * ldb + j0 + jr;
@@ -189,6 +188,16 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
                         bp[dst + col] = 0;
                     }
                 }
+            }
+        }
+    }
+
+    /** Copies {@code rows} rows of {@code width} elements (whole vectors) from {@code src} to consecutive rows. */
+    private static void copyRows(MemorySegment b, long src, long stride, double[] bp, int dst, int rows, int width) {
+        for (int p = 0; p < rows; p++) {
+            for (int v = 0; v < width; v += L) {
+                DoubleVector.fromMemorySegment(SPECIES, b, src + p * stride + v * Double.BYTES, LE).intoArray(bp, dst
+                        + p * width + v);
             }
         }
     }
