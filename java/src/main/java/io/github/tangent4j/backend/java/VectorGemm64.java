@@ -177,8 +177,19 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
                 }
             } else if (cols == w) {
                 // vector moves: a MemorySegment.copy per 256-byte row costs more than the bytes it moves
-                copyRows(b, (off + (long) p0 * ldb + j0 + jr) * Double.BYTES, ldb * Double.BYTES, bp, base, kc,
-                        w == NR ? NR : w);   // a constant width for the usual tile: C2 unrolls the copy
+                // 2 to 4 vectors, unrolled: a loop over a width that is not a constant ran 5x slower under C2
+                for (int p = 0; p < kc; p++) {
+                    long src = (off + (long) (p0 + p) * ldb + j0 + jr) * Double.BYTES;
+                    int dst = base + p * w;
+                    DoubleVector.fromMemorySegment(SPECIES, b, src, LE).intoArray(bp, dst);
+                    DoubleVector.fromMemorySegment(SPECIES, b, src + L * Double.BYTES, LE).intoArray(bp, dst + L);
+                    if (w > 2 * L) {
+                        DoubleVector.fromMemorySegment(SPECIES, b, src + 2 * L * Double.BYTES, LE).intoArray(bp, dst + 2 * L);
+                    }
+                    if (w > 3 * L) {
+                        DoubleVector.fromMemorySegment(SPECIES, b, src + 3 * L * Double.BYTES, LE).intoArray(bp, dst + 3 * L);
+                    }
+                }
             } else {
                 for (int p = 0; p < kc; p++) {
                     long src = off + (long) (p0 + p) * ldb + j0 + jr;
@@ -188,16 +199,6 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
                         bp[dst + col] = 0;
                     }
                 }
-            }
-        }
-    }
-
-    /** Copies {@code rows} rows of {@code width} elements (whole vectors) from {@code src} to consecutive rows. */
-    private static void copyRows(MemorySegment b, long src, long stride, double[] bp, int dst, int rows, int width) {
-        for (int p = 0; p < rows; p++) {
-            for (int v = 0; v < width; v += L) {
-                DoubleVector.fromMemorySegment(SPECIES, b, src + p * stride + v * Double.BYTES, LE).intoArray(bp, dst
-                        + p * width + v);
             }
         }
     }
