@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels
  * (KC x NR; KC from {@link GemmBlocking}), op(A) in MR-row panels, and an MR x NR
  * register-blocked micro-kernel of fused multiply-adds updates C (the 4 x 4-vector tile: 4 broadcasts
- * and 4 loads per 16 FMAs; 6 x 4 and 8 x 3: 24 FMAs). Edges are zero-padded in the packed buffers; C is updated from a tile buffer,
- * with masks at the edges. One instance serves one call.
+ * and 4 loads per 16 FMAs; 6 x 4 and 8 x 3: 24 FMAs). Edges are zero-padded in the packed buffers; C is
+ * updated from a tile buffer, with masks at the edges. One instance serves one call.
  */
 final class VectorGemm64 extends PackedGemmLoops.Call {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
@@ -41,9 +41,11 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
     static final long L2_B_BLOCK = SIZES.l2BBlock();
     private static final PackedGemmLoops.Blocking BLOCKING = new PackedGemmLoops.Blocking(MR, NR, KC, MC, NC,
             L2_B_BLOCK, SIZES.rowStreams());
-    /** The blocking of products of at most {@code SIZES.panelRows()} rows ({@link GemmBlocking.Sizes}). */
+    /** Products of at most this many rows run in the panel order as one A block ({@link GemmBlocking.Sizes}). */
+    private static final int FEW = Math.min(SIZES.panelRows(), MC);
+    /** The blocking of those products: the 6 x 4 tile in the panel order. */
     private static final PackedGemmLoops.Blocking FEW_ROWS = new PackedGemmLoops.Blocking(WIDE ? 6 : MR, width(6),
-            KC, Math.max(SIZES.panelRows(), 1), GemmBlocking.panelNc(Double.BYTES), L2_B_BLOCK, false);
+            KC, Math.max(FEW, 1), GemmBlocking.panelNc(Double.BYTES), L2_B_BLOCK, false);
     private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<double[]> PACKED_A = ThreadLocal.withInitial(() -> new double[(MC + MAX_MR) * KC]);
@@ -71,7 +73,7 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
     /** The GEMM of {@link GemmKernel} on the calling thread, with this CPU's micro-tile. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, double beta, MemorySegment c, long cOff, long ldc) {
-        run(m <= SIZES.panelRows() ? FEW_ROWS : BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+        run(m <= FEW ? FEW_ROWS : BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
     }
 
