@@ -14,14 +14,21 @@ import java.util.Locale;
  * <ul>
  * <li>AMD Zen 4 and 5 (and any CPU not recognised): the 4 x 4-vector micro-tile, KC = 512 and an A block of
  * 768 KB (F64) or 192 KB (F32), as tuned on Zen 4.</li>
- * <li>Intel with AVX-512 (two 512-bit FMA ports on Xeons since Skylake-SP): the 6 x 4-vector micro-tile,
- * 24 FMAs per step of the inner loop instead of 16, which keeps both ports busier (1.2x on a Sapphire
- * Rapids class Xeon), and an A block of three quarters of the L2 (1.5 MB of a 2 MB L2); blocks of
- * KC = 96 to 256 sized to keep the B panel in L1 were slower there.</li>
+ * <li>Intel with AVX-512 (two 512-bit FMA ports on Xeons since Skylake-SP): the 8 x 3-vector micro-tile,
+ * 24 FMAs per step of the inner loop instead of 16, which keeps both ports busier, and the row-stream loop
+ * order of {@link PackedGemmLoops}: KC = 512, B blocks of half the L2 (NC = 240 F64, 480 F32 with a 2 MB
+ * L2), each swept by 8-row A panels held in L1, and A blocks of up to 2048 rows, which live in L3. On a
+ * Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile in the panel order (which was itself 1.2-1.3x
+ * the 4 x 4 tile), mostly by turning the update of C from cold misses into row streams. Products whose
+ * A fits one A block of three quarters of the L2 (m up to 384 F64, 768 F32 with a 2 MB L2: the NTK's
+ * 256 x 256 x 5120) keep the 6 x 4 tile in the panel order, which is faster there (0.9 against 0.8 of
+ * OpenBLAS).</li>
+ * <li>Intel without AVX-512: the narrow 6 x 2 tile, the panel order and an A block of three quarters of
+ * the L2 (not measured since the row-stream order).</li>
  * </ul>
  * Each size can be overridden for tuning with the system properties {@code tangent4j.gemm.kc},
  * {@code tangent4j.gemm.mc} and {@code tangent4j.gemm.nc} (in elements; applied to both precisions), and
- * the micro-tile's rows with {@code tangent4j.gemm.mr} (4 or 6).
+ * the micro-tile's rows with {@code tangent4j.gemm.mr} (4: 4 x 4, 6: 6 x 4, 8: 8 x 3).
  */
 final class GemmBlocking {
     /** The CPU as far as the blocking cares: vendor ({@code GenuineIntel}, {@code AuthenticAMD}) and cache sizes. */
@@ -88,10 +95,12 @@ final class GemmBlocking {
 
     /**
      * The block sizes of one element type, in elements: {@code kc} (inner dimension), {@code mc} (rows of
-     * A), {@code nc} (columns of B), and {@code l2BBlock}, the largest packed B block visited row panel by row
-     * panel (see {@link PackedGemmLoops}).
+     * A), {@code nc} (columns of B), {@code l2BBlock}, the largest packed B block visited row panel by row
+     * panel, and the loop order, {@code rowStreams} (see {@link PackedGemmLoops}). With the row-stream order,
+     * products of at most {@code panelRows} rows run in the panel order on the 6 x 4 tile instead, as one A
+     * block (0: none).
      */
-    record Sizes(int kc, int mc, int nc, long l2BBlock) {
+    record Sizes(int kc, int mc, int nc, long l2BBlock, boolean rowStreams, int panelRows) {
     }
 
     /** This machine's CPU. */
@@ -101,39 +110,51 @@ final class GemmBlocking {
     }
 
     /**
-     * The rows of the micro-tile with 512-bit vectors: 4 (a 4 x 4-vector tile), or 6 (6 x 4) where
-     * {@link #chooseRows(Cpu)} says so; {@code tangent4j.gemm.mr} overrides.
+     * The rows of the micro-tile with 512-bit vectors: 4 (a 4 x 4-vector tile), 6 (6 x 4) or 8 (8 x 3) as
+     * {@link #chooseRows(Cpu)} says; {@code tangent4j.gemm.mr} overrides.
      */
     static int wideRows() {
         int r = Integer.getInteger("tangent4j.gemm.mr", chooseRows(CPU));
-        return r == 6 ? 6 : 4;
+        return r == 6 || r == 8 ? r : 4;
     }
 
-    /** 6 rows on Intel, 4 elsewhere (see the class comment). */
+    /** 8 rows on Intel, 4 elsewhere (see the class comment). */
     static int chooseRows(Cpu cpu) {
-        return cpu.intel() ? 6 : 4;
+        return cpu.intel() ? 8 : 4;
     }
 
     /**
-     * The sizes on this machine for elements of {@code es} bytes, with the overrides applied.
+     * The sizes on this machine for elements of {@code es} bytes and vectors of {@code vectorBytes} bytes,
+     * with the overrides applied.
      */
-    static Sizes sizes(int es) {
-        Sizes s = choose(CPU, es);
+    static Sizes sizes(int es, int vectorBytes) {
+        Sizes s = choose(CPU, es, vectorBytes);
         return new Sizes(Integer.getInteger("tangent4j.gemm.kc", s.kc()), Integer.getInteger("tangent4j.gemm.mc",
-                s.mc()), Integer.getInteger("tangent4j.gemm.nc", s.nc()), s.l2BBlock());
+                s.mc()), Integer.getInteger("tangent4j.gemm.nc", s.nc()), s.l2BBlock(), s.rowStreams(), s.panelRows());
     }
 
     /**
-     * The sizes for {@code cpu} and elements of {@code es} bytes; see the class comment for the rules.
+     * The sizes for {@code cpu}, elements of {@code es} bytes and vectors of {@code vectorBytes} bytes; see
+     * the class comment for the rules.
      */
-    static Sizes choose(Cpu cpu, int es) {
-        int nc = (16 << 10) / es;
+    static Sizes choose(Cpu cpu, int es, int vectorBytes) {
+        int nc = panelNc(es);
         long l2Block = cpu.l2Bytes() / es;
         int kc = 512;
-        if (cpu.intel()) {
-            int mc = (int) Math.max(96, Math.min(1536, cpu.l2Bytes() * 3 / 4 / ((long) kc * es) / 48 * 48));
-            return new Sizes(kc, mc, nc, l2Block);
+        if (!cpu.intel()) {
+            return new Sizes(kc, es == 8 ? 192 : 96, nc, l2Block, false, 0);
         }
-        return new Sizes(kc, es == 8 ? 192 : 96, nc, l2Block);
+        int l2Mc = (int) Math.max(96, Math.min(1536, cpu.l2Bytes() * 3 / 4 / ((long) kc * es) / 48 * 48));
+        if (vectorBytes >= 64) {
+            int panel = 3 * vectorBytes / es;   // the 8 x 3-vector tile's B panel
+            int streamNc = (int) Math.max(panel, cpu.l2Bytes() / 2 / ((long) kc * es) / panel * panel);
+            return new Sizes(kc, 2048, streamNc, l2Block, true, l2Mc);
+        }
+        return new Sizes(kc, l2Mc, nc, l2Block, false, 0);
+    }
+
+    /** NC in the panel order for elements of {@code es} bytes: 16 K bytes of each row of B. */
+    static int panelNc(int es) {
+        return (16 << 10) / es;
     }
 }

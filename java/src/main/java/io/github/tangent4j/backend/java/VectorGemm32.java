@@ -11,49 +11,61 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-threaded single-precision GEMM on the Vector API: the packing and the micro-kernel that
  * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels
  * (KC x NR; KC from {@link GemmBlocking}), op(A) in MR-row panels, and an MR x NR
- * register-blocked micro-kernel of fused multiply-adds updates C (the 4 x 4 tile: 4 broadcasts and 4
- * loads per 16 FMAs). Edges are zero-padded in the packed buffers; C is updated from a tile buffer,
- * with masks at the edges. One instance serves one call.
+ * register-blocked micro-kernel of fused multiply-adds updates C (the 4 x 4-vector tile: 4 broadcasts
+ * and 4 loads per 16 FMAs; 6 x 4 and 8 x 3: 24 FMAs). Edges are zero-padded in the packed buffers; C is
+ * updated from a tile buffer, with masks at the edges. One instance serves one call.
  */
 final class VectorGemm32 extends PackedGemmLoops.Call {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
     /**
-     * The micro-tile: 4 or 6 rows ({@link GemmBlocking#wideRows()}) x 4 vectors (16 or 24 accumulators) with
-     * 512-bit vectors and 32 vector registers; 6 rows x 2 vectors (12 accumulators) with narrower vectors,
-     * where AVX2 has only 16 registers and the 4 x 4 tile spills (1.4-2x slower there; bench/RESULTS.md).
+     * The micro-tile: 4, 6 or 8 rows ({@link GemmBlocking#wideRows()}) x 4, 4 or 3 vectors (16 or 24
+     * accumulators) with 512-bit vectors and 32 vector registers; 6 rows x 2 vectors (12 accumulators) with
+     * narrower vectors, where AVX2 has only 16 registers and the 4 x 4 tile spills (1.4-2x slower there;
+     * bench/RESULTS.md).
      */
     static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
     /** The rows of the micro-tile chosen for this CPU. */
     static final int MR = WIDE ? GemmBlocking.wideRows() : 6;
     /** The most rows a micro-tile has. */
-    private static final int MAX_MR = 6;
-    static final int NR = (WIDE ? 4 : 2) * L;
-    /** KC, MC, NC and the L2 block for this CPU ({@link GemmBlocking}). */
-    static final GemmBlocking.Sizes SIZES = GemmBlocking.sizes(Float.BYTES);
+    private static final int MAX_MR = 8;
+    /** The columns of the micro-tile chosen for this CPU (the width of a packed B panel). */
+    static final int NR = width(MR);
+    /** The widest micro-tile. */
+    private static final int MAX_NR = WIDE ? 4 * L : 2 * L;
+    /** KC, MC, NC, the L2 block and the loop order for this CPU ({@link GemmBlocking}). */
+    static final GemmBlocking.Sizes SIZES = GemmBlocking.sizes(Float.BYTES, SPECIES.vectorByteSize());
     static final int KC = SIZES.kc();
     static final int MC = SIZES.mc();
     static final int NC = SIZES.nc();
     static final long L2_B_BLOCK = SIZES.l2BBlock();
     private static final PackedGemmLoops.Blocking BLOCKING = new PackedGemmLoops.Blocking(MR, NR, KC, MC, NC,
-            L2_B_BLOCK);
+            L2_B_BLOCK, SIZES.rowStreams());
+    /** Products of at most this many rows run in the panel order as one A block ({@link GemmBlocking.Sizes}). */
+    private static final int FEW = Math.min(SIZES.panelRows(), MC);
+    /** The blocking of those products: the 6 x 4 tile in the panel order. */
+    private static final PackedGemmLoops.Blocking FEW_ROWS = new PackedGemmLoops.Blocking(WIDE ? 6 : MR, width(6),
+            KC, Math.max(FEW, 1), GemmBlocking.panelNc(Float.BYTES), L2_B_BLOCK, false);
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(MC + MAX_MR) * KC]);
-    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NC]);
+    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * (NC + MAX_NR)]);
 
     private final float alpha;
     private final float beta;
     private final float[] ap = PACKED_A.get();
     private final float[] bp = PACKED_B.get();
-    private final float[] tile = new float[MAX_MR * NR];
-    /** The rows of this call's micro-tile: 4 or 6 with 512-bit vectors, 6 otherwise. */
+    private final float[] tile = new float[MAX_MR * MAX_NR];
+    /** The rows of this call's micro-tile: 4, 6 or 8 with 512-bit vectors, 6 otherwise. */
     private final int tileRows;
+    /** The columns of this call's micro-tile, the width of its packed B panels. */
+    private final int nr;
 
     private VectorGemm32(int tileRows, boolean transA, boolean transB, MemorySegment a, long aOff, long lda, MemorySegment b,
             long bOff, long ldb, float alpha, float beta, MemorySegment c, long cOff, long ldc) {
         super(transA, transB, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         this.tileRows = tileRows;
+        this.nr = width(tileRows);
         this.alpha = alpha;
         this.beta = beta;
     }
@@ -61,22 +73,42 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
     /** The GEMM of {@link GemmKernel} on the calling thread, with this CPU's micro-tile. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, long aOff,
             long lda, MemorySegment b, long bOff, long ldb, float beta, MemorySegment c, long cOff, long ldc) {
-        gemm(MR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        run(m <= FEW ? FEW_ROWS : BLOCKING, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
+                beta, c, cOff, ldc);
     }
 
-    /** The same with a micro-tile of {@code rows} rows (4 or 6; always 6 with narrow vectors), for tests. */
-    static void gemm(int rows, boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a,
-            long aOff, long lda, MemorySegment b, long bOff, long ldb, float beta, MemorySegment c, long cOff,
-            long ldc) {
-        int r = WIDE && rows == 4 ? 4 : 6;
-        PackedGemmLoops.run(r == MR ? BLOCKING : new PackedGemmLoops.Blocking(r, NR, KC, MC, NC, L2_B_BLOCK), m, n, k,
-                new VectorGemm32(r, transA, transB, a, aOff, lda, b, bOff, ldb, alpha, beta, c, cOff, ldc));
+    /**
+     * The same with a micro-tile of {@code rows} rows (4, 6 or 8; always 6 with narrow vectors), the loop
+     * order {@code rowStreams} ({@link PackedGemmLoops}) and blocks of at most {@code kc}, {@code mc} and
+     * {@code nc} (0: this CPU's; never larger), for tests.
+     */
+    static void gemm(int rows, boolean rowStreams, int kc, int mc, int nc, boolean transA, boolean transB, int m,
+            int n, int k, float alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
+            float beta, MemorySegment c, long cOff, long ldc) {
+        int r = WIDE && (rows == 4 || rows == 8) ? rows : 6;
+        run(new PackedGemmLoops.Blocking(r, width(r), kc > 0 ? Math.min(kc, KC) : KC, mc > 0 ? Math.min(mc, MC) : MC,
+                nc > 0 ? Math.min(nc, NC) : NC, L2_B_BLOCK, rowStreams), transA, transB, m, n, k, alpha, a, aOff, lda, b,
+                bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static void run(PackedGemmLoops.Blocking bl, boolean transA, boolean transB, int m, int n, int k,
+            float alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb, float beta,
+            MemorySegment c, long cOff, long ldc) {
+        PackedGemmLoops.run(bl, m, n, k, new VectorGemm32(bl.mr(), transA, transB, a, aOff, lda, b, bOff, ldb, alpha,
+                beta, c, cOff, ldc));
+    }
+
+    /** The columns of the micro-tile with {@code rows} rows: 3 vectors for 8 rows, else 4 (2 when narrow). */
+    private static int width(int rows) {
+        return (!WIDE ? 2 : rows == 8 ? 3 : 4) * L;
     }
 
     @Override
     void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate) {
         if (!WIDE) {
             kernel6x2(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+        } else if (tileRows == 8) {
+            kernel8x3(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else if (tileRows == 6) {
             kernel6x4(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else {
@@ -128,37 +160,44 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         boolean trans = transB;
         long off = bOff;
         float[] bp = this.bp;
-        for (int jr = 0; jr < nc; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
+        int w = this.nr;
+        for (int jr = 0; jr < nc; jr += w) {
+            int cols = Math.min(w, nc - jr);
             int base = jr * kc;
             if (trans) {
-                for (int col = 0; col < NR; col++) {
+                for (int col = 0; col < w; col++) {
                     if (col < cols) {
                         long src = off + (long) (j0 + jr + col) * ldb + p0;
                         for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + col] = b.getAtIndex(E, src + p);
+                            bp[base + p * w + col] = b.getAtIndex(E, src + p);
                         }
                     } else {
                         for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + col] = 0;
+                            bp[base + p * w + col] = 0;
                         }
                     }
                 }
-            } else if (cols == NR) {
+            } else if (cols == w) {
                 // vector moves: a MemorySegment.copy per 256-byte row costs more than the bytes it moves
+                // 2 to 4 vectors, unrolled: a loop over a width that is not a constant ran 5x slower under C2
                 for (int p = 0; p < kc; p++) {
                     long src = (off + (long) (p0 + p) * ldb + j0 + jr) * Float.BYTES;
-                    int dst = base + p * NR;
-                    for (int v = 0; v < NR; v += L) {
-                        FloatVector.fromMemorySegment(SPECIES, b, src + v * Float.BYTES, LE).intoArray(bp, dst + v);
+                    int dst = base + p * w;
+                    FloatVector.fromMemorySegment(SPECIES, b, src, LE).intoArray(bp, dst);
+                    FloatVector.fromMemorySegment(SPECIES, b, src + L * Float.BYTES, LE).intoArray(bp, dst + L);
+                    if (w > 2 * L) {
+                        FloatVector.fromMemorySegment(SPECIES, b, src + 2 * L * Float.BYTES, LE).intoArray(bp, dst + 2 * L);
+                    }
+                    if (w > 3 * L) {
+                        FloatVector.fromMemorySegment(SPECIES, b, src + 3 * L * Float.BYTES, LE).intoArray(bp, dst + 3 * L);
                     }
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
                     long src = off + (long) (p0 + p) * ldb + j0 + jr;
-                    int dst = base + p * NR;
+                    int dst = base + p * w;
                     MemorySegment.copy(b, E, src * Float.BYTES, bp, dst, cols);
-                    for (int col = cols; col < NR; col++) {
+                    for (int col = cols; col < w; col++) {
                         bp[dst + col] = 0;
                     }
                 }
@@ -169,6 +208,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
     /** C[0:mr, 0:nr] (at element cIdx, row stride ldc) = alpha * A_panel B_panel + (beta C or C), 6 x 2 vectors. */
     private static void kernel6x2(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx,
             long ldc, int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
+        final int W2 = 2 * L;
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00;
@@ -176,7 +216,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         FloatVector c40 = c00, c41 = c00;
         FloatVector c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
-            int bi = bBase + p * NR;
+            int bi = bBase + p * W2;
             int ai = aBase + p * 6;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
@@ -201,28 +241,110 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, 0 + L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        update(tile, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+        c10.intoArray(tile, W2);
+        c11.intoArray(tile, W2 + L);
+        c20.intoArray(tile, 2 * W2);
+        c21.intoArray(tile, 2 * W2 + L);
+        c30.intoArray(tile, 3 * W2);
+        c31.intoArray(tile, 3 * W2 + L);
+        c40.intoArray(tile, 4 * W2);
+        c41.intoArray(tile, 4 * W2 + L);
+        c50.intoArray(tile, 5 * W2);
+        c51.intoArray(tile, 5 * W2 + L);
+        update(tile, W2, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+    }
+
+    /**
+     * The 8 x 3-vector tile (24 accumulators, 8 broadcasts and 3 loads per 24 FMAs): the B panel it streams
+     * is 3 vectors wide, a quarter less L2 traffic per FMA than the 6 x 4 tile.
+     */
+    private static void kernel8x3(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx,
+            long ldc, int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
+        final int W3 = 3 * L;
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00;
+        FloatVector c60 = c00, c61 = c00, c62 = c00;
+        FloatVector c70 = c00, c71 = c00, c72 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bBase + p * W3;
+            int ai = aBase + p * 8;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bp, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            c72 = a7.fma(b2, c72);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c02.intoArray(tile, 2 * L);
+        c10.intoArray(tile, W3);
+        c11.intoArray(tile, W3 + L);
+        c12.intoArray(tile, W3 + 2 * L);
+        c20.intoArray(tile, 2 * W3);
+        c21.intoArray(tile, 2 * W3 + L);
+        c22.intoArray(tile, 2 * W3 + 2 * L);
+        c30.intoArray(tile, 3 * W3);
+        c31.intoArray(tile, 3 * W3 + L);
+        c32.intoArray(tile, 3 * W3 + 2 * L);
+        c40.intoArray(tile, 4 * W3);
+        c41.intoArray(tile, 4 * W3 + L);
+        c42.intoArray(tile, 4 * W3 + 2 * L);
+        c50.intoArray(tile, 5 * W3);
+        c51.intoArray(tile, 5 * W3 + L);
+        c52.intoArray(tile, 5 * W3 + 2 * L);
+        c60.intoArray(tile, 6 * W3);
+        c61.intoArray(tile, 6 * W3 + L);
+        c62.intoArray(tile, 6 * W3 + 2 * L);
+        c70.intoArray(tile, 7 * W3);
+        c71.intoArray(tile, 7 * W3 + L);
+        c72.intoArray(tile, 7 * W3 + 2 * L);
+        update(tile, W3, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
     }
 
     /** The 4 x 4-vector tile. */
     private static void kernel4x4(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
             int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
+        final int W4 = 4 * L;
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         for (int p = 0; p < kc; p++) {
-            int bi = bBase + p * NR;
+            int bi = bBase + p * W4;
             int ai = aBase + p * 4;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
@@ -253,24 +375,25 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         c01.intoArray(tile, L);
         c02.intoArray(tile, 2 * L);
         c03.intoArray(tile, 3 * L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c12.intoArray(tile, NR + 2 * L);
-        c13.intoArray(tile, NR + 3 * L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c22.intoArray(tile, 2 * NR + 2 * L);
-        c23.intoArray(tile, 2 * NR + 3 * L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c32.intoArray(tile, 3 * NR + 2 * L);
-        c33.intoArray(tile, 3 * NR + 3 * L);
-        update(tile, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+        c10.intoArray(tile, W4);
+        c11.intoArray(tile, W4 + L);
+        c12.intoArray(tile, W4 + 2 * L);
+        c13.intoArray(tile, W4 + 3 * L);
+        c20.intoArray(tile, 2 * W4);
+        c21.intoArray(tile, 2 * W4 + L);
+        c22.intoArray(tile, 2 * W4 + 2 * L);
+        c23.intoArray(tile, 2 * W4 + 3 * L);
+        c30.intoArray(tile, 3 * W4);
+        c31.intoArray(tile, 3 * W4 + L);
+        c32.intoArray(tile, 3 * W4 + 2 * L);
+        c33.intoArray(tile, 3 * W4 + 3 * L);
+        update(tile, W4, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
     }
 
     /** The 6 x 4-vector tile (24 accumulators, 6 broadcasts and 4 loads per 24 FMAs). */
     private static void kernel6x4(int kc, float[] ap, int aBase, float[] bp, int bBase, MemorySegment c, long cIdx, long ldc,
             int mr, int nr, float alpha, float beta, boolean accumulate, float[] tile) {
+        final int W4 = 4 * L;
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -278,7 +401,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
         for (int p = 0; p < kc; p++) {
-            int bi = bBase + p * NR;
+            int bi = bBase + p * W4;
             int ai = aBase + p * 6;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
@@ -319,34 +442,34 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         c01.intoArray(tile, L);
         c02.intoArray(tile, 2 * L);
         c03.intoArray(tile, 3 * L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c12.intoArray(tile, NR + 2 * L);
-        c13.intoArray(tile, NR + 3 * L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c22.intoArray(tile, 2 * NR + 2 * L);
-        c23.intoArray(tile, 2 * NR + 3 * L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c32.intoArray(tile, 3 * NR + 2 * L);
-        c33.intoArray(tile, 3 * NR + 3 * L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c42.intoArray(tile, 4 * NR + 2 * L);
-        c43.intoArray(tile, 4 * NR + 3 * L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c52.intoArray(tile, 5 * NR + 2 * L);
-        c53.intoArray(tile, 5 * NR + 3 * L);
-        update(tile, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+        c10.intoArray(tile, W4);
+        c11.intoArray(tile, W4 + L);
+        c12.intoArray(tile, W4 + 2 * L);
+        c13.intoArray(tile, W4 + 3 * L);
+        c20.intoArray(tile, 2 * W4);
+        c21.intoArray(tile, 2 * W4 + L);
+        c22.intoArray(tile, 2 * W4 + 2 * L);
+        c23.intoArray(tile, 2 * W4 + 3 * L);
+        c30.intoArray(tile, 3 * W4);
+        c31.intoArray(tile, 3 * W4 + L);
+        c32.intoArray(tile, 3 * W4 + 2 * L);
+        c33.intoArray(tile, 3 * W4 + 3 * L);
+        c40.intoArray(tile, 4 * W4);
+        c41.intoArray(tile, 4 * W4 + L);
+        c42.intoArray(tile, 4 * W4 + 2 * L);
+        c43.intoArray(tile, 4 * W4 + 3 * L);
+        c50.intoArray(tile, 5 * W4);
+        c51.intoArray(tile, 5 * W4 + L);
+        c52.intoArray(tile, 5 * W4 + 2 * L);
+        c53.intoArray(tile, 5 * W4 + 3 * L);
+        update(tile, W4, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
     }
 
     /**
-     * C[0:mr, 0:nr] = alpha * tile + (beta C, or C when accumulating). A separate method so the kernel
-     * stays small enough for C2 to keep its accumulators in registers.
+     * C[0:mr, 0:nr] = alpha * tile + (beta C, or C when accumulating), row r of the tile at {@code r * ts}. A
+     * separate method so the kernel stays small enough for C2 to keep its accumulators in registers.
      */
-    private static void update(float[] tile, MemorySegment c, long cIdx, long ldc, int mr, int nr, float alpha,
+    private static void update(float[] tile, int ts, MemorySegment c, long cIdx, long ldc, int mr, int nr, float alpha,
             float beta, boolean accumulate) {
         boolean readC = accumulate || beta != 0;
         float betaC = accumulate ? 1 : beta;
@@ -354,7 +477,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
             long row = (cIdx + r * ldc) * Float.BYTES;
             int v = 0;
             for (; v + L <= nr; v += L) {
-                FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * NR + v).mul(alpha);
+                FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * ts + v).mul(alpha);
                 long at = row + v * Float.BYTES;
                 if (readC) {
                     acc = FloatVector.fromMemorySegment(SPECIES, c, at, LE).mul(betaC).add(acc);
@@ -363,7 +486,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
             }
             if (v < nr) {
                 VectorMask<Float> mask = SPECIES.indexInRange(v, nr);
-                FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * NR + v).mul(alpha);
+                FloatVector acc = FloatVector.fromArray(SPECIES, tile, r * ts + v).mul(alpha);
                 long at = row + v * Float.BYTES;
                 if (readC) {
                     acc = FloatVector.fromMemorySegment(SPECIES, c, at, LE, mask).mul(betaC).add(acc);

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Vector API GEMM's per-CPU choices: the CPU read from {@code cpuinfo} and sysfs, the block sizes of
- * each vendor, and both micro-tiles (4 x 4 and 6 x 4 vectors) against a naive loop whatever this CPU chose.
+ * each vendor, and every micro-tile (4 x 4, 6 x 4 and 8 x 3 vectors) in both loop orders against a naive loop,
+ * whatever this CPU chose.
  */
 class GemmBlockingTest {
     private static void cache(Path dir, int index, int level, String type, String size) throws IOException {
@@ -39,33 +40,60 @@ class GemmBlockingTest {
     }
 
     @Test
-    void intelGetsTheTallTileAndAnABlockOfThreeQuartersOfL2AmdKeepsItsTuning() {
+    void intelGetsTheEightRowTileAndRowStreamsOfHalfL2BlocksAmdKeepsItsTuning() {
         GemmBlocking.Cpu xeon = new GemmBlocking.Cpu("GenuineIntel", 48 << 10, 2 << 20);
         GemmBlocking.Cpu zen4 = new GemmBlocking.Cpu("AuthenticAMD", 32 << 10, 1 << 20);
-        assertEquals(6, GemmBlocking.chooseRows(xeon));
+        assertEquals(8, GemmBlocking.chooseRows(xeon));
         assertEquals(4, GemmBlocking.chooseRows(zen4));
-        assertEquals(new GemmBlocking.Sizes(512, 384, 2048, (2 << 20) / 8), GemmBlocking.choose(xeon, 8));
-        assertEquals(new GemmBlocking.Sizes(512, 768, 4096, (2 << 20) / 4), GemmBlocking.choose(xeon, 4));
-        assertEquals(new GemmBlocking.Sizes(512, 192, 2048, (1 << 20) / 8), GemmBlocking.choose(zen4, 8));
-        assertEquals(new GemmBlocking.Sizes(512, 96, 4096, (1 << 20) / 4), GemmBlocking.choose(zen4, 4));
+        // B blocks of 1 MB (half the L2) in whole 3-vector panels: 240 = 10 x 24 doubles, 480 = 10 x 48 floats
+        assertEquals(new GemmBlocking.Sizes(512, 2048, 240, (2 << 20) / 8, true, 384), GemmBlocking.choose(xeon, 8, 64));
+        assertEquals(new GemmBlocking.Sizes(512, 2048, 480, (2 << 20) / 4, true, 768), GemmBlocking.choose(xeon, 4, 64));
+        // without AVX-512: the panel order and an A block of three quarters of the L2
+        assertEquals(new GemmBlocking.Sizes(512, 384, 2048, (2 << 20) / 8, false, 0), GemmBlocking.choose(xeon, 8, 32));
+        assertEquals(new GemmBlocking.Sizes(512, 192, 2048, (1 << 20) / 8, false, 0), GemmBlocking.choose(zen4, 8, 64));
+        assertEquals(new GemmBlocking.Sizes(512, 96, 4096, (1 << 20) / 4, false, 0), GemmBlocking.choose(zen4, 4, 64));
     }
 
     @Test
-    void bothMicroTilesAgreeWithANaiveLoop() {
+    void blocksAreEvenedOut() {
+        assertEquals(392, PackedGemmLoops.even(784, 512, 1));
+        assertEquals(512, PackedGemmLoops.even(512, 512, 1));
+        assertEquals(512, PackedGemmLoops.even(5120, 512, 1));
+        assertEquals(500, PackedGemmLoops.even(1000, 512, 1));
+        assertEquals(216, PackedGemmLoops.even(784, 240, 24));   // 4 blocks of 196, in whole panels
+        assertEquals(240, PackedGemmLoops.even(700, 240, 24));   // 234 rounds up to the maximum itself
+        assertEquals(24, PackedGemmLoops.even(7, 240, 24));
+    }
+
+    @Test
+    void everyMicroTileInBothLoopOrdersAgreesWithANaiveLoop() {
         SplittableRandom rng = new SplittableRandom(3);
-        int[][] shapes = {{1, 1, 1}, {7, 65, 13}, {25, 100, 600}, {800, 40, 530}};   // 800 > MC on every CPU
-        for (int rows : new int[] {4, 6}) {
-            for (boolean f64 : new boolean[] {true, false}) {
-                for (int t = 0; t < 4; t++) {
-                    for (int[] s : shapes) {
-                        check(rows, f64, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], rng);
+        // this CPU's block sizes, with the order each tile is chosen with: 600 and 530 > KC, 800 > MC in the
+        // panel order on every CPU
+        int[][] shapes = {{1, 1, 1}, {7, 65, 13}, {25, 100, 600}, {800, 40, 530}};
+        // small blocks (KC 16, MC 24, NC 48), so that every loop of both orders runs several times with
+        // remainders: 16 row panels of 8 in 3 A blocks, B blocks of 2 panels, 4 slices of the inner dimension
+        int[][] smallBlocks = {{37, 101, 45}, {50, 9, 64}};
+        for (int rows : new int[] {4, 6, 8}) {
+            for (boolean rowStreams : new boolean[] {false, true}) {
+                for (boolean f64 : new boolean[] {true, false}) {
+                    for (int t = 0; t < 4; t++) {
+                        for (int[] s : rowStreams == (rows == 8) ? shapes : new int[0][]) {   // as the CPUs choose
+                            check(rows, rowStreams, 0, 0, 0, f64, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], rng);
+                        }
+                        for (int[] s : smallBlocks) {
+                            check(rows, rowStreams, 16, 24, 48, f64, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2],
+                                    rng);
+                        }
                     }
                 }
             }
         }
     }
 
-    private static void check(int rows, boolean f64, boolean ta, boolean tb, int m, int n, int k, SplittableRandom rng) {
+    /** One product on the given tile, loop order and block sizes (0: this CPU's) against a naive loop. */
+    private static void check(int rows, boolean rowStreams, int kc, int mc, int nc, boolean f64, boolean ta,
+            boolean tb, int m, int n, int k, SplittableRandom rng) {
         try (Arena arena = Arena.ofConfined()) {
             int es = f64 ? 8 : 4;
             double[] a = rng.doubles((long) m * k, -1, 1).toArray();
@@ -80,9 +108,11 @@ class GemmBlockingTest {
                 JavaGemmTest.set(sb, f64, i, b[i]);
             }
             if (f64) {
-                VectorGemm64.gemm(rows, ta, tb, m, n, k, 1, sa, 0, ta ? m : k, sb, 0, tb ? k : n, 0, sc, 0, n);
+                VectorGemm64.gemm(rows, rowStreams, kc, mc, nc, ta, tb, m, n, k, 1, sa, 0, ta ? m : k, sb, 0,
+                        tb ? k : n, 0, sc, 0, n);
             } else {
-                VectorGemm32.gemm(rows, ta, tb, m, n, k, 1, sa, 0, ta ? m : k, sb, 0, tb ? k : n, 0, sc, 0, n);
+                VectorGemm32.gemm(rows, rowStreams, kc, mc, nc, ta, tb, m, n, k, 1, sa, 0, ta ? m : k, sb, 0,
+                        tb ? k : n, 0, sc, 0, n);
             }
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
@@ -94,7 +124,8 @@ class GemmBlockingTest {
                     double got = JavaGemmTest.get(sc, f64, (long) i * n + j);
                     double tol = (f64 ? 1e-13 : 3e-6) * Math.max(1, k);
                     if (!(Math.abs(got - want) <= tol * Math.max(1, Math.abs(want)))) {
-                        throw new AssertionError(rows + "-row tile " + (f64 ? "F64 " : "F32 ") + (ta ? "T" : "N")
+                        throw new AssertionError(rows + "-row tile " + (rowStreams ? "row streams " : "panels ")
+                                + kc + "/" + mc + "/" + nc + " " + (f64 ? "F64 " : "F32 ") + (ta ? "T" : "N")
                                 + (tb ? "T" : "N") + " " + m + "x" + n + "x" + k + ": C[" + i + "," + j + "] = " + got
                                 + ", expected " + want);
                     }

@@ -129,6 +129,8 @@ class JavaGemmTest {
             check(KERNELS.get(0), f64, true, true, 97, 700, 257, 1, 0, 2, 22);
             check(KERNELS.get(0), f64, false, true, 5, 4100, 20, -1, 0.25, 1, 23);
             check(KERNELS.get(0), f64, true, false, 17, 70, 1100, 0.5, 1, 3, 24);
+            // more rows per thread than one A block in the panel order (Intel: the row-stream order)
+            check(KERNELS.get(0), f64, false, false, 1700, 130, 70, 1, 0.5, 1, 25);
         }
         assertTrue(520L * 1100 > VectorGemm32.L2_B_BLOCK && 20L * 4100 < VectorGemm64.L2_B_BLOCK);
     }
