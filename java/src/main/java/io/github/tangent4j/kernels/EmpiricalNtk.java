@@ -253,6 +253,8 @@ public final class EmpiricalNtk {
             throw new IllegalArgumentException("perLayer: the materialised method computes the total kernel only");
         }
         NtkMethod m = method == Method.STRUCTURED ? new StructuredNtk(mlp, backend) : new MaterialisedNtk(mlp, backend);
+        StructuredTrace trace = kind == Kind.TRACE && !perLayer && method == Method.STRUCTURED
+                ? new StructuredTrace(mlp, backend) : null;
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
             TileEngine engine = engine(backend, m, kind, Math.max(x.dim(0), right.dim(0)));
             if (kind == Kind.DIAGONAL) {
@@ -270,8 +272,15 @@ public final class EmpiricalNtk {
 
                 @Override
                 public List<Tensor> tile(NtkMethod.Features a, TileScope scope, TilePlan.Tile t) {
+                    if (trace != null && symmetric && t.onDiagonal()) {
+                        // only its lower triangle: the engine mirrors it
+                        return List.of(trace.lowerTriangle((NtkFeatures) a));
+                    }
                     NtkMethod.Features b = symmetric && t.onDiagonal() ? a
                             : scope.track(m.features(net, right, t.j0(), t.j1()));
+                    if (trace != null) {
+                        return List.of(trace.tile((NtkFeatures) a, (NtkFeatures) b));
+                    }
                     return blocks(m.tile(a, b, kind, perLayer), kind, t.i1() - t.i0(), t.j1() - t.j0());
                 }
             });
