@@ -15,10 +15,12 @@ import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.TensorSink;
 import io.github.tangent4j.tensor.TileSink;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.stream.IntStream;
 
 /**
  * The empirical neural tangent kernel of a finite network,
@@ -340,20 +342,30 @@ public final class EmpiricalNtk {
         }
     }
 
-    /** A (|I| * O, |J| * O) tile with rows (i, a) and columns (j, b) as the block (|I|, |J|, O, O) [i, j, a, b]. */
+    /**
+     * A (|I| * O, |J| * O) tile with rows (i, a) and columns (j, b) as the block (|I|, |J|, O, O) [i, j, a, b]:
+     * per example i, its O tile rows are read into a heap buffer in one copy, permuted there O elements at a
+     * time, and written in one copy; examples in parallel.
+     */
     private static Tensor regroup(Tensor tile, long rows, long cols, long o) {
         Tensor block = Tensor.allocateUninitialised(tile.dtype(), rows, cols, o, o);
-        long es = tile.dtype().byteSize();
+        int es = (int) tile.dtype().byteSize();
+        int run = Math.toIntExact(o * es);
+        int perExample = Math.toIntExact(o * cols * o * es);
         MemorySegment src = tile.segment();
         MemorySegment dst = block.segment();
-        for (long i = 0; i < rows; i++) {
-            for (long a = 0; a < o; a++) {
-                long srcRow = (i * o + a) * cols * o;
-                for (long j = 0; j < cols; j++) {
-                    MemorySegment.copy(src, (srcRow + j * o) * es, dst, (((i * cols + j) * o + a) * o) * es, o * es);
+        IntStream.range(0, Math.toIntExact(rows)).parallel().forEach(i -> {
+            byte[] in = new byte[perExample];
+            byte[] out = new byte[perExample];
+            MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (long) i * perExample, in, 0, perExample);
+            for (int a = 0; a < o; a++) {
+                for (int j = 0; j < cols; j++) {
+                    // source row (i, a), columns (j, 0 .. O-1) -> [i, j, a, 0 .. O-1]
+                    System.arraycopy(in, (int) ((a * cols + j) * run), out, (int) ((j * o + a) * run), run);
                 }
             }
-        }
+            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, (long) i * perExample, perExample);
+        });
         return block;
     }
 
