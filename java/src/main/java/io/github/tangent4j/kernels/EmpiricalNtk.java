@@ -37,7 +37,9 @@ import java.util.stream.IntStream;
  *
  * <p><b>Method.</b> By default {@link Method#STRUCTURED}: per layer, Gram products of the backprop
  * signals of the Jacobian family's sweep and of the layer inputs, combined by Hadamard products — never
- * the N x P Jacobian. {@link Method#MATERIALISED} forms J and contracts, for tests and comparisons.
+ * the N x P Jacobian. The trace summed over layers accumulates every layer's term of a tile in one matrix,
+ * and of a symmetric kernel's diagonal tiles computes only the lower triangles ({@link StructuredTrace}).
+ * {@link Method#MATERIALISED} forms J and contracts, for tests and comparisons.
  *
  * <p><b>Tiles.</b> The output is a grid of tiles (row block of X, column block of X2), each a pure
  * function of (model, row block, column block), sized to the backend's free memory (halved after an
