@@ -10,10 +10,11 @@ import java.lang.foreign.MemorySegment;
 /**
  * Tiles of the trace of the empirical NTK summed over layers, {@code Theta = sum_l S_l (.) K_l}
  * ({@link StructuredNtk}: S_l the Gram of the flattened backprop signals, K_l the scaled Gram of the layer
- * inputs; the structured derivatives of Novak, Sohl-Dickstein and Schoenholz, "Fast Finite Width Neural Tangent
- * Kernel", ICML 2022), accumulated on the backend and downloaded once per tile or block row. The output layer's signal
- * is the identity per example, whose flattened Gram is the constant O, so its term is one GEMM written
- * straight into the accumulator (first, in every tile alike, so that tiles of any size give the same bits).
+ * inputs; the structured derivatives of Novak, Sohl-Dickstein and Schoenholz, "Fast Finite Width Neural
+ * Tangent Kernel", ICML 2022), accumulated on the backend and downloaded once per tile or block row. The
+ * output layer's signal is the identity per example, whose flattened Gram is the constant O, so its term is
+ * one GEMM written straight into the accumulator (first, in every tile alike, so that tiles of any size give
+ * the same bits).
  *
  * <p>A block of examples with itself ({@link #lowerTriangle}) is computed on and below the diagonal only:
  * block row {@code [r0, r1)} against columns {@code [0, r1)}, so that with B blocks the Grams cost
