@@ -15,10 +15,12 @@ import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.TensorSink;
 import io.github.tangent4j.tensor.TileSink;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.stream.IntStream;
 
 /**
  * The empirical neural tangent kernel of a finite network,
@@ -35,7 +37,9 @@ import java.util.concurrent.CancellationException;
  *
  * <p><b>Method.</b> By default {@link Method#STRUCTURED}: per layer, Gram products of the backprop
  * signals of the Jacobian family's sweep and of the layer inputs, combined by Hadamard products — never
- * the N x P Jacobian. {@link Method#MATERIALISED} forms J and contracts, for tests and comparisons.
+ * the N x P Jacobian. The trace summed over layers accumulates every layer's term of a tile in one matrix,
+ * and of a symmetric kernel's diagonal tiles computes only the lower triangles ({@link StructuredTrace}).
+ * {@link Method#MATERIALISED} forms J and contracts, for tests and comparisons.
  *
  * <p><b>Tiles.</b> The output is a grid of tiles (row block of X, column block of X2), each a pure
  * function of (model, row block, column block), sized to the backend's free memory (halved after an
@@ -252,6 +256,8 @@ public final class EmpiricalNtk {
             throw new IllegalArgumentException("perLayer: the materialised method computes the total kernel only");
         }
         NtkMethod m = method == Method.STRUCTURED ? new StructuredNtk(mlp, backend) : new MaterialisedNtk(mlp, backend);
+        StructuredTrace trace = kind == Kind.TRACE && !perLayer && method == Method.STRUCTURED
+                ? new StructuredTrace(mlp, backend) : null;
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
             TileEngine engine = engine(backend, m, kind, Math.max(x.dim(0), right.dim(0)));
             if (kind == Kind.DIAGONAL) {
@@ -269,8 +275,15 @@ public final class EmpiricalNtk {
 
                 @Override
                 public List<Tensor> tile(NtkMethod.Features a, TileScope scope, TilePlan.Tile t) {
+                    if (trace != null && symmetric && t.onDiagonal()) {
+                        // only its lower triangle: the engine mirrors it
+                        return List.of(trace.lowerTriangle((NtkFeatures) a));
+                    }
                     NtkMethod.Features b = symmetric && t.onDiagonal() ? a
                             : scope.track(m.features(net, right, t.j0(), t.j1()));
+                    if (trace != null) {
+                        return List.of(trace.tile((NtkFeatures) a, (NtkFeatures) b));
+                    }
                     return blocks(m.tile(a, b, kind, perLayer), kind, t.i1() - t.i0(), t.j1() - t.j0());
                 }
             });
@@ -330,20 +343,30 @@ public final class EmpiricalNtk {
         }
     }
 
-    /** A (|I| * O, |J| * O) tile with rows (i, a) and columns (j, b) as the block (|I|, |J|, O, O) [i, j, a, b]. */
+    /**
+     * A (|I| * O, |J| * O) tile with rows (i, a) and columns (j, b) as the block (|I|, |J|, O, O) [i, j, a, b]:
+     * per example i, its O tile rows are read into a heap buffer in one copy, permuted there O elements at a
+     * time, and written in one copy; examples in parallel.
+     */
     private static Tensor regroup(Tensor tile, long rows, long cols, long o) {
         Tensor block = Tensor.allocateUninitialised(tile.dtype(), rows, cols, o, o);
-        long es = tile.dtype().byteSize();
+        int es = (int) tile.dtype().byteSize();
+        int run = Math.toIntExact(o * es);
+        int perExample = Math.toIntExact(o * cols * o * es);
         MemorySegment src = tile.segment();
         MemorySegment dst = block.segment();
-        for (long i = 0; i < rows; i++) {
-            for (long a = 0; a < o; a++) {
-                long srcRow = (i * o + a) * cols * o;
-                for (long j = 0; j < cols; j++) {
-                    MemorySegment.copy(src, (srcRow + j * o) * es, dst, (((i * cols + j) * o + a) * o) * es, o * es);
+        IntStream.range(0, Math.toIntExact(rows)).parallel().forEach(i -> {
+            byte[] in = new byte[perExample];
+            byte[] out = new byte[perExample];
+            MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (long) i * perExample, in, 0, perExample);
+            for (int a = 0; a < o; a++) {
+                for (int j = 0; j < cols; j++) {
+                    // source row (i, a), columns (j, 0 .. O-1) -> [i, j, a, 0 .. O-1]
+                    System.arraycopy(in, (int) ((a * cols + j) * run), out, (int) ((j * o + a) * run), run);
                 }
             }
-        }
+            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, (long) i * perExample, perExample);
+        });
         return block;
     }
 

@@ -202,7 +202,8 @@ public final class JacobianKernel {
     private Tensor compute(Backend backend, Tensor x, Tensor x2, Kind kind, boolean valueRowsOnly) {
         checkInputs(x, x2);
         long b = x.dim(1) + 1;
-        Tensor out = Tensor.allocate(x.dtype(), x.dim(0) * (valueRowsOnly ? 1 : b),
+        // every element is written (row blocks in parallel, so the fresh pages fault in on every core)
+        Tensor out = Tensor.allocateUninitialised(x.dtype(), x.dim(0) * (valueRowsOnly ? 1 : b),
                 (x2 == null ? x.dim(0) : x2.dim(0)) * b);
         run(backend, x, x2, kind, valueRowsOnly, TensorSink.of(out));
         return out;
@@ -238,10 +239,10 @@ public final class JacobianKernel {
         Gram.tiles(backend, x, y, maxTileRows, progress, sink, rowsPerPoint,
                 (from, to, gram, out) -> pairs.tile(backend, from, to, gram, (i, jets) -> {
             Basis basis = new Basis(xs, i, d);
-            double[][] e2 = new double[n2][d];
+            double[] e2 = new double[n2 * d];
             double[] xy = new double[2];
             for (int j = 0; j < n2; j++) {
-                basis.coordinates(ys, j, e2[j], xy);
+                basis.coordinates(ys, j, e2, j * d, xy);
             }
             writeBlockRows(out, (int) (i - from), rowsPerPoint, d, n2, basis.e1, e2, jets);
         }));
@@ -269,54 +270,52 @@ public final class JacobianKernel {
     /**
      * Writes the first {@code rows} (1 or 1+D) output rows of point i: its blocks against every point j of
      * X2 from their jets ({@code jets[10 j ...]}, {@link JacobianPair}'s coefficients), whose vectors are
-     * coordinates in the basis (e1, e2[j]).
+     * coordinates in the basis (e1, e2_j), {@code e2_j = e2[d j ... d j + d - 1]}. Each row is computed in
+     * double by branch-free loops over the D columns of a block (which the JIT vectorises), then rounded
+     * to F32 in one pass where the output is F32, and copied to the output once.
      */
-    private static void writeBlockRows(Tensor out, int i, int rows, int d, int n2, double[] e1, double[][] e2,
+    private static void writeBlockRows(Tensor out, int i, int rows, int d, int n2, double[] e1, double[] e2,
             double[] jets) {
         int b = d + 1;
-        long cols = (long) n2 * b;
-        boolean f32 = out.dtype() == DType.F32;
-        // F32 rows are rounded as they are computed: one pass over the row, not two
-        double[] row = f32 ? null : new double[(int) cols];
-        float[] rowF = f32 ? new float[(int) cols] : null;
+        int cols = n2 * b;
+        int k = JacobianPair.COEFFICIENTS;
+        double[] row = new double[cols];
+        float[] rowF = out.dtype() == DType.F32 ? new float[cols] : null;
         for (int a = 0; a < rows; a++) {
-            for (int j = 0; j < n2; j++) {
-                int t = JacobianPair.COEFFICIENTS * j;
-                double[] f = e2[j];
-                int at = j * b;
-                if (a == 0) {
-                    put(row, rowF, at, jets[t + V]);
-                    double h1 = jets[t + H1];
-                    double h2 = jets[t + H2];
-                    for (int c = 0; c < d; c++) {
-                        put(row, rowF, at + 1 + c, h1 * e1[c] + h2 * f[c]);
-                    }
-                } else {
-                    double x1 = e1[a - 1];
-                    double x2 = f[a - 1];
-                    put(row, rowF, at, jets[t + G1] * x1 + jets[t + G2] * x2);
+            if (a == 0) {
+                for (int j = 0; j < n2; j++) {
+                    int t = k * j;
+                    row[j * b] = jets[t + V];
+                    combine(row, j * b + 1, jets[t + H1], e1, jets[t + H2], e2, j * d, d);
+                }
+            } else {
+                double x1 = e1[a - 1];
+                for (int j = 0; j < n2; j++) {
+                    int t = k * j;
+                    double x2 = e2[j * d + a - 1];
+                    row[j * b] = jets[t + G1] * x1 + jets[t + G2] * x2;
                     double u1 = jets[t + M11] * x1 + jets[t + M21] * x2; // coefficient of e1_c
                     double u2 = jets[t + M12] * x1 + jets[t + M22] * x2; // coefficient of e2_c
-                    for (int c = 0; c < d; c++) {
-                        put(row, rowF, at + 1 + c, u1 * e1[c] + u2 * f[c]);
-                    }
-                    put(row, rowF, at + a, u1 * e1[a - 1] + u2 * f[a - 1] + jets[t + H0]);
+                    combine(row, j * b + 1, u1, e1, u2, e2, j * d, d);
+                    row[j * b + a] += jets[t + H0];
                 }
             }
             long at = ((long) i * rows + a) * cols;
-            if (f32) {
-                MemorySegment.copy(rowF, 0, out.segment(), F32_LE, at * 4, rowF.length);
+            if (rowF != null) {
+                for (int c = 0; c < cols; c++) {
+                    rowF[c] = (float) row[c];
+                }
+                MemorySegment.copy(rowF, 0, out.segment(), F32_LE, at * 4, cols);
             } else {
-                MemorySegment.copy(row, 0, out.segment(), F64_LE, at * 8, row.length);
+                MemorySegment.copy(row, 0, out.segment(), F64_LE, at * 8, cols);
             }
         }
     }
 
-    private static void put(double[] row, float[] rowF, int at, double v) {
-        if (rowF != null) {
-            rowF[at] = (float) v;
-        } else {
-            row[at] = v;
+    /** {@code dst[at + c] = u1 e1[c] + u2 e2[e2At + c]} for c < d. */
+    private static void combine(double[] dst, int at, double u1, double[] e1, double u2, double[] e2, int e2At, int d) {
+        for (int c = 0; c < d; c++) {
+            dst[at + c] = u1 * e1[c] + u2 * e2[e2At + c];
         }
     }
 
@@ -344,6 +343,14 @@ public final class JacobianKernel {
 
         /** Writes the coordinates (alpha, beta) of row j of {@code ys}, {@code x' = alpha e1 + beta e2}, and e2. */
         void coordinates(double[] ys, int j, double[] e2, double[] alphaBeta) {
+            coordinates(ys, j, e2, 0, alphaBeta);
+        }
+
+        /**
+         * Writes the coordinates (alpha, beta) of row j of {@code ys}, {@code x' = alpha e1 + beta e2}, and e2 at
+         * {@code e2[at ... at + d - 1]}.
+         */
+        void coordinates(double[] ys, int j, double[] e2, int at, double[] alphaBeta) {
             int d = e1.length;
             double alpha = 0;
             for (int c = 0; c < d; c++) {
@@ -351,12 +358,12 @@ public final class JacobianKernel {
             }
             double beta2 = 0;
             for (int c = 0; c < d; c++) {
-                e2[c] = ys[j * d + c] - alpha * e1[c];
-                beta2 += e2[c] * e2[c];
+                e2[at + c] = ys[j * d + c] - alpha * e1[c];
+                beta2 += e2[at + c] * e2[at + c];
             }
             double beta = Math.sqrt(beta2);
             for (int c = 0; c < d; c++) {
-                e2[c] = beta > 0 ? e2[c] / beta : 0;
+                e2[at + c] = beta > 0 ? e2[at + c] / beta : 0;
             }
             alphaBeta[0] = alpha;
             alphaBeta[1] = beta;

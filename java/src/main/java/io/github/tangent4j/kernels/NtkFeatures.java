@@ -57,6 +57,11 @@ final class NtkFeatures implements NtkMethod.Features {
         return signals.signal(l);
     }
 
+    /** Whether the output layer's signal is the identity per example (every output differentiated). */
+    boolean outputSignalIsIdentity() {
+        return signals.outputSignalIsIdentity();
+    }
+
     /** Bytes per example the features hold, for tile sizing. */
     static long bytesPerExample(Mlp mlp) {
         long o = mlp.outputDim();

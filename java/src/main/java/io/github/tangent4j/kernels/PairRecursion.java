@@ -4,6 +4,7 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.internal.JacobianPair;
 import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.stream.IntStream;
 
@@ -16,8 +17,8 @@ import java.util.stream.IntStream;
  * chunks of at most {@link #CHUNK_PAIRS} pairs, so that its scratch stays bounded whatever the tile.
  */
 final class PairRecursion {
-    /** Pairs per backend call at most (about 100 MB of inputs and jets in double). */
-    static final long CHUNK_PAIRS = 1 << 20;
+    /** Pairs per backend call at most (about 6.5 MB of inputs and jets in double). */
+    static final long CHUNK_PAIRS = 1 << 16;
 
     /** Receives the jets of row point i against every column point: {@code jets[10 j .. 10 j + 9]}. */
     @FunctionalInterface
@@ -65,7 +66,11 @@ final class PairRecursion {
         this.ntk = ntk;
     }
 
-    /** The jets of rows {@code [from, to)} against every column point, from their Gram tile (to - from, N2). */
+    /**
+     * The jets of rows {@code [from, to)} against every column point, from their Gram tile (to - from, N2).
+     * The chunks share one set of buffers (host and backend), so each chunk's inputs and jets stay small
+     * enough to be cached and no chunk allocates, zero-fills or faults in fresh memory.
+     */
     void tile(Backend backend, long from, long to, Tensor gram, JetRows sink) {
         int n2 = ny.length;
         int rows = (int) (to - from);
@@ -73,31 +78,45 @@ final class PairRecursion {
             return;
         }
         int chunk = (int) Math.max(1, Math.min(rows, CHUNK_PAIRS / n2));
-        try (DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columnTable(), 2L * depth, n2))) {
+        int width = 1 + 2 * depth;
+        int c = JacobianPair.COEFFICIENTS;
+        DType f64 = DType.F64;
+        Chunk buffers = new Chunk(Tensor.allocateUninitialised(f64, chunk, 3L * n2),
+                Tensor.allocateUninitialised(f64, chunk, width), Tensor.allocateUninitialised(f64, chunk, (long) c * n2));
+        try (DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columnTable(), 2L * depth, n2));
+                DeviceMatrix q1d = backend.allocateUninitialised(f64, chunk, width);
+                DeviceMatrix pd = backend.allocateUninitialised(f64, chunk, 3L * n2);
+                DeviceMatrix out = backend.allocateUninitialised(f64, chunk, (long) c * n2)) {
             for (int r0 = 0; r0 < rows; r0 += chunk) {
                 int r1 = Math.min(rows, r0 + chunk);
-                chunk(backend, (int) from, r0, r1, gram, q2, sink);
+                run(backend, (int) from, r0, r1, gram, q2, q1d.rows(0, r1 - r0), pd.rows(0, r1 - r0),
+                        out.rows(0, r1 - r0), buffers, sink);
             }
         }
     }
 
-    private void chunk(Backend backend, int from, int r0, int r1, Tensor gram, DeviceMatrix q2, JetRows sink) {
+    /** A chunk's host buffers: per pair (k1, alpha, beta), per row point its table, and the downloaded jets. */
+    private record Chunk(Tensor pairs, Tensor q1, Tensor jets) {
+    }
+
+    private void run(Backend backend, int from, int r0, int r1, Tensor gram, DeviceMatrix q2, DeviceMatrix q1d,
+            DeviceMatrix pd, DeviceMatrix out, Chunk b, JetRows sink) {
         int n2 = ny.length;
         int m = r1 - r0;
         int width = 1 + 2 * depth;
-        double[] pairs = new double[m * 3 * n2];
-        double[] q1 = new double[m * width];
-        IntStream.range(0, m).parallel().forEach(r -> pairRow(from + r0 + r, r0 + r, gram, pairs, r * 3 * n2,
-                q1, r * width));
         int c = JacobianPair.COEFFICIENTS;
-        Tensor jets;
-        try (DeviceMatrix q1d = backend.upload(Tensor.of(q1, m, width));
-                DeviceMatrix pd = backend.upload(Tensor.of(pairs, m, 3L * n2));
-                DeviceMatrix out = backend.allocateUninitialised(io.github.tangent4j.tensor.DType.F64, m,
-                        (long) c * n2)) {
-            backend.jacobianLayers(phi, sw2, sb2, c0, q1d, q2, pd, out, ntk);
-            jets = backend.download(out);
-        }
+        IntStream.range(0, m).parallel().forEach(r -> {
+            double[] pairs = new double[3 * n2];
+            double[] q1 = new double[width];
+            pairRow(from + r0 + r, r0 + r, gram, pairs, 0, q1, 0);
+            HostRows.write(pairs, 3 * n2, b.pairs(), (long) r * 3 * n2);
+            HostRows.write(q1, width, b.q1(), (long) r * width);
+        });
+        backend.upload(b.q1().slice(0, m), q1d);
+        backend.upload(b.pairs().slice(0, m), pd);
+        backend.jacobianLayers(phi, sw2, sb2, c0, q1d, q2, pd, out, ntk);
+        Tensor jets = b.jets().slice(0, m);
+        backend.download(out, jets);
         IntStream.range(0, m).parallel().forEach(r -> {
             double[] row = new double[c * n2];
             HostRows.read(jets, (long) r * c * n2, row, c * n2);

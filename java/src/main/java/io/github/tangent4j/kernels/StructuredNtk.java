@@ -70,9 +70,8 @@ final class StructuredNtk implements NtkMethod {
 
     /** {@code K_l = a_l^2 H_A H_B^T + c^2 [bias]} (|I| x |J|). */
     private DeviceMatrix layerGram(NtkFeatures a, NtkFeatures b, int l) {
-        Layer layer = mlp.layers().get(l);
-        double aw = square(mlp.parameterization().weightScale(layer.in()));
-        double cb = layer.hasBias() ? square(mlp.parameterization().biasScale()) : 0;
+        double aw = weightGramScale(mlp, l);
+        double cb = biasGramTerm(mlp, l);
         DeviceMatrix k = backend.allocateUninitialised(mlp.dtype(), a.rows(), b.rows());
         try {
             if (cb != 0) {
@@ -121,8 +120,8 @@ final class StructuredNtk implements NtkMethod {
         Layer layer = mlp.layers().get(l);
         long o = mlp.outputDim();
         long rows = a.rows();
-        double aw = square(mlp.parameterization().weightScale(layer.in()));
-        double cb = layer.hasBias() ? square(mlp.parameterization().biasScale()) : 0;
+        double aw = weightGramScale(mlp, l);
+        double cb = biasGramTerm(mlp, l);
         DeviceMatrix c = backend.allocateUninitialised(mlp.dtype(), rows * o, o);
         try (DeviceMatrix h2 = backend.allocateUninitialised(mlp.dtype(), rows, layer.in());
              DeviceMatrix onesIn = backend.allocateUninitialised(mlp.dtype(), layer.in(), 1);
@@ -140,6 +139,16 @@ final class StructuredNtk implements NtkMethod {
             c.close();
             throw e;
         }
+    }
+
+    /** {@code a_l^2}: the factor of layer l's input Gram in {@code K_l}. */
+    static double weightGramScale(Mlp mlp, int l) {
+        return square(mlp.parameterization().weightScale(mlp.layers().get(l).in()));
+    }
+
+    /** {@code c^2} where layer l has a bias, else 0: the constant term of {@code K_l}. */
+    static double biasGramTerm(Mlp mlp, int l) {
+        return mlp.layers().get(l).hasBias() ? square(mlp.parameterization().biasScale()) : 0;
     }
 
     private static double square(double v) {

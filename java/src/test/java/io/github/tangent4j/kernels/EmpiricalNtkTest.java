@@ -183,6 +183,42 @@ class EmpiricalNtkTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void symmetricTraceInBlockRowsOnOddSizes(String backendName) {
+        // 101 and 203 examples: 2 and 4 block rows of the lower triangle, of unequal heights
+        for (int n : new int[] {101, 203}) {
+            assertTrue(StructuredTrace.blockRows(n) < n && n % StructuredTrace.blockRows(n) != 0, "blocks of " + n);
+            for (boolean biasFree : n == 101 ? new boolean[] {false, true} : new boolean[] {false}) {
+                Mlp mlp = network(19 + n, Activation.RELU, Parameterization.ntk(1.2, 0.3), biasFree, 5, 7, 6, 3);
+                Tensor x = inputs(n, DType.F64, n, 5);
+                TestBackends.with(backendName, backend -> {
+                    Tensor j = Jacobians.of(mlp).parameters(backend, x).tensor();
+                    double[][][][] ref = contract(mlp, j, j, -1);
+                    Tensor trace = EmpiricalNtk.of(mlp).trace(backend, x, null);
+                    Tensor both = EmpiricalNtk.of(mlp).trace(backend, x, x.slice(0, n));
+                    for (int i = 0; i < n; i++) {
+                        for (int k = 0; k < n; k++) {
+                            double tr = 0;
+                            for (int a = 0; a < 3; a++) {
+                                tr += ref[i][k][a][a];
+                            }
+                            assertClose(tr, trace.get(i, k), 1e-10, "trace " + i + "," + k);
+                            assertClose(tr, both.get(i, k), 1e-10, "trace against a copy " + i + "," + k);
+                            assertEquals(trace.get(i, k), trace.get(k, i), "symmetric " + i + "," + k);
+                        }
+                    }
+                    Tensor f32 = EmpiricalNtk.of(mlp.to(DType.F32)).trace(backend, x.to(DType.F32), null);
+                    for (int i = 0; i < n; i++) {
+                        for (int k = 0; k < n; k++) {
+                            assertClose(trace.get(i, k), f32.get(i, k), 1e-4, "f32 " + i + "," + k);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void backendsAgreeInF64AndF32(String backendName) {
         for (DType dtype : new DType[] {DType.F64, DType.F32}) {
             Mlp mlp = network(13, Activation.ERF, Parameterization.STANDARD, false, 5, 20, 20, 2).to(dtype);

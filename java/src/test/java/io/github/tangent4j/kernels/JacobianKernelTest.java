@@ -207,6 +207,37 @@ class JacobianKernelTest {
         });
     }
 
+    /**
+     * 300 x 301 pairs go to the backend in chunks of {@link PairRecursion#CHUNK_PAIRS} / 301 = 217 rows (the
+     * second one partial, in the same buffers): every row equals the row computed alone (to rounding: the Gram
+     * GEMM of one row may sum in another order than that of 300).
+     */
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void chunkedRowsEqualRowsComputedAlone(String backend) {
+        Tensor x = InfiniteWidthKernelTest.randomInputs(31, 300, 3);
+        Tensor x2 = InfiniteWidthKernelTest.randomInputs(32, 301, 3);
+        assertTrue(PairRecursion.CHUNK_PAIRS / 301 < 300, "more than one chunk");
+        TestBackends.with(backend, b -> {
+            for (Activation phi : List.of(Activation.RELU, Activation.ERF)) {
+                JacobianKernel k = JacobianKernel.of(InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 2, 1.7, 0.1)));
+                for (Kind kind : Kind.values()) {
+                    Tensor all = k.compute(b, x, x2, kind);
+                    for (int i : new int[] {0, 1, 216, 217, 218, 299}) {
+                        Tensor alone = k.compute(b, x.slice(i, i + 1), x2, kind);
+                        for (int r = 0; r < 4; r++) {
+                            for (int c = 0; c < alone.dim(1); c++) {
+                                double want = alone.get(r, c);
+                                assertEquals(want, all.get(4 * i + r, c), 1e-12 * Math.max(1, Math.abs(want)),
+                                        phi + " " + kind + " point " + i);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     @ParameterizedTest
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void symmetricPsdFiniteOnDegenerateInputsAndBackendsAgree(String backend) {
