@@ -208,7 +208,7 @@ public final class Jacobians {
      */
     public Tensor input(Backend backend, Tensor x) {
         long n = checkX(x);
-        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
+        Tensor out = Tensor.allocateUninitialised(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
         inputInto(backend, x, TensorSink.of(out), null);
         Finite.checkResult("the input Jacobian", out);
         return out;
@@ -219,12 +219,12 @@ public final class Jacobians {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long rowBytes = inputJacobianRowBytes(reverse);
         tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), check, (t, from, dst) -> {
-            try (DeviceMatrix j = inputJacobianTile(t, reverse)) {
-                if (reverse) {
-                    backend.download(j, dst);
-                } else {
-                    transposeBlocks(backend.download(j), dst);
-                }
+            if (reverse) {
+                BackpropSignals.inputJacobianInto(t, dst);
+                return;
+            }
+            try (DeviceMatrix j = inputJacobianTile(t, false)) {
+                transposeBlocks(backend.download(j), dst);
             }
         });
     }

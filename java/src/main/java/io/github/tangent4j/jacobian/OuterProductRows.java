@@ -108,11 +108,11 @@ final class OuterProductRows {
             Layer layer = mlp.layers().get(l);
             int in = Math.toIntExact(layer.in());
             int out = Math.toIntExact(layer.out());
-            double[] h = inputs[l];
             double[] delta = signals[l];
             long at = rowStart + layout.weightOffset(l);
+            w.input(inputs[l], i * in, in);
             for (int u = 0; u < out; u++, at += in) {
-                w.scaled(delta[r * out + u], h, i * in, in, at);
+                w.scaled(delta[r * out + u], in, at);
             }
             if (biases[l] != null) {
                 w.copy(biases[l], r * out, out, rowStart + layout.biasOffset(l));
@@ -159,51 +159,69 @@ final class OuterProductRows {
     }
 
     /**
-     * One thread's writes of runs of elements into the block, through a buffer of one run: products are
-     * formed in double (exact for two F32 numbers) and rounded to the dtype once.
+     * One thread's writes of runs of elements into the block, through buffers of one run in the dtype: the
+     * layer input row, converted once per row, and its scaled copy (one multiply per element, exactly the
+     * dtype's product), then copied out.
      */
     private static final class RowWriter {
         private final boolean f32;
         private final MemorySegment out;
-        private final double[] products;
-        private final float[] narrow;
         private final boolean zeroRuns;
+        private final double[] inputD;
+        private final double[] productD;
+        private final float[] inputF;
+        private final float[] productF;
 
         RowWriter(DType dtype, MemorySegment out, int width, boolean zeroRuns) {
             this.f32 = dtype == DType.F32;
             this.out = out;
             this.zeroRuns = zeroRuns;
-            this.products = new double[width];
-            this.narrow = f32 ? new float[width] : null;
+            this.inputD = f32 ? null : new double[width];
+            this.productD = f32 ? null : new double[width];
+            this.inputF = f32 ? new float[width] : null;
+            this.productF = f32 ? new float[width] : null;
         }
 
-        /** Elements {@code [at, at + n)} = {@code s * h[from .. from + n)}. */
-        void scaled(double s, double[] h, int from, int n, long at) {
-            if (s == 0 && zeroRuns) {
-                long es = f32 ? Float.BYTES : Double.BYTES;
-                out.asSlice(at * es, n * es).fill((byte) 0);
+        /** The input row {@code h[from .. from + n)} that {@link #scaled} multiplies. */
+        void input(double[] h, int from, int n) {
+            if (!f32) {
+                System.arraycopy(h, from, inputD, 0, n);
                 return;
             }
             for (int k = 0; k < n; k++) {
-                products[k] = s * h[from + k];
+                inputF[k] = (float) h[from + k];
             }
-            store(products, 0, n, at);
         }
 
-        /** Elements {@code [at, at + n)} = {@code v[from .. from + n)}. */
+        /** Elements {@code [at, at + n)} = {@code s} times the first n of the {@link #input} row. */
+        void scaled(double s, int n, long at) {
+            if (s == 0 && zeroRuns) {
+                long es = f32 ? Float.BYTES : Double.BYTES;
+                out.asSlice(at * es, n * es).fill((byte) 0);
+            } else if (f32) {
+                float sf = (float) s;
+                for (int k = 0; k < n; k++) {
+                    productF[k] = sf * inputF[k];
+                }
+                MemorySegment.copy(productF, 0, out, ValueLayout.JAVA_FLOAT, at * Float.BYTES, n);
+            } else {
+                for (int k = 0; k < n; k++) {
+                    productD[k] = s * inputD[k];
+                }
+                MemorySegment.copy(productD, 0, out, ValueLayout.JAVA_DOUBLE, at * Double.BYTES, n);
+            }
+        }
+
+        /** Elements {@code [at, at + n)} = {@code v[from .. from + n)} (values of the dtype). */
         void copy(double[] v, int from, int n, long at) {
-            store(v, from, n, at);
-        }
-
-        private void store(double[] v, int from, int n, long at) {
             if (!f32) {
                 MemorySegment.copy(v, from, out, ValueLayout.JAVA_DOUBLE, at * Double.BYTES, n);
                 return;
             }
             for (int k = 0; k < n; k++) {
-                narrow[k] = (float) v[from + k];
+                productF[k] = (float) v[from + k];
             }
-            MemorySegment.copy(narrow, 0, out, ValueLayout.JAVA_FLOAT, at * Float.BYTES, n);
+            MemorySegment.copy(productF, 0, out, ValueLayout.JAVA_FLOAT, at * Float.BYTES, n);
         }
     }
 }
