@@ -12,22 +12,7 @@ work="${TMPDIR:-/tmp}/tangent4j-ntk-streaming"
 mkdir -p "$work"
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
-"$py" - "$work" "$n" <<'PY'
-import sys, numpy as np
-d, n = sys.argv[1], int(sys.argv[2])
-rng = np.random.default_rng(10)
-np.save(d + "/x.npy", rng.standard_normal((n, 2)).astype(np.float32))
-w = {}
-for i, (o, k) in enumerate([(256, 2), (256, 256), (1, 256)]):
-    w[f"{2*i}.weight"] = (rng.uniform(-1, 1, (o, k)) / np.sqrt(k)).astype(np.float32)
-    w[f"{2*i}.bias"] = (rng.uniform(-1, 1, (o,)) / np.sqrt(k)).astype(np.float32)
-np.savez(d + "/m.npz", **w)
-idx = rng.choice(n, 16, replace=False)
-jdx = rng.choice(n, 16, replace=False)
-np.save(d + "/idx.npy", idx); np.save(d + "/jdx.npy", jdx)
-x = np.load(d + "/x.npy")
-np.save(d + "/xi.npy", x[idx]); np.save(d + "/xj.npy", x[jdx])
-PY
+"$py" "$root/bench/wide_relu_data.py" "$work" "$n" 10 16
 "$root/tangent4j" --version >/dev/null   # builds the jar if needed, outside the measurement
 rm -f "$work/K.npy"
 export TANGENT4J_JAVA_OPTS="-Xmx1g"

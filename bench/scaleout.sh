@@ -15,17 +15,7 @@ work="${TMPDIR:-/tmp}/tangent4j-scaleout"
 mkdir -p "$work"
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
-"$py" - "$work" "$n" <<'PY'
-import sys, numpy as np
-d, n = sys.argv[1], int(sys.argv[2])
-rng = np.random.default_rng(21)
-np.save(d + "/x.npy", rng.standard_normal((n, 2)).astype(np.float32))
-w = {}
-for i, (o, k) in enumerate([(256, 2), (256, 256), (1, 256)]):
-    w[f"{2*i}.weight"] = (rng.uniform(-1, 1, (o, k)) / np.sqrt(k)).astype(np.float32)
-    w[f"{2*i}.bias"] = (rng.uniform(-1, 1, (o,)) / np.sqrt(k)).astype(np.float32)
-np.savez(d + "/m.npz", **w)
-PY
+"$py" "$root/bench/wide_relu_data.py" "$work" "$n" 21
 export SPARK_LOCAL_IP=127.0.0.1
 args=(ntk --trace --dtype f32 --backend java --model "$work/m.npz" --x "$work/x.npy")
 # Build both jars outside the measurement.

@@ -20,7 +20,15 @@ public final class Backends {
     /** Environment variable that forces a backend kind (the property wins). */
     public static final String ENV = "TANGENT4J_BACKEND";
 
-    private static final System.Logger LOG = System.getLogger(Backends.class.getName());
+    /**
+     * The logger on which the library reports, at INFO, what it chose: the backend (with the whole search) and
+     * the Java backend's GEMM provider. A front end that prints its own short summary raises this logger's level
+     * to describe the backend quietly; WARNING and above still come through. (A constant, this class's name, so
+     * that naming it initialises nothing.)
+     */
+    public static final String CHOICE_LOGGER = "io.github.tangent4j.backend.Backends";
+
+    private static final System.Logger LOG = System.getLogger(CHOICE_LOGGER);
 
     private Backends() {
     }

@@ -1,6 +1,7 @@
 package io.github.tangent4j.backend;
 
 import io.github.tangent4j.backend.internal.TiledTranspose;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.TensorSink;
 import io.github.tangent4j.tensor.TileSink;
@@ -247,6 +248,7 @@ public final class TileEngine {
      */
     public static final long MAX_HOST_BLOCK_BYTES = EFFICIENT_TILE_BYTES;
 
+
     /** {@link #runInto(TileSink, long, RowBlockTask)} with one output row per plan row. */
     public Stats runInto(TileSink sink, RowBlockTask task) {
         return runInto(sink, 1, task);
@@ -287,7 +289,9 @@ public final class TileEngine {
             long r0 = from * rowsPerStep;
             long rows = (to - from) * rowsPerStep;
             if (whole != null) {
-                task.run(scope, from, to, whole.slice(r0, r0 + rows));
+                Tensor view = whole.slice(r0, r0 + rows);
+                task.run(scope, from, to, view);
+                Finite.checkTile(view, r0, 0);
                 return;
             }
             if (sink.hasTile(r0, rows, 0, cols)) {
@@ -297,7 +301,7 @@ public final class TileEngine {
             blockShape[0] = rows;
             Tensor block = Tensor.allocateUninitialised(sink.dtype(), blockShape);
             task.run(scope, from, to, block);
-            sink.writeTile(r0, 0, block);
+            writeTile(sink, r0, 0, block);
         });
     }
 
@@ -413,11 +417,24 @@ public final class TileEngine {
             if (symmetric && t.onDiagonal()) {
                 TiledTranspose.symmetrizeFromLower(b);
             }
-            sinks.get(s).writeTile(t.i0(), t.j0(), b);
+            writeTile(sinks.get(s), t.i0(), t.j0(), b);
             if (t.mirrored()) {
                 sinks.get(s).writeTile(t.j0(), t.i0(), TiledTranspose.mirror(b));
             }
         }
+    }
+
+    /**
+     * Writes one tile to {@code sink} ({@link TileSink#writeTile}) after checking it is finite: the overflow
+     * policy of every tiled result (a result computed from finite inputs must be finite), applied where the
+     * tile is written so that no sink, in memory, on disk or user-made, receives an overflowed tile.
+     *
+     * @throws ArithmeticException naming the first bad element by its index in the whole output
+     *                             ({@link Finite#checkTile}); nothing is written then
+     */
+    public static void writeTile(TileSink sink, long rowStart, long colStart, Tensor block) {
+        Finite.checkTile(block, rowStart, colStart);
+        sink.writeTile(rowStart, colStart, block);
     }
 
     private static void checkInterrupt(long done, long total, String unit) {

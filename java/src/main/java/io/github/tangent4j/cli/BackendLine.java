@@ -12,10 +12,11 @@ import java.util.logging.Logger;
  * give the whole search.
  */
 final class BackendLine {
-    /** Held so that the logger, and the level set on it, are not collected. */
-    private static final Logger BACKENDS_LOG = Logger.getLogger(Backends.class.getName());
-    /** The Java backend's GEMM-provider line ("GEMM by OpenBLAS (file)"): in {@code info} and --verbose only. */
-    private static final Logger GEMM_LOG = Logger.getLogger("io.github.tangent4j.backend.java.GemmProvider");
+    /**
+     * The library's choice lines (the backend search, the Java backend's GEMM provider): in {@code info} and
+     * --verbose only. Held so that the logger, and the level set on it, are not collected.
+     */
+    private static final Logger CHOICE_LOG = Logger.getLogger(Backends.CHOICE_LOGGER);
     private static volatile boolean verbose;
 
     private BackendLine() {
@@ -24,8 +25,7 @@ final class BackendLine {
     /** With {@code verbose}, the whole search is printed (the library's own log line); else the short line. */
     static void configure(boolean verbose) {
         BackendLine.verbose = verbose;
-        BACKENDS_LOG.setLevel(verbose ? null : Level.WARNING);
-        GEMM_LOG.setLevel(verbose ? null : Level.WARNING);
+        CHOICE_LOG.setLevel(verbose ? null : Level.WARNING);
     }
 
     /** Prints the line for an automatic choice to {@code err} (nothing with --verbose: the log says it all). */

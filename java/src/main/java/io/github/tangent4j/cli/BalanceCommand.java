@@ -9,15 +9,18 @@ import picocli.CommandLine.Command;
         description = "Write to --out (.npz or .safetensors) the network rescaled unit by unit to the minimum of the"
                 + " weight decay sum_l ||W_l||^2 + ||b_l||^2 (hidden biases, not the output bias), the same function;"
                 + " print 'weight-decay BEFORE -> AFTER'. relu, leaky_relu, abs or identity only.")
-final class BalanceCommand extends NetworkCommand {
+final class BalanceCommand extends NetworkRewriteCommand {
+    private Balancing.Result balanced;
+
     @Override
-    public Integer call() throws Exception {
-        checkNetworkOut();
-        Mlp mlp = common.loadModel();
-        Balancing.Result r = Balancing.of(mlp).compute();
-        writeNetwork(r.network());
-        SymmetryNotes.balancing(spec, r);
-        out().println("weight-decay " + r.weightDecayBefore() + " -> " + r.weightDecayAfter());
-        return 0;
+    Mlp rewrite(Mlp mlp) {
+        balanced = Balancing.of(mlp).compute();
+        return balanced.network();
+    }
+
+    @Override
+    void report() {
+        SymmetryNotes.balancing(spec, balanced);
+        out().println("weight-decay " + balanced.weightDecayBefore() + " -> " + balanced.weightDecayAfter());
     }
 }

@@ -9,12 +9,9 @@ import picocli.CommandLine.Command;
         description = "Write to --out (.npz or .safetensors) the balanced network with each hidden layer's units in a"
                 + " deterministic order: networks that differ by unit permutations and positive rescalings give the"
                 + " same file (to rounding). relu, leaky_relu, abs or identity only.")
-final class CanonicalCommand extends NetworkCommand {
+final class CanonicalCommand extends NetworkRewriteCommand {
     @Override
-    public Integer call() throws Exception {
-        checkNetworkOut();
-        Mlp mlp = common.loadModel();
-        writeNetwork(CanonicalForm.of(mlp));
-        return 0;
+    Mlp rewrite(Mlp mlp) {
+        return CanonicalForm.of(mlp);
     }
 }

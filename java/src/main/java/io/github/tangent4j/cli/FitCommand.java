@@ -57,11 +57,8 @@ final class FitCommand extends NetworkCommand {
 
     @Override
     public Integer call() throws Exception {
-        MaskedFit.Method m = switch (method) {
-            case "lm" -> MaskedFit.Method.LEVENBERG_MARQUARDT;
-            case "adam" -> MaskedFit.Method.ADAM;
-            default -> throw new IllegalArgumentException("--method: expected lm or adam but was '" + method + "'");
-        };
+        MaskedFit.Method m = WordOption.parse("--method", method,
+                Map.entry("lm", MaskedFit.Method.LEVENBERG_MARQUARDT), Map.entry("adam", MaskedFit.Method.ADAM));
         Mlp mlp = common.loadModel();
         Map<String, Tensor> modelTensors = StateDict.read(common.model);
         ParameterMask trainable = ModelMask.of(mlp, modelTensors, "--model " + common.model, StateDict.read(mask),

@@ -6,6 +6,7 @@ import io.github.tangent4j.chunked.RowChunks;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,13 +38,8 @@ final class JacobianCommand extends ModelCommand {
         if (norm && wrt != Wrt.input) {
             throw new IllegalArgumentException("--norm: only with --wrt input");
         }
-        sweep = switch (mode) {
-            case "auto" -> Jacobians.Mode.AUTO;
-            case "reverse" -> Jacobians.Mode.REVERSE;
-            case "forward" -> Jacobians.Mode.FORWARD;
-            default -> throw new IllegalArgumentException("--mode: expected auto, reverse or forward but was '"
-                    + mode + "'");
-        };
+        sweep = WordOption.parse("--mode", mode, Map.entry("auto", Jacobians.Mode.AUTO),
+                Map.entry("reverse", Jacobians.Mode.REVERSE), Map.entry("forward", Jacobians.Mode.FORWARD));
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.github.tangent4j.nn.ParameterMask;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,11 +32,8 @@ final class RankCommand extends NetworkCommand {
 
     @Override
     public Integer call() throws Exception {
-        FunctionalDimension.Method m = switch (method) {
-            case "svd" -> FunctionalDimension.Method.SVD;
-            case "gram" -> FunctionalDimension.Method.GRAM;
-            default -> throw new IllegalArgumentException("--method: expected svd or gram but was '" + method + "'");
-        };
+        FunctionalDimension.Method m = WordOption.parse("--method", method,
+                Map.entry("svd", FunctionalDimension.Method.SVD), Map.entry("gram", FunctionalDimension.Method.GRAM));
         Mlp mlp = common.loadModel();
         Tensor raw = common.openInputs(common.x, "--x", mlp);
         // the stacked parameter Jacobian (N*O, P) is formed in f64

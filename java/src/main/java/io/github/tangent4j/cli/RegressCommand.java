@@ -29,12 +29,8 @@ final class RegressCommand implements Callable<Integer> {
     @Option(names = "--kernel", required = true, paramLabel = "nngp|ntk", description = "the kernel")
     Kernel kernel;
 
-    @Option(names = "--y", required = true, paramLabel = "FILE", description = "targets, .npy (N,) or (N, O)")
-    Path y;
-
-    @StandardInput
-    @Option(names = "--xtest", required = true, paramLabel = "FILE", description = "test inputs, .npy (Ntest, D)")
-    Path xtest;
+    @Mixin
+    TrainTestOptions data;
 
     @Option(names = "--reg", paramLabel = "R", defaultValue = "0",
             description = "diagonal regulariser added to K(X, X) (default: ${DEFAULT-VALUE})")
@@ -47,15 +43,17 @@ final class RegressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InfiniteWidthKernel k = options.kernel();
-        Tensor rawX = options.openMatrix(options.x, "--x", -1, "");
-        Tensor rawTest = options.openMatrix(xtest, "--xtest", rawX.dim(1), "like --x");
+        TrainTestOptions.Opened raw = data.open(options);
+        long n = raw.x().dim(0);
+        long nTest = raw.xtest().dim(0);
         // the kernel matrices K(x, x) and K(xtest, x) are held in memory, with the output
-        options.checkRoom(new long[] {rawTest.dim(0)}, false);
-        Room.checkMemory(Room.bytes(options.dtype, Room.plus(rawX.dim(0), rawTest.dim(0)), rawX.dim(0)),
+        options.checkRoom(new long[] {nTest}, false);
+        Room.checkMemory(Room.bytes(options.dtype, Room.plus(n, nTest), n),
                 "the kernel matrices K(--x, --x) and K(--xtest, --x)");
-        Tensor x = options.checked(rawX, "--x", options.x);
-        Tensor targets = options.targets(y, x.dim(0));
-        Tensor xt = options.checked(rawTest, "--xtest", xtest);
+        TrainTestOptions.Checked in = data.check(options, raw);
+        Tensor x = in.x();
+        Tensor targets = in.targets();
+        Tensor xt = in.xtest();
         double[] t = times == null ? null : KernelOptions.times(times);
         if (kernel != Kernel.ntk) {
             k = k.withGet(InfiniteWidthKernel.Get.NNGP);

@@ -28,12 +28,8 @@ final class RobustCommand implements Callable<Integer> {
             description = "weight of the penalty lambda/2 sum_n |df/dx(x_n)|^2")
     double lambda;
 
-    @Option(names = "--y", required = true, paramLabel = "FILE", description = "targets, .npy (N,) or (N, O)")
-    Path y;
-
-    @StandardInput
-    @Option(names = "--xtest", required = true, paramLabel = "FILE", description = "test inputs, .npy (Ntest, D)")
-    Path xtest;
+    @Mixin
+    TrainTestOptions data;
 
     @Option(names = "--times", required = true, paramLabel = "FILE",
             description = "training times, 1-D .npy (inf allowed)")
@@ -42,15 +38,12 @@ final class RobustCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InfiniteWidthKernel kernel = options.kernel();
-        Tensor rawX = options.openMatrix(options.x, "--x", -1, "");
-        Tensor rawTest = options.openMatrix(xtest, "--xtest", rawX.dim(1), "like --x");
+        TrainTestOptions.Opened raw = data.open(options);
         // the Jacobian kernels of (f, df/dx) on x and between xtest and x are held in memory
-        long block = Room.plus(1, rawX.dim(1));
-        Room.checkMemory(Room.bytes(options.dtype, Room.times(Room.plus(rawX.dim(0), rawTest.dim(0)), block),
-                Room.times(rawX.dim(0), block)), "the Jacobian kernel matrices of --x and --xtest");
-        Tensor x = options.checked(rawX, "--x", options.x);
-        Tensor targets = options.targets(y, x.dim(0));
-        Tensor xt = options.checked(rawTest, "--xtest", xtest);
+        long block = Room.plus(1, raw.x().dim(1));
+        Room.checkMemory(Room.bytes(options.dtype, Room.times(Room.plus(raw.x().dim(0), raw.xtest().dim(0)), block),
+                Room.times(raw.x().dim(0), block)), "the Jacobian kernel matrices of --x and --xtest");
+        TrainTestOptions.Checked in = data.check(options, raw);
         double[] t = KernelOptions.times(times);
         if (!(lambda >= 0) || Double.isInfinite(lambda)) {
             throw new IllegalArgumentException("--lambda: expected a finite value >= 0 but was " + lambda);
@@ -58,7 +51,7 @@ final class RobustCommand implements Callable<Integer> {
         try (Backend backend = options.openBackend()) {
             Tensor prediction;
             try {
-                prediction = RobustPredictor.predict(backend, kernel, x, targets, xt, lambda, t);
+                prediction = RobustPredictor.predict(backend, kernel, in.x(), in.targets(), in.xtest(), lambda, t);
             } catch (IllegalArgumentException | ArithmeticException | IllegalStateException e) {
                 if (lambda <= LARGE_LAMBDA) {
                     throw e;

@@ -209,7 +209,6 @@ public final class EmpiricalNtk {
             sinks.add(TensorSink.of(out));
         }
         run(backend, kind, x, x2, out.shape(), out.dtype(), sinks);
-        Finite.checkResult("the empirical NTK", out);   // the overflow policy
     }
 
     /**
@@ -324,7 +323,7 @@ public final class EmpiricalNtk {
             long o = mlp.outputDim();
             for (int l = 0; l < tiles.size(); l++) {
                 DeviceMatrix t = tiles.get(l);
-                sinks.get(l).writeTile(from, 0, t.backend().download(t).reshape(to - from, o, o));
+                TileEngine.writeTile(sinks.get(l), from, 0, t.backend().download(t).reshape(to - from, o, o));
             }
         } finally {
             tiles.forEach(DeviceMatrix::close);

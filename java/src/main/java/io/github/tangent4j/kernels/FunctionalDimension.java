@@ -127,31 +127,18 @@ public final class FunctionalDimension {
         double[] a = new double[Math.toIntExact(Math.multiplyExact(rows, cols))];
         Jacobians parameters = Jacobians.of(mlp).withKind(Jacobians.Kind.PARAMETERS);
         long[] shape = parameters.shape(x.rank() == 2 ? x.dim(0) : 0, 0);
-        parameters.computeInto(backend, x, null, new TileSink() {
-            @Override
-            public long[] shape() {
-                return shape.clone();
-            }
-
-            @Override
-            public DType dtype() {
-                return mlp.dtype();
-            }
-
-            @Override
-            public void writeTile(long rowStart, long colStart, Tensor block) {
-                long p = mlp.parameterCount();
-                long blockRows = block.dim(0) * block.dim(1);
-                int k = Math.toIntExact(rowStart * mlp.outputDim() * cols);
-                for (long r = 0; r < blockRows; r++) {
-                    for (long q = 0; q < p; q++) {
-                        if (mask == null || mask.trainable(q)) {
-                            a[k++] = block.getFlat(r * p + q);
-                        }
+        parameters.computeInto(backend, x, null, TileSink.of(shape, mlp.dtype(), (rowStart, colStart, block) -> {
+            long p = mlp.parameterCount();
+            long blockRows = block.dim(0) * block.dim(1);
+            int k = Math.toIntExact(rowStart * mlp.outputDim() * cols);
+            for (long r = 0; r < blockRows; r++) {
+                for (long q = 0; q < p; q++) {
+                    if (mask == null || mask.trainable(q)) {
+                        a[k++] = block.getFlat(r * p + q);
                     }
                 }
             }
-        });
+        }));
         return a;
     }
 

@@ -223,7 +223,7 @@ public final class InfiniteWidthKernel {
      * @throws IllegalArgumentException if an input is not a finite F32/F64 matrix, or their widths or
      *                                  dtypes differ
      * @throws ArithmeticException      if the output kernel overflowed (huge inputs or variances; see
-     *                                  {@link Finite#checkResult})
+     *                                  {@link Finite#checkTile})
      */
     public Result compute(Backend backend, Tensor x, Tensor x2) {
         checkInputs(x, x2);
@@ -231,13 +231,6 @@ public final class InfiniteWidthKernel {
         long n2 = x2 == null ? n : x2.dim(0);
         Result out = allocate(x.dtype(), n, n2);
         run(backend, x, x2, new Outputs(out.nngp(), out.ntk()));
-        // the overflow policy: finite inputs (checked above) must give finite kernels
-        if (!out.nngp().isEmpty()) {
-            Finite.checkResult("the output NNGP", out.outputNngp());
-        }
-        if (!out.ntk().isEmpty()) {
-            Finite.checkResult("the output NTK", out.outputNtk());
-        }
         return out;
     }
 
@@ -339,7 +332,11 @@ public final class InfiniteWidthKernel {
                     tiler.run(n, (scope, from, to) -> {
                         DeviceMatrix rows = scope.track(backend.upload(x.slice(from, to)));
                         tile(job, rows, from, yd, q2, scratch(x.dtype(), to - from, n2, scope),
-                                (m, dst) -> backend.download(m, dst.slice(from, to)));
+                                (m, dst) -> {
+                                    Tensor rowsOut = dst.slice(from, to);
+                                    backend.download(m, rowsOut);
+                                    Finite.checkTile(rowsOut, from, 0);
+                                });
                     });
                 }
             }
@@ -358,15 +355,12 @@ public final class InfiniteWidthKernel {
         }
         Tensor x = p.x();
         Tensor y = p.y();
-        boolean same = p.same();
-        long d = p.d();
-        double c0 = p.c0();
-        double[][] qx = variances(Gram.squaredNorms(backend, x), c0);
-        double[][] qy = same ? qx : variances(Gram.squaredNorms(backend, y), c0);
+        double[][] qx = variances(Gram.squaredNorms(backend, x), p.c0());
+        double[][] qy = p.same() ? qx : variances(Gram.squaredNorms(backend, y), p.c0());
         long es = x.dtype().byteSize();
-        TileEngine engine = TileEngine.of(backend, es * 2 * d + 16L * depth).withBytesPerCell(es * (wantNtk ? 2 : 1))
+        TileEngine engine = TileEngine.of(backend, es * 2 * p.d() + 16L * depth).withBytesPerCell(es * (wantNtk ? 2 : 1))
                 .withMinTileBytes(TileEngine.EFFICIENT_TILE_BYTES).withMaxTileRows(maxTileRows).withProgress(progress);
-        engine.runGrid(p.n(), p.n2(), same, List.of(sink), new TileEngine.GridTask<DeviceMatrix>() {
+        engine.runGrid(p.n(), p.n2(), p.same(), List.of(sink), new TileEngine.GridTask<DeviceMatrix>() {
             @Override
             public DeviceMatrix rowBlock(TileScope scope, long i0, long i1) {
                 return scope.track(backend.upload(x.slice(i0, i1)));
@@ -375,7 +369,7 @@ public final class InfiniteWidthKernel {
             @Override
             public List<Tensor> tile(DeviceMatrix rows, TileScope scope, TilePlan.Tile t) {
                 long cols = t.j1() - t.j0();
-                DeviceMatrix yd = same && t.onDiagonal() ? rows : scope.track(backend.upload(y.slice(t.j0(), t.j1())));
+                DeviceMatrix yd = p.same() && t.onDiagonal() ? rows : scope.track(backend.upload(y.slice(t.j0(), t.j1())));
                 double[] columns = new double[depth * (int) cols];
                 for (int l = 0; l < depth; l++) {
                     System.arraycopy(qy[l], (int) t.j0(), columns, l * (int) cols, (int) cols);
@@ -387,7 +381,7 @@ public final class InfiniteWidthKernel {
                 List<Tensor> none = new ArrayList<>();
                 none.add(null);
                 Outputs out = wantNtk ? new Outputs(none, kernel) : new Outputs(kernel, none);
-                Job job = new Job(backend, yd, columns, cols, c0, qx, out);
+                Job job = new Job(backend, yd, columns, cols, p.c0(), qx, out);
                 InfiniteWidthKernel.this.tile(job, rows, t.i0(), yd, q2, scratch(x.dtype(), t.i1() - t.i0(), cols, scope),
                         (m, dst) -> backend.download(m, dst));
                 return List.of(block);

@@ -5,6 +5,7 @@ import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.TileEngine;
 import io.github.tangent4j.backend.internal.TiledTranspose;
 import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.util.stream.IntStream;
@@ -60,6 +61,7 @@ final class SymmetricBlocks {
         long width = m.cols();
         Tensor block = scratch.slice(0, height * width).reshape(height, width);
         backend.download(m, block);
+        Finite.checkTile(block, r0, 0);
         MemorySegment src = block.segment();
         MemorySegment dst = out.segment();
         long es = elementBytes;

@@ -26,6 +26,29 @@ public final class ParameterMask {
         this.count = c;
     }
 
+    /**
+     * The mask {@code flags} (one per parameter of {@code mlp}, in parameter order) as a state dict of booleans
+     * with the keys and shapes of {@link StateDict#fromMlp} (what a mask {@code .npz} holds; {@link #of} reads it).
+     *
+     * @throws IllegalArgumentException unless there is one flag per parameter
+     */
+    public static Map<String, Tensor> stateDict(Mlp mlp, boolean[] flags) {
+        if (flags.length != mlp.parameterCount()) {
+            throw new IllegalArgumentException("flags: expected " + mlp.parameterCount() + " (one per parameter of "
+                    + mlp + ") but was " + flags.length);
+        }
+        Map<String, Tensor> dict = new LinkedHashMap<>();
+        int offset = 0;
+        for (Map.Entry<String, Tensor> e : StateDict.fromMlp(mlp).entrySet()) {
+            Tensor t = Tensor.allocate(DType.BOOL, e.getValue().shape());
+            for (long i = 0; i < t.size(); i++) {
+                t.setFlat(i, flags[offset++] ? 1 : 0);
+            }
+            dict.put(e.getKey(), t);
+        }
+        return dict;
+    }
+
     /** Every parameter of {@code mlp} trainable. */
     public static ParameterMask all(Mlp mlp) {
         boolean[] t = new boolean[Math.toIntExact(mlp.parameterCount())];

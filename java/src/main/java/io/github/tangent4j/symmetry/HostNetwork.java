@@ -82,12 +82,7 @@ final class HostNetwork {
 
     /** The squared norm of unit j's incoming weights and bias in hidden layer h. */
     double inNorm2(int h, int j) {
-        int in = in(h);
-        double s = 0;
-        for (int k = 0; k < in; k++) {
-            double v = w[h][j * in + k];
-            s += v * v;
-        }
+        double s = weightNorm2(h, j);
         if (b[h] != null) {
             s += b[h][j] * b[h][j];
         }

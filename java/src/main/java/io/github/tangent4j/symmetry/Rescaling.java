@@ -35,10 +35,7 @@ public final class Rescaling {
         Homogeneous.require(mlp);
         Objects.requireNonNull(lambda, "lambda");
         HostNetwork net = HostNetwork.of(mlp);
-        if (lambda.length != net.hiddenLayers()) {
-            throw new IllegalArgumentException("lambda: expected " + net.hiddenLayers() + " hidden layers but got "
-                    + lambda.length);
-        }
+        checkOnePerHiddenLayer("lambda", lambda.length, net);
         for (int h = 0; h < lambda.length; h++) {
             if (lambda[h] == null || lambda[h].length != net.width(h)) {
                 throw new IllegalArgumentException("lambda[" + h + "]: expected " + net.width(h) + " scales but got "
@@ -65,10 +62,7 @@ public final class Rescaling {
     public static Mlp permute(Mlp mlp, int[][] order) {
         Objects.requireNonNull(order, "order");
         HostNetwork net = HostNetwork.of(mlp);
-        if (order.length != net.hiddenLayers()) {
-            throw new IllegalArgumentException("order: expected " + net.hiddenLayers() + " hidden layers but got "
-                    + order.length);
-        }
+        checkOnePerHiddenLayer("order", order.length, net);
         for (int h = 0; h < order.length; h++) {
             boolean[] seen = new boolean[net.width(h)];
             if (order[h] == null || order[h].length != seen.length) {
@@ -138,5 +132,13 @@ public final class Rescaling {
             }
         }
         return t;
+    }
+
+    /** Refuses an argument {@code name} of {@code length} entries unless it has one per hidden layer of net. */
+    private static void checkOnePerHiddenLayer(String name, int length, HostNetwork net) {
+        if (length != net.hiddenLayers()) {
+            throw new IllegalArgumentException(name + ": expected " + net.hiddenLayers() + " hidden layers but got "
+                    + length);
+        }
     }
 }

@@ -18,6 +18,9 @@ public final class Finite {
     /** A thread that is never started: memory it may access (not a confined arena's) may be scanned in parallel. */
     private static final Thread OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
+    /** What {@link #checkTile(Tensor, long, long)} calls the result in its message. */
+    private static final String RESULT = "the result";
+
     private Finite() {
     }
 
@@ -90,21 +93,49 @@ public final class Finite {
      *                             its value and the likely cause
      */
     public static void checkResult(String name, Tensor t) {
-        long bad = firstNonFinite(t);
+        check(name, t, 0, 0, true);
+    }
+
+    /**
+     * {@link #checkResult} of one tile of a larger result: {@code block} holds the elements whose first two
+     * indices start at ({@code rowStart}, {@code colStart}) (trailing axes whole), and the message names the
+     * first bad element by its index in the whole result.
+     *
+     * @throws ArithmeticException naming {@code name}, the first bad element of the block by its index in the
+     *                             whole result, its value and the likely cause
+     */
+    public static void checkTile(Tensor block, long rowStart, long colStart) {
+        checkTile(RESULT, block, rowStart, colStart);
+    }
+
+    /** {@link #checkTile(Tensor, long, long)} with the result named {@code name} in the message. */
+    public static void checkTile(String name, Tensor block, long rowStart, long colStart) {
+        check(name, block, rowStart, colStart, false);
+    }
+
+    private static void check(String name, Tensor block, long rowStart, long colStart, boolean withFlatIndex) {
+        long bad = firstNonFinite(block);
         if (bad < 0) {
             return;
         }
-        long[] shape = t.shape();
+        long[] shape = block.shape();
         long[] index = new long[shape.length];
         long rest = bad;
         for (int k = shape.length - 1; k >= 0; k--) {
             index[k] = shape[k] == 0 ? 0 : rest % shape[k];
             rest = shape[k] == 0 ? 0 : rest / shape[k];
         }
-        throw new ArithmeticException(name + ": element " + bad + " " + Shapes.format(index).replace(",)", ")")
-                + " is " + t.getFlat(bad) + " although every input is finite: the computation overflowed "
-                + t.dtype() + " (largest " + (t.dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE)
+        if (index.length > 0) {
+            index[0] += rowStart;
+        }
+        if (index.length > 1) {
+            index[1] += colStart;
+        }
+        String flat = withFlatIndex ? bad + " " : "";
+        throw new ArithmeticException(name + ": element " + flat + Shapes.format(index).replace(",)", ")")
+                + " is " + block.getFlat(bad) + " although every input is finite: the computation overflowed "
+                + block.dtype() + " (largest " + (block.dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE)
                 + "); expected smaller inputs, weights, variances or slopes (rescale them"
-                + (t.dtype() == DType.F32 ? ", or use f64" : "") + ")");
+                + (block.dtype() == DType.F32 ? ", or use f64" : "") + ")");
     }
 }

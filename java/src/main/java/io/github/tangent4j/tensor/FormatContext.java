@@ -3,20 +3,13 @@ package io.github.tangent4j.tensor;
 /**
  * Where a reader is: the file, and optionally the entry inside it. Builds {@link TensorFormatException}s
  * so that every error names both.
+ *
+ * @param file            the file name as the user gave it
+ * @param entryKind       what an entry is called ("member", "tensor"), or null
+ * @param entry           the entry's name, or null for the file as a whole
+ * @param inInflatedBytes whether offsets count from the member's first inflated byte rather than the file's start
  */
-final class FormatContext {
-    private final String file;
-    private final String entryKind;
-    private final String entry;
-    private final boolean inflated;
-
-    private FormatContext(String file, String entryKind, String entry, boolean inflated) {
-        this.file = file;
-        this.entryKind = entryKind;
-        this.entry = entry;
-        this.inflated = inflated;
-    }
-
+record FormatContext(String file, String entryKind, String entry, boolean inInflatedBytes) {
     /** Errors about the file as a whole; offsets are file offsets. */
     static FormatContext of(String file) {
         return new FormatContext(file, null, null, false);
@@ -37,15 +30,11 @@ final class FormatContext {
         return entry == null ? file : file + ": " + entryKind + " '" + entry + "'";
     }
 
-    String file() {
-        return file;
-    }
-
     TensorFormatException error(long offset, String detail) {
-        return new TensorFormatException(file, entryKind, entry, offset, inflated, detail, null);
+        return new TensorFormatException(file, entryKind, entry, offset, inInflatedBytes, detail, null);
     }
 
     TensorFormatException error(long offset, String detail, Throwable cause) {
-        return new TensorFormatException(file, entryKind, entry, offset, inflated, detail, cause);
+        return new TensorFormatException(file, entryKind, entry, offset, inInflatedBytes, detail, cause);
     }
 }

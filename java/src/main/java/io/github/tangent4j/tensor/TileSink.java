@@ -1,5 +1,7 @@
 package io.github.tangent4j.tensor;
 
+import java.util.Objects;
+
 /**
  * Where a tiled computation puts its result: a tensor in memory, a memory-mapped {@code .npy}, or a
  * chunked store (Zarr v2). The output is an array of {@link #shape()}; a tile is the block of rows
@@ -38,6 +40,39 @@ public interface TileSink extends AutoCloseable {
      *                                  dtype differs, naming the offset and both shapes
      */
     void writeTile(long rowStart, long colStart, Tensor block);
+
+    /** What a sink made by {@link #of} does with each tile. */
+    @FunctionalInterface
+    interface Writer {
+        /** Takes one tile, as {@link TileSink#writeTile} does. */
+        void write(long rowStart, long colStart, Tensor block);
+    }
+
+    /**
+     * A sink of {@code shape} and {@code dtype} handing every tile to {@code writer} (e.g. to gather the tiles
+     * into an array of another layout); it holds none and resumes nothing.
+     */
+    static TileSink of(long[] shape, DType dtype, Writer writer) {
+        long[] own = shape.clone();
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(writer, "writer");
+        return new TileSink() {
+            @Override
+            public long[] shape() {
+                return own.clone();
+            }
+
+            @Override
+            public DType dtype() {
+                return dtype;
+            }
+
+            @Override
+            public void writeTile(long rowStart, long colStart, Tensor block) {
+                writer.write(rowStart, colStart, block);
+            }
+        };
+    }
 
     /** Flushes what was written and releases the sink's resources; the default does nothing. */
     @Override

@@ -31,7 +31,7 @@ final class ZarrJson {
             case Boolean b -> sb.append(b);
             case Integer i -> sb.append(i);
             case Long l -> sb.append(l);
-            case String s -> string(sb, s);
+            case String s -> JsonText.quote(sb, s, true);
             case Map<?, ?> m -> {
                 if (m.isEmpty()) {
                     sb.append("{}");
@@ -44,7 +44,7 @@ final class ZarrJson {
                 for (Map.Entry<String, Object> e : sorted.entrySet()) {
                     sb.append(sep);
                     indent(sb, depth + 1);
-                    string(sb, e.getKey());
+                    JsonText.quote(sb, e.getKey(), true);
                     sb.append(": ");
                     write(sb, e.getValue(), depth + 1);
                     sep = ",\n";
@@ -77,29 +77,5 @@ final class ZarrJson {
 
     private static void indent(StringBuilder sb, int depth) {
         sb.append(" ".repeat(4 * depth));
-    }
-
-    private static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }

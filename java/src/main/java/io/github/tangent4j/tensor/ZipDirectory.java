@@ -99,11 +99,7 @@ final class ZipDirectory {
                 throw ctx.error(locatorAt + 8, "the ZIP64 locator puts the ZIP64 end record at offset " + recordAt
                         + ", but it must end before the locator at " + locatorAt);
             }
-            byte[] rec = in.readBytes(recordAt, ZIP64_END_SIZE, ctx);
-            if (i32(rec, 0) != ZIP64_END_SIG) {
-                throw ctx.error(recordAt, String.format("ZIP64 end record signature is 0x%08x, expected 0x%08x",
-                        i32(rec, 0), ZIP64_END_SIG));
-            }
+            byte[] rec = readRecord(in, recordAt, ZIP64_END_SIZE, ZIP64_END_SIG, "ZIP64 end record", ctx);
             long recordSize = u64(rec, 4);
             if (recordSize != locatorAt - recordAt - 12) {
                 throw ctx.error(recordAt + 4, "ZIP64 end record size field says " + recordSize
@@ -239,6 +235,16 @@ final class ZipDirectory {
         }
     }
 
+    /** The {@code size} bytes of the record {@code what} at {@code at}, refused unless they start with {@code signature}. */
+    private static byte[] readRecord(RandomAccessInput in, long at, int size, int signature, String what,
+                                     FormatContext ctx) throws IOException {
+        byte[] rec = in.readBytes(at, size, ctx);
+        if (i32(rec, 0) != signature) {
+            throw ctx.error(at, String.format(what + " signature is 0x%08x, expected 0x%08x", i32(rec, 0), signature));
+        }
+        return rec;
+    }
+
     /** Checks the local header at {@code localAt} and returns the offset of the member's data. */
     private static long localData(RandomAccessInput in, long localAt, byte[] rawName, long directoryOffset,
                                   FormatContext ctx) throws IOException {
@@ -246,11 +252,7 @@ final class ZipDirectory {
             throw ctx.error(localAt, "the local header offset " + localAt
                     + " does not leave room for a local header before the central directory at " + directoryOffset);
         }
-        byte[] h = in.readBytes(localAt, LOCAL_SIZE, ctx);
-        if (i32(h, 0) != LOCAL_SIG) {
-            throw ctx.error(localAt, String.format("local header signature is 0x%08x, expected 0x%08x",
-                    i32(h, 0), LOCAL_SIG));
-        }
+        byte[] h = readRecord(in, localAt, LOCAL_SIZE, LOCAL_SIG, "local header", ctx);
         int nameLength = u16(h, 26);
         int extraLength = u16(h, 28);
         long dataAt = localAt + LOCAL_SIZE + nameLength + extraLength;

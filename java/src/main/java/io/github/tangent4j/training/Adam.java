@@ -18,23 +18,17 @@ import java.util.SplittableRandom;
  * {@code 2 (f - y) / (B O)}, then {@code a_l Delta_l^T H_{l-1}} (a GEMM) and the column sums for the
  * layers with trainable parameters, on the backend. The examples are reshuffled every epoch (seeded);
  * the full loss is evaluated after each epoch for the stopping rule.
+ *
+ * @param config the fit's settings and starting network
+ * @param params the trainable parameters' positions
+ * @param target the loss at which to stop
  */
-final class Adam {
+record Adam(MaskedFit config, MaskedParameters params, double target) {
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPS = 1e-8;
     /** Epochs without a relative improvement of the best loss by minImprovement before it stops. */
     private static final int PATIENCE = 20;
-
-    private final MaskedFit config;
-    private final MaskedParameters params;
-    private final double target;
-
-    Adam(MaskedFit config, MaskedParameters params, double target) {
-        this.config = config;
-        this.params = params;
-        this.target = target;
-    }
 
     MaskedFit.Result run(Backend backend, Tensor x, Tensor y) {
         Mlp current = config.mlp();
@@ -57,7 +51,7 @@ final class Adam {
             if (step >= config.steps()) {
                 return new MaskedFit.Result(current, loss, step, MaskedFit.StopReason.STEP_BUDGET, target);
             }
-            shuffle(order, rng);
+            FisherYates.shuffle(order, rng);
             for (long from = 0; from < n && step < config.steps(); from += batch) {
                 long to = Math.min(n, from + batch);
                 Tensor xb = rows(x, order, from, to);
@@ -88,7 +82,12 @@ final class Adam {
     }
 
     private static double fullLoss(Backend backend, Mlp net, Tensor x, Tensor y, int step) {
-        double s = MaskedFit.squaredError(net.forward(backend, x), y, null) / y.size();
+        double s;
+        try {
+            s = MaskedFit.squaredError(net.forward(backend, x), y, null) / y.size();
+        } catch (ArithmeticException overflow) {
+            s = Double.POSITIVE_INFINITY; // the outputs overflowed (the tile engine's check): the fit diverged
+        }
         MaskedFit.checkFinite(s, step, "Adam");
         return s;
     }
@@ -150,14 +149,5 @@ final class Adam {
             out.slice(i - from, i - from + 1).copyFrom(t.slice(order[(int) i], order[(int) i] + 1));
         }
         return out;
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
-        }
     }
 }

@@ -5,12 +5,10 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.ParameterLayout;
 import io.github.tangent4j.nn.ParameterMask;
 import io.github.tangent4j.nn.StateDict;
-import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -141,16 +139,7 @@ public final class Allocation {
         for (int k = 0; k < m; k++) {
             flags[order[k]] = true;
         }
-        Map<String, Tensor> dict = new LinkedHashMap<>();
-        int offset = 0;
-        for (Map.Entry<String, Tensor> e : StateDict.fromMlp(mlp).entrySet()) {
-            Tensor t = Tensor.allocate(DType.BOOL, e.getValue().shape());
-            for (long i = 0; i < t.size(); i++) {
-                t.setFlat(i, flags[offset++] ? 1 : 0);
-            }
-            dict.put(e.getKey(), t);
-        }
-        return dict;
+        return ParameterMask.stateDict(mlp, flags);
     }
 
     /**
@@ -163,7 +152,7 @@ public final class Allocation {
         return switch (kind) {
             case RANDOM -> {
                 int[] c = candidates(mlp, biases).stream().mapToInt(Integer::intValue).toArray();
-                shuffle(c, rng);
+                FisherYates.shuffle(c, rng);
                 yield c;
             }
             case LAYER -> {
@@ -264,7 +253,7 @@ public final class Allocation {
         }
         g.sort(Comparator.comparingInt((int[] a) -> a.length).reversed());
         for (int[] a : g) {
-            shuffle(a, rng);
+            FisherYates.shuffle(a, rng);
         }
         return g;
     }
@@ -316,7 +305,7 @@ public final class Allocation {
     private static int[] permutation(int n, SplittableRandom rng) {
         int[] p = new int[n];
         Arrays.setAll(p, i -> i);
-        shuffle(p, rng);
+        FisherYates.shuffle(p, rng);
         return p;
     }
 
@@ -324,14 +313,6 @@ public final class Allocation {
         return groups.stream().flatMapToInt(Arrays::stream).toArray();
     }
 
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
 
     @Override
     public boolean equals(Object o) {

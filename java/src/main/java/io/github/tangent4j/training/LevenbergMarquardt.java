@@ -14,21 +14,15 @@ import io.github.tangent4j.tensor.Tensor;
  * by Cholesky. Damping follows Nielsen: start at {@code 1e-3 * max diag}, on a step whose gain ratio
  * rho > 0 multiply mu by {@code max(1/3, 1 - (2 rho - 1)^3)}, else by nu and double nu (Madsen, Nielsen
  * and Tingleff 2004, algorithm 3.16).
+ *
+ * @param config the fit's settings and starting network
+ * @param params the trainable parameters' positions
+ * @param target the loss at which to stop
  */
-final class LevenbergMarquardt {
+record LevenbergMarquardt(MaskedFit config, MaskedParameters params, double target) {
     private static final double TAU = 1e-3;
     /** Beyond this damping a step is shorter than rounding: the loss cannot decrease any more. */
     private static final double MAX_DAMPING = 1e300;
-
-    private final MaskedFit config;
-    private final MaskedParameters params;
-    private final double target;
-
-    LevenbergMarquardt(MaskedFit config, MaskedParameters params, double target) {
-        this.config = config;
-        this.params = params;
-        this.target = target;
-    }
 
     MaskedFit.Result run(Backend backend, Tensor x, Tensor y) {
         Mlp start = config.mlp();

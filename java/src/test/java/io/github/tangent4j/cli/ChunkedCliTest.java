@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.backend.TestBackends;
-import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.nn.Parameterization;
-import io.github.tangent4j.nn.StateDict;
-import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.LocalStoreDirectory;
 import io.github.tangent4j.tensor.Npy;
-import io.github.tangent4j.tensor.Npz;
+import io.github.tangent4j.testing.ChunkedFiles;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.ZarrStore;
 import java.io.IOException;
@@ -26,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,22 +59,10 @@ class ChunkedCliTest {
 
     @BeforeEach
     void files() throws IOException {
-        model = dir.resolve("m.npz");
-        Npz.write(model, StateDict.fromMlp(Mlp.random(3, Activation.RELU, Parameterization.STANDARD, DType.F64,
-                3, 16, 8, 2)));
-        x = dir.resolve("x.npy");
-        x2 = dir.resolve("x2.npy");
-        Npy.write(x, gaussian(23, 3, 1));
-        Npy.write(x2, gaussian(17, 3, 2));
-    }
-
-    static Tensor gaussian(long n, long d, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        Tensor t = Tensor.allocate(DType.F64, n, d);
-        for (long i = 0; i < t.size(); i++) {
-            t.setFlat(i, rnd.nextGaussian());
-        }
-        return t;
+        ChunkedFiles files = ChunkedFiles.write(dir, 3, 23, 17);
+        model = files.model();
+        x = files.x();
+        x2 = files.x2();
     }
 
     /** The full argument list of {@code command} writing to {@code out} on {@code backend}. */
@@ -212,7 +194,7 @@ class ChunkedCliTest {
     void aStoreOfOtherInputsOrOptionsIsRefused() throws IOException {
         Path store = dir.resolve("k.zarr");
         assertEquals(0, run(args(List.of("ntk", "--trace", "--chunk", "5"), store, "java")).code());
-        Npy.write(x, gaussian(23, 3, 99));
+        Npy.write(x, ChunkedFiles.gaussian(23, 3, 99));
         CliTest.Result other = run(args(List.of("ntk", "--trace", "--chunk", "5"), store, "java"));
         assertEquals(2, other.code());
         assertEquals(1, other.err().strip().lines().count(), other.err());
@@ -232,7 +214,7 @@ class ChunkedCliTest {
 
     @Test
     void killedWithSigkillLeavesOnlyWholeChunksAndResumes() throws Exception {
-        Npy.write(x, gaussian(600, 3, 5));
+        Npy.write(x, ChunkedFiles.gaussian(600, 3, 5));
         Path store = dir.resolve("big.zarr");
         List<String> a = args(List.of("ntk", "--trace", "--chunk", "20"), store, "java");
         List<String> cmd = ForkedCliTest.java();

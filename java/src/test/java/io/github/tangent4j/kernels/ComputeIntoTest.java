@@ -49,22 +49,8 @@ class ComputeIntoTest {
     /** A sink that is not a tensor: it copies each tile into a tensor the test reads afterwards. */
     private static TileSink chunked(Tensor into) {
         TensorSink inner = TensorSink.of(into);
-        return new TileSink() {
-            @Override
-            public long[] shape() {
-                return inner.shape();
-            }
-
-            @Override
-            public DType dtype() {
-                return inner.dtype();
-            }
-
-            @Override
-            public void writeTile(long rowStart, long colStart, Tensor block) {
-                inner.writeTile(rowStart, colStart, block.copy());
-            }
-        };
+        return TileSink.of(inner.shape(), inner.dtype(),
+                (rowStart, colStart, block) -> inner.writeTile(rowStart, colStart, block.copy()));
     }
 
     private Tensor viaMappedNpy(String name, DType dtype, long[] shape, java.util.function.Consumer<TileSink> fill) {

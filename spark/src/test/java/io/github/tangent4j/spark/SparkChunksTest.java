@@ -5,15 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.chunked.ChunkTask;
-import io.github.tangent4j.nn.Mlp;
-import io.github.tangent4j.nn.Parameterization;
-import io.github.tangent4j.nn.StateDict;
-import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Npy;
-import io.github.tangent4j.tensor.Npz;
-import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.testing.ChunkedFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -67,22 +60,10 @@ class SparkChunksTest {
 
     @BeforeEach
     void files() throws IOException {
-        model = dir.resolve("m.npz");
-        Npz.write(model, StateDict.fromMlp(Mlp.random(4, Activation.RELU, Parameterization.STANDARD, DType.F64,
-                3, 16, 8, 2)));
-        x = dir.resolve("x.npy");
-        x2 = dir.resolve("x2.npy");
-        Npy.write(x, gaussian(41, 3, 1));
-        Npy.write(x2, gaussian(19, 3, 2));
-    }
-
-    static Tensor gaussian(long n, long d, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        Tensor t = Tensor.allocate(DType.F64, n, d);
-        for (long i = 0; i < t.size(); i++) {
-            t.setFlat(i, rnd.nextGaussian());
-        }
-        return t;
+        ChunkedFiles files = ChunkedFiles.write(dir, 4, 41, 19);
+        model = files.model();
+        x = files.x();
+        x2 = files.x2();
     }
 
     record Result(int code, String err) {
@@ -197,7 +178,7 @@ class SparkChunksTest {
 
     @Test
     void aDriverKilledWithSigkillRestartsAndWritesOnlyTheMissingChunks() throws Exception {
-        Npy.write(x, gaussian(2000, 3, 7));
+        Npy.write(x, ChunkedFiles.gaussian(2000, 3, 7));
         Path store = dir.resolve("killed.zarr");
         List<String> a = args(store.toString(), "java", "ntk", "--trace", "--chunk", "200");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

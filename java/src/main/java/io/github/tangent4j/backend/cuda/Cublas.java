@@ -56,91 +56,45 @@ final class Cublas {
     }
 
     static int cublasCreate_v2(MemorySegment handle) {
-        try {
-            return (int) CREATE.invokeExact(handle);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) CREATE.invokeExact(handle));
     }
 
     static int cublasDestroy_v2(MemorySegment handle) {
-        try {
-            return (int) DESTROY.invokeExact(handle);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DESTROY.invokeExact(handle));
     }
 
     static int cublasGetVersion_v2(MemorySegment handle, MemorySegment version) {
-        try {
-            return (int) GET_VERSION.invokeExact(handle, version);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_VERSION.invokeExact(handle, version));
     }
 
     static int cublasSetStream_v2(MemorySegment handle, MemorySegment stream) {
-        try {
-            return (int) SET_STREAM.invokeExact(handle, stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) SET_STREAM.invokeExact(handle, stream));
     }
 
     static int cublasSetMathMode(MemorySegment handle, int mode) {
-        try {
-            return (int) SET_MATH_MODE.invokeExact(handle, mode);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) SET_MATH_MODE.invokeExact(handle, mode));
     }
 
     static MemorySegment cublasGetStatusString(int status) {
-        try {
-            return (MemorySegment) GET_STATUS_STRING.invokeExact(status);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (MemorySegment) GET_STATUS_STRING.invokeExact(status));
     }
 
-    static int cublasDgemm_v2(MemorySegment handle, int transa, int transb, int m, int n, int k, MemorySegment alpha,
-            MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment beta, MemorySegment c, int ldc) {
-        try {
-            return (int) DGEMM.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+    /** cublasDgemm_v2 when {@code f64}, else cublasSgemm_v2 (alpha and beta then point to floats). */
+    static int cublasGemm(boolean f64, MemorySegment handle, int transa, int transb, int m, int n, int k,
+            MemorySegment alpha, MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment beta,
+            MemorySegment c, int ldc) {
+        MethodHandle gemm = f64 ? DGEMM : SGEMM;
+        return Native.call(() -> (int) gemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb,
+                beta, c, ldc));
     }
 
-    static int cublasSgemm_v2(MemorySegment handle, int transa, int transb, int m, int n, int k, MemorySegment alpha,
-            MemorySegment a, int lda, MemorySegment b, int ldb, MemorySegment beta, MemorySegment c, int ldc) {
-        try {
-            return (int) SGEMM.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
-
-    static int cublasDgemmStridedBatched(MemorySegment handle, int transa, int transb, int m, int n, int k,
-            MemorySegment alpha, MemorySegment a, int lda, long strideA, MemorySegment b, int ldb, long strideB,
-            MemorySegment beta, MemorySegment c, int ldc, long strideC, int batchCount) {
-        try {
-            return (int) DGEMM_STRIDED_BATCHED.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, strideA,
-                    b, ldb, strideB, beta, c, ldc, strideC, batchCount);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
-    }
-
-    static int cublasSgemmStridedBatched(MemorySegment handle, int transa, int transb, int m, int n, int k,
-            MemorySegment alpha, MemorySegment a, int lda, long strideA, MemorySegment b, int ldb, long strideB,
-            MemorySegment beta, MemorySegment c, int ldc, long strideC, int batchCount) {
-        try {
-            return (int) SGEMM_STRIDED_BATCHED.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, strideA,
-                    b, ldb, strideB, beta, c, ldc, strideC, batchCount);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+    /** cublasDgemmStridedBatched when {@code f64}, else cublasSgemmStridedBatched. */
+    static int cublasGemmStridedBatched(boolean f64, MemorySegment handle, int transa, int transb, int m, int n,
+            int k, MemorySegment alpha, MemorySegment a, int lda, long strideA, MemorySegment b, int ldb,
+            long strideB, MemorySegment beta, MemorySegment c, int ldc, long strideC, int batchCount) {
+        MethodHandle gemm = f64 ? DGEMM_STRIDED_BATCHED : SGEMM_STRIDED_BATCHED;
+        return Native.call(() -> (int) gemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, strideA,
+                b, ldb, strideB, beta, c, ldc, strideC, batchCount));
     }
 
     /**
@@ -176,11 +130,7 @@ final class Cublas {
      */
     static void check(int status, String call) {
         if (status != CUBLAS_STATUS_SUCCESS) {
-            String message = call + " failed: " + describe(status);
-            if (status == CUBLAS_STATUS_ALLOC_FAILED) {
-                throw new DeviceOutOfMemoryException(message, 0);
-            }
-            throw new BackendException(message);
+            throw Native.failure(call, describe(status), status == CUBLAS_STATUS_ALLOC_FAILED, 0);
         }
     }
 }

@@ -81,113 +81,62 @@ final class CublasLt {
     }
 
     static int cublasLtCreate(MemorySegment handle) {
-        try {
-            return (int) CREATE.invokeExact(handle);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) CREATE.invokeExact(handle));
     }
 
     static int cublasLtDestroy(MemorySegment handle) {
-        try {
-            return (int) DESTROY.invokeExact(handle);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DESTROY.invokeExact(handle));
     }
 
     /** 10000 * major + 100 * minor + patch. */
     static long cublasLtGetVersion() {
-        try {
-            return (long) GET_VERSION.invokeExact();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (long) GET_VERSION.invokeExact());
     }
 
     static int cublasLtMatmulDescCreate(MemorySegment desc, int computeType, int scaleType) {
-        try {
-            return (int) DESC_CREATE.invokeExact(desc, computeType, scaleType);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DESC_CREATE.invokeExact(desc, computeType, scaleType));
     }
 
     static int cublasLtMatmulDescDestroy(MemorySegment desc) {
-        try {
-            return (int) DESC_DESTROY.invokeExact(desc);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DESC_DESTROY.invokeExact(desc));
     }
 
     static int cublasLtMatmulDescSetAttribute(MemorySegment desc, int attribute, MemorySegment buf, long size) {
-        try {
-            return (int) DESC_SET.invokeExact(desc, attribute, buf, size);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DESC_SET.invokeExact(desc, attribute, buf, size));
     }
 
     static int cublasLtMatrixLayoutCreate(MemorySegment layout, int type, long rows, long cols, long ld) {
-        try {
-            return (int) LAYOUT_CREATE.invokeExact(layout, type, rows, cols, ld);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) LAYOUT_CREATE.invokeExact(layout, type, rows, cols, ld));
     }
 
     static int cublasLtMatrixLayoutDestroy(MemorySegment layout) {
-        try {
-            return (int) LAYOUT_DESTROY.invokeExact(layout);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) LAYOUT_DESTROY.invokeExact(layout));
     }
 
     static int cublasLtMatmulPreferenceCreate(MemorySegment pref) {
-        try {
-            return (int) PREF_CREATE.invokeExact(pref);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) PREF_CREATE.invokeExact(pref));
     }
 
     static int cublasLtMatmulPreferenceDestroy(MemorySegment pref) {
-        try {
-            return (int) PREF_DESTROY.invokeExact(pref);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) PREF_DESTROY.invokeExact(pref));
     }
 
     static int cublasLtMatmulPreferenceSetAttribute(MemorySegment pref, int attribute, MemorySegment buf, long size) {
-        try {
-            return (int) PREF_SET.invokeExact(pref, attribute, buf, size);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) PREF_SET.invokeExact(pref, attribute, buf, size));
     }
 
     static int cublasLtMatmulAlgoGetHeuristic(MemorySegment handle, MemorySegment desc, MemorySegment a,
             MemorySegment b, MemorySegment c, MemorySegment d, MemorySegment pref, int requested,
             MemorySegment results, MemorySegment returned) {
-        try {
-            return (int) HEURISTIC.invokeExact(handle, desc, a, b, c, d, pref, requested, results, returned);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) HEURISTIC.invokeExact(handle, desc, a, b, c, d, pref, requested, results,
+                returned));
     }
 
     static int cublasLtMatmul(MemorySegment handle, MemorySegment desc, MemorySegment alpha, MemorySegment a,
             MemorySegment aDesc, MemorySegment b, MemorySegment bDesc, MemorySegment beta, MemorySegment c,
             MemorySegment cDesc, MemorySegment d, MemorySegment dDesc, MemorySegment algo, MemorySegment workspace,
             long workspaceBytes, MemorySegment stream) {
-        try {
-            return (int) MATMUL.invokeExact(handle, desc, alpha, a, aDesc, b, bDesc, beta, c, cDesc, d, dDesc, algo,
-                    workspace, workspaceBytes, stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MATMUL.invokeExact(handle, desc, alpha, a, aDesc, b, bDesc, beta, c,
+                cDesc, d, dDesc, algo, workspace, workspaceBytes, stream));
     }
 }

@@ -73,8 +73,8 @@ final class CublasLtLinear implements AutoCloseable {
     private final Map<DType, Boolean> maskVerified = new EnumMap<>(DType.class);
     private MemorySegment handle;
     private String disabled;
-    private DeviceBuffer workspace;
-    private DeviceBuffer mask;
+    private final GrowingBuffer workspace;
+    private final GrowingBuffer mask;
 
     /**
      * @param stream    the backend's stream
@@ -85,6 +85,8 @@ final class CublasLtLinear implements AutoCloseable {
         this.stream = stream;
         this.tf32 = tf32;
         this.allocator = allocator;
+        this.workspace = new GrowingBuffer(allocator);
+        this.mask = new GrowingBuffer(allocator);
     }
 
     /** Null while cuBLASLt is usable or untried, else why not (the library is missing, or cublasLtCreate failed). */
@@ -324,14 +326,7 @@ final class CublasLtLinear implements AutoCloseable {
         if (bytes == 0) {
             return MemorySegment.NULL;
         }
-        if (workspace == null || workspace.byteSize() < bytes) {
-            if (workspace != null) {
-                workspace.free();
-                workspace = null;
-            }
-            workspace = allocator.apply(bytes);
-        }
-        return MemorySegment.ofAddress(workspace.address());
+        return workspace.atLeast(bytes);
     }
 
     /** The bit mask's leading dimension in bits for {@code cols} units: a multiple of 128. */
@@ -341,14 +336,7 @@ final class CublasLtLinear implements AutoCloseable {
 
     private MemorySegment maskFor(BufferMatrix out) {
         long bytes = out.rows() * maskLeadingBits(out.cols()) / 8;
-        if (mask == null || mask.byteSize() < bytes) {
-            if (mask != null) {
-                mask.free();
-                mask = null;
-            }
-            mask = allocator.apply(bytes);
-        }
-        return MemorySegment.ofAddress(mask.address());
+        return mask.atLeast(bytes);
     }
 
     /** Copies the bit mask of a rows x cols output to {@code bits} in signBits's layout: padding dropped and cleared. */
@@ -459,14 +447,8 @@ final class CublasLtLinear implements AutoCloseable {
     @Override
     public void close() {
         clearPlans();
-        if (workspace != null) {
-            workspace.free();
-            workspace = null;
-        }
-        if (mask != null) {
-            mask.free();
-            mask = null;
-        }
+        workspace.close();
+        mask.close();
         if (handle != null) {
             MemorySegment h = handle;
             handle = null;

@@ -404,21 +404,13 @@ public final class CudaBackend extends AbstractBackend {
         MemorySegment second = pointer(a);
         MemorySegment out = pointer(c);
         if (batch == 1) {
-            int status = f64
-                    ? Cublas.cublasDgemm_v2(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(), alphaPtr, first,
-                            g.ldFirst(), second, g.ldSecond(), betaPtr, out, g.ldc())
-                    : Cublas.cublasSgemm_v2(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(), alphaPtr, first,
-                            g.ldFirst(), second, g.ldSecond(), betaPtr, out, g.ldc());
-            Cublas.check(status, f64 ? "cublasDgemm_v2" : "cublasSgemm_v2");
+            Cublas.check(Cublas.cublasGemm(f64, cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(), alphaPtr,
+                    first, g.ldFirst(), second, g.ldSecond(), betaPtr, out, g.ldc()),
+                    f64 ? "cublasDgemm_v2" : "cublasSgemm_v2");
         } else {
-            int status = f64
-                    ? Cublas.cublasDgemmStridedBatched(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(),
-                            alphaPtr, first, g.ldFirst(), g.strideFirst(), second, g.ldSecond(), g.strideSecond(),
-                            betaPtr, out, g.ldc(), g.strideC(), batch)
-                    : Cublas.cublasSgemmStridedBatched(cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(),
-                            alphaPtr, first, g.ldFirst(), g.strideFirst(), second, g.ldSecond(), g.strideSecond(),
-                            betaPtr, out, g.ldc(), g.strideC(), batch);
-            Cublas.check(status, f64 ? "cublasDgemmStridedBatched" : "cublasSgemmStridedBatched");
+            Cublas.check(Cublas.cublasGemmStridedBatched(f64, cublas, g.opFirst(), g.opSecond(), g.m(), g.n(), g.k(),
+                    alphaPtr, first, g.ldFirst(), g.strideFirst(), second, g.ldSecond(), g.strideSecond(), betaPtr,
+                    out, g.ldc(), g.strideC(), batch), f64 ? "cublasDgemmStridedBatched" : "cublasSgemmStridedBatched");
         }
     }
 

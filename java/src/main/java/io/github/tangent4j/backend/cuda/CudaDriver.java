@@ -56,109 +56,57 @@ final class CudaDriver {
     }
 
     static int cuInit(int flags) {
-        try {
-            return (int) INIT.invokeExact(flags);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) INIT.invokeExact(flags));
     }
 
     static int cuDeviceGet(MemorySegment device, int ordinal) {
-        try {
-            return (int) DEVICE_GET.invokeExact(device, ordinal);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DEVICE_GET.invokeExact(device, ordinal));
     }
 
     static int cuDeviceGetName(MemorySegment name, int len, int device) {
-        try {
-            return (int) DEVICE_GET_NAME.invokeExact(name, len, device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DEVICE_GET_NAME.invokeExact(name, len, device));
     }
 
     static int cuDeviceGetAttribute(MemorySegment value, int attribute, int device) {
-        try {
-            return (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attribute, device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attribute, device));
     }
 
     static int cuDevicePrimaryCtxRetain(MemorySegment context, int device) {
-        try {
-            return (int) PRIMARY_CTX_RETAIN.invokeExact(context, device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) PRIMARY_CTX_RETAIN.invokeExact(context, device));
     }
 
     static int cuDevicePrimaryCtxRelease(int device) {
-        try {
-            return (int) PRIMARY_CTX_RELEASE.invokeExact(device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) PRIMARY_CTX_RELEASE.invokeExact(device));
     }
 
     static int cuCtxSetCurrent(MemorySegment context) {
-        try {
-            return (int) CTX_SET_CURRENT.invokeExact(context);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) CTX_SET_CURRENT.invokeExact(context));
     }
 
     static int cuModuleLoadData(MemorySegment module, MemorySegment image) {
-        try {
-            return (int) MODULE_LOAD_DATA.invokeExact(module, image);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MODULE_LOAD_DATA.invokeExact(module, image));
     }
 
     static int cuModuleUnload(MemorySegment module) {
-        try {
-            return (int) MODULE_UNLOAD.invokeExact(module);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MODULE_UNLOAD.invokeExact(module));
     }
 
     static int cuModuleGetFunction(MemorySegment function, MemorySegment module, MemorySegment name) {
-        try {
-            return (int) MODULE_GET_FUNCTION.invokeExact(function, module, name);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MODULE_GET_FUNCTION.invokeExact(function, module, name));
     }
 
     static int cuLaunchKernel(MemorySegment function, int gridX, int gridY, int gridZ, int blockX, int blockY,
             int blockZ, int sharedMemBytes, MemorySegment stream, MemorySegment kernelParams, MemorySegment extra) {
-        try {
-            return (int) LAUNCH_KERNEL.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
-                    sharedMemBytes, stream, kernelParams, extra);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) LAUNCH_KERNEL.invokeExact(function, gridX, gridY, gridZ, blockX, blockY,
+                blockZ, sharedMemBytes, stream, kernelParams, extra));
     }
 
     static int cuGetErrorString(int error, MemorySegment string) {
-        try {
-            return (int) GET_ERROR_STRING.invokeExact(error, string);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_ERROR_STRING.invokeExact(error, string));
     }
 
     static int cuGetErrorName(int error, MemorySegment string) {
-        try {
-            return (int) GET_ERROR_NAME.invokeExact(error, string);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_ERROR_NAME.invokeExact(error, string));
     }
 
     /** {@code "CUDA_ERROR_LAUNCH_FAILED (719): unspecified launch failure"} for a result. */
@@ -177,11 +125,7 @@ final class CudaDriver {
      */
     static void check(int result, String call) {
         if (result != CUDA_SUCCESS) {
-            String message = call + " failed: " + describe(result);
-            if (result == CUDA_ERROR_OUT_OF_MEMORY) {
-                throw new DeviceOutOfMemoryException(message, 0);
-            }
-            throw new BackendException(message);
+            throw Native.failure(call, describe(result), result == CUDA_ERROR_OUT_OF_MEMORY, 0);
         }
     }
 }

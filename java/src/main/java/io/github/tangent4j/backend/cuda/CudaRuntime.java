@@ -103,251 +103,127 @@ final class CudaRuntime {
     }
 
     static int cudaGetDeviceCount(MemorySegment count) {
-        try {
-            return (int) GET_DEVICE_COUNT.invokeExact(count);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_DEVICE_COUNT.invokeExact(count));
     }
 
     static int cudaGetDevice(MemorySegment device) {
-        try {
-            return (int) GET_DEVICE.invokeExact(device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_DEVICE.invokeExact(device));
     }
 
     static int cudaSetDevice(int device) {
-        try {
-            return (int) SET_DEVICE.invokeExact(device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) SET_DEVICE.invokeExact(device));
     }
 
     static int cudaDeviceGetAttribute(MemorySegment value, int attr, int device) {
-        try {
-            return (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attr, device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DEVICE_GET_ATTRIBUTE.invokeExact(value, attr, device));
     }
 
     static int cudaMalloc(MemorySegment devPtr, long size) {
-        try {
-            return (int) MALLOC.invokeExact(devPtr, size);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MALLOC.invokeExact(devPtr, size));
     }
 
     static int cudaFree(MemorySegment devPtr) {
-        try {
-            return (int) FREE.invokeExact(devPtr);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) FREE.invokeExact(devPtr));
     }
 
     static int cudaMemcpy(MemorySegment dst, MemorySegment src, long count, int kind) {
-        try {
-            return (int) MEMCPY.invokeExact(dst, src, count, kind);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MEMCPY.invokeExact(dst, src, count, kind));
     }
 
     static int cudaMemcpyAsync(MemorySegment dst, MemorySegment src, long count, int kind, MemorySegment stream) {
-        try {
-            return (int) MEMCPY_ASYNC.invokeExact(dst, src, count, kind, stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MEMCPY_ASYNC.invokeExact(dst, src, count, kind, stream));
     }
 
     static int cudaMemsetAsync(MemorySegment devPtr, int value, long count, MemorySegment stream) {
-        try {
-            return (int) MEMSET_ASYNC.invokeExact(devPtr, value, count, stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MEMSET_ASYNC.invokeExact(devPtr, value, count, stream));
     }
 
     static int cudaMemGetInfo(MemorySegment free, MemorySegment total) {
-        try {
-            return (int) MEM_GET_INFO.invokeExact(free, total);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MEM_GET_INFO.invokeExact(free, total));
     }
 
     static int cudaMallocAsync(MemorySegment devPtr, long size, MemorySegment stream) {
-        try {
-            return (int) MALLOC_ASYNC.invokeExact(devPtr, size, stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MALLOC_ASYNC.invokeExact(devPtr, size, stream));
     }
 
     static int cudaFreeAsync(MemorySegment devPtr, MemorySegment stream) {
-        try {
-            return (int) FREE_ASYNC.invokeExact(devPtr, stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) FREE_ASYNC.invokeExact(devPtr, stream));
     }
 
     static int cudaDeviceGetDefaultMemPool(MemorySegment memPool, int device) {
-        try {
-            return (int) DEVICE_GET_DEFAULT_MEM_POOL.invokeExact(memPool, device);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DEVICE_GET_DEFAULT_MEM_POOL.invokeExact(memPool, device));
     }
 
     static int cudaMemPoolSetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
-        try {
-            return (int) MEM_POOL_SET_ATTRIBUTE.invokeExact(memPool, attr, value);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MEM_POOL_SET_ATTRIBUTE.invokeExact(memPool, attr, value));
     }
 
     static int cudaMemPoolGetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
-        try {
-            return (int) MEM_POOL_GET_ATTRIBUTE.invokeExact(memPool, attr, value);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MEM_POOL_GET_ATTRIBUTE.invokeExact(memPool, attr, value));
     }
 
     static int cudaMemPoolTrimTo(MemorySegment memPool, long minBytesToKeep) {
-        try {
-            return (int) MEM_POOL_TRIM_TO.invokeExact(memPool, minBytesToKeep);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MEM_POOL_TRIM_TO.invokeExact(memPool, minBytesToKeep));
     }
 
     static int cudaMallocHost(MemorySegment ptr, long size) {
-        try {
-            return (int) MALLOC_HOST.invokeExact(ptr, size);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) MALLOC_HOST.invokeExact(ptr, size));
     }
 
     static int cudaFreeHost(MemorySegment ptr) {
-        try {
-            return (int) FREE_HOST.invokeExact(ptr);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) FREE_HOST.invokeExact(ptr));
     }
 
     static int cudaStreamWaitEvent(MemorySegment stream, MemorySegment event, int flags) {
-        try {
-            return (int) STREAM_WAIT_EVENT.invokeExact(stream, event, flags);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) STREAM_WAIT_EVENT.invokeExact(stream, event, flags));
     }
 
     static int cudaEventCreateWithFlags(MemorySegment event, int flags) {
-        try {
-            return (int) EVENT_CREATE_WITH_FLAGS.invokeExact(event, flags);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) EVENT_CREATE_WITH_FLAGS.invokeExact(event, flags));
     }
 
     static int cudaEventDestroy(MemorySegment event) {
-        try {
-            return (int) EVENT_DESTROY.invokeExact(event);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) EVENT_DESTROY.invokeExact(event));
     }
 
     static int cudaEventRecord(MemorySegment event, MemorySegment stream) {
-        try {
-            return (int) EVENT_RECORD.invokeExact(event, stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) EVENT_RECORD.invokeExact(event, stream));
     }
 
     static int cudaEventSynchronize(MemorySegment event) {
-        try {
-            return (int) EVENT_SYNCHRONIZE.invokeExact(event);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) EVENT_SYNCHRONIZE.invokeExact(event));
     }
 
     static int cudaStreamCreate(MemorySegment stream) {
-        try {
-            return (int) STREAM_CREATE.invokeExact(stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) STREAM_CREATE.invokeExact(stream));
     }
 
     static int cudaStreamDestroy(MemorySegment stream) {
-        try {
-            return (int) STREAM_DESTROY.invokeExact(stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) STREAM_DESTROY.invokeExact(stream));
     }
 
     static int cudaStreamSynchronize(MemorySegment stream) {
-        try {
-            return (int) STREAM_SYNCHRONIZE.invokeExact(stream);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) STREAM_SYNCHRONIZE.invokeExact(stream));
     }
 
     static MemorySegment cudaGetErrorString(int error) {
-        try {
-            return (MemorySegment) GET_ERROR_STRING.invokeExact(error);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (MemorySegment) GET_ERROR_STRING.invokeExact(error));
     }
 
     static MemorySegment cudaGetErrorName(int error) {
-        try {
-            return (MemorySegment) GET_ERROR_NAME.invokeExact(error);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (MemorySegment) GET_ERROR_NAME.invokeExact(error));
     }
 
     static int cudaGetLastError() {
-        try {
-            return (int) GET_LAST_ERROR.invokeExact();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_LAST_ERROR.invokeExact());
     }
 
     static int cudaRuntimeGetVersion(MemorySegment version) {
-        try {
-            return (int) RUNTIME_GET_VERSION.invokeExact(version);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) RUNTIME_GET_VERSION.invokeExact(version));
     }
 
     static int cudaDriverGetVersion(MemorySegment version) {
-        try {
-            return (int) DRIVER_GET_VERSION.invokeExact(version);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DRIVER_GET_VERSION.invokeExact(version));
     }
 
     /** {@code "cudaErrorMemoryAllocation (2): out of memory"} for a status. */
@@ -365,11 +241,7 @@ final class CudaRuntime {
     static void check(int status, String call, long bytes) {
         if (status != CUDA_SUCCESS) {
             cudaGetLastError(); // clears the (non-sticky) error so later calls do not report it again
-            String message = call + " failed: " + describe(status);
-            if (status == CUDA_ERROR_MEMORY_ALLOCATION) {
-                throw new DeviceOutOfMemoryException(message, bytes);
-            }
-            throw new BackendException(message);
+            throw Native.failure(call, describe(status), status == CUDA_ERROR_MEMORY_ALLOCATION, bytes);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.github.tangent4j.backend.cuda;
 
+import io.github.tangent4j.backend.BackendException;
+import io.github.tangent4j.backend.DeviceOutOfMemoryException;
+import io.github.tangent4j.backend.internal.Downcalls;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,14 +31,32 @@ final class Native {
         return p.reinterpret(Long.MAX_VALUE).getString(0);
     }
 
-    /** Rethrows what a downcall threw: unchecked as is, anything else (impossible for exact calls) wrapped. */
-    static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
+    /** A downcall: a lambda around {@code invokeExact} returning the C function's value (boxed). */
+    @FunctionalInterface
+    interface Downcall<T> {
+        T call() throws Throwable;
+    }
+
+    /**
+     * Runs a downcall, rethrowing what it throws ({@link Downcalls#rethrow}). The bindings return its value
+     * unboxed, e.g. {@code return Native.call(() -> (int) FREE.invokeExact(p));}: status codes below 128 are
+     * cached boxes, and the JIT removes the others after inlining.
+     */
+    static <T> T call(Downcall<T> downcall) {
+        try {
+            return downcall.call();
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t, "native call");
         }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException("native call failed", t);
+    }
+
+    /**
+     * The exception for a failed call: {@link DeviceOutOfMemoryException} (with {@code bytes} as the
+     * request) when {@code outOfMemory}, else {@link BackendException}; the message is
+     * {@code "<call> failed: <description>"}.
+     */
+    static RuntimeException failure(String call, String description, boolean outOfMemory, long bytes) {
+        String message = call + " failed: " + description;
+        return outOfMemory ? new DeviceOutOfMemoryException(message, bytes) : new BackendException(message);
     }
 }

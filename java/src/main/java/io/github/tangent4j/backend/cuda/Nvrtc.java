@@ -46,92 +46,49 @@ final class Nvrtc {
     }
 
     static MemorySegment nvrtcGetErrorString(int result) {
-        try {
-            return (MemorySegment) GET_ERROR_STRING.invokeExact(result);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (MemorySegment) GET_ERROR_STRING.invokeExact(result));
     }
 
     static int nvrtcVersion(MemorySegment major, MemorySegment minor) {
-        try {
-            return (int) VERSION.invokeExact(major, minor);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) VERSION.invokeExact(major, minor));
     }
 
     static int nvrtcCreateProgram(MemorySegment prog, MemorySegment src, MemorySegment name, int numHeaders,
             MemorySegment headers, MemorySegment includeNames) {
-        try {
-            return (int) CREATE_PROGRAM.invokeExact(prog, src, name, numHeaders, headers, includeNames);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) CREATE_PROGRAM.invokeExact(prog, src, name, numHeaders, headers,
+                includeNames));
     }
 
     static int nvrtcDestroyProgram(MemorySegment prog) {
-        try {
-            return (int) DESTROY_PROGRAM.invokeExact(prog);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) DESTROY_PROGRAM.invokeExact(prog));
     }
 
     static int nvrtcCompileProgram(MemorySegment prog, int numOptions, MemorySegment options) {
-        try {
-            return (int) COMPILE_PROGRAM.invokeExact(prog, numOptions, options);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) COMPILE_PROGRAM.invokeExact(prog, numOptions, options));
     }
 
     static int nvrtcGetPTXSize(MemorySegment prog, MemorySegment size) {
-        try {
-            return (int) GET_PTX_SIZE.invokeExact(prog, size);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_PTX_SIZE.invokeExact(prog, size));
     }
 
     static int nvrtcGetPTX(MemorySegment prog, MemorySegment ptx) {
-        try {
-            return (int) GET_PTX.invokeExact(prog, ptx);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_PTX.invokeExact(prog, ptx));
     }
 
     static int nvrtcGetCUBINSize(MemorySegment prog, MemorySegment size) {
-        try {
-            return (int) GET_CUBIN_SIZE.invokeExact(prog, size);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_CUBIN_SIZE.invokeExact(prog, size));
     }
 
     static int nvrtcGetCUBIN(MemorySegment prog, MemorySegment cubin) {
-        try {
-            return (int) GET_CUBIN.invokeExact(prog, cubin);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_CUBIN.invokeExact(prog, cubin));
     }
 
     static int nvrtcGetProgramLogSize(MemorySegment prog, MemorySegment size) {
-        try {
-            return (int) GET_PROGRAM_LOG_SIZE.invokeExact(prog, size);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_PROGRAM_LOG_SIZE.invokeExact(prog, size));
     }
 
     static int nvrtcGetProgramLog(MemorySegment prog, MemorySegment log) {
-        try {
-            return (int) GET_PROGRAM_LOG.invokeExact(prog, log);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Native.call(() -> (int) GET_PROGRAM_LOG.invokeExact(prog, log));
     }
 
     /** {@code "NVRTC_ERROR_COMPILATION (6)"} for a result. */
@@ -143,7 +100,7 @@ final class Nvrtc {
     /** Throws {@link BackendException} {@code "<call> failed: <name> (<code>)"} unless NVRTC_SUCCESS. */
     static void check(int result, String call) {
         if (result != NVRTC_SUCCESS) {
-            throw new BackendException(call + " failed: " + describe(result));
+            throw Native.failure(call, describe(result), false, 0);
         }
     }
 }

@@ -229,36 +229,11 @@ public final class SelfTest {
                 }
             });
         }
-        compare("addRowVector " + dt, dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
-                be.addRowVector(m, dv);
-                return be.download(m);
-            }
-        });
-        compare("scaleRows " + dt, dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix dr = be.upload(r)) {
-                be.scaleRows(m, dr);
-                return be.download(m);
-            }
-        });
-        compare("scaleColumns " + dt, dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix dv = be.upload(v)) {
-                be.scaleColumns(m, dv);
-                return be.download(m);
-            }
-        });
-        compare("hadamard " + dt, dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix s = be.upload(small)) {
-                be.hadamard(m, s, m);
-                return be.download(m);
-            }
-        });
-        compare("hadamard broadcast " + dt, dtype, cand, ref, be -> {
-            try (DeviceMatrix m = be.upload(z); DeviceMatrix s = be.upload(v)) {
-                be.hadamard(m, s, m);
-                return be.download(m);
-            }
-        });
+        compareInPlace("addRowVector " + dt, dtype, cand, ref, z, v, Backend::addRowVector);
+        compareInPlace("scaleRows " + dt, dtype, cand, ref, z, r, Backend::scaleRows);
+        compareInPlace("scaleColumns " + dt, dtype, cand, ref, z, v, Backend::scaleColumns);
+        compareInPlace("hadamard " + dt, dtype, cand, ref, z, small, (be, m, s) -> be.hadamard(m, s, m));
+        compareInPlace("hadamard broadcast " + dt, dtype, cand, ref, z, v, (be, m, s) -> be.hadamard(m, s, m));
         for (int axis = 0; axis < 2; axis++) {
             int ax = axis;
             compare("sum axis " + axis + " " + dt, dtype, cand, ref, be -> {

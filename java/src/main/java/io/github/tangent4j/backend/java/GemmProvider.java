@@ -1,5 +1,6 @@
 package io.github.tangent4j.backend.java;
 
+import io.github.tangent4j.backend.Backends;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ final class GemmProvider {
     }
 
     private static Choice logged(Choice c) {
-        System.getLogger(GemmProvider.class.getName()).log(Level.INFO, "tangent4j: " + c.logLine());
+        System.getLogger(Backends.CHOICE_LOGGER).log(Level.INFO, "tangent4j: " + c.logLine());
         return c;
     }
 }

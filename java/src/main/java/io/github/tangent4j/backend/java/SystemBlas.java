@@ -1,5 +1,6 @@
 package io.github.tangent4j.backend.java;
 
+import io.github.tangent4j.backend.internal.Downcalls;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -203,7 +204,7 @@ final class SystemBlas implements GemmKernel {
             dgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (long) m, (long) n,
                     (long) k, alpha, a.asSlice(aOff * 8), lda, b.asSlice(bOff * 8), ldb, beta, c.asSlice(cOff * 8), ldc);
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw Downcalls.rethrow(e, "the BLAS call");
         }
     }
 
@@ -214,17 +215,7 @@ final class SystemBlas implements GemmKernel {
             sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, (long) m, (long) n,
                     (long) k, alpha, a.asSlice(aOff * 4), lda, b.asSlice(bOff * 4), ldb, beta, c.asSlice(cOff * 4), ldc);
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw Downcalls.rethrow(e, "the BLAS call");
         }
-    }
-
-    private static RuntimeException rethrow(Throwable e) {
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        return new IllegalStateException("the BLAS call failed", e);
     }
 }

@@ -1,7 +1,8 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.linalg.Cholesky;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
@@ -25,17 +26,12 @@ import org.knowm.xchart.style.Styler;
  * 2022), beside the least R-norm of any interpolant of the data: the total variation of the secant
  * slopes, attained by the linear spline (Savarese, Evron, Soudry and Srebro, COLT 2019). Right: the fits.
  */
-final class BalancingFigure extends TitledFigure {
+final class BalancingFigure implements FigureBody {
     static final String CAPTION = "Weight decay of shallow ReLU fits before and after balancing, their path norm and"
             + " R-norm, as the width grows; and the fits.";
 
     /** The ridge penalty per unit of width. */
     static final double RIDGE = 1e-4;
-
-    BalancingFigure() {
-        super("8-balancing-rnorm.png",
-                "8. Balancing and the R-norm: what weight decay measures in shallow ReLU fits");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {

@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.convex.ConvexFit;
 import io.github.tangent4j.convex.ConvexSolution;
 import io.github.tangent4j.convex.Lifted;
@@ -18,13 +19,8 @@ import java.util.SplittableRandom;
  * optimum over all arrangement patterns, the optimum restricted to wedge-product directions (the knots at
  * the samples, Pilanci arXiv 2309.16512) and the best of several gradient-descent restarts at the same beta.
  */
-final class ConvexFigure extends TitledFigure {
+final class ConvexFigure implements FigureBody {
     static final double BETA = 0.02;
-
-    ConvexFigure() {
-        super("10-convex.png",
-                "8. Convex training: the certified optimum against wedge directions and gradient descent");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {

@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.kernels.FunctionalDimension;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.ParameterMask;
@@ -9,7 +10,6 @@ import io.github.tangent4j.patterns.PackedPatterns;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
 import java.awt.Color;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,15 +24,10 @@ import org.knowm.xchart.style.Styler;
  * number K of trainable parameters ({@link ParameterMask}): a whole hidden-to-hidden weight matrix, and
  * K parameters drawn at random from all layers.
  */
-final class FunctionalDimensionFigure extends TitledFigure {
+final class FunctionalDimensionFigure implements FigureBody {
     static final String CAPTION = "Rank of the parameter Jacobian (local functional dimension) against the number "
             + "of inputs, with all parameters and with two allocations of the same number of "
             + "trainable ones.";
-
-    FunctionalDimensionFigure() {
-        super("7-functional-dimension.png",
-                "7. Local functional dimension: rank of the parameter Jacobian vs number of inputs");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {
@@ -156,15 +151,6 @@ final class FunctionalDimensionFigure extends TitledFigure {
      * {@link ParameterMask#of}.
      */
     private static ParameterMask mask(Mlp mlp, boolean[] flags, String name) {
-        Map<String, Tensor> dict = new LinkedHashMap<>();
-        int offset = 0;
-        for (Map.Entry<String, Tensor> e : StateDict.fromMlp(mlp).entrySet()) {
-            Tensor t = Tensor.allocate(DType.F64, e.getValue().shape());
-            for (long i = 0; i < t.size(); i++) {
-                t.setFlat(i, flags[offset++] ? 1 : 0);
-            }
-            dict.put(e.getKey(), t);
-        }
-        return ParameterMask.of(mlp, dict, name);
+        return ParameterMask.of(mlp, ParameterMask.stateDict(mlp, flags), name);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.jacobian.JacobianNorms;
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.nn.Mlp;
@@ -13,14 +14,9 @@ import java.util.Locale;
  * changes only across region boundaries (drawn white on the heat map). The caption reports the largest
  * spread of the norm inside one region as a check.
  */
-final class JacobianNormFigure extends TitledFigure {
+final class JacobianNormFigure implements FigureBody {
     static final String CAPTION = "The input-Jacobian norm ||df/dx||_F of figure 1's deep network over the same "
             + "square, beside its linear regions.";
-
-    JacobianNormFigure() {
-        super("6-jacobian-norm.png",
-                "6. Input-Jacobian norm over the plane, beside the linear regions");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {

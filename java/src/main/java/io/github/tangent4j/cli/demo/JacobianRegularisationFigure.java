@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.JacobianKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
@@ -20,7 +21,7 @@ import org.knowm.xchart.XYChart;
  * penalty flattens the fit), and the Jacobian-NNGP posterior of f and df/dx together given the values
  * of f at the training points ({@link JacobianKernel} and {@link KernelPredictor#posterior}).
  */
-final class JacobianRegularisationFigure extends TitledFigure {
+final class JacobianRegularisationFigure implements FigureBody {
     static final String CAPTION = "Infinite-width Jacobian-regularised training for several lambda, and the "
             + "Jacobian-NNGP posterior of f and df/dx given f at the training points.";
 
@@ -31,11 +32,6 @@ final class JacobianRegularisationFigure extends TitledFigure {
      * eigenvalues near rounding level and its output is dominated by rounding errors (|f| ~ 1e4 here).
      */
     static final double TIME = 100;
-
-    JacobianRegularisationFigure() {
-        super("5-jacobian-regularisation.png",
-                "5. Jacobian-regularised training at infinite width, and the Jacobian-NNGP posterior of (f, df/dx)");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {
@@ -108,7 +104,7 @@ final class JacobianRegularisationFigure extends TitledFigure {
                         + " df/dx against 2 cos(2x) inside the training range %.3g.",
                 Toy.describe(kernel), n, Ticks.label(TIME), meanAbsSlope(xt, robust[0]), Ticks.label(LAMBDAS[0]),
                 meanAbsSlope(xt, robust[last]), Ticks.label(LAMBDAS[last]), trainingError[0],
-                trainingError[last], blockCheck, rmsDerivativeInside(xt, dMean));
+                trainingError[last], blockCheck, KernelRegressionFigure.rmsInside(xt, dMean, Toy::targetDerivative));
         return new Rendered(Panels.row(panels), CAPTION, details,
                 n + " training points, " + m + " test points");
     }
@@ -160,19 +156,6 @@ final class JacobianRegularisationFigure extends TitledFigure {
             s += (a[i] - b[i]) * (a[i] - b[i]);
         }
         return Math.sqrt(s / a.length);
-    }
-
-    private static double rmsDerivativeInside(double[] xt, double[] d) {
-        double s = 0;
-        int n = 0;
-        for (int i = 0; i < xt.length; i++) {
-            if (Math.abs(xt[i]) <= Toy.RANGE) {
-                double e = d[i] - Toy.targetDerivative(xt[i]);
-                s += e * e;
-                n++;
-            }
-        }
-        return Math.sqrt(s / n);
     }
 
     private static double maxAbsDifference(Tensor a, Tensor b) {

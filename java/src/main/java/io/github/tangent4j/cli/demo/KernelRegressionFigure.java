@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.kernels.KernelPredictor;
 import io.github.tangent4j.linalg.SymmetricEigen;
@@ -9,6 +10,7 @@ import java.awt.Color;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 import org.knowm.xchart.XYChart;
 
 /**
@@ -18,17 +20,12 @@ import org.knowm.xchart.XYChart;
  * ({@link KernelPredictor#posterior}; with the NNGP this is the exact Bayesian posterior of the
  * infinitely wide network, Lee et al. 2018).
  */
-final class KernelRegressionFigure extends TitledFigure {
+final class KernelRegressionFigure implements FigureBody {
     static final String CAPTION = "Spectra of the infinite-width NTK and NNGP, and Gaussian-process regression of "
             + "sin(2x) with each kernel (posterior mean +- 2 sd).";
 
     /** The noise variance added to the training kernel's diagonal. */
     static final double NOISE = 1e-4;
-
-    KernelRegressionFigure() {
-        super("4-ntk-spectrum-regression.png",
-                "4. NTK and NNGP spectra, and kernel regression of a 1-D toy target");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {
@@ -66,8 +63,8 @@ final class KernelRegressionFigure extends TitledFigure {
                         + " on the test grid inside the training range %.3g (NNGP), %.3g (NTK).",
                 Toy.describe(kernel), gridSize, Ticks.label(Toy.RANGE), Ticks.label(Toy.RANGE), ntkSpectrum[0],
                 nngpSpectrum[0], countAbove(ntkSpectrum, 1e-6), countAbove(nngpSpectrum, 1e-6), gridSize, xs.length,
-                Ticks.label(NOISE), rmsInside(xt, nngp.mean().toDoubleArray()),
-                rmsInside(xt, ntk.mean().toDoubleArray()));
+                Ticks.label(NOISE), rmsInside(xt, nngp.mean().toDoubleArray(), Toy::target),
+                rmsInside(xt, ntk.mean().toDoubleArray(), Toy::target));
         return new Rendered(Panels.row(List.of(Charts.image(spectrum),
                 Charts.image(posteriorChart("NNGP posterior", xs, xt, nngp, Charts.COLOURS[1])),
                 Charts.image(posteriorChart("NTK posterior", xs, xt, ntk, Charts.COLOURS[0])))),
@@ -148,13 +145,16 @@ final class KernelRegressionFigure extends TitledFigure {
         return sd;
     }
 
-    /** The RMS difference between {@code f} and the target over the test points inside the training range. */
-    static double rmsInside(double[] xt, double[] f) {
+    /**
+     * The RMS difference between {@code f} and {@code reference} (the target or its derivative) over the test
+     * points inside the training range.
+     */
+    static double rmsInside(double[] xt, double[] f, DoubleUnaryOperator reference) {
         double s = 0;
         int n = 0;
         for (int i = 0; i < xt.length; i++) {
             if (Math.abs(xt[i]) <= Toy.RANGE) {
-                double d = f[i] - Toy.target(xt[i]);
+                double d = f[i] - reference.applyAsDouble(xt[i]);
                 s += d * d;
                 n++;
             }

@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.patterns.RegionsAlongSegments;
 import io.github.tangent4j.patterns.SegmentRegions;
@@ -18,14 +19,9 @@ import org.knowm.xchart.XYChart;
  * exponentially with depth (Hanin and Rolnick, "Complexity of Linear Regions in Deep Networks", ICML 2019;
  * "Deep ReLU Networks Have Surprisingly Few Activation Patterns", NeurIPS 2019).
  */
-final class LineRegionsFigure extends TitledFigure {
+final class LineRegionsFigure implements FigureBody {
     static final String CAPTION = "Exact number of linear pieces of random ReLU networks along random lines "
             + "through the input plane, against depth and against the number of hidden units.";
-
-    LineRegionsFigure() {
-        super("2-regions-along-lines.png",
-                "2. Linear pieces along a line vs depth and width (exact)");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {

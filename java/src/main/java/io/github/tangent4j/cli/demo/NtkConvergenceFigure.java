@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.kernels.EmpiricalNtk;
 import io.github.tangent4j.kernels.InfiniteWidthKernel;
 import io.github.tangent4j.nn.Activation;
@@ -23,7 +24,7 @@ import org.knowm.xchart.style.Styler;
  * fluctuations of order 1/sqrt(width)). Points: equally spaced on the unit circle of R^2, so the kernel
  * is a function of the angle between them.
  */
-final class NtkConvergenceFigure extends TitledFigure {
+final class NtkConvergenceFigure implements FigureBody {
     static final String CAPTION = "The empirical NTK of random ReLU networks beside the analytic infinite-width "
             + "NTK, and their relative distance against width on log-log axes with a "
             + "1/sqrt(width) reference.";
@@ -31,11 +32,6 @@ final class NtkConvergenceFigure extends TitledFigure {
     static final int DEPTH = 2;
     static final double SIGMA_W2 = 2;
     static final double SIGMA_B2 = 0.1;
-
-    NtkConvergenceFigure() {
-        super("3-ntk-convergence.png",
-                "3. Empirical NTK converging to the analytic NTK as width grows");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {

@@ -1,5 +1,6 @@
 package io.github.tangent4j.cli.demo;
 
+import io.github.tangent4j.cli.demo.Figure.Rendered;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.patterns.SliceRegions;
 import java.util.List;
@@ -10,15 +11,10 @@ import java.util.Locale;
  * parameters on the 2-D input plane ({@link Plane}), each region one colour, boundaries dark, counted
  * as the distinct activation patterns among the pixel centres ({@link SliceRegions}).
  */
-final class RegionsFigure extends TitledFigure {
+final class RegionsFigure implements FigureBody {
     static final String CAPTION = "Linear regions of a deep and a shallow random ReLU network with the same "
             + "number of parameters on a square of their 2-D input space, one colour per "
             + "region.";
-
-    RegionsFigure() {
-        super("1-regions.png",
-                "1. Linear regions of a deep and a shallow ReLU network on a 2-D input plane");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {

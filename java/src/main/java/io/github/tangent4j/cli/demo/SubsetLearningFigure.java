@@ -1,7 +1,8 @@
 package io.github.tangent4j.cli.demo;
 
-import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.backend.Backends;
+import io.github.tangent4j.cli.demo.Figure.Rendered;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.training.Allocation;
 import io.github.tangent4j.training.SubsetBenchmark;
 import java.util.ArrayList;
@@ -18,18 +19,13 @@ import org.knowm.xchart.style.Styler;
  * ({@link SubsetBenchmark}). The caption says, from the run's numbers, whether the paper's headline —
  * spreading the trainable weights widely is more expressive — held.
  */
-final class SubsetLearningFigure extends TitledFigure {
+final class SubsetLearningFigure implements FigureBody {
     static final String CAPTION = "Match probability of a student with M trainable weights against M, for five "
             + "allocations of the weights, with a ReLU and a linear teacher.";
 
     private static final List<Allocation> ALLOCATIONS = List.of(Allocation.of(Allocation.Kind.SPREAD),
             Allocation.of(Allocation.Kind.RANDOM), Allocation.of(Allocation.Kind.ROWS),
             Allocation.of(Allocation.Kind.COLUMNS), Allocation.layer(1));
-
-    SubsetLearningFigure() {
-        super("9-subset-learning.png",
-                "9. Subset learning: where M trainable weights sit decides what the network can fit");
-    }
 
     @Override
     public Rendered render(DemoContext ctx) {
