@@ -175,8 +175,8 @@ public final class Jacobians {
      *
      * @param x2 must be null: the row families take one input set
      * @throws IllegalArgumentException if x does not fit, x2 is given, or the sink has another shape or dtype
-     * @throws ArithmeticException      if a tile of the (input or parameter) Jacobian overflowed (naming its
-     *                                  examples); tiles before it are already written
+     * @throws ArithmeticException      if a tile of the (input or parameter) Jacobian overflowed (naming the
+     *                                  element); tiles before it are already written
      */
     public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
         requireNoX2(x2);
@@ -187,7 +187,7 @@ public final class Jacobians {
                     + " but was " + Shapes.format(sink.shape()) + " of " + sink.dtype());
         }
         switch (kind) {
-            case INPUT -> inputInto(backend, x, sink, "the input Jacobian");
+            case INPUT -> inputInto(backend, x, sink);
             case INPUT_NORMS -> normsInto(backend, x, sink);
             case PARAMETERS -> parametersInto(backend, x, sink, "the parameter Jacobian");
         }
@@ -209,16 +209,15 @@ public final class Jacobians {
     public Tensor input(Backend backend, Tensor x) {
         long n = checkX(x);
         Tensor out = Tensor.allocateUninitialised(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
-        inputInto(backend, x, TensorSink.of(out), null);
-        Finite.checkResult("the input Jacobian", out);
+        inputInto(backend, x, TensorSink.of(out));
         return out;
     }
 
-    /** The input Jacobian into {@code sink}, each tile checked for overflow as {@code check} (null: not). */
-    private void inputInto(Backend backend, Tensor x, TileSink sink, String check) {
+    /** The input Jacobian into {@code sink} (each tile checked for overflow by the engine, {@link TileEngine#runInto}). */
+    private void inputInto(Backend backend, Tensor x, TileSink sink) {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long rowBytes = inputJacobianRowBytes(reverse);
-        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), check, (t, from, dst) -> {
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), (t, from, dst) -> {
             if (reverse) {
                 BackpropSignals.inputJacobianInto(t, dst);
                 return;
@@ -251,7 +250,7 @@ public final class Jacobians {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long r = reverse ? mlp.outputDim() : mlp.inputDim();
         long rowBytes = inputJacobianRowBytes(reverse);
-        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), null, (t, from, dst) -> {
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), (t, from, dst) -> {
             long rows = dst.dim(0);
             try (DeviceMatrix j = inputJacobianTile(t, reverse);
                  DeviceMatrix perRow = backend.allocateUninitialised(mlp.dtype(), rows * r, 1);
@@ -290,7 +289,7 @@ public final class Jacobians {
     private void parametersInto(Backend backend, Tensor x, TileSink sink, String check) {
         long o = mlp.outputDim();
         long rowBytes = traceRowBytes() + 2 * mlp.dtype().byteSize() * o * (mlp.hiddenUnits() + o);
-        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), null, (t, from, dst) -> {
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), (t, from, dst) -> {
             OuterProductRows rows;
             try (BackpropSignals s = BackpropSignals.ofOutputs(t)) {
                 rows = OuterProductRows.of(s);
@@ -471,19 +470,14 @@ public final class Jacobians {
 
     /**
      * Runs {@code body} over row tiles of x into {@code sink} ({@link TileEngine#runInto}), tiles sized as
-     * {@link #tiles} sizes them; each block is checked for overflow as {@code check} (null: not) before it
-     * is written.
+     * {@link #tiles} sizes them; the engine checks each block for overflow before a sink gets it.
      */
-    private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, String check,
-            BlockBody body) {
+    private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, BlockBody body) {
         Objects.requireNonNull(backend, "backend");
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
             engine(backend, bytesPerRow, minRows).runInto(sink, (scope, from, to, block) -> {
                 try (ForwardTrace t = ForwardTrace.of(net, scope.track(backend.upload(x.slice(from, to))))) {
                     body.run(t, from, block);
-                }
-                if (check != null) {
-                    Finite.checkResult(check + " of examples [" + from + ", " + to + ")", block);
                 }
             });
         }
