@@ -283,13 +283,14 @@ public final class Jacobians {
 
     /**
      * The parameter Jacobian into {@code sink}: per tile the forward trace and the backprop signals on the
-     * backend, then the block written from them on the host. A tile is checked for overflow as {@code check}
-     * only when its factors do not rule it out ({@link OuterProductRows#boundedBelowOverflow}).
+     * backend, then the block written from them on the host. A tile is scanned for overflow (named as
+     * {@code check}) only when its factors do not rule it out ({@link OuterProductRows#boundedBelowOverflow}):
+     * a scan of the block would cost as much again as writing it.
      */
     private void parametersInto(Backend backend, Tensor x, TileSink sink, String check) {
         long o = mlp.outputDim();
         long rowBytes = traceRowBytes() + 2 * mlp.dtype().byteSize() * o * (mlp.hiddenUnits() + o);
-        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), (t, from, dst) -> {
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), true, (t, from, dst) -> {
             OuterProductRows rows;
             try (BackpropSignals s = BackpropSignals.ofOutputs(t)) {
                 rows = OuterProductRows.of(s);
@@ -473,13 +474,24 @@ public final class Jacobians {
      * {@link #tiles} sizes them; the engine checks each block for overflow before a sink gets it.
      */
     private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, BlockBody body) {
+        tilesInto(backend, x, sink, bytesPerRow, minRows, false, body);
+    }
+
+    /**
+     * {@link #tilesInto} where {@code bodyChecks} says that {@code body} checks its blocks for overflow itself
+     * ({@link TileEngine.SelfCheckingRowBlockTask}), so the engine does not scan them again.
+     */
+    private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, boolean bodyChecks,
+            BlockBody body) {
         Objects.requireNonNull(backend, "backend");
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
-            engine(backend, bytesPerRow, minRows).runInto(sink, (scope, from, to, block) -> {
+            TileEngine.RowBlockTask task = (scope, from, to, block) -> {
                 try (ForwardTrace t = ForwardTrace.of(net, scope.track(backend.upload(x.slice(from, to))))) {
                     body.run(t, from, block);
                 }
-            });
+            };
+            engine(backend, bytesPerRow, minRows).runInto(sink, bodyChecks
+                    ? (TileEngine.SelfCheckingRowBlockTask) task::run : task);
         }
     }
 
