@@ -43,22 +43,7 @@ class InputJacobianIntoTest {
             }
             Tensor viaBlocks = Tensor.allocate(dtype, whole.shape());
             TensorSink target = TensorSink.of(viaBlocks);
-            j.computeInto(backend, x, null, new TileSink() {
-                @Override
-                public long[] shape() {
-                    return target.shape();
-                }
-
-                @Override
-                public DType dtype() {
-                    return target.dtype();
-                }
-
-                @Override
-                public void writeTile(long rowStart, long colStart, Tensor block) {
-                    target.writeTile(rowStart, colStart, block);
-                }
-            });
+            j.computeInto(backend, x, null, TileSink.of(whole.shape(), dtype, target::writeTile));
             assertTrue(whole.segment().mismatch(viaBlocks.segment()) < 0, "blocks differ from input()");
             assertEquals(0, backend.openAllocations());
         });

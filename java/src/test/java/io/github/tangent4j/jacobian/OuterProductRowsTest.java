@@ -48,7 +48,7 @@ class OuterProductRowsTest {
                 }
                 Tensor viaBlocks = Tensor.allocate(dtype, whole.shape());
                 TensorSink target = TensorSink.of(viaBlocks);
-                j.computeInto(backend, x, null, new BlockSink(target));
+                j.computeInto(backend, x, null, TileSink.of(whole.shape(), dtype, target::writeTile));
                 assertTrue(whole.segment().mismatch(viaBlocks.segment()) < 0, phi + ": blocks differ from compute");
                 assertEquals(0, backend.openAllocations());
             });
@@ -94,23 +94,5 @@ class OuterProductRowsTest {
             assertTrue(e.getMessage().startsWith("the parameter Jacobian of examples [0, 2): element 2 (1, 0, 0)"),
                     e.getMessage());
         });
-    }
-
-    /** A sink that is not a tensor (the engine hands it host blocks), writing into a tensor sink. */
-    private record BlockSink(TensorSink target) implements TileSink {
-        @Override
-        public DType dtype() {
-            return target.dtype();
-        }
-
-        @Override
-        public long[] shape() {
-            return target.shape();
-        }
-
-        @Override
-        public void writeTile(long rowStart, long colStart, Tensor tile) {
-            target.writeTile(rowStart, colStart, tile);
-        }
     }
 }
