@@ -289,7 +289,10 @@ public final class Jacobians {
      */
     private void parametersInto(Backend backend, Tensor x, TileSink sink, String check) {
         long o = mlp.outputDim();
-        long rowBytes = traceRowBytes() + 2 * mlp.dtype().byteSize() * o * (mlp.hiddenUnits() + o);
+        long units = mlp.hiddenUnits() + o;
+        long inputs = mlp.layers().stream().mapToLong(Layer::in).sum();
+        // the trace and the signals on the backend, their host copies in double (signals twice: weight and bias scale)
+        long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * o * units + Double.BYTES * (2 * o * units + inputs);
         tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), true, (t, from, dst) -> {
             OuterProductRows rows;
             try (BackpropSignals s = BackpropSignals.ofOutputs(t)) {
