@@ -2,6 +2,7 @@ package io.github.tangent4j.bench;
 
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,6 +40,8 @@ public class JacobianBench {
     public String impl;
 
     private FamilyWorkload w;
+    private Jacobians jacobians;
+    private Tensor reused;
 
     /**
      * FLOPs of the GEMMs of one input Jacobian in reverse mode: the forward pass {@code 2 N sum n_{l-1} n_l},
@@ -65,12 +68,25 @@ public class JacobianBench {
         long o = WIDTHS[WIDTHS.length - 1];
         w = new FamilyWorkload(impl, dtype, n, n * o, 512, 784, false);
         w.printFlops(flops(n));
+        jacobians = Jacobians.of(w.mlp).withMode(Jacobians.Mode.REVERSE);
+        reused = Tensor.allocate(w.mlp.dtype(), jacobians.shape(n, 0));
     }
 
     /** The whole input Jacobian, host inputs to host (N, O, D) output. */
     @Benchmark
     public Tensor inputJacobian() {
         return Jacobians.of(w.mlp).withMode(Jacobians.Mode.REVERSE).input(w.backend, w.x);
+    }
+
+    /**
+     * The same into one output allocated once ({@link Jacobians#computeInto}): without the page faults of a
+     * fresh result, which C's allocator spares PyTorch when it frees and reuses its outputs at once while ours
+     * wait for the garbage collector.
+     */
+    @Benchmark
+    public Tensor inputJacobianIntoReused() {
+        jacobians.computeInto(w.backend, w.x, null, TensorSink.of(reused));
+        return reused;
     }
 
     /** The sweep's largest GEMM alone, on data already on the backend. */

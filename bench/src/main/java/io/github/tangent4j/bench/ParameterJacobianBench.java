@@ -2,6 +2,7 @@ package io.github.tangent4j.bench;
 
 import io.github.tangent4j.jacobian.Jacobians;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,6 +39,8 @@ public class ParameterJacobianBench {
     public String impl;
 
     private FamilyWorkload w;
+    private Jacobians params;
+    private Tensor reused;
 
     /**
      * FLOPs of the GEMMs of one parameter Jacobian: the forward pass, the reverse sweep down to the first
@@ -65,12 +68,25 @@ public class ParameterJacobianBench {
     public void setUp() {
         w = new FamilyWorkload(impl, dtype, n, n * 10L, 512, 784, false);
         w.printFlops(flops(n));
+        params = Jacobians.of(w.mlp).withKind(Jacobians.Kind.PARAMETERS);
+        reused = Tensor.allocate(w.mlp.dtype(), params.shape(n, 0));
+        System.out.printf("# bytes out=%d%n", reused.segment().byteSize());
     }
 
-    /** The whole parameter Jacobian, host inputs to host (N, O, P) output. */
+    /** The whole parameter Jacobian, host inputs to a fresh host (N, O, P) output (its pages faulted in). */
     @Benchmark
     public Tensor parameterJacobian() {
         return Jacobians.of(w.mlp).parameters(w.backend, w.x).tensor();
+    }
+
+    /**
+     * The same into one output tensor allocated (and so touched) once, as PyTorch's recipe writes with
+     * {@code out=}: no page faults of a fresh multi-GB result, only the one pass that writes it.
+     */
+    @Benchmark
+    public Tensor parameterJacobianIntoReused() {
+        params.computeInto(w.backend, w.x, null, TensorSink.of(reused));
+        return reused;
     }
 
     /** The input Jacobian sweep's largest GEMM alone, on data already on the backend. */

@@ -77,6 +77,14 @@ public interface Backend extends AutoCloseable {
             double beta, DeviceMatrix c);
 
     /**
+     * {@code c = alpha * op(A) op(B)} into a host tensor: {@link #gemm} with {@code beta = 0} into an m x n
+     * matrix followed by {@link #download} into {@code c} (A's dtype, m*n elements, row-major), which a backend
+     * whose matrices are host memory fuses: the Java backend writes the product straight into c (no
+     * intermediate matrix, no copy). c must not overlap A or B.
+     */
+    void gemmToHost(boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b, Tensor c);
+
+    /**
      * One dense layer: {@code out = phi(alpha * x w^T + bias)}, with x (N x in), w (out x in, as a
      * layer's weight is stored), bias {@code null} or holding {@code out} elements (added to every row),
      * out (N x out), not overlapping x, w or bias. The result equals {@code gemm(false, true, alpha, x,

@@ -65,7 +65,22 @@ public final class BackpropSignals implements AutoCloseable {
         }
         try (BackpropSignals s = new BackpropSignals(trace, cotangent == null ? mlp.outputDim() : 1,
                 mlp.layers().size(), cotangent)) {
-            return s.run(false, true);
+            return s.run(false, true, null);
+        }
+    }
+
+    /**
+     * The input Jacobian {@code d f / d x} of every output (N*O x D) written straight into the host tensor
+     * {@code out} (N*O*D elements of the network's dtype, row-major) by the sweep's last GEMM
+     * ({@link Backend#gemmToHost}), the signals freed as the sweep goes.
+     */
+    static void inputJacobianInto(ForwardTrace trace, Tensor out) {
+        Mlp mlp = trace.net().mlp();
+        try (BackpropSignals s = new BackpropSignals(trace, mlp.outputDim(), mlp.layers().size(), null);
+             DeviceMatrix stack = s.run(false, true, out)) {
+            if (stack != null) {   // no hidden layer: the Jacobian is the stacked output weight, no GEMM below it
+                trace.net().backend().download(stack, out);
+            }
         }
     }
 
@@ -148,7 +163,7 @@ public final class BackpropSignals implements AutoCloseable {
     /** The reverse sweep, keeping every hidden layer's signal. */
     private BackpropSignals sweep() {
         try {
-            run(true, false);
+            run(true, false, null);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -159,9 +174,11 @@ public final class BackpropSignals implements AutoCloseable {
     /**
      * Walks down from the output layer: {@code Delta_l = M (.) phi'(Z_l)}, {@code M <- a_l Delta_l W_l}.
      * Keeps the signals when {@code keep}; returns the last M (d s/d x) when {@code toInput}, else null
-     * (and skips the first layer's GEMM, which only the input gradient needs).
+     * (and skips the first layer's GEMM, which only the input gradient needs). With a host tensor {@code into}
+     * (and {@code toInput}, not {@code keep}) the last GEMM writes there instead and returns null (with no hidden
+     * layer there is no GEMM: M is returned as without it).
      */
-    private DeviceMatrix run(boolean keep, boolean toInput) {
+    private DeviceMatrix run(boolean keep, boolean toInput, Tensor into) {
         DeviceMlp net = trace.net();
         Mlp mlp = net.mlp();
         Backend backend = net.backend();
@@ -176,6 +193,11 @@ public final class BackpropSignals implements AutoCloseable {
                     return null;
                 }
                 long in = mlp.layers().get(l).in();
+                if (l == 0 && into != null) {
+                    backend.gemmToHost(false, false, mlp.parameterization().weightScale(in), m, net.weight(l), into);
+                    m.close();
+                    return null;
+                }
                 DeviceMatrix next = backend.allocateUninitialised(mlp.dtype(), m.rows(), in);
                 try {
                     backend.gemm(false, false, mlp.parameterization().weightScale(in), m, net.weight(l), 0, next);

@@ -175,8 +175,8 @@ public final class Jacobians {
      *
      * @param x2 must be null: the row families take one input set
      * @throws IllegalArgumentException if x does not fit, x2 is given, or the sink has another shape or dtype
-     * @throws ArithmeticException      if a tile of the (input or parameter) Jacobian overflowed (naming its
-     *                                  examples); tiles before it are already written
+     * @throws ArithmeticException      if a tile of the (input or parameter) Jacobian overflowed (naming the
+     *                                  element); tiles before it are already written
      */
     public void computeInto(Backend backend, Tensor x, Tensor x2, TileSink sink) {
         requireNoX2(x2);
@@ -187,7 +187,7 @@ public final class Jacobians {
                     + " but was " + Shapes.format(sink.shape()) + " of " + sink.dtype());
         }
         switch (kind) {
-            case INPUT -> inputInto(backend, x, sink, "the input Jacobian");
+            case INPUT -> inputInto(backend, x, sink);
             case INPUT_NORMS -> normsInto(backend, x, sink);
             case PARAMETERS -> parametersInto(backend, x, sink, "the parameter Jacobian");
         }
@@ -208,23 +208,22 @@ public final class Jacobians {
      */
     public Tensor input(Backend backend, Tensor x) {
         long n = checkX(x);
-        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
-        inputInto(backend, x, TensorSink.of(out), null);
-        Finite.checkResult("the input Jacobian", out);
+        Tensor out = Tensor.allocateUninitialised(mlp.dtype(), n, mlp.outputDim(), mlp.inputDim());
+        inputInto(backend, x, TensorSink.of(out));
         return out;
     }
 
-    /** The input Jacobian into {@code sink}, each tile checked for overflow as {@code check} (null: not). */
-    private void inputInto(Backend backend, Tensor x, TileSink sink, String check) {
+    /** The input Jacobian into {@code sink} (each tile checked for overflow by the engine, {@link TileEngine#runInto}). */
+    private void inputInto(Backend backend, Tensor x, TileSink sink) {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long rowBytes = inputJacobianRowBytes(reverse);
-        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), check, (t, dst) -> {
-            try (DeviceMatrix j = inputJacobianTile(t, reverse)) {
-                if (reverse) {
-                    backend.download(j, dst);
-                } else {
-                    transposeBlocks(backend.download(j), dst);
-                }
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), (t, from, dst) -> {
+            if (reverse) {
+                BackpropSignals.inputJacobianInto(t, dst);
+                return;
+            }
+            try (DeviceMatrix j = inputJacobianTile(t, false)) {
+                transposeBlocks(backend.download(j), dst);
             }
         });
     }
@@ -251,7 +250,7 @@ public final class Jacobians {
         boolean reverse = resolvedMode() == Mode.REVERSE;
         long r = reverse ? mlp.outputDim() : mlp.inputDim();
         long rowBytes = inputJacobianRowBytes(reverse);
-        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), null, (t, dst) -> {
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), (t, from, dst) -> {
             long rows = dst.dim(0);
             try (DeviceMatrix j = inputJacobianTile(t, reverse);
                  DeviceMatrix perRow = backend.allocateUninitialised(mlp.dtype(), rows * r, 1);
@@ -267,68 +266,43 @@ public final class Jacobians {
     /**
      * The parameter Jacobian {@code d f / d theta}, shape (N, O, P), columns in state-dict order. Each
      * layer's block is the outer product {@code a_l Delta_l (x) H_{l-1}} of the backprop signals and the
-     * layer inputs (the bias block {@code c Delta_l}), formed by a batched rank-1 GEMM per tile.
+     * layer inputs (the bias block {@code c Delta_l}), written once into the result on the host from those
+     * factors ({@link OuterProductRows}).
      *
-     * @throws IllegalArgumentException as {@link #input}, or if N*O*P elements cannot be addressed
+     * @throws IllegalArgumentException if x does not fit (as {@link #input}), or if N*O*P elements cannot be
+     *                                  addressed
      * @throws ArithmeticException      if the result overflowed (see {@link Finite#checkResult})
      */
     public ParameterJacobian parameters(Backend backend, Tensor x) {
         long n = checkX(x);
         Shapes.byteSize(mlp.dtype(), n, mlp.outputDim(), mlp.parameterCount());
-        Tensor out = Tensor.allocate(mlp.dtype(), n, mlp.outputDim(), mlp.parameterCount());
-        parametersInto(backend, x, TensorSink.of(out), null);
-        Finite.checkResult("the parameter Jacobian", out);
+        Tensor out = Tensor.allocateUninitialised(mlp.dtype(), n, mlp.outputDim(), mlp.parameterCount());
+        parametersInto(backend, x, TensorSink.of(out), "the parameter Jacobian");
         return new ParameterJacobian(mlp, out);
     }
 
-    /** The parameter Jacobian into {@code sink}, each tile checked for overflow as {@code check} (null: not). */
+    /**
+     * The parameter Jacobian into {@code sink}: per tile the forward trace and the backprop signals on the
+     * backend, then the block written from them on the host. A tile is scanned for overflow (named as
+     * {@code check}) only when its factors do not rule it out ({@link OuterProductRows#boundedBelowOverflow}):
+     * a scan of the block would cost as much again as writing it.
+     */
     private void parametersInto(Backend backend, Tensor x, TileSink sink, String check) {
         long o = mlp.outputDim();
-        ParameterLayout layout = ParameterLayout.of(mlp);
-        long widestBlock = mlp.layers().stream().mapToLong(layer -> layer.out() * layer.in()).max().orElse(0);
-        long es = mlp.dtype().byteSize();
-        long rowBytes = traceRowBytes() + es * o * (mlp.hiddenUnits() + o + 2 * widestBlock);
-        Tensor[] stage = new Tensor[1];   // host staging for one layer's block, reused across layers and tiles
-        tilesInto(backend, x, sink, rowBytes, 1, check, (t, dst) -> {
-            long rows = dst.dim(0);
-            long blockElements = rows * o * widestBlock;
-            if (stage[0] == null || stage[0].size() < blockElements) {
-                stage[0] = Tensor.allocate(mlp.dtype(), blockElements);
+        long units = mlp.hiddenUnits() + o;
+        long inputs = mlp.layers().stream().mapToLong(Layer::in).sum();
+        // the trace and the signals on the backend, their host copies in double (signals twice: weight and bias scale)
+        long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * o * units + Double.BYTES * (2 * o * units + inputs);
+        tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), true, (t, from, dst) -> {
+            OuterProductRows rows;
+            try (BackpropSignals s = BackpropSignals.ofOutputs(t)) {
+                rows = OuterProductRows.of(s);
             }
-            try (BackpropSignals s = BackpropSignals.ofOutputs(t);
-                 DeviceMatrix ones = backend.allocateUninitialised(mlp.dtype(), rows, 1);
-                 DeviceMatrix block = backend.allocateUninitialised(mlp.dtype(), blockElements, 1)) {
-                backend.fill(ones, 1);
-                for (int l = 0; l < mlp.layers().size(); l++) {
-                    Layer layer = mlp.layers().get(l);
-                    double a = mlp.parameterization().weightScale(layer.in());
-                    scatterOuter(backend, s.signal(l), t.input(l), a, block, stage[0], dst, layout.weightOffset(l));
-                    if (layer.hasBias()) {
-                        scatterOuter(backend, s.signal(l), ones, mlp.parameterization().biasScale(), block, stage[0],
-                                dst, layout.biasOffset(l));
-                    }
-                }
+            rows.writeInto(dst);
+            if (!rows.boundedBelowOverflow()) {
+                Finite.checkResult(check + " of examples [" + from + ", " + (from + dst.dim(0)) + ")", dst);
             }
         });
-    }
-
-    /**
-     * Per example i, {@code alpha * delta_{i,o,u} * h_{i,v}} for every output o, unit u and input v,
-     * written to columns {@code [offset, offset + units*inputs)} of the host rows (rows*O, P) in
-     * {@code dst}, through a prefix of the device buffer {@code block} and of the host buffer {@code stage}.
-     */
-    private static void scatterOuter(Backend backend, DeviceMatrix delta, DeviceMatrix h, double alpha,
-            DeviceMatrix block, Tensor stage, Tensor dst, long offset) {
-        long rows = h.rows();
-        long width = delta.cols() * h.cols();
-        long outRows = delta.rows();
-        long elements = outRows * width;
-        DeviceMatrix c = block.rows(0, elements).reshape(outRows * delta.cols(), h.cols());
-        backend.gemmBatched(Math.toIntExact(rows), false, false, alpha, delta.reshape(delta.size(), 1), h, 0, c);
-        Tensor host = stage.slice(0, elements);
-        backend.download(c, host);
-        ParameterJacobian.copyColumns(host.segment(), width, 0, dst.segment(), dst.dim(2), offset, width, outRows,
-                dst.dtype().byteSize());
     }
 
     /**
@@ -495,26 +469,32 @@ public final class Jacobians {
     /** The work of one tile into its block of the output: the tile's forward trace and the block's rows. */
     @FunctionalInterface
     private interface BlockBody {
-        void run(ForwardTrace trace, Tensor block);
+        void run(ForwardTrace trace, long from, Tensor block);
     }
 
     /**
      * Runs {@code body} over row tiles of x into {@code sink} ({@link TileEngine#runInto}), tiles sized as
-     * {@link #tiles} sizes them; each block is checked for overflow as {@code check} (null: not) before it
-     * is written.
+     * {@link #tiles} sizes them; the engine checks each block for overflow before a sink gets it.
      */
-    private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, String check,
+    private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, BlockBody body) {
+        tilesInto(backend, x, sink, bytesPerRow, minRows, false, body);
+    }
+
+    /**
+     * {@link #tilesInto} where {@code bodyChecks} says that {@code body} checks its blocks for overflow itself
+     * ({@link TileEngine.SelfCheckingRowBlockTask}), so the engine does not scan them again.
+     */
+    private void tilesInto(Backend backend, Tensor x, TileSink sink, long bytesPerRow, long minRows, boolean bodyChecks,
             BlockBody body) {
         Objects.requireNonNull(backend, "backend");
         try (DeviceMlp net = DeviceMlp.upload(backend, mlp)) {
-            engine(backend, bytesPerRow, minRows).runInto(sink, (scope, from, to, block) -> {
+            TileEngine.RowBlockTask task = (scope, from, to, block) -> {
                 try (ForwardTrace t = ForwardTrace.of(net, scope.track(backend.upload(x.slice(from, to))))) {
-                    body.run(t, block);
+                    body.run(t, from, block);
                 }
-                if (check != null) {
-                    Finite.checkResult(check + " of examples [" + from + ", " + to + ")", block);
-                }
-            });
+            };
+            engine(backend, bytesPerRow, minRows).runInto(sink, bodyChecks
+                    ? (TileEngine.SelfCheckingRowBlockTask) task::run : task);
         }
     }
 

@@ -130,6 +130,15 @@ public abstract class AbstractBackend implements Backend {
     }
 
     /** Bytes still available to allocate. */
+    /**
+     * A buffer over the host memory {@code host}, borrowed (never freed by the backend), for
+     * {@link #gemmToHost} to write into directly; null (the default) where this backend's matrices cannot be
+     * host memory.
+     */
+    protected Buffer hostBuffer(MemorySegment host) {
+        return null;
+    }
+
     protected abstract long availableMemoryImpl();
 
     /** Releases the backend's own resources after every buffer has been freed. */
@@ -299,6 +308,28 @@ public abstract class AbstractBackend implements Backend {
                     gemmImpl(batch, transA, transB, m, n, alpha == 0 ? 0 : k, alpha, x, y, beta, z);
                 }
         });
+    }
+
+    @Override
+    public final void gemmToHost(boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b,
+            Tensor c) {
+        BufferMatrix x = own("a", a);
+        long m = transA ? x.cols() : x.rows();
+        long n = transB ? own("b", b).rows() : own("b", b).cols();
+        Objects.requireNonNull(c, "c");
+        if (c.dtype() != x.dtype() || c.size() != m * n) {
+            throw new IllegalArgumentException("c: expected " + x.dtype() + " with " + m * n + " elements (" + m + " x "
+                    + n + ") but was " + c.dtype() + " " + Shapes.format(c.shape()));
+        }
+        Buffer borrowed = m * n == 0 ? null : hostBuffer(c.segment());
+        if (borrowed != null) {
+            gemm(transA, transB, alpha, a, b, 0, new BufferMatrix(this, borrowed, 0, x.dtype(), m, n, false));
+            return;
+        }
+        try (DeviceMatrix product = allocateUninitialised(x.dtype(), m, n)) {
+            gemm(transA, transB, alpha, a, b, 0, product);
+            download(product, c);
+        }
     }
 
     @Override

@@ -12,11 +12,13 @@ import java.lang.foreign.MemorySegment;
 final class HostBuffer extends Buffer {
     private final MemorySegment segment;
     private final HostBufferPool pool;
+    private final boolean borrowed;
 
-    private HostBuffer(MemorySegment segment, long bytes, HostBufferPool pool) {
+    private HostBuffer(MemorySegment segment, long bytes, HostBufferPool pool, boolean borrowed) {
         super(bytes);
         this.segment = segment;
         this.pool = pool;
+        this.borrowed = borrowed;
     }
 
     /**
@@ -26,9 +28,14 @@ final class HostBuffer extends Buffer {
     static HostBuffer allocate(long bytes, HostBufferPool pool) {
         MemorySegment reused = pool == null ? null : pool.take(bytes);
         if (reused != null) {
-            return new HostBuffer(reused, bytes, pool);
+            return new HostBuffer(reused, bytes, pool, false);
         }
-        return new HostBuffer(mallocAligned(bytes), bytes, pool);
+        return new HostBuffer(mallocAligned(bytes), bytes, pool, false);
+    }
+
+    /** A buffer over memory someone else owns (a host tensor): freeing it leaves the memory alone. */
+    static HostBuffer borrow(MemorySegment memory) {
+        return new HostBuffer(memory, memory.byteSize(), null, true);
     }
 
     /** {@code bytes} from the C allocator, 64-byte aligned. */
@@ -48,6 +55,9 @@ final class HostBuffer extends Buffer {
 
     @Override
     protected void release() {
+        if (borrowed) {
+            return;
+        }
         if (pool == null || !pool.give(segment)) {
             NativeMemory.free(segment);
         }

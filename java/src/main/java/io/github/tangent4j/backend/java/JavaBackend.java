@@ -58,6 +58,12 @@ public final class JavaBackend extends AbstractBackend {
         return HostBuffer.allocate(bytes, pool);
     }
 
+    /** The host memory itself: {@link #gemmToHost} writes straight into it. */
+    @Override
+    protected Buffer hostBuffer(MemorySegment host) {
+        return HostBuffer.borrow(host);
+    }
+
     @Override
     protected void copyIn(MemorySegment src, BufferMatrix dst) {
         BulkMemory.copy(src, segment(dst));

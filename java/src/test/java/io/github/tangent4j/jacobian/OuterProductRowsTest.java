@@ -1,0 +1,98 @@
+package io.github.tangent4j.jacobian;
+
+import static io.github.tangent4j.jacobian.JacobiansTest.assertClose;
+import static io.github.tangent4j.jacobian.JacobiansTest.inputs;
+import static io.github.tangent4j.jacobian.JacobiansTest.network;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.tangent4j.backend.TestBackends;
+import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.Layer;
+import io.github.tangent4j.nn.Mlp;
+import io.github.tangent4j.nn.Parameterization;
+import io.github.tangent4j.nn.ScalarMlp;
+import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.tensor.TensorSink;
+import io.github.tangent4j.tensor.TileSink;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The parameter Jacobian written on the host from its factors ({@link OuterProductRows}): odd widths (a layer
+ * wider than its input, a bias-free layer), odd tiles, both dtypes, against the scalar materialised products;
+ * the same bits into a tensor and into a sink that takes blocks; overflow found although every factor is finite.
+ */
+class OuterProductRowsTest {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.github.tangent4j.jacobian.JacobiansTest#backendsAndDtypes")
+    void oddShapesAndTilesMatchTheMaterialisedProducts(String backendName, DType dtype) {
+        for (Activation phi : List.of(Activation.RELU, Activation.TANH)) {
+            Mlp mlp = network(31, phi, Parameterization.ntk(1.1, 0.3), dtype, 3, 7, 5, 2);
+            Tensor x = inputs(32, dtype, 11, 3);
+            double tol = dtype == DType.F32 ? 2e-5 : 1e-12;
+            TestBackends.with(backendName, backend -> {
+                Jacobians j = Jacobians.of(mlp).withKind(Jacobians.Kind.PARAMETERS).withMaxTileRows(3);
+                Tensor whole = j.compute(backend, x, null);
+                for (int i = 0; i < 11; i++) {
+                    double[][] ref = ScalarJacobian.parameters(mlp, ScalarMlp.row(x, i));
+                    for (int o = 0; o < ref.length; o++) {
+                        for (int q = 0; q < ref[o].length; q++) {
+                            assertClose(ref[o][q], whole.get(i, o, q), tol, phi + " example " + i + " [" + o + ", "
+                                    + q + "]");
+                        }
+                    }
+                }
+                Tensor viaBlocks = Tensor.allocate(dtype, whole.shape());
+                TensorSink target = TensorSink.of(viaBlocks);
+                j.computeInto(backend, x, null, TileSink.of(whole.shape(), dtype, target::writeTile));
+                assertTrue(whole.segment().mismatch(viaBlocks.segment()) < 0, phi + ": blocks differ from compute");
+                assertEquals(0, backend.openAllocations());
+            });
+        }
+    }
+
+    /** A ReLU unit that is off for an example gives a zero run; an off unit fed a huge input still gives zeros. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void inactiveUnitsGiveExactZeros(String backendName) {
+        Mlp mlp = network(33, Activation.RELU, Parameterization.STANDARD, DType.F64, 4, 9, 3);
+        Tensor x = inputs(34, DType.F64, 6, 4);
+        TestBackends.with(backendName, backend -> {
+            Tensor jp = Jacobians.of(mlp).parameters(backend, x).tensor();
+            Layer first = mlp.layers().get(0);
+            int zeros = 0;
+            for (int i = 0; i < 6; i++) {
+                double[] z = ScalarJacobian.preactivations(mlp, ScalarMlp.row(x, i))[0];
+                for (int u = 0; u < first.out(); u++) {
+                    if (z[u] <= 0) {
+                        zeros++;
+                        for (int v = 0; v < first.in(); v++) {
+                            assertEquals(0.0, jp.get(i, 1, u * first.in() + v), "example " + i + " unit " + u);
+                        }
+                    }
+                }
+            }
+            assertTrue(zeros > 0, "the test needs an inactive unit");
+        });
+    }
+
+    /** Factors that are finite but whose product overflows F32 are still refused, naming the tile. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void aProductThatOverflowsIsFoundAlthoughTheFactorsAreFinite(String backendName) {
+        Mlp mlp = Mlp.random(35, Activation.IDENTITY, Parameterization.ntk(10, 0), DType.F32, 1, 1);
+        Tensor x = Tensor.allocate(DType.F32, 2, 1);
+        x.setFlat(0, 1);
+        x.setFlat(1, 3e38);
+        TestBackends.with(backendName, backend -> {
+            ArithmeticException e = assertThrows(ArithmeticException.class,
+                    () -> Jacobians.of(mlp).parameters(backend, x));
+            assertTrue(e.getMessage().startsWith("the parameter Jacobian of examples [0, 2): element 2 (1, 0, 0)"),
+                    e.getMessage());
+        });
+    }
+}
