@@ -8,7 +8,8 @@ PyTorch time / tangent4j time (above 1: tangent4j is faster).
 Each --run is LABEL:PROVIDER:FILE: LABEL a Python format string over the JMH parameters naming the peer's
 workload (e.g. 'ntk {kind} N={n}'), PROVIDER the tangent4j GEMM provider of that run (blas, vector). The
 peer's rows with the same workload, or the workload followed by a variant (' vmap'), are its recipes; the
-fastest is the peer's time.
+fastest is the peer's time. A benchmark method ending in IntoReused is its own row ('... into a reused
+output') beside the same peer time.
 """
 import argparse
 import json
@@ -37,7 +38,10 @@ def main():
             if r["benchmark"].endswith(".gemm"):
                 continue
             p = r.get("params", {})
-            key = (label.format(**p), p.get("dtype", "f32"))
+            # a variant of the same workload (e.g. inputJacobianIntoReused: into an output allocated once, as
+            # the peer's `out=` recipes write) is its own row, compared with the same peer time
+            variant = " into a reused output" if r["benchmark"].endswith("IntoReused") else ""
+            key = (label.format(**p) + variant, p.get("dtype", "f32"))
             ours.setdefault(key, {})[provider] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"],
                                                   r["primaryMetricUnit"] if "primaryMetricUnit" in r else
                                                   r["primaryMetric"]["scoreUnit"])
@@ -47,7 +51,7 @@ def main():
     print("|" + "---|" * len(head))
     for key in sorted(ours):
         mine = ours[key]
-        theirs = best.get(key)
+        theirs = best.get((key[0].removesuffix(" into a reused output"), key[1]))
         cells = [key[0], key[1]]
         ms = {}
         for p in providers:
