@@ -257,7 +257,6 @@ public final class TileEngine {
      */
     public static final long MAX_HOST_BLOCK_BYTES = EFFICIENT_TILE_BYTES;
 
-
     /** {@link #runInto(TileSink, long, RowBlockTask)} with one output row per plan row. */
     public Stats runInto(TileSink sink, RowBlockTask task) {
         return runInto(sink, 1, task);
