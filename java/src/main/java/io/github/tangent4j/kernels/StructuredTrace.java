@@ -24,8 +24,11 @@ import java.lang.foreign.MemorySegment;
 final class StructuredTrace {
     /** Blocks per triangle at most: 56% of the square's work; narrower blocks lose GEMM efficiency. */
     static final long MAX_BLOCKS = 8;
-    /** Rows per block at least, so the block GEMMs keep a useful height. */
-    static final long MIN_BLOCK_ROWS = 48;
+    /**
+     * Rows per block at least, so the block GEMMs keep a useful height: with 64-row blocks the pure-Java GEMM
+     * (0.65 of OpenBLAS on short products) made the N = 256 trace 11% slower than the full square.
+     */
+    static final long MIN_BLOCK_ROWS = 256;
 
     private final Mlp mlp;
     private final Backend backend;
