@@ -19,7 +19,6 @@ then the median of --repeats runs of the wall clock.
     python3 bench/peers/torch_cpu_peer.py --out cpu-peer.json [--threads 2] [--quick] [--only jacobian,ntk]
 """
 import argparse
-import json
 import os
 import platform
 import sys
@@ -170,7 +169,7 @@ def main(argv=None):
             t.time(f"patterns N={n}", name(dt), lambda: patterns(net, x), False, method="forward and z > 0")
     if "analytic" in only:
         torch_peer.bench_analytic(t, cpu, dtypes, 256 if q else 4096, 784, 3)
-    out = {
+    torch_peer.write_results(a.out, "torch_cpu_peer", t, started, {
         "peer": "pytorch-cpu",
         "torch": torch.__version__,
         "blas": torch.__config__.show().split("BLAS_INFO=")[-1].split(",")[0] if "BLAS_INFO=" in
@@ -179,14 +178,7 @@ def main(argv=None):
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "device": platform.processor() or "cpu",
         "python": platform.python_version(),
-        "warmup": t.warmup,
-        "repeats": t.repeats,
-        "seconds": time.perf_counter() - started,
-        "results": t.results,
-    }
-    with open(a.out, "w") as f:
-        json.dump(out, f, indent=1)
-    print(f"torch_cpu_peer: {len(t.results)} workloads in {out['seconds']:.0f} s -> {a.out}")
+    })
 
 
 if __name__ == "__main__":

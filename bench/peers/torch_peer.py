@@ -297,7 +297,7 @@ def main(argv=None):
         bench_ntk(t, dev, dtypes, [16] if q else [256, 1024], tools)
     if "analytic" in only:
         bench_analytic(t, dev, dtypes, 256 if q else 4096, 784, 3)
-    out = {
+    write_results(a.out, "torch_peer", t, started, {
         "peer": "pytorch",
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
@@ -305,15 +305,17 @@ def main(argv=None):
         "device_type": dev.type,
         "python": platform.python_version(),
         "functional": tools[3] if tools else "torch.autograd.functional",
-        "warmup": t.warmup,
-        "repeats": t.repeats,
-        "seconds": time.perf_counter() - started,
-        "results": t.results,
-    }
-    with open(a.out, "w") as f:
-        json.dump(out, f, indent=1)
-    print(f"torch_peer: {len(t.results)} workloads in {out['seconds']:.0f} s -> {a.out}")
+    })
 
+
+def write_results(path, script, t, started, header):
+    """Writes a peer's JSON: the header's fields, then the timer's settings, the run's seconds and its
+    results; prints one line naming the script."""
+    out = dict(header, warmup=t.warmup, repeats=t.repeats, seconds=time.perf_counter() - started,
+               results=t.results)
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+    print(f"{script}: {len(t.results)} workloads in {out['seconds']:.0f} s -> {path}")
 
 if __name__ == "__main__":
     main()
