@@ -17,6 +17,7 @@ import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Npy;
 import io.github.tangent4j.tensor.Npz;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.testing.Gaussian;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,12 +54,7 @@ class SafetyTest {
     }
 
     static Tensor gaussian(long n, long d) {
-        SplittableRandom rng = new SplittableRandom(n * 31 + d);
-        Tensor t = Tensor.allocate(DType.F64, n, d);
-        for (long i = 0; i < t.size(); i++) {
-            t.setFlat(i, rng.nextGaussian());
-        }
-        return t;
+        return Gaussian.matrix(n * 31 + d, n, d);
     }
 
     private CliTest.Result forward(Object out, String... more) {

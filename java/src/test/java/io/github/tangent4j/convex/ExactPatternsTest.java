@@ -4,6 +4,7 @@ import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.patterns.DistinctPatterns;
 import io.github.tangent4j.patterns.PackedPatterns;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.testing.Gaussian;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -11,7 +12,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,12 +35,7 @@ class ExactPatternsTest {
     }
 
     static Tensor gaussian(long seed, int n, int d) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        double[] v = new double[n * d];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rnd.nextGaussian();
-        }
-        return Tensor.of(v, n, d);
+        return Gaussian.matrix(seed, n, d);
     }
 
     @Test

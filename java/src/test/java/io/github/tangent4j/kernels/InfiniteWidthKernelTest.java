@@ -10,8 +10,8 @@ import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.Architecture;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.testing.Gaussian;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,12 +22,7 @@ class InfiniteWidthKernelTest {
             Activation.ERF, Activation.IDENTITY);
 
     static Tensor randomInputs(long seed, int n, int d) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor x = Tensor.allocate(DType.F64, n, d);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, r.nextGaussian());
-        }
-        return x;
+        return Gaussian.matrix(seed, n, d);
     }
 
     static double[] row(Tensor x, long i) {

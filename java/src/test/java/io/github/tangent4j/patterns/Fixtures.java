@@ -6,8 +6,8 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.testing.Gaussian;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /** Networks and inputs shared by the pattern tests. */
 final class Fixtures {
@@ -37,12 +37,7 @@ final class Fixtures {
 
     /** Gaussian inputs (N, D) in dtype. */
     static Tensor gaussian(long seed, DType dtype, long n, long d) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        Tensor x = Tensor.allocate(dtype, n, d);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, rng.nextGaussian());
-        }
-        return x;
+        return Gaussian.matrix(seed, dtype, n, d);
     }
 
     /** The three piecewise-linear activations. */

@@ -10,6 +10,7 @@ import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.testing.Gaussian;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -57,12 +58,7 @@ final class Nets {
 
     /** Standard Gaussian inputs (n, d), F64. */
     static Tensor inputs(long seed, long n, long d) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        Tensor x = Tensor.allocate(DType.F64, n, d);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, rng.nextGaussian());
-        }
-        return x;
+        return Gaussian.matrix(seed, n, d);
     }
 
     /** Asserts that two networks give the same outputs on x, relative to the largest output. */

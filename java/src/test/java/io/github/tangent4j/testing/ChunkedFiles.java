@@ -10,7 +10,6 @@ import io.github.tangent4j.tensor.Npz;
 import io.github.tangent4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 
 /**
  * The files the chunked-output tests run the CLI on, in the core's tests and the Spark module's (through
@@ -34,11 +33,6 @@ public record ChunkedFiles(Path model, Path x, Path x2) {
 
     /** An (n, d) F64 tensor of independent standard normal entries from {@code seed}. */
     public static Tensor gaussian(long n, long d, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        Tensor t = Tensor.allocate(DType.F64, n, d);
-        for (long i = 0; i < t.size(); i++) {
-            t.setFlat(i, rnd.nextGaussian());
-        }
-        return t;
+        return Gaussian.matrix(seed, n, d);
     }
 }

@@ -8,11 +8,11 @@ import io.github.tangent4j.nn.Parameterization;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import io.github.tangent4j.testing.Gaussian;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.LongPredicate;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -24,12 +24,7 @@ final class Fixtures {
 
     /** An (n, d) matrix of standard Gaussian values. */
     static Tensor gaussian(long seed, long n, long d) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        Tensor t = Tensor.allocate(DType.F64, n, d);
-        for (long i = 0; i < t.size(); i++) {
-            t.setFlat(i, rng.nextGaussian());
-        }
-        return t;
+        return Gaussian.matrix(seed, n, d);
     }
 
     /** A random F64 network; without biases when {@code biases} is false. */
