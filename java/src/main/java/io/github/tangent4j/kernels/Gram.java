@@ -94,7 +94,8 @@ final class Gram {
      * Computes {@code X X2^T} on the backend in row tiles of the engine's row plan into {@code sink}
      * ({@link TileEngine#runInto}), each point of x owning {@code rowsPerPoint} consecutive output rows, and
      * hands each downloaded tile with its output block to {@code consumer} (on the calling thread, tiles in
-     * order). Progress counts points of x.
+     * order). Progress counts points of x. The consumer checks its block for overflow (the engine does not
+     * scan it again: {@link TileEngine.SelfCheckingRowBlockTask}).
      *
      * @param maxTileRows the most points of x per tile
      */
@@ -106,7 +107,7 @@ final class Gram {
         TileEngine engine = TileEngine.of(backend, Math.max(1, bytes * (n2 + x.dim(1))))
                 .withMaxTileRows(maxTileRows).withProgress(progress);
         try (DeviceMatrix x2d = x.dim(0) == 0 || zero ? null : backend.upload(x2)) {
-            engine.runInto(sink, rowsPerPoint, (scope, from, to, block) -> {
+            engine.runInto(sink, rowsPerPoint, (TileEngine.SelfCheckingRowBlockTask) (scope, from, to, block) -> {
                 if (zero) {
                     consumer.accept(from, to, Tensor.allocate(x.dtype(), to - from, n2), block);
                     return;

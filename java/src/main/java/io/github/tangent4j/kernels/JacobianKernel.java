@@ -3,15 +3,12 @@ package io.github.tangent4j.kernels;
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.Progress;
 import io.github.tangent4j.backend.internal.DualKernel;
-import io.github.tangent4j.backend.internal.JacobianPair;
-import io.github.tangent4j.tensor.DType;
+import io.github.tangent4j.tensor.Finite;
 import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.tensor.TensorSink;
 import io.github.tangent4j.tensor.TileSink;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The kernels of the joint Gaussian process of {@code s(x) = (f(x), df/dx_1(x), ..., df/dx_D(x))} of an
@@ -57,21 +54,6 @@ public final class JacobianKernel {
         /** The Jacobian NTK (limit of the finite networks' tangent kernel of (f, df/dx)). */
         NTK
     }
-
-    /** The coefficients of a jet ({@link JacobianPair}). */
-    private static final int V = 0;
-    private static final int G1 = 1;
-    private static final int G2 = 2;
-    private static final int H1 = 3;
-    private static final int H2 = 4;
-    private static final int H0 = 5;
-    private static final int M11 = 6;
-    private static final int M12 = 7;
-    private static final int M21 = 8;
-    private static final int M22 = 9;
-
-    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final InfiniteWidthKernel kernel;
     private final DualActivation dual;
@@ -236,16 +218,19 @@ public final class JacobianKernel {
         double tol = DualKernel.snapTolerance(x.dtype());
         int rowsPerPoint = valueRowsOnly ? 1 : b;
         PairRecursion pairs = new PairRecursion(kernel, c0, d, xs, ys, nx, ny, dx, dy, same, tol, kind == Kind.NTK);
-        Gram.tiles(backend, x, y, maxTileRows, progress, sink, rowsPerPoint,
-                (from, to, gram, out) -> pairs.tile(backend, from, to, gram, (i, jets) -> {
-            Basis basis = new Basis(xs, i, d);
-            double[] e2 = new double[n2 * d];
-            double[] xy = new double[2];
-            for (int j = 0; j < n2; j++) {
-                basis.coordinates(ys, j, e2, j * d, xy);
+        Gram.tiles(backend, x, y, maxTileRows, progress, sink, rowsPerPoint, (from, to, gram, out) -> {
+            AtomicBoolean overflowed = new AtomicBoolean();
+            pairs.tile(backend, from, to, gram, (i, jets, coordinates) -> {
+                double[] e1 = new Basis(xs, i, d).e1;
+                if (!JetBlocks.write(out, (int) (i - from), rowsPerPoint, e1, ys, coordinates, jets, n2,
+                        JetBlocks.VECTOR)) {
+                    overflowed.set(true);
+                }
+            });
+            if (overflowed.get()) {
+                Finite.checkTile(out, from * rowsPerPoint, 0); // names the first element, on the caller's thread
             }
-            writeBlockRows(out, (int) (i - from), rowsPerPoint, d, n2, basis.e1, e2, jets);
-        }));
+        });
     }
 
     /**
@@ -265,58 +250,6 @@ public final class JacobianKernel {
             }
         }
         return qp;
-    }
-
-    /**
-     * Writes the first {@code rows} (1 or 1+D) output rows of point i: its blocks against every point j of
-     * X2 from their jets ({@code jets[10 j ...]}, {@link JacobianPair}'s coefficients), whose vectors are
-     * coordinates in the basis (e1, e2_j), {@code e2_j = e2[d j ... d j + d - 1]}. Each row is computed in
-     * double by branch-free loops over the D columns of a block (which the JIT vectorises), then rounded
-     * to F32 in one pass where the output is F32, and copied to the output once.
-     */
-    private static void writeBlockRows(Tensor out, int i, int rows, int d, int n2, double[] e1, double[] e2,
-            double[] jets) {
-        int b = d + 1;
-        int cols = n2 * b;
-        int k = JacobianPair.COEFFICIENTS;
-        double[] row = new double[cols];
-        float[] rowF = out.dtype() == DType.F32 ? new float[cols] : null;
-        for (int a = 0; a < rows; a++) {
-            if (a == 0) {
-                for (int j = 0; j < n2; j++) {
-                    int t = k * j;
-                    row[j * b] = jets[t + V];
-                    combine(row, j * b + 1, jets[t + H1], e1, jets[t + H2], e2, j * d, d);
-                }
-            } else {
-                double x1 = e1[a - 1];
-                for (int j = 0; j < n2; j++) {
-                    int t = k * j;
-                    double x2 = e2[j * d + a - 1];
-                    row[j * b] = jets[t + G1] * x1 + jets[t + G2] * x2;
-                    double u1 = jets[t + M11] * x1 + jets[t + M21] * x2; // coefficient of e1_c
-                    double u2 = jets[t + M12] * x1 + jets[t + M22] * x2; // coefficient of e2_c
-                    combine(row, j * b + 1, u1, e1, u2, e2, j * d, d);
-                    row[j * b + a] += jets[t + H0];
-                }
-            }
-            long at = ((long) i * rows + a) * cols;
-            if (rowF != null) {
-                for (int c = 0; c < cols; c++) {
-                    rowF[c] = (float) row[c];
-                }
-                MemorySegment.copy(rowF, 0, out.segment(), F32_LE, at * 4, cols);
-            } else {
-                MemorySegment.copy(row, 0, out.segment(), F64_LE, at * 8, cols);
-            }
-        }
-    }
-
-    /** {@code dst[at + c] = u1 e1[c] + u2 e2[e2At + c]} for c < d. */
-    private static void combine(double[] dst, int at, double u1, double[] e1, double u2, double[] e2, int e2At, int d) {
-        for (int c = 0; c < d; c++) {
-            dst[at + c] = u1 * e1[c] + u2 * e2[e2At + c];
-        }
     }
 
     /**
@@ -341,16 +274,11 @@ public final class JacobianKernel {
             }
         }
 
-        /** Writes the coordinates (alpha, beta) of row j of {@code ys}, {@code x' = alpha e1 + beta e2}, and e2. */
-        void coordinates(double[] ys, int j, double[] e2, double[] alphaBeta) {
-            coordinates(ys, j, e2, 0, alphaBeta);
-        }
-
         /**
-         * Writes the coordinates (alpha, beta) of row j of {@code ys}, {@code x' = alpha e1 + beta e2}, and e2 at
-         * {@code e2[at ... at + d - 1]}.
+         * Writes the coordinates (alpha, beta) of row j of {@code ys}, {@code x' = alpha e1 + beta e2}, and e2
+         * (d elements).
          */
-        void coordinates(double[] ys, int j, double[] e2, int at, double[] alphaBeta) {
+        void coordinates(double[] ys, int j, double[] e2, double[] alphaBeta) {
             int d = e1.length;
             double alpha = 0;
             for (int c = 0; c < d; c++) {
@@ -358,12 +286,12 @@ public final class JacobianKernel {
             }
             double beta2 = 0;
             for (int c = 0; c < d; c++) {
-                e2[at + c] = ys[j * d + c] - alpha * e1[c];
-                beta2 += e2[at + c] * e2[at + c];
+                e2[c] = ys[j * d + c] - alpha * e1[c];
+                beta2 += e2[c] * e2[c];
             }
             double beta = Math.sqrt(beta2);
             for (int c = 0; c < d; c++) {
-                e2[at + c] = beta > 0 ? e2[at + c] / beta : 0;
+                e2[c] = beta > 0 ? e2[c] / beta : 0;
             }
             alphaBeta[0] = alpha;
             alphaBeta[1] = beta;

@@ -20,10 +20,14 @@ final class PairRecursion {
     /** Pairs per backend call at most (about 6.5 MB of inputs and jets in double). */
     static final long CHUNK_PAIRS = 1 << 16;
 
-    /** Receives the jets of row point i against every column point: {@code jets[10 j .. 10 j + 9]}. */
+    /**
+     * Receives the jets of row point i against every column point, {@code jets[10 j .. 10 j + 9]}, and the
+     * pairs' inputs {@code pairs[3 j .. 3 j + 2] = (k1, alpha, beta)} with {@code x' = alpha e1 + beta e2} in
+     * x's basis ({@link JacobianKernel.Basis}).
+     */
     @FunctionalInterface
     interface JetRows {
-        void row(int i, double[] jets);
+        void row(int i, double[] jets, double[] pairs);
     }
 
     private final Activation phi;
@@ -119,8 +123,10 @@ final class PairRecursion {
         backend.download(out, jets);
         IntStream.range(0, m).parallel().forEach(r -> {
             double[] row = new double[c * n2];
+            double[] pairs = new double[3 * n2];
             HostRows.read(jets, (long) r * c * n2, row, c * n2);
-            sink.row(from + r0 + r, row);
+            HostRows.read(b.pairs(), (long) r * 3 * n2, pairs, 3 * n2);
+            sink.row(from + r0 + r, row, pairs);
         });
     }
 
