@@ -217,17 +217,31 @@ public final class JacobianKernel {
         double[][][] dy = same ? dx : diagonal(ny, c0);
         double tol = DualKernel.snapTolerance(x.dtype());
         int rowsPerPoint = valueRowsOnly ? 1 : b;
-        PairRecursion pairs = new PairRecursion(kernel, c0, d, xs, ys, nx, ny, dx, dy, same, tol, kind == Kind.NTK);
+        double[] e1s = new double[xs.length];
+        for (int i = 0; i < x.dim(0); i++) {
+            System.arraycopy(new Basis(xs, i, d).e1, 0, e1s, i * d, d);
+        }
+        PairRecursion pairs = new PairRecursion(kernel, c0, d, xs, ys, nx, ny, dx, dy, same, tol, kind == Kind.NTK,
+                !valueRowsOnly);
         Gram.tiles(backend, x, y, maxTileRows, progress, sink, rowsPerPoint, (from, to, gram, out) -> {
-            AtomicBoolean overflowed = new AtomicBoolean();
-            pairs.tile(backend, from, to, gram, (i, jets, coordinates) -> {
-                double[] e1 = new Basis(xs, i, d).e1;
-                if (!JetBlocks.write(out, (int) (i - from), rowsPerPoint, e1, ys, coordinates, jets, n2,
-                        JetBlocks.VECTOR)) {
-                    overflowed.set(true);
+            AtomicBoolean unbounded = new AtomicBoolean();
+            pairs.tile(backend, from, to, gram, new PairRecursion.JetRows() {
+                @Override
+                public void row(int i, double[] jets, double[] coordinates, int[] columns, int n) {
+                    if (!JetBlocks.bounded(jets, n, x.dtype())) {
+                        unbounded.set(true);
+                    }
+                    JetBlocks.writeRow(out, (int) (i - from), rowsPerPoint, d, e1s, i, ys, coordinates, jets, columns, n,
+                            JetBlocks.VECTOR);
+                }
+
+                @Override
+                public void mirror(int j, int i0, int m, double[] jets, double[] coordinates) {
+                    JetBlocks.writeMirror(out, (int) (j - from), d, e1s, i0, m, ys, j, coordinates, jets,
+                            JetBlocks.VECTOR);
                 }
             });
-            if (overflowed.get()) {
+            if (unbounded.get()) {
                 Finite.checkTile(out, from * rowsPerPoint, 0); // names the first element, on the caller's thread
             }
         });

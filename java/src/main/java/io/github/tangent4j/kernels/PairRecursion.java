@@ -6,6 +6,9 @@ import io.github.tangent4j.backend.internal.JacobianPair;
 import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 
 /**
@@ -15,19 +18,34 @@ import java.util.stream.IntStream;
  * every pair through the layers (10 coefficients of the NNGP or the NTK per pair), and the jets come back
  * row by row to a {@link JetRows} that expands them into the output blocks. Rows go to the backend in
  * chunks of at most {@link #CHUNK_PAIRS} pairs, so that its scratch stays bounded whatever the tile.
+ *
+ * <p>When the kernel is symmetric and its whole square is written ({@code mirror}), a chunk's rows skip the
+ * column points that are rows of a later chunk of the same tile: those blocks are the transposes of blocks
+ * that the later chunk computes, and it hands them to {@link JetRows#mirror}. That is about half the pairs
+ * of a tile of all points. Each chunk's columns are packed (the points before the chunk's end, then those
+ * after the tile) into the same buffers, so the backend's primitive sees an ordinary (rows, cols) grid.
  */
 final class PairRecursion {
     /** Pairs per backend call at most (about 6.5 MB of inputs and jets in double). */
     static final long CHUNK_PAIRS = 1 << 16;
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /**
-     * Receives the jets of row point i against every column point, {@code jets[10 j .. 10 j + 9]}, and the
-     * pairs' inputs {@code pairs[3 j .. 3 j + 2] = (k1, alpha, beta)} with {@code x' = alpha e1 + beta e2} in
-     * x's basis ({@link JacobianKernel.Basis}).
-     */
-    @FunctionalInterface
+    /** Receives the jets of a chunk's pairs, to write their blocks. */
     interface JetRows {
-        void row(int i, double[] jets, double[] pairs);
+        /**
+         * Row point i's jets against the column points {@code columns[0, n)} (ascending): for column point
+         * {@code columns[k]}, {@code jets[10 k .. 10 k + 9]} and {@code pairs[3 k .. 3 k + 2] = (k1, alpha, beta)}
+         * with {@code x' = alpha e1 + beta e2} in x's basis ({@link JacobianKernel.Basis}).
+         */
+        void row(int i, double[] jets, double[] pairs, int[] columns, int n);
+
+        /**
+         * Only with {@code mirror}: row point j's blocks against the m row points {@code [i0, i0 + m)} of a later
+         * chunk of the same tile, the transposes of their blocks against j, whose jets and pairs (in the row
+         * points' bases, as {@link #row} gets them) are {@code jets[10 k ...]}, {@code pairs[3 k ...]} for row
+         * point i0 + k.
+         */
+        void mirror(int j, int i0, int m, double[] jets, double[] pairs);
     }
 
     private final Activation phi;
@@ -45,14 +63,16 @@ final class PairRecursion {
     private final boolean same;
     private final double tol;
     private final boolean ntk;
+    private final boolean mirror;
 
     /**
      * The recursion of {@code kernel}'s architecture between the rows of xs (N, d) and ys (N2, d), flat
      * row-major, with their squared norms nx, ny and their diagonal tables dx, dy ({@code [0][l][i] = q_l},
-     * {@code [1][l][i] = p_l}); {@code same} when ys is xs; Gram entries snapped within tol.
+     * {@code [1][l][i] = p_l}); {@code same} when ys is xs; Gram entries snapped within tol; {@code mirror}
+     * (only when same): the whole square is written, so a tile's later blocks are mirrored ({@link JetRows#mirror}).
      */
     PairRecursion(InfiniteWidthKernel kernel, double c0, int d, double[] xs, double[] ys, double[] nx, double[] ny,
-            double[][][] dx, double[][][] dy, boolean same, double tol, boolean ntk) {
+            double[][][] dx, double[][][] dy, boolean same, double tol, boolean ntk, boolean mirror) {
         this.phi = kernel.activation();
         this.sw2 = kernel.sigmaW2();
         this.sb2 = kernel.sigmaB2();
@@ -68,12 +88,14 @@ final class PairRecursion {
         this.same = same;
         this.tol = tol;
         this.ntk = ntk;
+        this.mirror = same && mirror;
     }
 
     /**
-     * The jets of rows {@code [from, to)} against every column point, from their Gram tile (to - from, N2).
-     * The chunks share one set of buffers (host and backend), so each chunk's inputs and jets stay small
-     * enough to be cached and no chunk allocates, zero-fills or faults in fresh memory.
+     * The jets of rows {@code [from, to)} against every column point (with {@code mirror}: those the chunks
+     * compute), from their Gram tile (to - from, N2). The chunks share one set of buffers (host and backend),
+     * so each chunk's inputs and jets stay small enough to be cached and no chunk allocates, zero-fills or
+     * faults in fresh memory.
      */
     void tile(Backend backend, long from, long to, Tensor gram, JetRows sink) {
         int n2 = ny.length;
@@ -85,73 +107,126 @@ final class PairRecursion {
         int width = 1 + 2 * depth;
         int c = JacobianPair.COEFFICIENTS;
         DType f64 = DType.F64;
-        Chunk buffers = new Chunk(Tensor.allocateUninitialised(f64, chunk, 3L * n2),
-                Tensor.allocateUninitialised(f64, chunk, width), Tensor.allocateUninitialised(f64, chunk, (long) c * n2));
-        try (DeviceMatrix q2 = depth == 0 ? null : backend.upload(Tensor.of(columnTable(), 2L * depth, n2));
+        Chunk buffers = new Chunk(Tensor.allocateUninitialised(f64, chunk * 3L * n2),
+                Tensor.allocateUninitialised(f64, chunk, width), Tensor.allocateUninitialised(f64, chunk * (long) c * n2),
+                Tensor.allocateUninitialised(f64, Math.max(1, 2L * depth * n2)), new int[n2], columnTable());
+        try (DeviceMatrix q2 = backend.allocateUninitialised(f64, Math.max(1, 2L * depth * n2), 1);
                 DeviceMatrix q1d = backend.allocateUninitialised(f64, chunk, width);
-                DeviceMatrix pd = backend.allocateUninitialised(f64, chunk, 3L * n2);
-                DeviceMatrix out = backend.allocateUninitialised(f64, chunk, (long) c * n2)) {
+                DeviceMatrix pd = backend.allocateUninitialised(f64, chunk * 3L * n2, 1);
+                DeviceMatrix out = backend.allocateUninitialised(f64, chunk * (long) c * n2, 1)) {
             for (int r0 = 0; r0 < rows; r0 += chunk) {
                 int r1 = Math.min(rows, r0 + chunk);
-                run(backend, (int) from, r0, r1, gram, q2, q1d.rows(0, r1 - r0), pd.rows(0, r1 - r0),
-                        out.rows(0, r1 - r0), buffers, sink);
+                int cols = columns(buffers.columns(), (int) from + r1, (int) to);
+                int m = r1 - r0;
+                run(backend, (int) from, r0, r1, cols, gram, depth == 0 ? null : view(q2, 2L * depth, cols),
+                        q1d.rows(0, m), view(pd, m, 3L * cols), view(out, m, (long) c * cols), buffers, sink);
             }
         }
     }
 
-    /** A chunk's host buffers: per pair (k1, alpha, beta), per row point its table, and the downloaded jets. */
-    private record Chunk(Tensor pairs, Tensor q1, Tensor jets) {
+    /** The first rows x cols elements of a flat (capacity, 1) matrix, as (rows, cols). */
+    private static DeviceMatrix view(DeviceMatrix flat, long rows, long cols) {
+        return flat.rows(0, rows * cols).reshape(rows, cols);
     }
 
-    private void run(Backend backend, int from, int r0, int r1, Tensor gram, DeviceMatrix q2, DeviceMatrix q1d,
-            DeviceMatrix pd, DeviceMatrix out, Chunk b, JetRows sink) {
+    /**
+     * Writes a chunk's column points to {@code columns} and returns their count: all, or with {@code mirror}
+     * those before {@code end} (the chunk's last row point + 1) and from {@code tileEnd} on.
+     */
+    private int columns(int[] columns, int end, int tileEnd) {
+        int n2 = ny.length;
+        int n = 0;
+        for (int j = 0; j < n2; j++) {
+            if (!mirror || j < end || j >= tileEnd) {
+                columns[n++] = j;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A chunk's host buffers: per pair (k1, alpha, beta), per row point its table, the downloaded jets (flat,
+     * as many columns as the chunk has), the packed column table, the chunk's column points, and the
+     * column table of all points ({@link #columnTable}).
+     */
+    private record Chunk(Tensor pairs, Tensor q1, Tensor jets, Tensor q2, int[] columns, double[] table) {
+    }
+
+    private void run(Backend backend, int from, int r0, int r1, int cols, Tensor gram, DeviceMatrix q2,
+            DeviceMatrix q1d, DeviceMatrix pd, DeviceMatrix out, Chunk b, JetRows sink) {
         int n2 = ny.length;
         int m = r1 - r0;
         int width = 1 + 2 * depth;
         int c = JacobianPair.COEFFICIENTS;
+        int[] columns = b.columns();
         IntStream.range(0, m).parallel().forEach(r -> {
-            double[] pairs = new double[3 * n2];
+            double[] pairs = new double[3 * cols];
             double[] q1 = new double[width];
-            pairRow(from + r0 + r, r0 + r, gram, pairs, 0, q1, 0);
-            HostRows.write(pairs, 3 * n2, b.pairs(), (long) r * 3 * n2);
+            pairRow(from + r0 + r, r0 + r, gram, columns, cols, pairs, q1);
+            HostRows.write(pairs, 3 * cols, b.pairs(), (long) r * 3 * cols);
             HostRows.write(q1, width, b.q1(), (long) r * width);
         });
+        if (q2 != null) {
+            double[] packed = new double[2 * depth * cols];
+            for (int l = 0; l < 2 * depth; l++) {
+                for (int k = 0; k < cols; k++) {
+                    packed[l * cols + k] = b.table()[l * n2 + columns[k]];
+                }
+            }
+            HostRows.write(packed, packed.length, b.q2(), 0);
+            backend.upload(b.q2().slice(0, packed.length).reshape(2L * depth, cols), q2);
+        }
         backend.upload(b.q1().slice(0, m), q1d);
-        backend.upload(b.pairs().slice(0, m), pd);
+        backend.upload(b.pairs().slice(0, 3L * m * cols).reshape(m, 3L * cols), pd);
         backend.jacobianLayers(phi, sw2, sb2, c0, q1d, q2, pd, out, ntk);
-        Tensor jets = b.jets().slice(0, m);
+        Tensor jets = b.jets().slice(0, (long) c * m * cols).reshape(m, (long) c * cols);
         backend.download(out, jets);
+        Tensor pairTable = b.pairs();
         IntStream.range(0, m).parallel().forEach(r -> {
-            double[] row = new double[c * n2];
-            double[] pairs = new double[3 * n2];
-            HostRows.read(jets, (long) r * c * n2, row, c * n2);
-            HostRows.read(b.pairs(), (long) r * 3 * n2, pairs, 3 * n2);
-            sink.row(from + r0 + r, row, pairs);
+            double[] row = new double[c * cols];
+            double[] pairs = new double[3 * cols];
+            HostRows.read(jets, (long) r * c * cols, row, c * cols);
+            HostRows.read(pairTable, (long) r * 3 * cols, pairs, 3 * cols);
+            sink.row(from + r0 + r, row, pairs, columns, cols);
         });
+        if (mirror && r0 > 0) {
+            // rows [from, from + r0) are the columns [from, from + r0) of this chunk (all before its end)
+            IntStream.range(from, from + r0).parallel().forEach(j -> {
+                double[] jet = new double[c * m];
+                double[] pairs = new double[3 * m];
+                for (int r = 0; r < m; r++) {
+                    MemorySegment.copy(jets.segment(), F64, 8 * ((long) r * cols + j) * c, jet, r * c, c);
+                    MemorySegment.copy(pairTable.segment(), F64, 8 * ((long) r * cols + j) * 3, pairs, r * 3, 3);
+                }
+                sink.mirror(j, from + r0, m, jet, pairs);
+            });
+        }
     }
 
     /**
-     * Row point i's (tile row r's) inputs: per pair (k1, alpha, beta) with k1 = c0 g + B from the snapped Gram
-     * entry g and {@code x' = alpha e1 + beta e2}; and (|x|, q_l, p_l ...).
+     * Row point i's (tile row r's) inputs: per column point {@code columns[k]} (k < n) the pair's (k1, alpha,
+     * beta) at {@code pairs[3 k ...]}, with k1 = c0 g + B from the snapped Gram entry g and
+     * {@code x' = alpha e1 + beta e2}; and (|x|, q_l, p_l ...) in q1.
      */
-    private void pairRow(int i, int r, Tensor gram, double[] pairs, int at, double[] q1, int q1At) {
+    private void pairRow(int i, int r, Tensor gram, int[] columns, int n, double[] pairs, double[] q1) {
         int n2 = ny.length;
         double[] g = new double[n2];
         HostRows.read(gram, (long) r * n2, g, n2);
         JacobianKernel.Basis basis = new JacobianKernel.Basis(xs, i, d);
         double[] e2 = new double[d];
         double[] xy = new double[2];
-        for (int j = 0; j < n2; j++) {
+        for (int k = 0; k < n; k++) {
+            int j = columns[k];
             double gj = same && j == i ? nx[i] : Gram.snap(g[j], nx[i], ny[j], tol);
             basis.coordinates(ys, j, e2, xy);
-            pairs[at + 3 * j] = c0 * gj + sb2;
-            pairs[at + 3 * j + 1] = xy[0];
-            pairs[at + 3 * j + 2] = xy[1];
+            pairs[3 * k] = c0 * gj + sb2;
+            pairs[3 * k + 1] = xy[0];
+            pairs[3 * k + 2] = xy[1];
         }
-        q1[q1At] = basis.norm;
+        q1[0] = basis.norm;
         for (int l = 0; l < depth; l++) {
-            q1[q1At + 1 + 2 * l] = dx[0][l][i];
-            q1[q1At + 2 + 2 * l] = dx[1][l][i];
+            q1[1 + 2 * l] = dx[0][l][i];
+            q1[2 + 2 * l] = dx[1][l][i];
         }
     }
 

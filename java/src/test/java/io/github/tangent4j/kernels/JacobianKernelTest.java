@@ -238,6 +238,38 @@ class JacobianKernelTest {
         });
     }
 
+    /**
+     * K(X, X) mirrors the blocks of a tile's later chunks (the pairs of 270 points in chunks of 242 rows): equal
+     * to K(X, X') for a copy X' of X, which computes every pair, in one tile and in tiles of 250 and 20 points
+     * (the second one's columns before the tile computed, not mirrored), F64 and F32.
+     */
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void mirroredBlocksEqualEveryPairComputed(String backend) {
+        Tensor x = InfiniteWidthKernelTest.withDegenerateRows(InfiniteWidthKernelTest.randomInputs(33, 270, 3));
+        assertTrue(PairRecursion.CHUNK_PAIRS / 270 < 250, "more than one chunk in a tile");
+        TestBackends.with(backend, b -> {
+            for (Activation phi : List.of(Activation.RELU, Activation.ERF)) {
+                JacobianKernel k = JacobianKernel.of(InfiniteWidthKernel.of(Architecture.ntkVariances(phi, 2, 1.7, 0.1)));
+                for (Kind kind : Kind.values()) {
+                    for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+                        Tensor xt = x.to(dtype);
+                        Tensor want = k.compute(b, xt, xt.copy(), kind);
+                        for (long tile : new long[] {270, 250}) {
+                            double[] got = k.withMaxTileRows(tile).compute(b, xt, null, kind).toDoubleArray();
+                            double[] w = want.toDoubleArray();
+                            double tol = dtype == DType.F64 ? 1e-12 : 2e-6;
+                            for (int e = 0; e < w.length; e++) {
+                                assertEquals(w[e], got[e], tol * Math.max(1, Math.abs(w[e])),
+                                        phi + " " + kind + " " + dtype + " tile " + tile + " at " + e);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     @ParameterizedTest
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void symmetricPsdFiniteOnDegenerateInputsAndBackendsAgree(String backend) {

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link JetBlocks}: the scalar writer against the blocks {@code [[V, (E H)^T], [E G, H0 I + E M E^T]]} formed
- * by plain matrix products from random jets and bases, and the Vector API writer bit for bit against the
- * scalar one, for D below, at and past whole vectors (0, 3, 16, 21), both dtypes, all rows and the f rows
- * only; overflow of F32 is reported by both.
+ * by plain matrix products from random jets and bases (and the mirrored writer against their transposes),
+ * and the Vector API writer bit for bit against the scalar one, for D below, at and past whole vectors (0,
+ * 3, 16, 21), both dtypes, all rows and the f rows only; and the overflow bound.
  */
 class JetBlocksTest {
     private static final int[] DIMS = {0, 3, 16, 21};
@@ -22,18 +22,23 @@ class JetBlocksTest {
     private static final int POINTS = 3;
 
     @Test
-    void scalarWriterEqualsTheBlocksFormedByMatrixProducts() {
+    void scalarWritersEqualTheBlocksFormedByMatrixProducts() {
         for (int d : DIMS) {
-            Case k = new Case(d, 1);
-            Tensor out = Tensor.allocate(DType.F64, POINTS * (d + 1), N2 * (d + 1));
+            Case k = new Case(d);
+            int b = d + 1;
+            Tensor rows = Tensor.allocate(DType.F64, POINTS * b, N2 * b);
+            Tensor mirrored = Tensor.allocate(DType.F64, N2 * b, POINTS * b);
+            k.write(rows, b, false);
+            k.mirror(mirrored, false);
             for (int i = 0; i < POINTS; i++) {
-                assertTrue(JetBlocks.write(out, i, d + 1, k.e1[i], k.ys, k.pairs[i], k.jets[i], N2, false));
                 for (int j = 0; j < N2; j++) {
                     double[][] want = k.block(i, j);
-                    for (int a = 0; a <= d; a++) {
-                        for (int c = 0; c <= d; c++) {
-                            assertEquals(want[a][c], out.get((long) i * (d + 1) + a, (long) j * (d + 1) + c),
-                                    1e-13 * (1 + Math.abs(want[a][c])), "d " + d + " point " + i + " pair " + j);
+                    for (int a = 0; a < b; a++) {
+                        for (int c = 0; c < b; c++) {
+                            String what = "d " + d + " point " + i + " pair " + j;
+                            double tol = 1e-13 * (1 + Math.abs(want[a][c]));
+                            assertEquals(want[a][c], rows.get((long) i * b + a, (long) j * b + c), tol, what);
+                            assertEquals(want[a][c], mirrored.get((long) j * b + c, (long) i * b + a), tol, what);
                         }
                     }
                 }
@@ -42,46 +47,50 @@ class JetBlocksTest {
     }
 
     @Test
-    void vectorWriterGivesTheScalarWritersBits() {
+    void vectorWritersGiveTheScalarWritersBits() {
         assumeTrue(JetBlocks.VECTOR, "the Vector API module is absent");
         for (int d : DIMS) {
-            Case k = new Case(d, 1);
+            Case k = new Case(d);
             for (DType dtype : new DType[] {DType.F32, DType.F64}) {
                 for (int rows : new int[] {1, d + 1}) {
                     Tensor scalar = Tensor.allocate(dtype, POINTS * rows, N2 * (d + 1));
                     Tensor vector = Tensor.allocate(dtype, POINTS * rows, N2 * (d + 1));
-                    for (int i = 0; i < POINTS; i++) {
-                        assertTrue(JetBlocks.write(scalar, i, rows, k.e1[i], k.ys, k.pairs[i], k.jets[i], N2, false));
-                        assertTrue(JetBlocks.write(vector, i, rows, k.e1[i], k.ys, k.pairs[i], k.jets[i], N2, true));
-                    }
+                    k.write(scalar, rows, false);
+                    k.write(vector, rows, true);
                     assertEquals(-1, scalar.segment().mismatch(vector.segment()), "d " + d + " " + dtype + " rows " + rows);
                 }
+                Tensor scalar = Tensor.allocate(dtype, N2 * (d + 1), POINTS * (d + 1));
+                Tensor vector = Tensor.allocate(dtype, N2 * (d + 1), POINTS * (d + 1));
+                k.mirror(scalar, false);
+                k.mirror(vector, true);
+                assertEquals(-1, scalar.segment().mismatch(vector.segment()), "d " + d + " " + dtype + " mirrored");
             }
         }
     }
 
     @Test
-    void bothWritersReportF32Overflow() {
-        for (int d : DIMS) {
-            Case k = new Case(d, 1e39);
-            Tensor out = Tensor.allocate(DType.F32, d + 1, N2 * (d + 1));
-            assertFalse(JetBlocks.write(out, 0, d + 1, k.e1[0], k.ys, k.pairs[0], k.jets[0], N2, false), "d " + d);
-            if (JetBlocks.VECTOR) {
-                assertFalse(JetBlocks.write(out, 0, d + 1, k.e1[0], k.ys, k.pairs[0], k.jets[0], N2, true), "d " + d);
-            }
-        }
+    void theBoundRefusesWhatOverflowsF32AndNaN() {
+        double[] jets = new Case(3).jets[0];
+        assertTrue(JetBlocks.bounded(jets, N2, DType.F32));
+        double[] large = jets.clone();
+        large[10 * 5 + JetBlocks.M21] = 1e38; // an entry of u1 e1 + u2 e2 + H0 could reach F32's largest, 3.4e38
+        assertFalse(JetBlocks.bounded(large, N2, DType.F32));
+        assertTrue(JetBlocks.bounded(large, N2, DType.F64));
+        large[10 * 7 + JetBlocks.V] = Double.NaN;
+        assertFalse(JetBlocks.bounded(large, N2, DType.F64));
     }
 
     /** Random row points' bases and jets against N2 column points, one of them collinear with each row point. */
     private static final class Case {
         final double[][] e1 = new double[POINTS][];
+        final double[] e1s;
         final double[] ys;
         final double[][] pairs = new double[POINTS][];
         final double[][] jets = new double[POINTS][];
         final double[][][] e2 = new double[POINTS][N2][];
         final int d;
 
-        Case(int d, double scale) {
+        Case(int d) {
             this.d = d;
             SplittableRandom rnd = new SplittableRandom(11 + d);
             double[] xs = gaussian(rnd, POINTS * d);
@@ -89,9 +98,11 @@ class JetBlocksTest {
             for (int c = 0; c < d; c++) {
                 ys[c] = -2 * xs[c]; // column point 0 collinear with row point 0: beta = 0, e2 = 0
             }
+            e1s = new double[POINTS * d];
             for (int i = 0; i < POINTS; i++) {
                 JacobianKernel.Basis basis = new JacobianKernel.Basis(xs, i, d);
                 e1[i] = basis.e1;
+                System.arraycopy(basis.e1, 0, e1s, i * d, d);
                 pairs[i] = new double[3 * N2];
                 double[] xy = new double[2];
                 for (int j = 0; j < N2; j++) {
@@ -101,9 +112,30 @@ class JetBlocksTest {
                     pairs[i][3 * j + 2] = xy[1];
                 }
                 jets[i] = gaussian(rnd, 10 * N2);
-                for (int t = 0; t < jets[i].length; t++) {
-                    jets[i][t] *= scale;
+            }
+        }
+
+        /** Writes every row point's first {@code rows} rows of blocks against every column point. */
+        void write(Tensor out, int rows, boolean vector) {
+            int[] columns = new int[N2];
+            for (int j = 0; j < N2; j++) {
+                columns[j] = j;
+            }
+            for (int i = 0; i < POINTS; i++) {
+                JetBlocks.writeRow(out, i, rows, d, e1s, i, ys, pairs[i], jets[i], columns, N2, vector);
+            }
+        }
+
+        /** Writes every column point's blocks against the row points, as transposes of theirs. */
+        void mirror(Tensor out, boolean vector) {
+            for (int j = 0; j < N2; j++) {
+                double[] p = new double[3 * POINTS];
+                double[] t = new double[10 * POINTS];
+                for (int i = 0; i < POINTS; i++) {
+                    System.arraycopy(pairs[i], 3 * j, p, 3 * i, 3);
+                    System.arraycopy(jets[i], 10 * j, t, 10 * i, 10);
                 }
+                JetBlocks.writeMirror(out, j, d, e1s, 0, POINTS, ys, j, p, t, vector);
             }
         }
 
