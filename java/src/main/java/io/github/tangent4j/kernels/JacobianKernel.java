@@ -227,18 +227,20 @@ public final class JacobianKernel {
             AtomicBoolean unbounded = new AtomicBoolean();
             pairs.tile(backend, from, to, gram, new PairRecursion.JetRows() {
                 @Override
-                public void row(int i, double[] jets, double[] coordinates, int[] columns, int n) {
-                    if (!JetBlocks.bounded(jets, n, x.dtype())) {
+                public void row(int i, double[] jets, int jetsAt, double[] coordinates, int pairsAt, int[] columns,
+                        int n) {
+                    if (!JetBlocks.bounded(jets, jetsAt, n, x.dtype())) {
                         unbounded.set(true);
                     }
-                    JetBlocks.writeRow(out, (int) (i - from), rowsPerPoint, d, e1s, i, ys, coordinates, jets, columns, n,
-                            JetBlocks.VECTOR);
+                    JetBlocks.writeRow(out, (int) (i - from), rowsPerPoint, d, e1s, i, ys, coordinates, pairsAt, jets,
+                            jetsAt, columns, n, JetBlocks.VECTOR);
                 }
 
                 @Override
-                public void mirror(int j, int i0, int m, double[] jets, double[] coordinates) {
-                    JetBlocks.writeMirror(out, (int) (j - from), d, e1s, i0, m, ys, j, coordinates, jets,
-                            JetBlocks.VECTOR);
+                public void mirror(int j, int i0, int m, double[] jets, int jetsAt, int jetStride, double[] coordinates,
+                        int pairsAt, int pairStride) {
+                    JetBlocks.writeMirror(out, (int) (j - from), d, e1s, i0, m, ys, j, coordinates, pairsAt, pairStride,
+                            jets, jetsAt, jetStride, JetBlocks.VECTOR);
                 }
             });
             if (unbounded.get()) {

@@ -57,17 +57,17 @@ final class JetBlocks {
     /**
      * Writes row point i's blocks against the column points {@code columns[0, n)} of {@code ys} (N2, d, flat)
      * into output rows {@code [local rows, local rows + rows)} of {@code out} ((.., N2 (1+d)), F32 or F64), their
-     * first {@code rows} (1 or 1+d) rows each: from the jets {@code jets[10 k ...]} and the coordinates
-     * {@code pairs[3 k + 1, 3 k + 2] = (alpha, beta)} of column point {@code columns[k]} in the basis whose e1
-     * is {@code e1s[d i ... d i + d - 1]}.
+     * first {@code rows} (1 or 1+d) rows each: from the jets {@code jets[jetsAt + 10 k ...]} and the coordinates
+     * {@code pairs[pairsAt + 3 k + 1, + 2] = (alpha, beta)} of column point {@code columns[k]} in the basis whose
+     * e1 is {@code e1s[d i ... d i + d - 1]}.
      *
      * @param vector whether to run the Vector API loops (only when {@link #VECTOR})
      */
     static void writeRow(Tensor out, int local, int rows, int d, double[] e1s, int i, double[] ys, double[] pairs,
-            double[] jets, int[] columns, int n, boolean vector) {
+            int pairsAt, double[] jets, int jetsAt, int[] columns, int n, boolean vector) {
         Writer w = new Writer(out, local, rows, d, vector);
         for (int k = 0; k < n; k++) {
-            w.block(columns[k], e1s, i * d, ys, columns[k], pairs, 3 * k, jets, C * k, false);
+            w.block(columns[k], e1s, i * d, ys, columns[k], pairs, pairsAt + 3 * k, jets, jetsAt + C * k, false);
         }
         w.flush();
     }
@@ -75,30 +75,30 @@ final class JetBlocks {
     /**
      * Writes row point j's blocks against the row points {@code [i0, i0 + m)}, all 1+d rows, into output rows
      * {@code [local (1+d), (local + 1) (1+d))}: the transposes of theirs against j, from their jets
-     * {@code jets[10 k ...]} and j's coordinates {@code pairs[3 k + 1, 3 k + 2]} in the basis of row point
-     * i0 + k (whose e1 is in {@code e1s}); ys holds point j.
+     * {@code jets[jetsAt + k jetStride ...]} and j's coordinates {@code pairs[pairsAt + k pairStride + 1, + 2]} in
+     * the basis of row point i0 + k (whose e1 is in {@code e1s}); ys holds point j.
      */
     static void writeMirror(Tensor out, int local, int d, double[] e1s, int i0, int m, double[] ys, int j,
-            double[] pairs, double[] jets, boolean vector) {
+            double[] pairs, int pairsAt, int pairStride, double[] jets, int jetsAt, int jetStride, boolean vector) {
         Writer w = new Writer(out, local, d + 1, d, vector);
         for (int k = 0; k < m; k++) {
             int i = i0 + k;
-            w.block(i, e1s, i * d, ys, j, pairs, 3 * k, jets, C * k, true);
+            w.block(i, e1s, i * d, ys, j, pairs, pairsAt + k * pairStride, jets, jetsAt + k * jetStride, true);
         }
         w.flush();
     }
 
     /**
-     * Whether every element of the blocks of these n pairs' jets is surely finite in {@code dtype}: each is a
+     * Whether every element of the blocks of n pairs' jets ({@code jets[at + 10 k ...]}) is surely finite in {@code dtype}: each is a
      * combination of coefficients with weights of magnitude at most 1 (coordinates of unit vectors), so at most
      * the largest sum of the magnitudes that go into one element, which is kept below a quarter of the dtype's
      * largest number (the rounding margin). False also for NaN.
      */
-    static boolean bounded(double[] jets, int n, DType dtype) {
+    static boolean bounded(double[] jets, int at, int n, DType dtype) {
         double limit = (dtype == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE) / 4;
         double max = 0;
         for (int k = 0; k < n; k++) {
-            int t = C * k;
+            int t = at + C * k;
             double g = Math.abs(jets[t + G1]) + Math.abs(jets[t + G2]);
             double h = Math.abs(jets[t + H1]) + Math.abs(jets[t + H2]);
             double m = Math.abs(jets[t + M11]) + Math.abs(jets[t + M12]) + Math.abs(jets[t + M21])

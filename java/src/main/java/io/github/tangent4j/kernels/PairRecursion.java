@@ -34,18 +34,19 @@ final class PairRecursion {
     interface JetRows {
         /**
          * Row point i's jets against the column points {@code columns[0, n)} (ascending): for column point
-         * {@code columns[k]}, {@code jets[10 k .. 10 k + 9]} and {@code pairs[3 k .. 3 k + 2] = (k1, alpha, beta)}
-         * with {@code x' = alpha e1 + beta e2} in x's basis ({@link JacobianKernel.Basis}).
+         * {@code columns[k]}, {@code jets[jetsAt + 10 k ...]} (10) and {@code pairs[pairsAt + 3 k ...] = (k1, alpha,
+         * beta)} with {@code x' = alpha e1 + beta e2} in x's basis ({@link JacobianKernel.Basis}).
          */
-        void row(int i, double[] jets, double[] pairs, int[] columns, int n);
+        void row(int i, double[] jets, int jetsAt, double[] pairs, int pairsAt, int[] columns, int n);
 
         /**
          * Only with {@code mirror}: row point j's blocks against the m row points {@code [i0, i0 + m)} of a later
          * chunk of the same tile, the transposes of their blocks against j, whose jets and pairs (in the row
-         * points' bases, as {@link #row} gets them) are {@code jets[10 k ...]}, {@code pairs[3 k ...]} for row
-         * point i0 + k.
+         * points' bases, as {@link #row} gets them) are at {@code jets[jetsAt + k jetStride ...]} and
+         * {@code pairs[pairsAt + k pairStride ...]} for row point i0 + k.
          */
-        void mirror(int j, int i0, int m, double[] jets, double[] pairs);
+        void mirror(int j, int i0, int m, double[] jets, int jetsAt, int jetStride, double[] pairs, int pairsAt,
+                int pairStride);
     }
 
     private final Activation phi;
@@ -109,7 +110,8 @@ final class PairRecursion {
         DType f64 = DType.F64;
         Chunk buffers = new Chunk(Tensor.allocateUninitialised(f64, chunk * 3L * n2),
                 Tensor.allocateUninitialised(f64, chunk, width), Tensor.allocateUninitialised(f64, chunk * (long) c * n2),
-                Tensor.allocateUninitialised(f64, Math.max(1, 2L * depth * n2)), new int[n2], columnTable());
+                Tensor.allocateUninitialised(f64, Math.max(1, 2L * depth * n2)), new int[n2], columnTable(),
+                new double[chunk * 3 * n2], new double[chunk * c * n2]);
         try (DeviceMatrix q2 = backend.allocateUninitialised(f64, Math.max(1, 2L * depth * n2), 1);
                 DeviceMatrix q1d = backend.allocateUninitialised(f64, chunk, width);
                 DeviceMatrix pd = backend.allocateUninitialised(f64, chunk * 3L * n2, 1);
@@ -146,10 +148,12 @@ final class PairRecursion {
 
     /**
      * A chunk's host buffers: per pair (k1, alpha, beta), per row point its table, the downloaded jets (flat,
-     * as many columns as the chunk has), the packed column table, the chunk's column points, and the
-     * column table of all points ({@link #columnTable}).
+     * as many columns as the chunk has), the packed column table, the chunk's column points, the column
+     * table of all points ({@link #columnTable}), and the pairs and jets on the heap, where the writers read
+     * them (one bulk copy each way per chunk).
      */
-    private record Chunk(Tensor pairs, Tensor q1, Tensor jets, Tensor q2, int[] columns, double[] table) {
+    private record Chunk(Tensor pairs, Tensor q1, Tensor jets, Tensor q2, int[] columns, double[] table,
+            double[] pairsHeap, double[] jetsHeap) {
     }
 
     private void run(Backend backend, int from, int r0, int r1, int cols, Tensor gram, DeviceMatrix q2,
@@ -159,13 +163,13 @@ final class PairRecursion {
         int width = 1 + 2 * depth;
         int c = JacobianPair.COEFFICIENTS;
         int[] columns = b.columns();
+        double[] pairs = b.pairsHeap();
         IntStream.range(0, m).parallel().forEach(r -> {
-            double[] pairs = new double[3 * cols];
             double[] q1 = new double[width];
-            pairRow(from + r0 + r, r0 + r, gram, columns, cols, pairs, q1);
-            HostRows.write(pairs, 3 * cols, b.pairs(), (long) r * 3 * cols);
+            pairRow(from + r0 + r, r0 + r, gram, columns, cols, pairs, r * 3 * cols, q1);
             HostRows.write(q1, width, b.q1(), (long) r * width);
         });
+        MemorySegment.copy(pairs, 0, b.pairs().segment(), F64, 0, 3 * m * cols);
         if (q2 != null) {
             double[] packed = new double[2 * depth * cols];
             for (int l = 0; l < 2 * depth; l++) {
@@ -181,34 +185,23 @@ final class PairRecursion {
         backend.jacobianLayers(phi, sw2, sb2, c0, q1d, q2, pd, out, ntk);
         Tensor jets = b.jets().slice(0, (long) c * m * cols).reshape(m, (long) c * cols);
         backend.download(out, jets);
-        Tensor pairTable = b.pairs();
-        IntStream.range(0, m).parallel().forEach(r -> {
-            double[] row = new double[c * cols];
-            double[] pairs = new double[3 * cols];
-            HostRows.read(jets, (long) r * c * cols, row, c * cols);
-            HostRows.read(pairTable, (long) r * 3 * cols, pairs, 3 * cols);
-            sink.row(from + r0 + r, row, pairs, columns, cols);
-        });
+        double[] jetsHeap = b.jetsHeap();
+        MemorySegment.copy(jets.segment(), F64, 0, jetsHeap, 0, c * m * cols);
+        IntStream.range(0, m).parallel().forEach(r ->
+                sink.row(from + r0 + r, jetsHeap, r * c * cols, pairs, r * 3 * cols, columns, cols));
         if (mirror && r0 > 0) {
             // rows [from, from + r0) are the columns [from, from + r0) of this chunk (all before its end)
-            IntStream.range(from, from + r0).parallel().forEach(j -> {
-                double[] jet = new double[c * m];
-                double[] pairs = new double[3 * m];
-                for (int r = 0; r < m; r++) {
-                    MemorySegment.copy(jets.segment(), F64, 8 * ((long) r * cols + j) * c, jet, r * c, c);
-                    MemorySegment.copy(pairTable.segment(), F64, 8 * ((long) r * cols + j) * 3, pairs, r * 3, 3);
-                }
-                sink.mirror(j, from + r0, m, jet, pairs);
-            });
+            IntStream.range(from, from + r0).parallel().forEach(j ->
+                    sink.mirror(j, from + r0, m, jetsHeap, j * c, c * cols, pairs, j * 3, 3 * cols));
         }
     }
 
     /**
      * Row point i's (tile row r's) inputs: per column point {@code columns[k]} (k < n) the pair's (k1, alpha,
-     * beta) at {@code pairs[3 k ...]}, with k1 = c0 g + B from the snapped Gram entry g and
+     * beta) at {@code pairs[at + 3 k ...]}, with k1 = c0 g + B from the snapped Gram entry g and
      * {@code x' = alpha e1 + beta e2}; and (|x|, q_l, p_l ...) in q1.
      */
-    private void pairRow(int i, int r, Tensor gram, int[] columns, int n, double[] pairs, double[] q1) {
+    private void pairRow(int i, int r, Tensor gram, int[] columns, int n, double[] pairs, int at, double[] q1) {
         int n2 = ny.length;
         double[] g = new double[n2];
         HostRows.read(gram, (long) r * n2, g, n2);
@@ -219,9 +212,9 @@ final class PairRecursion {
             int j = columns[k];
             double gj = same && j == i ? nx[i] : Gram.snap(g[j], nx[i], ny[j], tol);
             basis.coordinates(ys, j, e2, xy);
-            pairs[3 * k] = c0 * gj + sb2;
-            pairs[3 * k + 1] = xy[0];
-            pairs[3 * k + 2] = xy[1];
+            pairs[at + 3 * k] = c0 * gj + sb2;
+            pairs[at + 3 * k + 1] = xy[0];
+            pairs[at + 3 * k + 2] = xy[1];
         }
         q1[0] = basis.norm;
         for (int l = 0; l < depth; l++) {

@@ -71,13 +71,13 @@ class JetBlocksTest {
     @Test
     void theBoundRefusesWhatOverflowsF32AndNaN() {
         double[] jets = new Case(3).jets[0];
-        assertTrue(JetBlocks.bounded(jets, N2, DType.F32));
+        assertTrue(JetBlocks.bounded(jets, 0, N2, DType.F32));
         double[] large = jets.clone();
         large[10 * 5 + JetBlocks.M21] = 1e38; // an entry of u1 e1 + u2 e2 + H0 could reach F32's largest, 3.4e38
-        assertFalse(JetBlocks.bounded(large, N2, DType.F32));
-        assertTrue(JetBlocks.bounded(large, N2, DType.F64));
+        assertFalse(JetBlocks.bounded(large, 0, N2, DType.F32));
+        assertTrue(JetBlocks.bounded(large, 0, N2, DType.F64));
         large[10 * 7 + JetBlocks.V] = Double.NaN;
-        assertFalse(JetBlocks.bounded(large, N2, DType.F64));
+        assertFalse(JetBlocks.bounded(large, 0, N2, DType.F64));
     }
 
     /** Random row points' bases and jets against N2 column points, one of them collinear with each row point. */
@@ -122,7 +122,7 @@ class JetBlocksTest {
                 columns[j] = j;
             }
             for (int i = 0; i < POINTS; i++) {
-                JetBlocks.writeRow(out, i, rows, d, e1s, i, ys, pairs[i], jets[i], columns, N2, vector);
+                JetBlocks.writeRow(out, i, rows, d, e1s, i, ys, pairs[i], 0, jets[i], 0, columns, N2, vector);
             }
         }
 
@@ -135,7 +135,7 @@ class JetBlocksTest {
                     System.arraycopy(pairs[i], 3 * j, p, 3 * i, 3);
                     System.arraycopy(jets[i], 10 * j, t, 10 * i, 10);
                 }
-                JetBlocks.writeMirror(out, j, d, e1s, 0, POINTS, ys, j, p, t, vector);
+                JetBlocks.writeMirror(out, j, d, e1s, 0, POINTS, ys, j, p, 0, 3, t, 0, 10, vector);
             }
         }
 
