@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.SplittableRandom;
+import io.github.tangent4j.testing.Gaussian;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,9 +92,8 @@ class JetBlocksTest {
 
         Case(int d) {
             this.d = d;
-            SplittableRandom rnd = new SplittableRandom(11 + d);
-            double[] xs = gaussian(rnd, POINTS * d);
-            ys = gaussian(rnd, N2 * d);
+            double[] xs = Gaussian.matrix(11 + d, POINTS, d).toDoubleArray();
+            ys = Gaussian.matrix(111 + d, N2, d).toDoubleArray();
             for (int c = 0; c < d; c++) {
                 ys[c] = -2 * xs[c]; // column point 0 collinear with row point 0: beta = 0, e2 = 0
             }
@@ -111,7 +110,7 @@ class JetBlocksTest {
                     pairs[i][3 * j + 1] = xy[0];
                     pairs[i][3 * j + 2] = xy[1];
                 }
-                jets[i] = gaussian(rnd, 10 * N2);
+                jets[i] = Gaussian.matrix(1111 + 10L * d + i, N2, 10).toDoubleArray();
             }
         }
 
@@ -165,14 +164,6 @@ class JetBlocksTest {
                 }
             }
             return out;
-        }
-
-        private static double[] gaussian(SplittableRandom rnd, int n) {
-            double[] v = new double[n];
-            for (int k = 0; k < n; k++) {
-                v[k] = rnd.nextGaussian();
-            }
-            return v;
         }
     }
 }

@@ -1,5 +1,16 @@
 package io.github.tangent4j.kernels;
 
+import static io.github.tangent4j.kernels.JetBlocks.G1;
+import static io.github.tangent4j.kernels.JetBlocks.G2;
+import static io.github.tangent4j.kernels.JetBlocks.H0;
+import static io.github.tangent4j.kernels.JetBlocks.H1;
+import static io.github.tangent4j.kernels.JetBlocks.H2;
+import static io.github.tangent4j.kernels.JetBlocks.M11;
+import static io.github.tangent4j.kernels.JetBlocks.M12;
+import static io.github.tangent4j.kernels.JetBlocks.M21;
+import static io.github.tangent4j.kernels.JetBlocks.M22;
+import static io.github.tangent4j.kernels.JetBlocks.V;
+
 /**
  * The layer recursion of one pair of {@link JacobianKernel} as it was written before it became the backend
  * primitive {@link io.github.tangent4j.backend.Backend#jacobianLayers}: a test reference, independent of
@@ -7,20 +18,10 @@ package io.github.tangent4j.kernels;
  * {@link DualActivation}'s partial derivatives and its generic chain rule, one method per quantity). The
  * state of one pair (x, x') through the layers: for the NNGP and the NTK, the value and its
  * derivatives in an orthonormal basis (e1, e2) of span(x, x'): {@code d/dx = G1 e1 + G2 e2},
- * {@code d/dx' = H1 e1 + H2 e2}, {@code d^2/dx dx'^T = H0 I + sum_ab Mab e_a e_b^T}.
+ * {@code d/dx' = H1 e1 + H2 e2}, {@code d^2/dx dx'^T = H0 I + sum_ab Mab e_a e_b^T}, in the order of
+ * {@link JetBlocks#V} ... {@link JetBlocks#M22}.
  */
 final class PairReference {
-    static final int V = 0;
-    static final int G1 = 1;
-    static final int G2 = 2;
-    static final int H1 = 3;
-    static final int H2 = 4;
-    static final int H0 = 5;
-    static final int M11 = 6;
-    static final int M12 = 7;
-    static final int M21 = 8;
-    static final int M22 = 9;
-
     final double[] sigma = new double[10];
     final double[] theta = new double[10];
     private final double[] fp = new double[3];
