@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Like {@link InfiniteWidthKernel}: one Gram GEMM on the backend, then the per-pair layer recursion in
  * double by the backend's {@link Backend#jacobianLayers} ({@link PairRecursion}; on the device for the CUDA
- * backend), and the output blocks expanded from it on the host, rows in parallel; the result has the
- * inputs' dtype. The family shape: {@code JacobianKernel.of(architecture)
+ * backend), and the output blocks expanded from it on the host ({@link JetBlocks}), rows in parallel; for
+ * K(X, X) the recursion runs on about half the pairs and the other blocks are written as transposes
+ * ({@link PairRecursion}'s mirror). The result has the inputs' dtype. The family shape: {@code JacobianKernel.of(architecture)
  * .withKind(kind).withProgress(p).withMaxTileRows(r)}, {@link #shape(long, long, long)},
  * {@link #compute(Backend, Tensor, Tensor)} and {@link #computeInto} into any {@link TileSink} (e.g. a
  * memory-mapped {@code .npy}), through the engine's row plan: a tile of points owns their 1+D rows each.
@@ -206,7 +207,6 @@ public final class JacobianKernel {
             Gram.check("x2", y, x.dim(1), x.dtype());
         }
         int d = Math.toIntExact(x.dim(1));
-        int n2 = Math.toIntExact(y.dim(0));
         int b = d + 1;
         double c0 = d == 0 ? 0 : sw2 / d;
         double[] xs = x.toDoubleArray();
