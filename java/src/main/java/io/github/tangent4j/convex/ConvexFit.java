@@ -50,9 +50,16 @@ public final class ConvexFit {
     private final boolean bias;
     private final double tolerance;
     private final int maxIterations;
+    private final ReluSolver reluSolver;
 
     private ConvexFit(Formulation formulation, PatternSet patterns, Tensor dictionary, boolean bias, double tolerance,
             int maxIterations) {
+        this(formulation, patterns, dictionary, bias, tolerance, maxIterations, ReluSolver.AUTO);
+    }
+
+    private ConvexFit(Formulation formulation, PatternSet patterns, Tensor dictionary, boolean bias, double tolerance,
+            int maxIterations, ReluSolver reluSolver) {
+        this.reluSolver = reluSolver;
         this.formulation = formulation;
         this.patterns = patterns;
         this.dictionary = dictionary;
@@ -86,7 +93,17 @@ public final class ConvexFit {
 
     /** With a bias (inputs lifted to X~ = [X, 1]; the bias is inside the weight decay). */
     public ConvexFit withBias(boolean withBias) {
-        return new ConvexFit(formulation, patterns, dictionary, withBias, tolerance, maxIterations);
+        return new ConvexFit(formulation, patterns, dictionary, withBias, tolerance, maxIterations, reluSolver);
+    }
+
+    /**
+     * With the ReLU program's solver ({@link ReluSolver#AUTO} by default: the interior-point method where its
+     * N x N Newton matrix fits in memory, else the augmented Lagrangian). The gated formulation's final ReLU
+     * solve on the patterns it uses is always the augmented Lagrangian, warm-started from the gated solution.
+     */
+    public ConvexFit withReluSolver(ReluSolver solver) {
+        return new ConvexFit(formulation, patterns, dictionary, bias, tolerance, maxIterations,
+                Objects.requireNonNull(solver, "solver"));
     }
 
     /**
@@ -98,7 +115,7 @@ public final class ConvexFit {
         if (!(relativeGap > 0 && relativeGap < 1)) {
             throw new IllegalArgumentException("tolerance: expected a relative gap in (0, 1) but was " + relativeGap);
         }
-        return new ConvexFit(formulation, patterns, dictionary, bias, relativeGap, maxIterations);
+        return new ConvexFit(formulation, patterns, dictionary, bias, relativeGap, maxIterations, reluSolver);
     }
 
     /**
@@ -110,7 +127,7 @@ public final class ConvexFit {
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations: expected >= 1 but was " + iterations);
         }
-        return new ConvexFit(formulation, patterns, dictionary, bias, tolerance, iterations);
+        return new ConvexFit(formulation, patterns, dictionary, bias, tolerance, iterations, reluSolver);
     }
 
     /**
@@ -202,7 +219,14 @@ public final class ConvexFit {
         int groups = op.groups;
         double[] warm = new double[groups * op.dims];
         if (formulation == Formulation.RELU) {
+            boolean interiorPoint = reluSolver == ReluSolver.INTERIOR_POINT
+                    || (reluSolver == ReluSolver.AUTO && interiorPointFits(backend, op));
             for (int b = 0; b < betas.length; b++) {
+                if (interiorPoint) {   // an interior-point method starts from its own central point, not warm
+                    results[b][o] = ReluInteriorPoint.solve(op, program.input(), program.signs(), target,
+                            program.penalties(betas[b]), program.networkSigns(), tolerance, maxIterations);
+                    continue;
+                }
                 ProgramResult r = ReluWorkingSet.solve(backend, op, program.input(), program.mask(), program.signs(),
                         target, program.penalties(betas[b]), program.networkSigns(), gramNorm, warm, tolerance,
                         maxIterations);
@@ -218,6 +242,16 @@ public final class ConvexFit {
             results[b][o] = formulation == Formulation.GATED
                     ? reluOnActivePatterns(backend, lifted, target, betas[b], r, gramNorm) : r;
         }
+    }
+
+    /**
+     * Whether the interior-point method's N x N Newton matrix and work matrices fit beside the program: on the
+     * backend, and three N x N copies on the host (the download, the factor and its solver's copy).
+     */
+    private static boolean interiorPointFits(Backend backend, MaskedOperator op) {
+        long device = ReluInteriorPoint.bytesNeeded(op.n, op.groups, op.dims, op.dtype);
+        long host = 3L * op.n * op.n * Double.BYTES;
+        return device <= backend.availableMemory() && host <= HostMemory.availablePhysical();
     }
 
     /**
