@@ -220,12 +220,19 @@ public final class ConvexFit {
         double[] warm = new double[groups * op.dims];
         if (formulation == Formulation.RELU) {
             boolean interiorPoint = reluSolver == ReluSolver.INTERIOR_POINT
-                    || (reluSolver == ReluSolver.AUTO && interiorPointFits(backend, op));
+                    || (reluSolver == ReluSolver.AUTO && interiorPointFits(op));
             for (int b = 0; b < betas.length; b++) {
                 if (interiorPoint) {   // an interior-point method starts from its own central point, not warm
-                    results[b][o] = ReluInteriorPoint.solve(op, program.input(), program.signs(), target,
-                            program.penalties(betas[b]), program.networkSigns(), tolerance, maxIterations);
-                    continue;
+                    try {
+                        results[b][o] = ReluInteriorPoint.solve(op, program.input(), program.signs(), target,
+                                program.penalties(betas[b]), program.networkSigns(), tolerance, maxIterations);
+                        continue;
+                    } catch (DeviceOutOfMemoryException e) {
+                        if (reluSolver == ReluSolver.INTERIOR_POINT) {
+                            throw e;
+                        }
+                        interiorPoint = false;
+                    }
                 }
                 ProgramResult r = ReluWorkingSet.solve(backend, op, program.input(), program.mask(), program.signs(),
                         target, program.penalties(betas[b]), program.networkSigns(), gramNorm, warm, tolerance,
@@ -245,13 +252,12 @@ public final class ConvexFit {
     }
 
     /**
-     * Whether the interior-point method's N x N Newton matrix and work matrices fit beside the program: on the
-     * backend, and three N x N copies on the host (the download, the factor and its solver's copy).
+     * Whether the interior-point method's N x N Newton matrix fits on the host: three copies (the download, the
+     * factor and its solver's copy) within half the physical memory available. (Its backend matrices are checked
+     * by allocating them: a backend out of memory falls back to the augmented Lagrangian.)
      */
-    private static boolean interiorPointFits(Backend backend, MaskedOperator op) {
-        long device = ReluInteriorPoint.bytesNeeded(op.n, op.groups, op.dims, op.dtype);
-        long host = 3L * op.n * op.n * Double.BYTES;
-        return device <= backend.availableMemory() && host <= HostMemory.availablePhysical();
+    private static boolean interiorPointFits(MaskedOperator op) {
+        return 3.0 * op.n * op.n * Double.BYTES <= 0.5 * HostMemory.availablePhysical();
     }
 
     /**

@@ -115,7 +115,8 @@ final class ReluInteriorPoint {
             for (int i = 0; i < h.length; i++) {
                 h[i] = gradient[i] - normalForce[i];
             }
-            if (certify(y, r, h, tolerance) || iterations >= maxIterations) {
+            boolean done = certify(y, r, h, tolerance);
+            if (done || iterations >= maxIterations) {
                 break;
             }
             iterations++;
@@ -232,21 +233,19 @@ final class ReluInteriorPoint {
                 ratio[i] = lam[i] / sl[i];
             }
             double[] gram = cones.gramBlocks(ratio);
-            double[] blocks = inverseSquared.clone();
+            double[] grams = new double[groups * dims * dims];
             int c = 0;
             for (int a = 0; a < dims; a++) {
                 for (int b = a; b < dims; b++) {
                     for (int k = 0; k < groups; k++) {
                         double v = gram[c * groups + k];
-                        blocks[k * m * m + (a + 1) * m + b + 1] += v;
-                        if (b != a) {
-                            blocks[k * m * m + (b + 1) * m + a + 1] += v;
-                        }
+                        grams[k * dims * dims + a * dims + b] = v;
+                        grams[k * dims * dims + b * dims + a] = v;
                     }
                     c++;
                 }
             }
-            system = new NewtonSystem(op, cones, blocks);
+            system = new NewtonSystem(op, cones, scaling, inverse, grams);
         }
 
         /** {@code -lambda o lambda} of the cones (the affine centring term). */
@@ -382,12 +381,7 @@ final class ReluInteriorPoint {
         }
     }
 
-    /** The y parts of x (K d'). */
     private double[] parts(double[] x) {
-        double[] y = new double[groups * dims];
-        for (int k = 0; k < groups; k++) {
-            System.arraycopy(x, k * m + 1, y, k * dims, dims);
-        }
-        return y;
+        return NewtonSystem.parts(x, groups, dims);
     }
 }

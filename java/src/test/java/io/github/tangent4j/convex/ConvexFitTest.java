@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The solvers against cvxopt's cone QP optima (fixtures from make_fixtures.py): the ReLU program by the
- * augmented Lagrangian, the gated program and the dictionary Lasso by FISTA; the certificate; and the
+ * augmented Lagrangian and by the interior-point method ({@link ReluInteriorPointTest} has more), the gated program and the dictionary Lasso by FISTA; the certificate; and the
  * recovered network's objective read back from its state dict file; a hand-derived closed case of the Lasso.
  */
 class ConvexFitTest {
@@ -45,20 +45,22 @@ class ConvexFitTest {
     @ParameterizedTest
     @MethodSource("backends")
     void reluProgramMatchesConeSolverAndFileObjective(String backend, @TempDir Path dir) throws IOException {
-        for (String name : List.of("relu_1d", "relu_2d")) {
-            Map<String, Tensor> f = fixture(name);
+        for (String fixtureName : List.of("relu_1d", "relu_2d")) {
+          for (ReluSolver solver : List.of(ReluSolver.AUGMENTED_LAGRANGIAN, ReluSolver.INTERIOR_POINT)) {
+            Map<String, Tensor> f = fixture(fixtureName);
             double beta = f.get("beta").getFlat(0);
             double reference = f.get("relu").getFlat(0);
+            String name = fixtureName + " " + solver;
             TestBackends.with(backend, b -> {
                 ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(1e-6)
-                        .fit(b, f.get("x"), f.get("y"), beta).getFirst();
+                        .withReluSolver(solver).fit(b, f.get("x"), f.get("y"), beta).getFirst();
                 assertTrue(s.converged(), name + ": not converged, gap " + s.gap());
                 // the certificate brackets cvxopt's optimum: dual <= optimum <= objective = dual + gap
                 assertTrue(s.gap() <= 1e-6 * s.objective(), name + " gap " + s.gap());
                 assertTrue(s.dualBound() <= reference + 1e-9, name + " dual above the optimum");
                 assertTrue(s.objective() >= reference - 1e-9, name + " network below the optimum");
                 assertEquals(reference, s.objective(), 1e-6 * reference, name + " objective");
-                Path file = dir.resolve(name + "-" + backend + ".npz");
+                Path file = dir.resolve(fixtureName + "-" + solver + "-" + backend + ".npz");
                 try {
                     Npz.write(file, StateDict.fromMlp(s.network()));
                     Mlp read = StateDict.load(file, Activation.RELU);
@@ -68,6 +70,7 @@ class ConvexFitTest {
                     throw new AssertionError(e);
                 }
             });
+          }
         }
     }
 
@@ -87,7 +90,8 @@ class ConvexFitTest {
             // stopped early, while the set still grows, the dual must bound the whole program, not the set's
             for (int iterations : new int[] {20, 100, 400, 8_000}) {
                 ConvexSolution s = ConvexFit.relu(patterns(f)).withBias(true).withTolerance(1e-6)
-                        .withMaxIterations(iterations).fit(b, f.get("x"), f.get("y"), beta).getFirst();
+                        .withReluSolver(ReluSolver.AUGMENTED_LAGRANGIAN).withMaxIterations(iterations)
+                        .fit(b, f.get("x"), f.get("y"), beta).getFirst();
                 assertTrue(s.dualBound() <= reference + 1e-9, iterations + " iterations: dual " + s.dualBound()
                         + " above the optimum " + reference);
                 assertTrue(s.objective() >= reference - 1e-9, iterations + " iterations: network " + s.objective()
