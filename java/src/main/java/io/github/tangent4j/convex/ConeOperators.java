@@ -93,7 +93,7 @@ final class ConeOperators implements AutoCloseable {
 
     /** {@code G_k y_k} for every group (N x K row-major) from the coefficients Y (K d' row-major). */
     double[] slacks(double[] y) {
-        put(hostCoefficients, y);
+        MaskedOperator.put(hostCoefficients, y);
         backend.upload(hostCoefficients, coefficients);
         backend.gemm(false, true, 1, op.x, coefficients, 0, work);
         backend.hadamard(work, signs, work);
@@ -103,7 +103,7 @@ final class ConeOperators implements AutoCloseable {
 
     /** {@code G_k^T v_k} for every group (K d' row-major) from v (N x K row-major). */
     double[] normalsAdjoint(double[] v) {
-        put(hostWork, v);
+        MaskedOperator.put(hostWork, v);
         backend.upload(hostWork, work);
         backend.hadamard(work, signs, work);
         backend.gemm(true, false, 1, work, op.x, 0, adjoint);
@@ -116,7 +116,7 @@ final class ConeOperators implements AutoCloseable {
      * pair (a, b), a <= b, in row-major order of the upper triangle.
      */
     double[] gramBlocks(double[] w) {
-        put(hostWork, w);
+        MaskedOperator.put(hostWork, w);
         backend.upload(hostWork, work);
         backend.gemm(true, false, 1, pairProducts, work, 0, blocks);
         return backend.download(blocks).toDoubleArray();
@@ -143,12 +143,6 @@ final class ConeOperators implements AutoCloseable {
             s[i * n + i] += 1;
         }
         return s;
-    }
-
-    private static void put(Tensor t, double[] v) {
-        for (int i = 0; i < v.length; i++) {
-            t.setFlat(i, v[i]);
-        }
     }
 
     @Override

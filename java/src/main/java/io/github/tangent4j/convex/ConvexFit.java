@@ -23,7 +23,8 @@ import java.util.Objects;
  * {@code 1/2 ||f(X) - y||^2 + beta/2 sum_j (||u_j||^2 + c_j^2 + a_j^2)} among the networks whose neurons use
  * the given patterns, with a duality-gap certificate. Three programs:
  * <ul>
- *   <li>{@link #relu}: the ReLU program (cone constraints, augmented Lagrangian);</li>
+ *   <li>{@link #relu}: the ReLU program (cone constraints; an interior-point method, or the augmented Lagrangian,
+ *   {@link ReluSolver});</li>
  *   <li>{@link #gated}: the gated program (group lasso, FISTA), whose dual bounds the ReLU program from below,
  *   then the ReLU program on the patterns its solution uses;</li>
  *   <li>{@link #dictionary}: neurons restricted to given directions w and -w (a Lasso over the features

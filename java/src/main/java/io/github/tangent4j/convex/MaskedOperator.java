@@ -172,7 +172,8 @@ final class MaskedOperator implements AutoCloseable {
         return 1.05 * lambda;
     }
 
-    private static void put(Tensor t, double[] v) {
+    /** Writes v into the first v.length elements of t. */
+    static void put(Tensor t, double[] v) {
         for (int i = 0; i < v.length; i++) {
             t.setFlat(i, v[i]);
         }

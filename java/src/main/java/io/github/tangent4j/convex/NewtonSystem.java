@@ -200,6 +200,11 @@ final class NewtonSystem {
     }
 
     private double[] blockProduct(double[] matrices, double[] x) {
+        return blockProduct(matrices, x, groups, m);
+    }
+
+    /** {@code M_k x_k} per group, for K m x m row-major matrices M and K m-vectors x. */
+    static double[] blockProduct(double[] matrices, double[] x, int groups, int m) {
         double[] out = new double[groups * m];
         for (int k = 0; k < groups; k++) {
             int base = k * m * m;

@@ -260,17 +260,15 @@ final class ReluInteriorPoint {
 
         /**
          * The direction for the complementarity right-hand sides {@code rsLin} (N K) and {@code rsQ} (K m), plus
-         * {@code target} on the centring and, with a predictor, Mehrotra's second-order correction.
+         * {@code centring} on the centring and, with a predictor, Mehrotra's second-order correction.
          */
         Direction direction(double[] rsLin, double[] rsQ, double centring, Direction predictor) {
             if (predictor != null) {
-                double[] scaledS = new double[m];
-                double[] scaledU = new double[m];
+                double[] scaledS = NewtonSystem.blockProduct(inverse, predictor.dsq, groups, m);
+                double[] scaledU = NewtonSystem.blockProduct(scaling, predictor.duq, groups, m);
                 double[] prod = new double[m];
                 for (int k = 0; k < groups; k++) {
-                    multiply(inverse, k, predictor.dsq, scaledS);
-                    multiply(scaling, k, predictor.duq, scaledU);
-                    SecondOrderCone.product(scaledS, 0, scaledU, 0, m, prod, 0);
+                    SecondOrderCone.product(scaledS, k * m, scaledU, k * m, m, prod, 0);
                     for (int i = 0; i < m; i++) {
                         rsQ[k * m + i] -= prod[i];
                     }
@@ -284,16 +282,7 @@ final class ReluInteriorPoint {
             for (int k = 0; k < groups; k++) {
                 SecondOrderCone.divide(lambdaQ, k * m, rsQ, k * m, m, divided, k * m);
             }
-            double[] extra = new double[groups * m];
-            double[] tmp = new double[m];
-            for (int k = 0; k < groups; k++) {
-                multiply(inverse, k, divided, tmp);
-                System.arraycopy(tmp, 0, extra, k * m, m);
-                multiply(inverseSquared, k, rzQ, tmp);
-                for (int i = 0; i < m; i++) {
-                    extra[k * m + i] += tmp[i];
-                }
-            }
+            double[] extra = blockSum(inverse, divided, inverseSquared, rzQ);
             double[] v = new double[rsLin.length];
             for (int i = 0; i < v.length; i++) {
                 v[i] = rsLin[i] / sl[i] + ratio[i] * rzLin[i];
@@ -314,22 +303,23 @@ final class ReluInteriorPoint {
                 dlam[i] = ratio[i] * (rzLin[i] - gdy[i]) + rsLin[i] / sl[i];
                 dsl[i] = gdy[i] - rzLin[i];
             }
-            double[] duq = new double[groups * m];
             double[] dsq = new double[groups * m];
             double[] diff = new double[groups * m];
             for (int i = 0; i < diff.length; i++) {
                 diff[i] = rzQ[i] - dx[i];
                 dsq[i] = dx[i] - rzQ[i];
             }
-            for (int k = 0; k < groups; k++) {
-                multiply(inverseSquared, k, diff, tmp);
-                System.arraycopy(tmp, 0, duq, k * m, m);
-                multiply(inverse, k, divided, tmp);
-                for (int i = 0; i < m; i++) {
-                    duq[k * m + i] += tmp[i];
-                }
+            return new Direction(dx, dsq, blockSum(inverseSquared, diff, inverse, divided), dsl, dlam);
+        }
+
+        /** {@code P_k u_k + Q_k v_k} per group, for K m x m matrices P, Q and K m-vectors u, v. */
+        private double[] blockSum(double[] p, double[] u, double[] q, double[] v) {
+            double[] out = NewtonSystem.blockProduct(p, u, groups, m);
+            double[] second = NewtonSystem.blockProduct(q, v, groups, m);
+            for (int i = 0; i < out.length; i++) {
+                out[i] += second[i];
             }
-            return new Direction(dx, dsq, duq, dsl, dlam);
+            return out;
         }
 
         /** The largest step keeping every slack and multiplier inside its cone. */
@@ -340,17 +330,6 @@ final class ReluInteriorPoint {
                 alpha = Math.min(alpha, SecondOrderCone.maxStep(uq, k * m, d.duq, k * m, m));
             }
             return alpha;
-        }
-
-        private void multiply(double[] matrices, int k, double[] v, double[] out) {
-            int base = k * m * m;
-            for (int i = 0; i < m; i++) {
-                double sum = 0;
-                for (int j = 0; j < m; j++) {
-                    sum += matrices[base + i * m + j] * v[k * m + j];
-                }
-                out[i] = sum;
-            }
         }
     }
 
