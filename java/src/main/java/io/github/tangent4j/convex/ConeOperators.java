@@ -74,11 +74,7 @@ final class ConeOperators implements AutoCloseable {
             made[6] = this.factors = backend.allocate(dtype, dims, groups);
             made[7] = this.newton = backend.allocate(dtype, n, n);
         } catch (RuntimeException | Error e) {
-            for (DeviceMatrix m : made) {
-                if (m != null) {
-                    m.close();
-                }
-            }
+            MaskedOperator.closeAll(made);
             throw e;
         }
         hostWork = Tensor.allocate(dtype, n, groups);
@@ -147,9 +143,6 @@ final class ConeOperators implements AutoCloseable {
 
     @Override
     public void close() {
-        for (DeviceMatrix m : new DeviceMatrix[] {signs, pairProducts, work, coefficients, adjoint, blocks, factors,
-                newton}) {
-            m.close();
-        }
+        MaskedOperator.closeAll(signs, pairProducts, work, coefficients, adjoint, blocks, factors, newton);
     }
 }
