@@ -253,12 +253,21 @@ public final class ConvexFit {
     }
 
     /**
-     * Whether the interior-point method's N x N Newton matrix fits on the host: three copies (the download, the
-     * factor and its solver's copy) within half the physical memory available. (Its backend matrices are checked
-     * by allocating them: a backend out of memory falls back to the augmented Lagrangian.)
+     * The most examples for which {@link ReluSolver#AUTO} picks the interior-point method: beyond, its per-iteration
+     * N x N Cholesky on the host (N^3 / 3 flops) and the N^2 K d' flops of its Newton matrix outweigh the augmented
+     * Lagrangian's cheaper iterations (at N = 2000 an iteration takes about 1.5-3 s on two cores, docs/convex.md).
+     */
+    static final int AUTO_INTERIOR_POINT_MAX_EXAMPLES = 5000;
+
+    /**
+     * Whether {@link ReluSolver#AUTO} picks the interior-point method: at most
+     * {@link #AUTO_INTERIOR_POINT_MAX_EXAMPLES} examples, and the N x N Newton matrix fits on the host three times
+     * (the download, the factor and its solver's copy) within half the physical memory available. (Its backend
+     * matrices are checked by allocating them: a backend out of memory falls back to the augmented Lagrangian.)
      */
     private static boolean interiorPointFits(MaskedOperator op) {
-        return 3.0 * op.n * op.n * Double.BYTES <= 0.5 * HostMemory.availablePhysical();
+        return op.n <= AUTO_INTERIOR_POINT_MAX_EXAMPLES
+                && 3.0 * op.n * op.n * Double.BYTES <= 0.5 * HostMemory.availablePhysical();
     }
 
     /**

@@ -5,8 +5,8 @@ package io.github.tangent4j.convex;
  */
 public enum ReluSolver {
     /**
-     * The interior-point method where its N x N Newton matrix fits in the backend's and the host's memory,
-     * else the augmented Lagrangian: the default.
+     * The interior-point method for at most 5000 examples where its N x N Newton matrix fits in the backend's
+     * and the host's memory, else the augmented Lagrangian: the default.
      */
     AUTO,
     /**
