@@ -50,7 +50,7 @@ final class ConvexFitCommand implements Callable<Integer> {
     double[] betas;
 
     @Option(names = "--formulation", paramLabel = "relu|gated", defaultValue = "relu",
-            description = "relu: the cone-constrained program (augmented Lagrangian); gated: the group lasso (FISTA),"
+            description = "relu: the cone-constrained program (see --solver); gated: the group lasso (FISTA),"
                     + " then the ReLU program on the patterns it uses (default: ${DEFAULT-VALUE})")
     String formulation;
 
@@ -78,8 +78,9 @@ final class ConvexFitCommand implements Callable<Integer> {
     int maxIterations;
 
     @Option(names = "--solver", paramLabel = "auto|interior-point|al", defaultValue = "auto",
-            description = "the ReLU program's solver: the interior-point method where its N x N Newton matrix fits in"
-                    + " memory, else the augmented Lagrangian (auto), or either (default: ${DEFAULT-VALUE})")
+            description = "the ReLU program's solver: auto (the interior-point method up to 5000 examples where its"
+                    + " N x N Newton matrix fits in memory, else the augmented Lagrangian), interior-point, or al"
+                    + " (default: ${DEFAULT-VALUE})")
     String solver;
 
     @Override
