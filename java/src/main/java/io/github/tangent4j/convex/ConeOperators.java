@@ -82,11 +82,6 @@ final class ConeOperators implements AutoCloseable {
         hostFactors = Tensor.allocate(dtype, dims, groups);
     }
 
-    /** Bytes the backend holds for these operators beside the data operator's: about two N x K and one N x N. */
-    static long bytesNeeded(long n, long groups, long dims, DType dtype) {
-        return (2 * n * groups + n * n + n * dims * (dims + 1) / 2 + 4 * groups * dims) * dtype.byteSize();
-    }
-
     /** {@code G_k y_k} for every group (N x K row-major) from the coefficients Y (K d' row-major). */
     double[] slacks(double[] y) {
         MaskedOperator.put(hostCoefficients, y);

@@ -66,13 +66,6 @@ final class ReluInteriorPoint {
     }
 
     /**
-     * Bytes the backend needs beyond the data operator's: the N x N Newton matrix and two more N x K matrices.
-     */
-    static long bytesNeeded(long n, long groups, long dims, io.github.tangent4j.tensor.DType dtype) {
-        return ConeOperators.bytesNeeded(n, groups, dims, dtype);
-    }
-
-    /**
      * Solves the ReLU program over all groups of {@code op}.
      *
      * @param op           the data operator (scaled mask) over all K groups
