@@ -10,7 +10,7 @@ import io.github.tangent4j.tensor.Tensor;
  * <pre>
  *   min 1/2 ||sum_k A_k y_k - y||^2 + sum_k beta_k t_k   s.t.  G_k y_k >= 0 (N rows),  ||y_k|| <= t_k
  * </pre>
- * (Pilanci and Ergen, ICML 2020, eq. (8), with the norms as epigraphs), 2 K N linear and K second-order cone
+ * (Pilanci and Ergen, ICML 2020, eq. (8), with the norms as epigraphs), K N linear and K second-order cone
  * constraints. Its Newton matrix is {@code A^T A} plus a block diagonal of K (d'+1)^2 blocks: the cones' NT
  * scalings and {@code X~^T diag(lambda_k / s_k) X~} (one GEMM for all groups), solved in the N-space
  * ({@link NewtonSystem}: one N x N matrix formed by GEMMs on the backend and factored per iteration). Two solves
