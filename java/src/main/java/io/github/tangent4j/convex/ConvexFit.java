@@ -121,6 +121,7 @@ public final class ConvexFit {
 
     /**
      * With the iteration limit per output and beta; a solve that reaches it reports {@code converged = false}.
+     * The interior-point method ({@link ReluSolver}) takes at most the smaller of this and 200 iterations.
      *
      * @throws IllegalArgumentException unless iterations >= 1
      */
