@@ -6,6 +6,7 @@ import io.github.tangent4j.convex.ConvexSolution;
 import io.github.tangent4j.convex.Formulation;
 import io.github.tangent4j.convex.Lifted;
 import io.github.tangent4j.convex.PatternSet;
+import io.github.tangent4j.convex.ReluSolver;
 import io.github.tangent4j.convex.WedgeProducts;
 import io.github.tangent4j.nn.StateDict;
 import io.github.tangent4j.tensor.Npz;
@@ -49,7 +50,7 @@ final class ConvexFitCommand implements Callable<Integer> {
     double[] betas;
 
     @Option(names = "--formulation", paramLabel = "relu|gated", defaultValue = "relu",
-            description = "relu: the cone-constrained program (augmented Lagrangian); gated: the group lasso (FISTA),"
+            description = "relu: the cone-constrained program (see --solver); gated: the group lasso (FISTA),"
                     + " then the ReLU program on the patterns it uses (default: ${DEFAULT-VALUE})")
     String formulation;
 
@@ -76,6 +77,12 @@ final class ConvexFitCommand implements Callable<Integer> {
             description = "iteration limit per output and beta (default: ${DEFAULT-VALUE})")
     int maxIterations;
 
+    @Option(names = "--solver", paramLabel = "auto|interior-point|al", defaultValue = "auto",
+            description = "the ReLU program's solver: auto (the interior-point method up to 5000 examples where its"
+                    + " N x N Newton matrix fits in memory, else the augmented Lagrangian), interior-point, or al"
+                    + " (default: ${DEFAULT-VALUE})")
+    String solver;
+
     @Override
     public Integer call() throws Exception {
         Tensor x = data.loadMatrix(data.x, "--x", -1, "");
@@ -101,6 +108,13 @@ final class ConvexFitCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--formulation: expected relu or gated but was '"
                     + formulation + "'");
         };
+        ReluSolver reluSolver = switch (solver.toLowerCase(Locale.ROOT)) {
+            case "auto" -> ReluSolver.AUTO;
+            case "interior-point" -> ReluSolver.INTERIOR_POINT;
+            case "al" -> ReluSolver.AUGMENTED_LAGRANGIAN;
+            default -> throw new IllegalArgumentException("--solver: expected auto, interior-point or al but was '"
+                    + solver + "'");
+        };
         if ((dictionary == null) == (patterns == null)) {
             throw new IllegalArgumentException("--patterns: expected exactly one of --patterns M|all and --dictionary"
                     + " but got " + (dictionary == null ? "neither" : "both"));
@@ -111,7 +125,7 @@ final class ConvexFitCommand implements Callable<Integer> {
                     x.dim(1) + (bias ? 1 : 0), bias ? "(d + 1 with --bias)" : "(d, like --x)"))
                     : program(form, backend, x);
             solutions = fit.withBias(bias).withTolerance(tolerance).withMaxIterations(maxIterations)
-                    .fit(backend, x, targets, betas);
+                    .withReluSolver(reluSolver).fit(backend, x, targets, betas);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -121,9 +135,10 @@ final class ConvexFitCommand implements Callable<Integer> {
                     solutions.size() > 1 ? String.format(Locale.ROOT, "beta %s ", s.beta()) : "", s.objective(), s.gap(),
                     s.neurons());
             if (!s.converged()) {
-                err.printf(Locale.ROOT, "convex-fit: beta %s stopped at --max-iter %d before the gap reached --tol %s;"
-                        + " the gap reached is %.3g (%.3g of the objective)%n", s.beta(), maxIterations, tolerance,
-                        s.gap(), s.gap() / Math.abs(s.objective()));
+                err.printf(Locale.ROOT, "convex-fit: beta %s stopped after %d iterations (--max-iter %d, or the solver's"
+                        + " accuracy limit) before the gap reached --tol %s; the gap reached is %.3g (%.3g of the"
+                        + " objective)%n", s.beta(), s.iterations(), maxIterations, tolerance, s.gap(),
+                        s.gap() / Math.abs(s.objective()));
             }
             Path target = solutions.size() == 1 ? data.out : numbered(data.out, i);
             if (solutions.size() > 1) {

@@ -23,7 +23,8 @@ import java.util.Objects;
  * {@code 1/2 ||f(X) - y||^2 + beta/2 sum_j (||u_j||^2 + c_j^2 + a_j^2)} among the networks whose neurons use
  * the given patterns, with a duality-gap certificate. Three programs:
  * <ul>
- *   <li>{@link #relu}: the ReLU program (cone constraints, augmented Lagrangian);</li>
+ *   <li>{@link #relu}: the ReLU program (cone constraints; an interior-point method, or the augmented Lagrangian,
+ *   {@link ReluSolver});</li>
  *   <li>{@link #gated}: the gated program (group lasso, FISTA), whose dual bounds the ReLU program from below,
  *   then the ReLU program on the patterns its solution uses;</li>
  *   <li>{@link #dictionary}: neurons restricted to given directions w and -w (a Lasso over the features
@@ -50,9 +51,16 @@ public final class ConvexFit {
     private final boolean bias;
     private final double tolerance;
     private final int maxIterations;
+    private final ReluSolver reluSolver;
 
     private ConvexFit(Formulation formulation, PatternSet patterns, Tensor dictionary, boolean bias, double tolerance,
             int maxIterations) {
+        this(formulation, patterns, dictionary, bias, tolerance, maxIterations, ReluSolver.AUTO);
+    }
+
+    private ConvexFit(Formulation formulation, PatternSet patterns, Tensor dictionary, boolean bias, double tolerance,
+            int maxIterations, ReluSolver reluSolver) {
+        this.reluSolver = reluSolver;
         this.formulation = formulation;
         this.patterns = patterns;
         this.dictionary = dictionary;
@@ -86,7 +94,17 @@ public final class ConvexFit {
 
     /** With a bias (inputs lifted to X~ = [X, 1]; the bias is inside the weight decay). */
     public ConvexFit withBias(boolean withBias) {
-        return new ConvexFit(formulation, patterns, dictionary, withBias, tolerance, maxIterations);
+        return new ConvexFit(formulation, patterns, dictionary, withBias, tolerance, maxIterations, reluSolver);
+    }
+
+    /**
+     * With the ReLU program's solver ({@link ReluSolver#AUTO} by default: the interior-point method where its
+     * N x N Newton matrix fits in memory, else the augmented Lagrangian). The gated formulation's final ReLU
+     * solve on the patterns it uses is always the augmented Lagrangian, warm-started from the gated solution.
+     */
+    public ConvexFit withReluSolver(ReluSolver solver) {
+        return new ConvexFit(formulation, patterns, dictionary, bias, tolerance, maxIterations,
+                Objects.requireNonNull(solver, "solver"));
     }
 
     /**
@@ -98,11 +116,12 @@ public final class ConvexFit {
         if (!(relativeGap > 0 && relativeGap < 1)) {
             throw new IllegalArgumentException("tolerance: expected a relative gap in (0, 1) but was " + relativeGap);
         }
-        return new ConvexFit(formulation, patterns, dictionary, bias, relativeGap, maxIterations);
+        return new ConvexFit(formulation, patterns, dictionary, bias, relativeGap, maxIterations, reluSolver);
     }
 
     /**
      * With the iteration limit per output and beta; a solve that reaches it reports {@code converged = false}.
+     * The interior-point method ({@link ReluSolver}) takes at most the smaller of this and 200 iterations.
      *
      * @throws IllegalArgumentException unless iterations >= 1
      */
@@ -110,7 +129,7 @@ public final class ConvexFit {
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations: expected >= 1 but was " + iterations);
         }
-        return new ConvexFit(formulation, patterns, dictionary, bias, tolerance, iterations);
+        return new ConvexFit(formulation, patterns, dictionary, bias, tolerance, iterations, reluSolver);
     }
 
     /**
@@ -202,7 +221,21 @@ public final class ConvexFit {
         int groups = op.groups;
         double[] warm = new double[groups * op.dims];
         if (formulation == Formulation.RELU) {
+            boolean interiorPoint = reluSolver == ReluSolver.INTERIOR_POINT
+                    || (reluSolver == ReluSolver.AUTO && interiorPointFits(op));
             for (int b = 0; b < betas.length; b++) {
+                if (interiorPoint) {   // an interior-point method starts from its own central point, not warm
+                    try {
+                        results[b][o] = ReluInteriorPoint.solve(op, program.input(), program.signs(), target,
+                                program.penalties(betas[b]), program.networkSigns(), tolerance, maxIterations);
+                        continue;
+                    } catch (DeviceOutOfMemoryException e) {
+                        if (reluSolver == ReluSolver.INTERIOR_POINT) {
+                            throw e;
+                        }
+                        interiorPoint = false;
+                    }
+                }
                 ProgramResult r = ReluWorkingSet.solve(backend, op, program.input(), program.mask(), program.signs(),
                         target, program.penalties(betas[b]), program.networkSigns(), gramNorm, warm, tolerance,
                         maxIterations);
@@ -218,6 +251,24 @@ public final class ConvexFit {
             results[b][o] = formulation == Formulation.GATED
                     ? reluOnActivePatterns(backend, lifted, target, betas[b], r, gramNorm) : r;
         }
+    }
+
+    /**
+     * The most examples for which {@link ReluSolver#AUTO} picks the interior-point method: beyond, its per-iteration
+     * N x N Cholesky on the host (N^3 / 3 flops) and the N^2 K d' flops of its Newton matrix outweigh the augmented
+     * Lagrangian's cheaper iterations (at N = 2000 an iteration takes about 1.5-3 s on two cores, docs/convex.md).
+     */
+    static final int AUTO_INTERIOR_POINT_MAX_EXAMPLES = 5000;
+
+    /**
+     * Whether {@link ReluSolver#AUTO} picks the interior-point method: at most
+     * {@link #AUTO_INTERIOR_POINT_MAX_EXAMPLES} examples, and the N x N Newton matrix fits on the host three times
+     * (the download, the factor and its solver's copy) within half the physical memory available. (Its backend
+     * matrices are checked by allocating them: a backend out of memory falls back to the augmented Lagrangian.)
+     */
+    private static boolean interiorPointFits(MaskedOperator op) {
+        return op.n <= AUTO_INTERIOR_POINT_MAX_EXAMPLES
+                && 3.0 * op.n * op.n * Double.BYTES <= 0.5 * HostMemory.availablePhysical();
     }
 
     /**

@@ -5,7 +5,8 @@ package io.github.tangent4j.convex;
  */
 public enum Formulation {
     /**
-     * The ReLU program with its cone constraints, solved by an augmented-Lagrangian method: its optimum
+     * The ReLU program with its cone constraints, solved by {@link ReluSolver} (an interior-point method or an
+     * augmented-Lagrangian one): its optimum
      * over all patterns is the global optimum of two-layer ReLU training with weight decay (Pilanci and
      * Ergen 2020, Theorem 1).
      */

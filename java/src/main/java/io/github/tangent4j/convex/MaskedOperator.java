@@ -56,11 +56,7 @@ final class MaskedOperator implements AutoCloseable {
             made[7] = this.g = backend.allocate(dtype, groups, dims);
             made[8] = this.colDev = backend.allocate(dtype, 1, groups);
         } catch (RuntimeException | Error e) {
-            for (DeviceMatrix m : made) {
-                if (m != null) {
-                    m.close();
-                }
-            }
+            closeAll(made);
             throw e;
         }
         hostY = Tensor.allocate(dtype, groups, dims);
@@ -172,7 +168,8 @@ final class MaskedOperator implements AutoCloseable {
         return 1.05 * lambda;
     }
 
-    private static void put(Tensor t, double[] v) {
+    /** Writes v into the first v.length elements of t. */
+    static void put(Tensor t, double[] v) {
         for (int i = 0; i < v.length; i++) {
             t.setFlat(i, v[i]);
         }
@@ -180,7 +177,12 @@ final class MaskedOperator implements AutoCloseable {
 
     @Override
     public void close() {
-        for (DeviceMatrix m : new DeviceMatrix[] {x, mask, z, yDev, sums, xr, rDev, g, colDev}) {
+        closeAll(x, mask, z, yDev, sums, xr, rDev, g, colDev);
+    }
+
+    /** Closes the matrices that are not null. */
+    static void closeAll(DeviceMatrix... matrices) {
+        for (DeviceMatrix m : matrices) {
             if (m != null) {
                 m.close();
             }

@@ -95,9 +95,10 @@ class ConvexCliTest {
             {"--beta", "0.1"},
             {"--beta", "0.1", "--patterns", "all", "--x", x3.toString()},
             {"--beta", "0.1", "--patterns", "all", "--formulation", "lasso"},
+            {"--beta", "0.1", "--patterns", "all", "--solver", "newton"},
         };
         String[] expected = {"--beta", "--beta", "--y", "--patterns 1000000000000: the program", "--patterns",
-            "--patterns", "--patterns all", "--formulation"};
+            "--patterns", "--patterns all", "--formulation", "--solver"};
         for (int c = 0; c < cases.length; c++) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("convex-fit", "--bias",
                     "--backend", "java", "--out", out.toString()));
