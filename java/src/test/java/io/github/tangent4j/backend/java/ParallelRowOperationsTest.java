@@ -7,7 +7,7 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
-import java.util.SplittableRandom;
+import io.github.tangent4j.testing.Gaussian;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,15 +16,6 @@ import org.junit.jupiter.api.Test;
  * the one product or sum it stands for, whatever block of rows a thread took.
  */
 class ParallelRowOperationsTest {
-    private static Tensor random(DType t, long rows, long cols, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor x = Tensor.allocate(t, rows, cols);
-        for (long i = 0; i < x.size(); i++) {
-            x.setFlat(i, r.nextGaussian());
-        }
-        return x;
-    }
-
     private static double rounded(DType t, double v) {
         return t == DType.F32 ? (float) v : v;
     }
@@ -38,9 +29,9 @@ class ParallelRowOperationsTest {
         assertTrue(rows * cols >= JavaElementwise.PARALLEL_ELEMENTS, "large enough to be split");
         try (Backend b = new JavaBackend()) {
             for (DType t : new DType[] {DType.F64, DType.F32}) {
-                Tensor a = random(t, rows, cols, 1);
-                Tensor s = random(t, examples, cols, 2);
-                Tensor v = random(t, 1, cols, 3);
+                Tensor a = Gaussian.matrix(1, t, rows, cols);
+                Tensor s = Gaussian.matrix(2, t, examples, cols);
+                Tensor v = Gaussian.matrix(3, t, 1, cols);
                 try (DeviceMatrix am = b.upload(a); DeviceMatrix sm = b.upload(s); DeviceMatrix vm = b.upload(v);
                      DeviceMatrix out = b.allocate(t, rows, cols)) {
                     b.hadamard(am, sm, out);
