@@ -57,6 +57,11 @@ final class NtkFeatures implements NtkMethod.Features {
         return signals.signal(l);
     }
 
+    /** {@code phi'(Z_l)} (rows x n_l) for a hidden layer {@code l}. */
+    DeviceMatrix slope(int l) {
+        return trace.slope(l);
+    }
+
     /** Whether the output layer's signal is the identity per example (every output differentiated). */
     boolean outputSignalIsIdentity() {
         return signals.outputSignalIsIdentity();

@@ -16,6 +16,9 @@ import java.lang.foreign.MemorySegment;
  * one GEMM written straight into the accumulator (first, in every tile alike, so that tiles of any size give
  * the same bits).
  *
+ * <p>With every output differentiated, the last hidden layer's signal Gram comes from that layer's slopes
+ * ({@link SlopeGram}, O times fewer multiply-adds than the flattened signals' Gram).
+ *
  * <p>A block of examples with itself ({@link #lowerTriangle}) is computed on and below the diagonal only:
  * block row {@code [r0, r1)} against columns {@code [0, r1)}, so that with B blocks the Grams cost
  * (B + 1) / (2 B) of the full square; the strict upper triangle is left for the caller to mirror (the
@@ -32,10 +35,13 @@ final class StructuredTrace {
 
     private final Mlp mlp;
     private final Backend backend;
+    /** The last hidden layer's signal Gram from its slopes; null without a hidden layer. */
+    private final SlopeGram slopeGram;
 
     StructuredTrace(Mlp mlp, Backend backend) {
         this.mlp = mlp;
         this.backend = backend;
+        this.slopeGram = mlp.depth() >= 1 ? SlopeGram.of(mlp) : null;
     }
 
     /** Rows per block row for a triangle of n examples (a multiple of 16, for the GEMM's micro-tiles, or n). */
@@ -93,13 +99,10 @@ final class StructuredTrace {
                 if (identity && l == last) {
                     continue;
                 }
-                long flat = mlp.outputDim() * mlp.layers().get(l).out();
-                DeviceMatrix left = a.signal(l).reshape(a.rows(), flat).rows(r0, r1);
-                DeviceMatrix right = b.signal(l).reshape(b.rows(), flat).rows(0, c1);
                 try (DeviceMatrix k = backend.allocateUninitialised(mlp.dtype(), m, c1);
                      DeviceMatrix s = backend.allocateUninitialised(mlp.dtype(), m, c1)) {
                     gram(a, r0, r1, b, c1, l, 1, k);
-                    backend.gemm(false, true, 1, left, right, 0, s);
+                    signalGram(a, r0, r1, b, c1, l, identity && l == last - 1, s);
                     if (empty) {
                         backend.hadamard(s, k, acc);
                         empty = false;
@@ -114,6 +117,21 @@ final class StructuredTrace {
             acc.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code s = S_l}, the Gram of the flattened signals of rows [r0, r1) of a against rows [0, c1) of b;
+     * {@code fromSlopes}: l is the last hidden layer and every output is differentiated ({@link SlopeGram}).
+     */
+    private void signalGram(NtkFeatures a, long r0, long r1, NtkFeatures b, long c1, int l, boolean fromSlopes,
+            DeviceMatrix s) {
+        if (fromSlopes) {
+            slopeGram.into(backend, a.slope(l).rows(r0, r1), b.slope(l).rows(0, c1), s);
+            return;
+        }
+        long flat = mlp.outputDim() * mlp.layers().get(l).out();
+        backend.gemm(false, true, 1, a.signal(l).reshape(a.rows(), flat).rows(r0, r1),
+                b.signal(l).reshape(b.rows(), flat).rows(0, c1), 0, s);
     }
 
     /** {@code k = scale * K_l} for rows [r0, r1) of a against rows [0, c1) of b, overwriting k. */

@@ -55,11 +55,25 @@ final class JavaElementwise {
         }
     }
 
-    /** m[i, :] (op)= b[bi(i), :] written to out[i, :], op = add or multiply. */
+    /** Row operations on at least this many elements are split over the {@link ComputePool}'s threads. */
+    static final long PARALLEL_ELEMENTS = 1L << 18;
+
+    /**
+     * m[i, :] (op)= b[bi(i), :] written to out[i, :], op = add or multiply; large ones in row blocks on the
+     * {@link ComputePool} (the sweeps' masks are a few MB, between GEMMs that use every core).
+     */
     private static void rows(DType t, boolean add, MemorySegment a, MemorySegment b, MemorySegment out, long rows,
             long cols, long repeat, boolean broadcastB) {
+        int parts = rows < 2 || rows * cols < PARALLEL_ELEMENTS ? 1 : (int) Math.min(rows, ComputePool.THREADS);
+        ComputePool.run(parts, part -> rowRange(t, add, a, b, out, rows * part / parts, rows * (part + 1) / parts, cols,
+                repeat, broadcastB));
+    }
+
+    /** {@link #rows} for rows [from, to). */
+    private static void rowRange(DType t, boolean add, MemorySegment a, MemorySegment b, MemorySegment out, long from,
+            long to, long cols, long repeat, boolean broadcastB) {
         long es = t.byteSize();
-        for (long i = 0; i < rows; i++) {
+        for (long i = from; i < to; i++) {
             long at = i * cols;
             long bt = broadcastB ? 0 : (i / repeat) * cols;
             long j = vector() ? VectorElementwise.row(t == DType.F64, add, a, at * es, b, bt * es, out, at * es, cols) : 0;
