@@ -3,6 +3,7 @@ package io.github.tangent4j.backend.java;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,23 +13,23 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link PackedGemmLoops} (which cites the algorithm) runs. op(B) is packed in NR-wide column panels
  * (KC x NR; KC from {@link GemmBlocking}), op(A) in MR-row panels, and an MR x NR
  * register-blocked micro-kernel of fused multiply-adds updates C (the 4 x 4-vector tile: 4 broadcasts
- * and 4 loads per 16 FMAs; 6 x 4 and 8 x 3: 24 FMAs). Edges are zero-padded in the packed buffers; C is
+ * and 4 loads per 16 FMAs; 6 x 4, 8 x 3 and 12 x 2: 24 FMAs). Edges are zero-padded in the packed buffers; C is
  * updated from a tile buffer, with masks at the edges. One instance serves one call.
  */
 final class VectorGemm64 extends PackedGemmLoops.Call {
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
     /**
-     * The micro-tile: 4, 6 or 8 rows ({@link GemmBlocking#wideRows()}) x 4, 4 or 3 vectors (16 or 24
+     * The micro-tile: 4, 6, 8 or 12 rows ({@link GemmBlocking#wideRows(int)}) x 4, 4, 3 or 2 vectors (16 or 24
      * accumulators) with 512-bit vectors and 32 vector registers; 6 rows x 2 vectors (12 accumulators) with
      * narrower vectors, where AVX2 has only 16 registers and the 4 x 4 tile spills (1.4-2x slower there;
      * bench/RESULTS.md).
      */
     static final boolean WIDE = SPECIES.vectorBitSize() >= 512;
     /** The rows of the micro-tile chosen for this CPU. */
-    static final int MR = WIDE ? GemmBlocking.wideRows() : 6;
+    static final int MR = WIDE ? GemmBlocking.wideRows(Double.BYTES) : 6;
     /** The most rows a micro-tile has. */
-    private static final int MAX_MR = 8;
+    private static final int MAX_MR = 12;
     /** The columns of the micro-tile chosen for this CPU (the width of a packed B panel). */
     static final int NR = width(MR);
     /** The widest micro-tile. */
@@ -46,6 +47,9 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
     /** The blocking of those products: the 6 x 4 tile in the panel order. */
     private static final PackedGemmLoops.Blocking FEW_ROWS = new PackedGemmLoops.Blocking(WIDE ? 6 : MR, width(6),
             KC, Math.max(FEW, 1), GemmBlocking.panelNc(Double.BYTES), L2_B_BLOCK, false);
+    /** For each panel height r, the offsets 0, r, 2r, ... of a vector's lanes in a packed A panel. */
+    private static final int[][] SPREAD = IntStream.rangeClosed(0, MAX_MR)
+            .mapToObj(r -> IntStream.range(0, L).map(i -> i * r).toArray()).toArray(int[][]::new);
     private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<double[]> PACKED_A = ThreadLocal.withInitial(() -> new double[(MC + MAX_MR) * KC]);
@@ -85,7 +89,7 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
     static void gemm(int rows, boolean rowStreams, int kc, int mc, int nc, boolean transA, boolean transB, int m,
             int n, int k, double alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb,
             double beta, MemorySegment c, long cOff, long ldc) {
-        int r = WIDE && (rows == 4 || rows == 8) ? rows : 6;
+        int r = WIDE && (rows == 4 || rows == 8 || rows == 12) ? rows : 6;
         run(new PackedGemmLoops.Blocking(r, width(r), kc > 0 ? Math.min(kc, KC) : KC, mc > 0 ? Math.min(mc, MC) : MC,
                 nc > 0 ? Math.min(nc, NC) : NC, L2_B_BLOCK, rowStreams), transA, transB, m, n, k, alpha, a, aOff, lda, b,
                 bOff, ldb, beta, c, cOff, ldc);
@@ -100,13 +104,15 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
 
     /** The columns of the micro-tile with {@code rows} rows: 3 vectors for 8 rows, else 4 (2 when narrow). */
     private static int width(int rows) {
-        return (!WIDE ? 2 : rows == 8 ? 3 : 4) * L;
+        return (!WIDE || rows == 12 ? 2 : rows == 8 ? 3 : 4) * L;
     }
 
     @Override
     void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate) {
         if (!WIDE) {
             kernel6x2(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+        } else if (tileRows == 12) {
+            kernel12x2(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else if (tileRows == 8) {
             kernel8x3(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else if (tileRows == 6) {
@@ -141,7 +147,17 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
                 for (int r = 0; r < mr; r++) {
                     if (r < rows) {
                         long src = off + (long) (i0 + ir + r) * lda + p0;
-                        for (int p = 0; p < kc; p++) {
+                        int p = 0;
+                        if (WIDE) {
+                            // row r of the panel to every mr-th element: one AVX-512 scatter per vector, not L
+                            // scalar moves (F32: 1.2x on 2048 x 48 x 512, bench/RESULTS.md 2026-12-05 10:30)
+                            int[] spread = SPREAD[mr];
+                            for (; p + L <= kc; p += L) {
+                                DoubleVector.fromMemorySegment(SPECIES, a, (src + p) * Double.BYTES, LE)
+                                        .intoArray(ap, base + p * mr + r, spread, 0);
+                            }
+                        }
+                        for (; p < kc; p++) {
                             ap[base + p * mr + r] = a.getAtIndex(E, src + p);
                         }
                     } else {
@@ -333,6 +349,94 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
         c71.intoArray(tile, 7 * W3 + L);
         c72.intoArray(tile, 7 * W3 + 2 * L);
         update(tile, W3, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
+    }
+
+    /**
+     * The 12 x 2-vector tile (24 accumulators, 12 broadcasts and 2 loads per 24 FMAs): the B panel it streams
+     * is 2 vectors wide, a third less L2 traffic per FMA than the 8 x 3 tile's.
+     */
+    private static void kernel12x2(int kc, double[] ap, int aBase, double[] bp, int bBase, MemorySegment c, long cIdx,
+            long ldc, int mr, int nr, double alpha, double beta, boolean accumulate, double[] tile) {
+        final int W2 = 2 * L;
+        DoubleVector c00 = DoubleVector.zero(SPECIES), c01 = c00;
+        DoubleVector c10 = c00, c11 = c00;
+        DoubleVector c20 = c00, c21 = c00;
+        DoubleVector c30 = c00, c31 = c00;
+        DoubleVector c40 = c00, c41 = c00;
+        DoubleVector c50 = c00, c51 = c00;
+        DoubleVector c60 = c00, c61 = c00;
+        DoubleVector c70 = c00, c71 = c00;
+        DoubleVector c80 = c00, c81 = c00;
+        DoubleVector c90 = c00, c91 = c00;
+        DoubleVector c100 = c00, c101 = c00;
+        DoubleVector c110 = c00, c111 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bBase + p * W2;
+            int ai = aBase + p * 12;
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, bp, bi);
+            DoubleVector b1 = DoubleVector.fromArray(SPECIES, bp, bi + L);
+            DoubleVector a0 = DoubleVector.broadcast(SPECIES, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            DoubleVector a1 = DoubleVector.broadcast(SPECIES, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            DoubleVector a2 = DoubleVector.broadcast(SPECIES, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            DoubleVector a3 = DoubleVector.broadcast(SPECIES, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            DoubleVector a4 = DoubleVector.broadcast(SPECIES, ap[ai + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            DoubleVector a5 = DoubleVector.broadcast(SPECIES, ap[ai + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            DoubleVector a6 = DoubleVector.broadcast(SPECIES, ap[ai + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            DoubleVector a7 = DoubleVector.broadcast(SPECIES, ap[ai + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+            DoubleVector a8 = DoubleVector.broadcast(SPECIES, ap[ai + 8]);
+            c80 = a8.fma(b0, c80);
+            c81 = a8.fma(b1, c81);
+            DoubleVector a9 = DoubleVector.broadcast(SPECIES, ap[ai + 9]);
+            c90 = a9.fma(b0, c90);
+            c91 = a9.fma(b1, c91);
+            DoubleVector a10 = DoubleVector.broadcast(SPECIES, ap[ai + 10]);
+            c100 = a10.fma(b0, c100);
+            c101 = a10.fma(b1, c101);
+            DoubleVector a11 = DoubleVector.broadcast(SPECIES, ap[ai + 11]);
+            c110 = a11.fma(b0, c110);
+            c111 = a11.fma(b1, c111);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, W2);
+        c11.intoArray(tile, W2 + L);
+        c20.intoArray(tile, 2 * W2);
+        c21.intoArray(tile, 2 * W2 + L);
+        c30.intoArray(tile, 3 * W2);
+        c31.intoArray(tile, 3 * W2 + L);
+        c40.intoArray(tile, 4 * W2);
+        c41.intoArray(tile, 4 * W2 + L);
+        c50.intoArray(tile, 5 * W2);
+        c51.intoArray(tile, 5 * W2 + L);
+        c60.intoArray(tile, 6 * W2);
+        c61.intoArray(tile, 6 * W2 + L);
+        c70.intoArray(tile, 7 * W2);
+        c71.intoArray(tile, 7 * W2 + L);
+        c80.intoArray(tile, 8 * W2);
+        c81.intoArray(tile, 8 * W2 + L);
+        c90.intoArray(tile, 9 * W2);
+        c91.intoArray(tile, 9 * W2 + L);
+        c100.intoArray(tile, 10 * W2);
+        c101.intoArray(tile, 10 * W2 + L);
+        c110.intoArray(tile, 11 * W2);
+        c111.intoArray(tile, 11 * W2 + L);
+        update(tile, W2, c, cIdx, ldc, mr, nr, alpha, beta, accumulate);
     }
 
     /** The 4 x 4-vector tile. */

@@ -7,7 +7,7 @@ final class VectorKernel implements GemmKernel {
     @Override
     public String name() {
         return "Vector API " + VectorGemm64.SPECIES.vectorBitSize() + "-bit, " + VectorGemm64.MR + "x"
-                + VectorGemm64.NR + " (F64) micro-kernel";
+                + VectorGemm64.NR + " (F64) and " + VectorGemm32.MR + "x" + VectorGemm32.NR + " (F32) micro-kernels";
     }
 
     @Override

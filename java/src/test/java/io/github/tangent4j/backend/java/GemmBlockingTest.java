@@ -40,11 +40,13 @@ class GemmBlockingTest {
     }
 
     @Test
-    void intelGetsTheEightRowTileAndRowStreamsOfHalfL2BlocksAmdKeepsItsTuning() {
+    void intelGetsTheEightAndTwelveRowTilesAndRowStreamsOfHalfL2BlocksAmdKeepsItsTuning() {
         GemmBlocking.Cpu xeon = new GemmBlocking.Cpu("GenuineIntel", 48 << 10, 2 << 20);
         GemmBlocking.Cpu zen4 = new GemmBlocking.Cpu("AuthenticAMD", 32 << 10, 1 << 20);
-        assertEquals(8, GemmBlocking.chooseRows(xeon));
-        assertEquals(4, GemmBlocking.chooseRows(zen4));
+        assertEquals(8, GemmBlocking.chooseRows(xeon, 8));
+        assertEquals(12, GemmBlocking.chooseRows(xeon, 4));
+        assertEquals(4, GemmBlocking.chooseRows(zen4, 8));
+        assertEquals(4, GemmBlocking.chooseRows(zen4, 4));
         // B blocks of 1 MB (half the L2) in whole 3-vector panels: 240 = 10 x 24 doubles, 480 = 10 x 48 floats
         assertEquals(new GemmBlocking.Sizes(512, 2048, 240, (2 << 20) / 8, true, 384), GemmBlocking.choose(xeon, 8, 64));
         assertEquals(new GemmBlocking.Sizes(512, 2048, 480, (2 << 20) / 4, true, 768), GemmBlocking.choose(xeon, 4, 64));
@@ -74,11 +76,11 @@ class GemmBlockingTest {
         // small blocks (KC 16, MC 24, NC 48), so that every loop of both orders runs several times with
         // remainders: 16 row panels of 8 in 3 A blocks, B blocks of 2 panels, 4 slices of the inner dimension
         int[][] smallBlocks = {{37, 101, 45}, {50, 9, 64}};
-        for (int rows : new int[] {4, 6, 8}) {
+        for (int rows : new int[] {4, 6, 8, 12}) {
             for (boolean rowStreams : new boolean[] {false, true}) {
                 for (boolean f64 : new boolean[] {true, false}) {
                     for (int t = 0; t < 4; t++) {
-                        for (int[] s : rowStreams == (rows == 8) ? shapes : new int[0][]) {   // as the CPUs choose
+                        for (int[] s : rowStreams == (rows >= 8) ? shapes : new int[0][]) {   // as the CPUs choose
                             check(rows, rowStreams, 0, 0, 0, f64, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], rng);
                         }
                         for (int[] s : smallBlocks) {
