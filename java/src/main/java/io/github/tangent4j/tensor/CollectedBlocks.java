@@ -27,7 +27,7 @@ final class CollectedBlocks {
     /** A collection is requested when the faults it may save cost at least this many times its pause. */
     static final int PAYBACK = 4;
     /** The pause assumed before the first collection is measured. */
-    private static final long FIRST_GC_NANOS = 20_000_000;
+    private static final long FIRST_GC_NANOS = 5_000_000;
     /** The longest wait for a block after a collection. */
     private static final long MAX_WAIT_NANOS = 100_000_000;
     /** A wait for a block ends when no block of any class has come back for this long. */

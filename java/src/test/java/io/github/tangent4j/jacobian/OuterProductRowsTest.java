@@ -55,6 +55,29 @@ class OuterProductRowsTest {
         }
     }
 
+    /**
+     * Layer inputs wider than one vector and not a multiple of its length (the Vector API runs and their scalar
+     * tails), both dtypes, against the scalar materialised products.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.github.tangent4j.jacobian.JacobiansTest#backendsAndDtypes")
+    void runsWiderThanOneVectorMatchTheMaterialisedProducts(String backendName, DType dtype) {
+        Mlp mlp = network(35, Activation.RELU, Parameterization.ntk(0.9, 0.2), dtype, 37, 70, 19, 3);
+        Tensor x = inputs(36, dtype, 5, 37);
+        double tol = dtype == DType.F32 ? 2e-5 : 1e-12;
+        TestBackends.with(backendName, backend -> {
+            Tensor jp = Jacobians.of(mlp).parameters(backend, x).tensor();
+            for (int i = 0; i < 5; i++) {
+                double[][] ref = ScalarJacobian.parameters(mlp, ScalarMlp.row(x, i));
+                for (int o = 0; o < ref.length; o++) {
+                    for (int q = 0; q < ref[o].length; q++) {
+                        assertClose(ref[o][q], jp.get(i, o, q), tol, "example " + i + " [" + o + ", " + q + "]");
+                    }
+                }
+            }
+        });
+    }
+
     /** A ReLU unit that is off for an example gives a zero run; an off unit fed a huge input still gives zeros. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")

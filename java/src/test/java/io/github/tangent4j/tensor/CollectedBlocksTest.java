@@ -61,8 +61,8 @@ class CollectedBlocksTest {
     }
 
     /**
-     * Blocks handed out past the threshold (a first collection assumed to pause 20 ms: 4 x 20 ms of faults at
-     * 1 µs per page, 328 MB) and dropped: the next request finds the pool empty, collects them and gets one back
+     * Blocks handed out past the threshold (a first collection assumed to pause 5 ms: 4 x 5 ms of faults at
+     * 1 µs per page, 82 MB) and dropped: the next request finds the pool empty, collects them and gets one back
      * (on a loaded machine the cleaner may miss the request's short wait; the one after it then finds the block).
      */
     @Test
