@@ -35,7 +35,8 @@ final class OuterProductRows {
     private final double[][] inputs;   // per layer: H_{l-1}, (rows x in_l), row-major
     private final boolean zeroRuns;    // whether a zero signal may be written as zeros (finite inputs: 0 * h = 0)
 
-    private OuterProductRows(Mlp mlp, double[][] deltas, double[] weightScales, double[] biasScales, double[][] inputs) {
+    private OuterProductRows(Mlp mlp, double[][] deltas, double[] weightScales, double[] biasScales,
+                             double[][] inputs) {
         this.mlp = mlp;
         this.layout = ParameterLayout.of(mlp);
         this.o = mlp.outputDim();

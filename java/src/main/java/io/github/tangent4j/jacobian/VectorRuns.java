@@ -1,10 +1,10 @@
 package io.github.tangent4j.jacobian;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,11 +22,8 @@ final class VectorRuns {
     }
 
     private static boolean detect() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return false;
-        }
         try {
-            return Loops.F64.length() > 0;
+            return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && Loops.F64.length() > 0;
         } catch (LinkageError e) {
             return false;
         }
@@ -47,26 +44,20 @@ final class VectorRuns {
         static final VectorSpecies<Double> F64 = DoubleVector.SPECIES_PREFERRED;
         static final VectorSpecies<Float> F32 = FloatVector.SPECIES_PREFERRED;
         static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-        static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
-        static final ValueLayout.OfDouble F64_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(LE);
 
+        // One loop with a mask that is all-true but for the last, partial vector (AVX-512 masks its stores at
+        // full speed), so no scalar tail.
         static void scaled32(MemorySegment out, long at, float s, float[] in, int n) {
-            int k = 0;
-            for (int bound = F32.loopBound(n); k < bound; k += F32.length()) {
-                FloatVector.fromArray(F32, in, k).mul(s).intoMemorySegment(out, (at + k) * Float.BYTES, LE);
-            }
-            for (; k < n; k++) {
-                out.set(F32_LE, (at + k) * Float.BYTES, s * in[k]);
+            for (int k = 0; k < n; k += F32.length()) {
+                VectorMask<Float> m = F32.indexInRange(k, n);
+                FloatVector.fromArray(F32, in, k, m).mul(s).intoMemorySegment(out, (at + k) * Float.BYTES, LE, m);
             }
         }
 
         static void scaled64(MemorySegment out, long at, double s, double[] in, int n) {
-            int k = 0;
-            for (int bound = F64.loopBound(n); k < bound; k += F64.length()) {
-                DoubleVector.fromArray(F64, in, k).mul(s).intoMemorySegment(out, (at + k) * Double.BYTES, LE);
-            }
-            for (; k < n; k++) {
-                out.set(F64_LE, (at + k) * Double.BYTES, s * in[k]);
+            for (int k = 0; k < n; k += F64.length()) {
+                VectorMask<Double> m = F64.indexInRange(k, n);
+                DoubleVector.fromArray(F64, in, k, m).mul(s).intoMemorySegment(out, (at + k) * Double.BYTES, LE, m);
             }
         }
     }

@@ -32,7 +32,7 @@ final class BlockPool {
         this.free = free;
     }
 
-    /** The size class of a request of {@code bytes} (> 0): {@code bytes} rounded up to one eighth of its power of two. */
+    /** The size class of a request of {@code bytes} (> 0): rounded up to a multiple of an eighth of its power of two. */
     static long classBytes(long bytes) {
         int shift = Math.max(0, 63 - Long.numberOfLeadingZeros(bytes) - 3);
         long step = 1L << shift;
