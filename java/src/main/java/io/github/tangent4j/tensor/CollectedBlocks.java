@@ -28,6 +28,8 @@ final class CollectedBlocks {
     static final int PAYBACK = 4;
     /** The pause assumed before the first collection is measured. */
     private static final long FIRST_GC_NANOS = 5_000_000;
+    /** The least pause counted for a collection. */
+    private static final long MIN_GC_NANOS = 1_000_000;
     /** The longest wait for a block after a collection. */
     private static final long MAX_WAIT_NANOS = 100_000_000;
     /** A wait for a block ends when no block of any class has come back for this long. */
@@ -94,7 +96,9 @@ final class CollectedBlocks {
             handedOutSinceGc = 0;
             long start = System.nanoTime();
             System.gc();
-            lastGcNanos = Math.max(1, System.nanoTime() - start);
+            // at least 1 ms: a collection that returns at once (-XX:+DisableExplicitGC) must not be requested
+            // on every request
+            lastGcNanos = Math.max(MIN_GC_NANOS, System.nanoTime() - start);
         }
         long wait = Math.min(MAX_WAIT_NANOS, (long) (blockBytes / 4096.0 * FAULT_NANOS_PER_PAGE / PAYBACK));
         MemorySegment block;
