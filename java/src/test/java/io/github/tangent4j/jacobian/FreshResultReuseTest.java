@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FreshResultReuseTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("io.github.tangent4j.jacobian.JacobiansTest#backendsAndDtypes")
-    void aReusedBlockIsOverwrittenCompletely(String backendName, DType dtype) throws InterruptedException {
+    void aReusedBlockIsOverwrittenCompletely(String backendName, DType dtype) {
         Mlp mlp = network(41, Activation.RELU, Parameterization.STANDARD, dtype, 200, 64, 10);
         Tensor x = inputs(42, dtype, 160, 200);
         for (Jacobians.Kind kind : new Jacobians.Kind[] {Jacobians.Kind.INPUT, Jacobians.Kind.PARAMETERS}) {
@@ -45,20 +45,26 @@ class FreshResultReuseTest {
 
     /** Allocates a block of {@code shape}, fills it with NaN, drops it and waits until it is pooled; its address. */
     private static long poisonAndDrop(DType dtype, long[] shape) {
+        releaseDropped();   // so that the only block released below is this one
         Tensor t = Tensor.allocateUninitialised(dtype, shape);
         t.segment().fill((byte) 0xFF);   // NaN in F32 and F64
         long address = t.segment().address();
         long pooled = NativeMemory.pooledBytes();
         t = null;
-        try {
-            for (int i = 0; i < 200 && NativeMemory.pooledBytes() <= pooled; i++) {
-                System.gc();
-                Thread.sleep(10);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        releaseDropped();
         assertTrue(NativeMemory.pooledBytes() > pooled, "the dropped block was not pooled");
         return address;
+    }
+
+    /** Collects until the bytes of live uninitialised blocks stop changing: every dropped one is released. */
+    private static void releaseDropped() {
+        try {
+            for (long was = -1; NativeMemory.collectedBytes() != was; Thread.sleep(20)) {
+                was = NativeMemory.collectedBytes();
+                System.gc();
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError("interrupted", e);
+        }
     }
 }
