@@ -24,8 +24,13 @@ public final class NativeMemory {
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     }
 
-    /** The blocks behind {@link #allocateCollected}, after the downcall handles it frees through. */
-    private static final CollectedBlocks COLLECTED = new CollectedBlocks(HostMemory.poolBudget());
+    /**
+     * The blocks behind {@link #allocateCollected}, created at its first use (the budget reads the JVM's
+     * management beans, which plain {@link #allocate}/{@link #free} users need not load).
+     */
+    private static final class Collected {
+        static final CollectedBlocks BLOCKS = new CollectedBlocks(HostMemory.poolBudget());
+    }
 
     private NativeMemory() {
     }
@@ -54,22 +59,22 @@ public final class NativeMemory {
      * as it does arena memory, so that unreachable blocks are collected before the limit is passed.
      */
     public static MemorySegment allocateCollected(long bytes) {
-        return COLLECTED.allocate(bytes);
+        return Collected.BLOCKS.allocate(bytes);
     }
 
     /** Bytes allocated by {@link #allocateCollected} whose segments are not yet released by the cleaner. */
     public static long collectedBytes() {
-        return COLLECTED.liveBytes();
+        return Collected.BLOCKS.liveBytes();
     }
 
     /** Bytes of released {@link #allocateCollected} blocks kept for reuse (at most {@link HostMemory#poolBudget()}). */
     public static long pooledBytes() {
-        return COLLECTED.pooledBytes();
+        return Collected.BLOCKS.pooledBytes();
     }
 
     /** Frees every block kept for reuse (as {@link HostMemory} does before it reports memory as short). */
     static long trimPool() {
-        return COLLECTED.trim();
+        return Collected.BLOCKS.trim();
     }
 
     /** Returns memory from {@link #allocate} (any view starting at its first byte) to the C allocator. */
