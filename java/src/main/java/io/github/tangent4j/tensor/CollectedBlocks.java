@@ -26,19 +26,11 @@ final class CollectedBlocks {
     static final double FAULT_NANOS_PER_PAGE = 1000;
     /** A collection is requested when the faults it may save cost at least this many times its pause. */
     static final int PAYBACK = 4;
-    /** The pause assumed before the first collection is measured. */
-    private static final long FIRST_GC_NANOS = 5_000_000;
-    /** The least pause counted for a collection. */
-    private static final long MIN_GC_NANOS = 1_000_000;
-    /** The longest wait for a block after a collection. */
-    private static final long MAX_WAIT_NANOS = 100_000_000;
-    /** A wait for a block ends when no block of any class has come back for this long. */
-    private static final long QUIET_NANOS = 10_000_000;
 
     private final BlockPool pool;
     private final AtomicLong liveBytes = new AtomicLong();
     private long handedOutSinceGc;   // guarded by this
-    private long lastGcNanos = FIRST_GC_NANOS;
+    private long lastGcNanos = 5_000_000;   // assumed until a collection is measured
     private int fruitlessGcs;
 
     /** Blocks kept for reuse up to {@code poolBytes} (0: none kept, none reclaimed). */
@@ -82,22 +74,26 @@ final class CollectedBlocks {
         }
     }
 
+    // A collection's pause counts as at least 1 ms. A wait for a block after a collection: at most 100 ms,
+    // and over once no block of any class has come back for 10 ms.
+    private static final long MIN_GC_NANOS = 1_000_000;
+    private static final long MAX_WAIT_NANOS = 100_000_000;
+    private static final long QUIET_NANOS = 10_000_000;
+
     /**
      * A block of {@code blockBytes} freed by a collection requested now, when that pays (see the class
      * comment), or null.
      */
     private MemorySegment reclaim(long blockBytes) {
         synchronized (this) {
-            long threshold = (long) Math.min(Long.MAX_VALUE / 2.0,
-                    (double) lastGcNanos * PAYBACK / FAULT_NANOS_PER_PAGE * 4096) << Math.min(fruitlessGcs, 20);
+            double threshold = Math.scalb((double) lastGcNanos * PAYBACK / FAULT_NANOS_PER_PAGE * 4096, fruitlessGcs);
             if (threshold > pool.budgetBytes() || handedOutSinceGc < Math.max(threshold, blockBytes)) {
                 return null;
             }
             handedOutSinceGc = 0;
             long start = System.nanoTime();
             System.gc();
-            // at least 1 ms: a collection that returns at once (-XX:+DisableExplicitGC) must not be requested
-            // on every request
+            // a collection that returns at once (-XX:+DisableExplicitGC) must not be requested on every request
             lastGcNanos = Math.max(MIN_GC_NANOS, System.nanoTime() - start);
         }
         long wait = Math.min(MAX_WAIT_NANOS, (long) (blockBytes / 4096.0 * FAULT_NANOS_PER_PAGE / PAYBACK));
