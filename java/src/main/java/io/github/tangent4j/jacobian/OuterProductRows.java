@@ -17,8 +17,9 @@ import java.util.stream.IntStream;
  * H_{l-1}[i, :]} for every unit u (u-major, as the state dict stores {@code W_l}) followed by the bias block
  * {@code c Delta_l[i, o, :]}. The factors (rows*O x n_l signals and rows x n_{l-1} layer inputs) are a few
  * MB; the block is rows*O*P numbers, so the pass is bound by memory bandwidth: rows are written in order,
- * in parallel on the common pool, through a buffer of one unit's products (a scaled copy of the input row,
- * a zero fill where ReLU's slope makes the signal 0).
+ * in parallel on the common pool: per unit a scaled copy of the input row, stored from the vector registers
+ * ({@link VectorRuns}; without the Vector API through a buffer of the products), or zeros where ReLU's slope
+ * makes the signal 0.
  */
 final class OuterProductRows {
     /** Row chunks per pool thread, so that threads finish together. */
@@ -28,18 +29,21 @@ final class OuterProductRows {
     private final ParameterLayout layout;
     private final long o;
     private final long p;
-    private final double[][] signals;  // per layer: a_l Delta_l, (rows*O x out_l), row-major
-    private final double[][] biases;   // per layer: c Delta_l, or null without a bias
+    private final double[][] deltas;   // per layer: Delta_l, (rows*O x out_l), row-major
+    private final double[] weightScales;   // per layer: a_l
+    private final double[] biasScales;     // per layer: c, or NaN without a bias
     private final double[][] inputs;   // per layer: H_{l-1}, (rows x in_l), row-major
     private final boolean zeroRuns;    // whether a zero signal may be written as zeros (finite inputs: 0 * h = 0)
 
-    private OuterProductRows(Mlp mlp, double[][] signals, double[][] biases, double[][] inputs) {
+    private OuterProductRows(Mlp mlp, double[][] deltas, double[] weightScales, double[] biasScales,
+                             double[][] inputs) {
         this.mlp = mlp;
         this.layout = ParameterLayout.of(mlp);
         this.o = mlp.outputDim();
         this.p = mlp.parameterCount();
-        this.signals = signals;
-        this.biases = biases;
+        this.deltas = deltas;
+        this.weightScales = weightScales;
+        this.biasScales = biasScales;
         this.inputs = inputs;
         boolean finite = true;
         for (double[] h : inputs) {
@@ -49,25 +53,27 @@ final class OuterProductRows {
     }
 
     /**
-     * The factors of {@code s}'s tile ({@link BackpropSignals#ofOutputs}), downloaded and scaled by the
-     * parameterization (weights by {@code a_l}, biases by {@code c}) in the network's dtype.
+     * The factors of {@code s}'s tile ({@link BackpropSignals#ofOutputs}), downloaded, with the
+     * parameterization's scales (weights by {@code a_l}, biases by {@code c}), which the rows apply as they are
+     * written (each scaled signal rounded to the network's dtype, as a GEMM's alpha would be).
      */
     static OuterProductRows of(BackpropSignals s) {
         ForwardTrace t = s.trace();
         Mlp mlp = t.net().mlp();
         Backend backend = t.net().backend();
         int layers = mlp.layers().size();
-        double[][] signals = new double[layers][];
-        double[][] biases = new double[layers][];
+        double[][] deltas = new double[layers][];
+        double[] weightScales = new double[layers];
+        double[] biasScales = new double[layers];
         double[][] inputs = new double[layers][];
         for (int l = 0; l < layers; l++) {
             Layer layer = mlp.layers().get(l);
-            double[] delta = doubles(backend.download(s.signal(l)));
+            deltas[l] = doubles(backend.download(s.signal(l)));
             inputs[l] = doubles(backend.download(t.input(l)));
-            signals[l] = scaled(mlp.dtype(), delta, mlp.parameterization().weightScale(layer.in()));
-            biases[l] = layer.hasBias() ? scaled(mlp.dtype(), delta, mlp.parameterization().biasScale()) : null;
+            weightScales[l] = mlp.parameterization().weightScale(layer.in());
+            biasScales[l] = layer.hasBias() ? mlp.parameterization().biasScale() : Double.NaN;
         }
-        return new OuterProductRows(mlp, signals, biases, inputs);
+        return new OuterProductRows(mlp, deltas, weightScales, biasScales, inputs);
     }
 
     /**
@@ -78,9 +84,11 @@ final class OuterProductRows {
      */
     boolean boundedBelowOverflow() {
         double max = mlp.dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
-        for (int l = 0; l < signals.length; l++) {
-            double bound = maxAbs(signals[l]) * maxAbs(inputs[l]);
-            if (!(bound <= max) || biases[l] != null && !(maxAbs(biases[l]) <= max)) {
+        for (int l = 0; l < deltas.length; l++) {
+            // the largest scaled signal: rounding is monotone, so it is the rounded scale times the largest |Delta|
+            double delta = maxAbs(deltas[l]);
+            double bound = Math.abs(rounded(weightScales[l] * delta)) * maxAbs(inputs[l]);
+            if (!(bound <= max) || hasBias(l) && !(Math.abs(rounded(biasScales[l] * delta)) <= max)) {
                 return false;
             }
         }
@@ -104,18 +112,19 @@ final class OuterProductRows {
     private void writeRow(RowWriter w, int r) {
         int i = (int) (r / o);
         long rowStart = r * p;
-        for (int l = 0; l < signals.length; l++) {
+        for (int l = 0; l < deltas.length; l++) {
             Layer layer = mlp.layers().get(l);
             int in = Math.toIntExact(layer.in());
             int out = Math.toIntExact(layer.out());
-            double[] delta = signals[l];
+            double[] delta = deltas[l];
+            double scale = weightScales[l];
             long at = rowStart + layout.weightOffset(l);
             w.input(inputs[l], i * in, in);
             for (int u = 0; u < out; u++, at += in) {
-                w.scaled(delta[r * out + u], in, at);
+                w.scaled(rounded(scale * delta[r * out + u]), in, at);
             }
-            if (biases[l] != null) {
-                w.copy(biases[l], r * out, out, rowStart + layout.biasOffset(l));
+            if (hasBias(l)) {
+                w.copyScaled(delta, r * out, out, biasScales[l], rowStart + layout.biasOffset(l));
             }
         }
     }
@@ -141,13 +150,13 @@ final class OuterProductRows {
         return d;
     }
 
-    /** {@code scale * v}, each rounded to {@code dtype} (a GEMM's alpha applied in the dtype). */
-    private static double[] scaled(DType dtype, double[] v, double scale) {
-        double[] s = new double[v.length];
-        for (int k = 0; k < v.length; k++) {
-            s[k] = dtype == DType.F32 ? (float) (scale * v[k]) : scale * v[k];
-        }
-        return s;
+    /** {@code v} rounded to the network's dtype (a GEMM's alpha applied in the dtype). */
+    private double rounded(double v) {
+        return mlp.dtype() == DType.F32 ? (float) v : v;
+    }
+
+    private boolean hasBias(int layer) {
+        return !Double.isNaN(biasScales[layer]);
     }
 
     private static double maxAbs(double[] v) {
@@ -171,6 +180,8 @@ final class OuterProductRows {
         private final double[] productD;
         private final float[] inputF;
         private final float[] productF;
+        private final double[] zerosD;
+        private final float[] zerosF;
 
         RowWriter(DType dtype, MemorySegment out, int width, boolean zeroRuns) {
             this.f32 = dtype == DType.F32;
@@ -180,6 +191,8 @@ final class OuterProductRows {
             this.productD = f32 ? null : new double[width];
             this.inputF = f32 ? new float[width] : null;
             this.productF = f32 ? new float[width] : null;
+            this.zerosD = f32 ? null : new double[width];
+            this.zerosF = f32 ? new float[width] : null;
         }
 
         /** The input row {@code h[from .. from + n)} that {@link #scaled} multiplies. */
@@ -196,8 +209,19 @@ final class OuterProductRows {
         /** Elements {@code [at, at + n)} = {@code s} times the first n of the {@link #input} row. */
         void scaled(double s, int n, long at) {
             if (s == 0 && zeroRuns) {
-                long es = f32 ? Float.BYTES : Double.BYTES;
-                out.asSlice(at * es, n * es).fill((byte) 0);
+                // A copy from a zero array, not MemorySegment.fill: on runs of a few KB the fill wrote at half
+                // the copy's speed (JFR samples of the N = 64 parameter Jacobian, 2026-12-05).
+                if (f32) {
+                    MemorySegment.copy(zerosF, 0, out, ValueLayout.JAVA_FLOAT, at * Float.BYTES, n);
+                } else {
+                    MemorySegment.copy(zerosD, 0, out, ValueLayout.JAVA_DOUBLE, at * Double.BYTES, n);
+                }
+            } else if (VectorRuns.ENABLED) {
+                if (f32) {
+                    VectorRuns.scaled(out, at, (float) s, inputF, n);
+                } else {
+                    VectorRuns.scaled(out, at, s, inputD, n);
+                }
             } else if (f32) {
                 float sf = (float) s;
                 for (int k = 0; k < n; k++) {
@@ -212,14 +236,17 @@ final class OuterProductRows {
             }
         }
 
-        /** Elements {@code [at, at + n)} = {@code v[from .. from + n)} (values of the dtype). */
-        void copy(double[] v, int from, int n, long at) {
+        /** Elements {@code [at, at + n)} = {@code scale * v[from .. from + n)}, each rounded to the dtype. */
+        void copyScaled(double[] v, int from, int n, double scale, long at) {
             if (!f32) {
-                MemorySegment.copy(v, from, out, ValueLayout.JAVA_DOUBLE, at * Double.BYTES, n);
+                for (int k = 0; k < n; k++) {
+                    productD[k] = scale * v[from + k];
+                }
+                MemorySegment.copy(productD, 0, out, ValueLayout.JAVA_DOUBLE, at * Double.BYTES, n);
                 return;
             }
             for (int k = 0; k < n; k++) {
-                productF[k] = (float) v[from + k];
+                productF[k] = (float) (scale * v[from + k]);
             }
             MemorySegment.copy(productF, 0, out, ValueLayout.JAVA_FLOAT, at * Float.BYTES, n);
         }

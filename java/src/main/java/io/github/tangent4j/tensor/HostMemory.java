@@ -14,7 +14,8 @@ import java.util.Locale;
  * or the operating system's out-of-memory killer.
  *
  * <p>Two limits apply to memory from an {@link java.lang.foreign.Arena} (which is how {@link Tensor}
- * allocates) and to the C allocator's blocks behind {@link Tensor#allocateUninitialised}: the physical memory the machine has available ({@code MemAvailable} of
+ * allocates) and to the C allocator's blocks behind {@link Tensor#allocateUninitialised} (those in use and those
+ * kept for reuse, {@link #poolBudget()}): the physical memory the machine has available ({@code MemAvailable} of
  * {@code /proc/meminfo}: free memory plus reclaimable caches; in a container, the container's free memory),
  * and the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default the maximum heap size,
  * a quarter of the RAM). The {@code tangent4j} launcher lifts the second to the machine's RAM.
@@ -62,10 +63,11 @@ public final class HostMemory {
 
     /**
      * Bytes of direct memory in use: arena segments and direct buffers (the JVM's count) and the
-     * uninitialised tensors' memory from the C allocator ({@link NativeMemory#collectedBytes()}).
+     * uninitialised tensors' memory from the C allocator, in use or kept for reuse
+     * ({@link NativeMemory#collectedBytes()}, {@link NativeMemory#pooledBytes()}).
      */
     public static long directUsed() {
-        long used = NativeMemory.collectedBytes();
+        long used = NativeMemory.collectedBytes() + NativeMemory.pooledBytes();
         for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
             if (pool.getName().equals("direct")) {
                 return used + pool.getMemoryUsed();
@@ -75,9 +77,32 @@ public final class HostMemory {
     }
 
     /**
+     * The most bytes of released uninitialised-tensor blocks kept for reuse ({@link NativeMemory#allocateCollected}):
+     * the system property {@code tangent4j.host.poolBytes} (0 keeps none), by default an eighth of the
+     * physical memory and at most half the direct-memory limit.
+     */
+    public static long poolBudget() {
+        String p = System.getProperty("tangent4j.host.poolBytes");
+        if (p != null) {
+            try {
+                long v = Long.parseLong(p.trim());
+                if (v >= 0) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the default, as documented
+            }
+            System.getLogger(HostMemory.class.getName()).log(System.Logger.Level.WARNING,
+                    "tangent4j.host.poolBytes must be a byte count >= 0 but was '" + p + "'; using the default");
+        }
+        long total = meminfo("MemTotal:");
+        return Math.min(total > 0 ? total / 8 : 0, directLimit() / 2);
+    }
+
+    /**
      * Checks that {@code bytes} more bytes of arena memory fit, for the array {@code what}. When they do
-     * not, unreachable tensors are collected first ({@link System#gc()}) and the check repeated while
-     * their memory is being released (about half a second at most).
+     * not, the blocks kept for reuse are freed, unreachable tensors are collected ({@link System#gc()}) and
+     * the check repeated while their memory is being released (about half a second at most).
      *
      * @throws InsufficientMemoryException naming {@code what}, the bytes needed and the bytes available
      */
@@ -86,6 +111,9 @@ public final class HostMemory {
             return;
         }
         String problem = problem(bytes);
+        if (problem != null && NativeMemory.trimPool() > 0) {
+            problem = problem(bytes);
+        }
         if (problem != null) {
             // Unreachable arena memory is freed by a cleaner thread some time after the collection: retry
             // with growing pauses (about half a second in all), as the JDK's own direct-memory reservation does.
@@ -97,6 +125,7 @@ public final class HostMemory {
                     Thread.currentThread().interrupt();
                     break;
                 }
+                NativeMemory.trimPool();   // what the cleaner has given back so far
                 problem = problem(bytes);
             }
         }

@@ -1,12 +1,10 @@
 package io.github.tangent4j.tensor;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Host memory from the C allocator ({@code aligned_alloc}/{@code free}), {@link Tensor#ALIGNMENT}-aligned
@@ -17,8 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class NativeMemory {
     private static final MethodHandle ALIGNED_ALLOC;
     private static final MethodHandle FREE;
-    /** Bytes from {@link #allocateCollected} not yet freed by the cleaner. */
-    private static final AtomicLong COLLECTED = new AtomicLong();
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -26,6 +22,14 @@ public final class NativeMemory {
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         FREE = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(),
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+    }
+
+    /**
+     * The blocks behind {@link #allocateCollected}, created at its first use (the budget reads the JVM's
+     * management beans, which plain {@link #allocate}/{@link #free} users need not load).
+     */
+    private static final class Collected {
+        static final CollectedBlocks BLOCKS = new CollectedBlocks(HostMemory.poolBudget());
     }
 
     private NativeMemory() {
@@ -47,26 +51,30 @@ public final class NativeMemory {
     }
 
     /**
-     * {@code bytes} (> 0) of uninitialised memory freed by the garbage collector's cleaner once the returned
-     * segment is unreachable, or null when the C allocator refuses. Until then it counts in
-     * {@link #collectedBytes()}, which {@link HostMemory} charges to the JVM's direct-memory limit as it
-     * does arena memory, so that unreachable blocks are collected before the limit is passed.
+     * {@code bytes} (> 0) of uninitialised memory given back by the garbage collector's cleaner once the
+     * returned segment is unreachable, or null when the C allocator refuses. Blocks of 1 MiB and more are kept
+     * for the next request of their size (see {@link CollectedBlocks}: such a block may hold an earlier result,
+     * so the caller overwrites every byte it exposes). Until released it counts in {@link #collectedBytes()},
+     * and once kept in {@link #pooledBytes()}; {@link HostMemory} charges both to the JVM's direct-memory limit
+     * as it does arena memory, so that unreachable blocks are collected before the limit is passed.
      */
     public static MemorySegment allocateCollected(long bytes) {
-        MemorySegment p = allocate(bytes);
-        if (p == null) {
-            return null;
-        }
-        COLLECTED.addAndGet(bytes);
-        return p.reinterpret(bytes, Arena.ofAuto(), segment -> {
-            free(segment);
-            COLLECTED.addAndGet(-bytes);
-        });
+        return Collected.BLOCKS.allocate(bytes);
     }
 
-    /** Bytes allocated by {@link #allocateCollected} and not yet freed. */
+    /** Bytes allocated by {@link #allocateCollected} whose segments are not yet released by the cleaner. */
     public static long collectedBytes() {
-        return COLLECTED.get();
+        return Collected.BLOCKS.liveBytes();
+    }
+
+    /** Bytes of released {@link #allocateCollected} blocks kept for reuse (at most {@link HostMemory#poolBudget()}). */
+    public static long pooledBytes() {
+        return Collected.BLOCKS.pooledBytes();
+    }
+
+    /** Frees every block kept for reuse (as {@link HostMemory} does before it reports memory as short). */
+    static long trimPool() {
+        return Collected.BLOCKS.trim();
     }
 
     /** Returns memory from {@link #allocate} (any view starting at its first byte) to the C allocator. */

@@ -69,7 +69,9 @@ public final class Tensor {
 
     /**
      * A tensor whose contents are unspecified, for a result that the caller overwrites completely: large
-     * blocks are not zero-filled first (small ones are {@link #allocate}d). Freed by the garbage collector.
+     * blocks are not zero-filled first (small ones are {@link #allocate}d). Freed by the garbage collector;
+     * a block of 1 MiB or more is then kept for the next tensor of about its size, which may so hold the
+     * values of an earlier, dropped one ({@link NativeMemory#allocateCollected}).
      *
      * @throws InsufficientMemoryException as {@link #allocate}
      */

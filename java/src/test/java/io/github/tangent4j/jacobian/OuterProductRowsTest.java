@@ -23,35 +23,39 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The parameter Jacobian written on the host from its factors ({@link OuterProductRows}): odd widths (a layer
- * wider than its input, a bias-free layer), odd tiles, both dtypes, against the scalar materialised products;
+ * wider than its input, a bias-free layer, runs wider than one vector), odd tiles, both dtypes, against the scalar
+ * materialised products;
  * the same bits into a tensor and into a sink that takes blocks; overflow found although every factor is finite.
  */
 class OuterProductRowsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("io.github.tangent4j.jacobian.JacobiansTest#backendsAndDtypes")
     void oddShapesAndTilesMatchTheMaterialisedProducts(String backendName, DType dtype) {
-        for (Activation phi : List.of(Activation.RELU, Activation.TANH)) {
-            Mlp mlp = network(31, phi, Parameterization.ntk(1.1, 0.3), dtype, 3, 7, 5, 2);
-            Tensor x = inputs(32, dtype, 11, 3);
-            double tol = dtype == DType.F32 ? 2e-5 : 1e-12;
-            TestBackends.with(backendName, backend -> {
-                Jacobians j = Jacobians.of(mlp).withKind(Jacobians.Kind.PARAMETERS).withMaxTileRows(3);
-                Tensor whole = j.compute(backend, x, null);
-                for (int i = 0; i < 11; i++) {
-                    double[][] ref = ScalarJacobian.parameters(mlp, ScalarMlp.row(x, i));
-                    for (int o = 0; o < ref.length; o++) {
-                        for (int q = 0; q < ref[o].length; q++) {
-                            assertClose(ref[o][q], whole.get(i, o, q), tol, phi + " example " + i + " [" + o + ", "
-                                    + q + "]");
+        // the second network's layer inputs are wider than one vector and not a multiple of its length
+        for (long[] widths : List.of(new long[] {3, 7, 5, 2}, new long[] {37, 70, 19, 3})) {
+            for (Activation phi : List.of(Activation.RELU, Activation.TANH)) {
+                Mlp mlp = network(31, phi, Parameterization.ntk(1.1, 0.3), dtype, widths);
+                Tensor x = inputs(32, dtype, 11, widths[0]);
+                double tol = dtype == DType.F32 ? 2e-5 : 1e-12;
+                TestBackends.with(backendName, backend -> {
+                    Jacobians j = Jacobians.of(mlp).withKind(Jacobians.Kind.PARAMETERS).withMaxTileRows(3);
+                    Tensor whole = j.compute(backend, x, null);
+                    for (int i = 0; i < 11; i++) {
+                        double[][] ref = ScalarJacobian.parameters(mlp, ScalarMlp.row(x, i));
+                        for (int o = 0; o < ref.length; o++) {
+                            for (int q = 0; q < ref[o].length; q++) {
+                                assertClose(ref[o][q], whole.get(i, o, q), tol, phi + " example " + i + " [" + o + ", "
+                                        + q + "]");
+                            }
                         }
                     }
-                }
-                Tensor viaBlocks = Tensor.allocate(dtype, whole.shape());
-                TensorSink target = TensorSink.of(viaBlocks);
-                j.computeInto(backend, x, null, TileSink.of(whole.shape(), dtype, target::writeTile));
-                assertTrue(whole.segment().mismatch(viaBlocks.segment()) < 0, phi + ": blocks differ from compute");
-                assertEquals(0, backend.openAllocations());
-            });
+                    Tensor viaBlocks = Tensor.allocate(dtype, whole.shape());
+                    TensorSink target = TensorSink.of(viaBlocks);
+                    j.computeInto(backend, x, null, TileSink.of(whole.shape(), dtype, target::writeTile));
+                    assertTrue(whole.segment().mismatch(viaBlocks.segment()) < 0, phi + ": blocks differ from compute");
+                    assertEquals(0, backend.openAllocations());
+                });
+            }
         }
     }
 
