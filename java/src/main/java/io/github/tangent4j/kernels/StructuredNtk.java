@@ -143,15 +143,24 @@ final class StructuredNtk implements NtkMethod {
 
     /** {@code a_l^2}: the factor of layer l's input Gram in {@code K_l}. */
     static double weightGramScale(Mlp mlp, int l) {
-        return square(mlp.parameterization().weightScale(mlp.layers().get(l).in()));
+        return finiteSquare(mlp.parameterization().weightScale(mlp.layers().get(l).in()), "weight", l);
     }
 
     /** {@code c^2} where layer l has a bias, else 0: the constant term of {@code K_l}. */
     static double biasGramTerm(Mlp mlp, int l) {
-        return mlp.layers().get(l).hasBias() ? square(mlp.parameterization().biasScale()) : 0;
+        return mlp.layers().get(l).hasBias() ? finiteSquare(mlp.parameterization().biasScale(), "bias", l) : 0;
     }
 
-    private static double square(double v) {
-        return v * v;
+    /**
+     * {@code v^2}, or the overflow policy's error where it is not finite: every entry of the layer's Gram would
+     * be infinite or NaN although the inputs are finite.
+     */
+    private static double finiteSquare(double v, String what, int l) {
+        double square = v * v;
+        if (!Double.isFinite(square)) {
+            throw new ArithmeticException("the empirical NTK: layer " + l + "'s " + what + " scale " + v
+                    + " squared is not finite in double precision, although every input is finite");
+        }
+        return square;
     }
 }

@@ -60,6 +60,21 @@ class TileOverflowTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.github.tangent4j.backend.TestBackends#names")
+    void theEmpiricalNtkRefusesAParameterizationWhoseGramScaleOverflows(String backend) {
+        // sigma_w = 1e200 under the NTK parameterization: (sigma_w / sqrt(fan-in))^2 is beyond double precision
+        Mlp huge = Mlp.random(6, Activation.RELU, Parameterization.ntk(1e200, 0), DType.F64, 2, 4, 1);
+        TestBackends.with(backend, b -> {
+            for (EmpiricalNtk.Kind kind : EmpiricalNtk.Kind.values()) {
+                ArithmeticException e = assertThrows(ArithmeticException.class,
+                        () -> EmpiricalNtk.of(huge).withKind(kind).compute(b, X, null));
+                assertTrue(e.getMessage().matches("the empirical NTK: layer [01]'s weight scale (7\\.07|5\\.0)\\d*E199 "
+                        + "squared is not finite in double precision, although every input is finite"), e.getMessage());
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.tangent4j.backend.TestBackends#names")
     void theInfiniteWidthKernelsRefuseAnOverflowedTile(String backend) {
         Architecture hot = Architecture.ntkVariances(Activation.RELU, 2, 1e300, 1e300);
         TestBackends.with(backend, b -> {
