@@ -31,19 +31,18 @@ final class OuterProductRows {
     private final long p;
     private final double[][] deltas;   // per layer: Delta_l, (rows*O x out_l), row-major
     private final double[] weightScales;   // per layer: a_l
-    private final double[] biasScales;     // per layer: c, or NaN without a bias
+    private final double biasScale;        // c, the same for every layer with a bias
     private final double[][] inputs;   // per layer: H_{l-1}, (rows x in_l), row-major
     private final boolean zeroRuns;    // whether a zero signal may be written as zeros (finite inputs: 0 * h = 0)
 
-    private OuterProductRows(Mlp mlp, double[][] deltas, double[] weightScales, double[] biasScales,
-                             double[][] inputs) {
+    private OuterProductRows(Mlp mlp, double[][] deltas, double[] weightScales, double[][] inputs) {
         this.mlp = mlp;
         this.layout = ParameterLayout.of(mlp);
         this.o = mlp.outputDim();
         this.p = mlp.parameterCount();
         this.deltas = deltas;
         this.weightScales = weightScales;
-        this.biasScales = biasScales;
+        this.biasScale = mlp.parameterization().biasScale();
         this.inputs = inputs;
         boolean finite = true;
         for (double[] h : inputs) {
@@ -64,16 +63,14 @@ final class OuterProductRows {
         int layers = mlp.layers().size();
         double[][] deltas = new double[layers][];
         double[] weightScales = new double[layers];
-        double[] biasScales = new double[layers];
         double[][] inputs = new double[layers][];
         for (int l = 0; l < layers; l++) {
             Layer layer = mlp.layers().get(l);
             deltas[l] = doubles(backend.download(s.signal(l)));
             inputs[l] = doubles(backend.download(t.input(l)));
             weightScales[l] = mlp.parameterization().weightScale(layer.in());
-            biasScales[l] = layer.hasBias() ? mlp.parameterization().biasScale() : Double.NaN;
         }
-        return new OuterProductRows(mlp, deltas, weightScales, biasScales, inputs);
+        return new OuterProductRows(mlp, deltas, weightScales, inputs);
     }
 
     /**
@@ -88,7 +85,7 @@ final class OuterProductRows {
             // the largest scaled signal: rounding is monotone, so it is the rounded scale times the largest |Delta|
             double delta = maxAbs(deltas[l]);
             double bound = Math.abs(rounded(weightScales[l] * delta)) * maxAbs(inputs[l]);
-            if (!(bound <= max) || hasBias(l) && !(Math.abs(rounded(biasScales[l] * delta)) <= max)) {
+            if (!(bound <= max) || hasBias(l) && !(Math.abs(rounded(biasScale * delta)) <= max)) {
                 return false;
             }
         }
@@ -124,7 +121,7 @@ final class OuterProductRows {
                 w.scaled(rounded(scale * delta[r * out + u]), in, at);
             }
             if (hasBias(l)) {
-                w.copyScaled(delta, r * out, out, biasScales[l], rowStart + layout.biasOffset(l));
+                w.copyScaled(delta, r * out, out, biasScale, rowStart + layout.biasOffset(l));
             }
         }
     }
@@ -156,7 +153,7 @@ final class OuterProductRows {
     }
 
     private boolean hasBias(int layer) {
-        return !Double.isNaN(biasScales[layer]);
+        return mlp.layers().get(layer).hasBias();
     }
 
     private static double maxAbs(double[] v) {
