@@ -29,7 +29,7 @@ final class SlopeGram {
             throw new IllegalArgumentException("mlp: expected a hidden layer but the network has none");
         }
         Layer out = mlp.layers().get(mlp.depth());
-        double a = mlp.parameterization().weightScale(out.in());
+        double a2 = StructuredNtk.weightGramScale(mlp, mlp.depth());
         Tensor weight = out.weight();
         Tensor w = Tensor.allocate(mlp.dtype(), 1, out.in());
         for (long k = 0; k < out.in(); k++) {
@@ -38,7 +38,7 @@ final class SlopeGram {
                 double v = weight.get(o, k);
                 sum += v * v;
             }
-            w.setFlat(k, a * a * sum);
+            w.setFlat(k, a2 * sum);
         }
         return new SlopeGram(w);
     }
