@@ -131,6 +131,9 @@ class JavaGemmTest {
             check(KERNELS.get(0), f64, true, false, 17, 70, 1100, 0.5, 1, 3, 24);
             // more rows per thread than one A block in the panel order (Intel: the row-stream order)
             check(KERNELS.get(0), f64, false, false, 1700, 130, 70, 1, 0.5, 1, 25);
+            // B transposed (packed by vector scatters) across a KC boundary, in both loop orders, with a view of B
+            check(KERNELS.get(0), f64, false, true, 37, 131, 600, 1, 0.5, 3, 26);
+            check(KERNELS.get(0), f64, true, true, 801, 45, 530, -1, 0, 1, 27);
         }
         assertTrue(520L * 1100 > VectorGemm32.L2_B_BLOCK && 20L * 4100 < VectorGemm64.L2_B_BLOCK);
     }
