@@ -139,6 +139,23 @@ class JavaGemmTest {
     }
 
     @Test
+    void productsWithALongInnerDimensionSplitAlongIt() {
+        // k >= max(m, n) and enough work to run on every thread: k is split, the slices' products summed
+        for (boolean f64 : new boolean[] {true, false}) {
+            for (GemmKernel kernel : KERNELS) {
+                check(kernel, f64, true, false, 37, 45, 1300, 0.5, -1, 2, 28);
+                check(kernel, f64, false, true, 40, 33, 1700, 1, 0, 1, 29);
+                check(kernel, f64, true, true, 3, 700, 2111, -2, 0.5, 0, 30);
+            }
+        }
+        assertEquals(ComputePool.THREADS > 1, InnerSplitGemm.applies(ComputePool.THREADS, 37, 45, 1300, 8));
+        assertEquals(ComputePool.THREADS > 1, InnerSplitGemm.applies(ComputePool.THREADS, 256, 256, 5120, 4));
+        assertTrue(!InnerSplitGemm.applies(ComputePool.THREADS, 2560, 512, 512, 4)
+                && !InnerSplitGemm.applies(ComputePool.THREADS, 2048, 2048, 8192, 8)
+                && !InnerSplitGemm.applies(1, 37, 45, 1300, 8));
+    }
+
+    @Test
     void emptyInnerDimensionScalesC() {
         for (GemmKernel kernel : KERNELS) {
             check(kernel, true, false, false, 5, 7, 0, 1, 0.5, 0, 3);
