@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * {@code C = A B} (row-major, no transposes) on a tangent4j backend ({@code impl=java|cuda}; {@code java}
+ * {@code C = A B} (row-major; {@code B^T} stored n x k for a shape ending in {@code T}, as in x W^T) on a tangent4j backend ({@code impl=java|cuda}; {@code java}
  * takes the GEMM provider chosen by default, the system BLAS where there is one, and {@code java-vector}
  * the pure-Java Vector API GEMM, {@code -Dtangent4j.blas=none}) or on OpenBLAS through FFM
  * ({@code impl=openblas}), for the shapes the families produce. Time per GEMM;
@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 public class GemmBench {
-    /** m x k times k x n. */
+    /** m x k times k x n ({@code mxnxk}), with a trailing {@code T} B transposed (stored n x k). */
     @Param({"256x256x256", "1024x1024x1024", "2048x2048x2048", "262144x512x512", "4096x4096x8", "4096x4096x32",
         "4096x4096x64", "64x8192x512"})
     public String shape;
@@ -50,6 +50,7 @@ public class GemmBench {
     private int m;
     private int n;
     private int k;
+    private boolean transB;
     private Backend backend;
     private DeviceMatrix a;
     private DeviceMatrix b;
@@ -62,13 +63,14 @@ public class GemmBench {
 
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
-        String[] dims = shape.split("x");
+        transB = shape.endsWith("T");
+        String[] dims = shape.replace("T", "").split("x");
         m = Integer.parseInt(dims[0]);
         n = Integer.parseInt(dims[1]);
         k = Integer.parseInt(dims[2]);
         DType t = dtype.equals("f64") ? DType.F64 : DType.F32;
         Tensor ha = filled(t, m, k, 1);
-        Tensor hb = filled(t, k, n, 2);
+        Tensor hb = transB ? filled(t, n, k, 2) : filled(t, k, n, 2);
         if (impl.equals("openblas")) {
             blas = OpenBlas.load().orElseThrow(() -> new IllegalStateException(
                     "OpenBLAS not found: apt-get install libopenblas0-pthread"));
@@ -109,12 +111,12 @@ public class GemmBench {
     public void gemm() throws Throwable {
         if (blas != null) {
             if (dtype.equals("f64")) {
-                blas.dgemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n);
+                blas.dgemm(false, transB, m, n, k, 1, sa, k, sb, transB ? k : n, 0, sc, n);
             } else {
-                blas.sgemm(false, false, m, n, k, 1, sa, k, sb, n, 0, sc, n);
+                blas.sgemm(false, transB, m, n, k, 1, sa, k, sb, transB ? k : n, 0, sc, n);
             }
         } else {
-            backend.gemm(false, false, 1, a, b, 0, c);
+            backend.gemm(false, transB, 1, a, b, 0, c);
             if (impl.equals("cuda")) {
                 backend.download(c.rows(0, 1));   // wait for the device
             }

@@ -7,7 +7,8 @@ import java.lang.foreign.ValueLayout;
  * Row-major GEMM on host memory, {@code C = alpha op(A) op(B) + beta C} with op(A) m x k, op(B)
  * k x n and leading dimensions (row strides, in elements). The kernel is the one {@link GemmProvider}
  * chose: the system BLAS, which threads itself, or a pure-Java one (Vector API or scalar), for which large
- * products are split into independent row (or column) blocks, one per thread of the {@link ComputePool}.
+ * products are split into independent row (or column) blocks, one per thread of the {@link ComputePool}, or,
+ * when k is long beside m and n, along k ({@link InnerSplitGemm}).
  */
 final class JavaGemm {
     /** Below this many multiply-adds a GEMM runs on the caller's thread alone. */
@@ -53,6 +54,11 @@ final class JavaGemm {
         GemmKernel split = kernel;
         long work = m * n * k;
         int parts = work < PARALLEL_THRESHOLD ? 1 : ComputePool.THREADS;
+        if (InnerSplitGemm.applies(parts, m, n, k, f64 ? Double.BYTES : Float.BYTES)) {
+            InnerSplitGemm.gemm(split, parts, f64, transA, transB, (int) m, (int) n, (int) k, alpha, a, lda, b, ldb,
+                    beta, c, ldc);
+            return;
+        }
         boolean byRows = m >= n;
         long extent = byRows ? m : n;
         long align = byRows ? 4 : 64;
@@ -72,7 +78,8 @@ final class JavaGemm {
         });
     }
 
-    private static void call(GemmKernel kernel, boolean f64, boolean transA, boolean transB, int m, int n, int k,
+    /** One GEMM on the calling thread with {@code kernel}, at element offsets into A, B and C. */
+    static void call(GemmKernel kernel, boolean f64, boolean transA, boolean transB, int m, int n, int k,
             double alpha, MemorySegment a, long aOff, long lda, MemorySegment b, long bOff, long ldb, double beta,
             MemorySegment c, long cOff, long ldc) {
         if (f64) {

@@ -3,6 +3,7 @@ package io.github.tangent4j.backend.java;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -47,8 +48,11 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
     /** The blocking of those products: the 6 x 4 tile in the panel order. */
     private static final PackedGemmLoops.Blocking FEW_ROWS = new PackedGemmLoops.Blocking(WIDE ? 6 : MR, width(6),
             KC, Math.max(FEW, 1), GemmBlocking.panelNc(Float.BYTES), L2_B_BLOCK, false);
-    /** For each panel height r, the offsets 0, r, 2r, ... of a vector's lanes in a packed A panel. */
-    private static final int[][] SPREAD = IntStream.rangeClosed(0, MAX_MR)
+    /**
+     * For each panel height or width r, the offsets 0, r, 2r, ... of a vector's lanes in a packed A (r rows) or
+     * B (r columns) panel.
+     */
+    private static final int[][] SPREAD = IntStream.rangeClosed(0, Math.max(MAX_MR, MAX_NR))
             .mapToObj(r -> IntStream.range(0, L).map(i -> i * r).toArray()).toArray(int[][]::new);
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -181,18 +185,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
             int cols = Math.min(w, nc - jr);
             int base = jr * kc;
             if (trans) {
-                for (int col = 0; col < w; col++) {
-                    if (col < cols) {
-                        long src = off + (long) (j0 + jr + col) * ldb + p0;
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * w + col] = b.getAtIndex(E, src + p);
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * w + col] = 0;
-                        }
-                    }
-                }
+                packTransposedPanel(p0, kc, j0 + jr, cols, base);
             } else if (cols == w) {
                 // vector moves: a MemorySegment.copy per 256-byte row costs more than the bytes it moves
                 // 2 to 4 vectors, unrolled: a loop over a width that is not a constant ran 5x slower under C2
@@ -218,6 +211,39 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Packs rows [p0, p0 + kc) x columns [j, j + cols) of op(B) = B^T as one panel at element {@code base}: column
+     * j + col of op(B) is row j + col of B, contiguous, so each vector of it goes to every nr-th element of the
+     * panel by one AVX-512 scatter, L rows of the panel at a time so that the rows being written stay in L1 (the
+     * element-by-element copy, one column at a time, ran at a third of OpenBLAS on 256 x 512 x 784, bench/RESULTS.md
+     * 2026-12-05 13:15). Columns past {@code cols} are zero.
+     */
+    private void packTransposedPanel(int p0, int kc, int j, int cols, int base) {
+        float[] bp = this.bp;
+        int w = this.nr;
+        long src0 = bOff + (long) j * ldb + p0;
+        int p = 0;
+        if (WIDE) {
+            int[] spread = SPREAD[w];
+            for (; p + L <= kc; p += L) {
+                int dst = base + p * w;
+                for (int col = 0; col < cols; col++) {
+                    FloatVector.fromMemorySegment(SPECIES, b, (src0 + col * ldb + p) * Float.BYTES, LE)
+                            .intoArray(bp, dst + col, spread, 0);
+                }
+            }
+        }
+        for (; p < kc; p++) {
+            int dst = base + p * w;
+            for (int col = 0; col < cols; col++) {
+                bp[dst + col] = b.getAtIndex(E, src0 + col * ldb + p);
+            }
+        }
+        for (p = 0; p < kc && cols < w; p++) {
+            Arrays.fill(bp, base + p * w + cols, base + (p + 1) * w, 0);
         }
     }
 

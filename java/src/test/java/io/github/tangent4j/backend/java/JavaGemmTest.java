@@ -131,8 +131,28 @@ class JavaGemmTest {
             check(KERNELS.get(0), f64, true, false, 17, 70, 1100, 0.5, 1, 3, 24);
             // more rows per thread than one A block in the panel order (Intel: the row-stream order)
             check(KERNELS.get(0), f64, false, false, 1700, 130, 70, 1, 0.5, 1, 25);
+            // B transposed (packed by vector scatters) across a KC boundary, in both loop orders, with a view of B
+            check(KERNELS.get(0), f64, false, true, 37, 131, 600, 1, 0.5, 3, 26);
+            check(KERNELS.get(0), f64, true, true, 801, 45, 530, -1, 0, 1, 27);
         }
         assertTrue(520L * 1100 > VectorGemm32.L2_B_BLOCK && 20L * 4100 < VectorGemm64.L2_B_BLOCK);
+    }
+
+    @Test
+    void productsWithALongInnerDimensionSplitAlongIt() {
+        // k >= max(m, n) and enough work to run on every thread: k is split, the slices' products summed
+        for (boolean f64 : new boolean[] {true, false}) {
+            for (GemmKernel kernel : KERNELS) {
+                check(kernel, f64, true, false, 37, 45, 1300, 0.5, -1, 2, 28);
+                check(kernel, f64, false, true, 40, 33, 1700, 1, 0, 1, 29);
+                check(kernel, f64, true, true, 3, 700, 2111, -2, 0.5, 0, 30);
+            }
+        }
+        assertEquals(ComputePool.THREADS > 1, InnerSplitGemm.applies(ComputePool.THREADS, 37, 45, 1300, 8));
+        assertEquals(ComputePool.THREADS > 1, InnerSplitGemm.applies(ComputePool.THREADS, 256, 256, 5120, 4));
+        assertTrue(!InnerSplitGemm.applies(ComputePool.THREADS, 2560, 512, 512, 4)
+                && !InnerSplitGemm.applies(ComputePool.THREADS, 2048, 2048, 8192, 8)
+                && !InnerSplitGemm.applies(1, 37, 45, 1300, 8));
     }
 
     @Test
