@@ -136,7 +136,18 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
         for (int ir = 0; ir < mc; ir += mr) {
             int rows = Math.min(mr, mc - ir);
             int base = ir * kc;
-            if (trans) {
+            if (trans && WIDE) {
+                // the panel's mr rows of op(A) at p are contiguous in A: masked vector moves, zero past the edge
+                for (int v = 0; v < mr; v += L) {
+                    VectorMask<Double> load = SPECIES.indexInRange(v, rows);
+                    VectorMask<Double> store = SPECIES.indexInRange(v, mr);
+                    for (int p = 0; p < kc; p++) {
+                        long src = off + (long) (p0 + p) * lda + i0 + ir + v;
+                        DoubleVector.fromMemorySegment(SPECIES, a, src * Double.BYTES, LE, load)
+                                .intoArray(ap, base + p * mr + v, store);
+                    }
+                }
+            } else if (trans) {
                 for (int p = 0; p < kc; p++) {
                     long src = off + (long) (p0 + p) * lda + i0 + ir;
                     int dst = base + p * mr;
