@@ -180,6 +180,29 @@ class TileEngineTest {
         });
     }
 
+    @Test
+    void aFloorThatCoversEveryRowDoesNotAskForFreeMemory() {
+        try (Backend real = Backends.create("java")) {
+            int[] asked = {0};
+            Backend counting = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                    new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("availableMemory")) {
+                            asked[0]++;
+                        }
+                        return method.invoke(real, args);
+                    });
+            assertEquals(256, TileEngine.of(counting, Long.MAX_VALUE).withMinTileRows(1024).initialTileRows(256));
+            assertEquals(10, TileEngine.of(counting, 8).withMinTileRows(64).withMaxTileRows(10).initialTileRows(1000));
+            assertEquals(0, asked[0], "the floor alone decides");
+            long free = real.availableMemory();
+            long perRow = Math.max(1, free / 1000);
+            long rows = TileEngine.of(counting, perRow).withMemoryFraction(0.5).withMinTileRows(64)
+                    .initialTileRows(1_000_000);
+            assertTrue(rows >= 400 && rows <= 600, "about half of 1000 rows fit, got " + rows);
+            assertEquals(1, asked[0], "a floor below the rows asks");
+        }
+    }
+
     // ------------------------------------------------- real device memory exhaustion on the CUDA emulation
 
     @Test
