@@ -33,6 +33,11 @@ final class ReluInteriorPoint {
      */
     static final double EXACT_DUAL_BELOW = 1e-2;
     private static final double STEP_FRACTION = 0.99;
+    /** The relative gap below which the iterate is first polished ({@link ActiveSetPolish}). */
+    static final double POLISH_BELOW = 1e-3;
+    /** After a polish that did not certify, the next one waits for the gap to shrink by this factor. */
+    private static final double POLISH_AGAIN = 0.1;
+    private double polishAt = POLISH_BELOW;
 
     private final MaskedOperator op;
     private final ConeOperators cones;
@@ -116,6 +121,10 @@ final class ReluInteriorPoint {
                 h[i] = gradient[i] - normalForce[i];
             }
             boolean done = certify(y, r, h, tolerance);
+            if (!done && bestPrimal - bestDual <= polishAt * Math.abs(bestPrimal)) {
+                polishAt = (bestPrimal - bestDual) / Math.abs(bestPrimal) * POLISH_AGAIN;
+                done = polish(x, uq, sl, lam, tolerance);
+            }
             if (done || iterations >= maxIterations) {
                 break;
             }
@@ -157,8 +166,10 @@ final class ReluInteriorPoint {
             add(sl, alpha, corrector.dsl);
             add(lam, alpha, corrector.dlam);
         }
-        if (bestPrimal - bestDual > tolerance * Math.abs(bestPrimal)) {   // stopped short: the best bound at the end
-            exactDual(lastResidual);
+        if (bestPrimal - bestDual > tolerance * Math.abs(bestPrimal)) {   // stopped short: polish, the best bound
+            if (!polish(x, uq, sl, lam, tolerance)) {
+                exactDual(lastResidual);
+            }
         }
         return new ProgramResult(bestCoefficients, bestPrimal, bestDual, iterations,
                 bestPrimal - bestDual <= tolerance * Math.abs(bestPrimal));
@@ -183,6 +194,21 @@ final class ReluInteriorPoint {
         if (bestPrimal - bestDual > tolerance * Math.abs(bestPrimal)
                 && bestPrimal - bestDual <= EXACT_DUAL_BELOW * Math.abs(bestPrimal)
                 && exactNanos <= ProgramSolvers.GLOBAL_DUAL_SHARE * (System.nanoTime() - start)) {
+            exactDual(r);
+        }
+        return bestPrimal - bestDual <= tolerance * Math.abs(bestPrimal);
+    }
+
+    /**
+     * Polishes the iterate on its identified active set ({@link ActiveSetPolish}) and certifies the result with
+     * the exact dual; whether the gap now meets the tolerance.
+     */
+    private boolean polish(double[] x, double[] uq, double[] sl, double[] lam, double tolerance) {
+        double[] y = ActiveSetPolish.polish(op, cones, exact, target, penalties, x, uq, sl, lam);
+        double[] r = Vectors.minus(op.apply(y), target);
+        double before = bestDual;
+        boolean done = certify(y, r, op.adjoint(r), tolerance);
+        if (!done && bestDual == before) {
             exactDual(r);
         }
         return bestPrimal - bestDual <= tolerance * Math.abs(bestPrimal);
