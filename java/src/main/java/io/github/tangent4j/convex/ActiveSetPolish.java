@@ -378,18 +378,10 @@ final class ActiveSetPolish {
 
     /** {@code P_k v_k} per group, 0 for the zero groups. */
     private double[] project(double[] v) {
-        double[] out = new double[v.length];
+        double[] out = NewtonSystem.blockProduct(projectors, v, groups, dims);
         for (int k = 0; k < groups; k++) {
             if (!nonzero[k]) {
-                continue;
-            }
-            int at = k * dims * dims;
-            for (int a = 0; a < dims; a++) {
-                double sum = 0;
-                for (int b = 0; b < dims; b++) {
-                    sum += projectors[at + a * dims + b] * v[k * dims + b];
-                }
-                out[k * dims + a] = sum;
+                java.util.Arrays.fill(out, k * dims, (k + 1) * dims, 0);
             }
         }
         return out;
