@@ -206,10 +206,8 @@ final class ReluInteriorPoint {
     private boolean polish(double[] x, double[] uq, double[] sl, double[] lam, double tolerance) {
         double[] y = ActiveSetPolish.polish(op, cones, exact, target, penalties, x, uq, sl, lam);
         double[] r = Vectors.minus(op.apply(y), target);
-        double before = bestDual;
-        boolean done = certify(y, r, op.adjoint(r), tolerance);
-        if (!done && bestDual == before) {
-            exactDual(r);
+        if (!certify(y, r, op.adjoint(r), tolerance)) {
+            exactDual(r);   // the point's own exact bound, whatever the time share spent so far
         }
         return bestPrimal - bestDual <= tolerance * Math.abs(bestPrimal);
     }
