@@ -21,7 +21,10 @@ import io.github.tangent4j.tensor.Tensor;
  * value at {@code theta = s r}, with the method's multipliers or, once the gap is small, the best ones
  * ({@link ConeDual}), a lower bound of the whole program either way. The best network and the best bound seen
  * are returned. A Newton matrix that is no longer numerically positive definite (the method's accuracy limit
- * in double precision) or a vanishing step ends the solve, not converged.
+ * in double precision) or a vanishing step ends the solve, not converged. Once the gap is below
+ * {@link #POLISH_BELOW}, and where the solve stops short, the iterate is also polished on its identified active set
+ * ({@link ActiveSetPolish}) and that point certified the same way: past the method's accuracy limit (its own gap
+ * is m mu over m = N K + K constraints) this is what reaches small gaps.
  */
 final class ReluInteriorPoint {
     /** Iterations per solve at most, whatever the caller's limit (interior-point methods take tens). */
