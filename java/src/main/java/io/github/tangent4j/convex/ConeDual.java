@@ -126,6 +126,14 @@ final class ConeDual {
      * enough is returned: the caller only needs to know it does not exceed that).
      */
     private double exactRatio(double[] h, int k, double enough) {
+        double[] res = NonNegativeLeastSquares.residual(normals(k), full.n, group(h, k), enough * penalties[k]);
+        return Math.sqrt(Vectors.dot(res, res)) / penalties[k];
+    }
+
+    /**
+     * Group k's rows of G_k (N x d' row-major): the cone's normals {@code (2 D_k - 1)_i x~_i}.
+     */
+    double[] normals(int k) {
         int dims = full.dims;
         int n = full.n;
         int groups = full.groups;
@@ -136,8 +144,21 @@ final class ConeDual {
                 normals[i * dims + a] = s * lifted[i * dims + a];
             }
         }
-        double[] f = Arrays.copyOfRange(h, k * dims, (k + 1) * dims);
-        double[] res = NonNegativeLeastSquares.residual(normals, n, f, enough * penalties[k]);
-        return Math.sqrt(Vectors.dot(res, res)) / penalties[k];
+        return normals;
+    }
+
+    /**
+     * The projection of {@code -h_k} onto group k's cone {@code {z : G_k z >= 0}} (d'), for the adjoint
+     * {@code h = A^T r} (K d'): the group's steepest feasible descent direction at 0, whose norm is the ratio's
+     * numerator (Moreau: it is minus the least-squares residual).
+     */
+    double[] steepestFeasible(double[] h, int k) {
+        double[] res = NonNegativeLeastSquares.residual(normals(k), full.n, group(h, k));
+        Vectors.scale(res, -1);
+        return res;
+    }
+
+    private double[] group(double[] h, int k) {
+        return Arrays.copyOfRange(h, k * full.dims, (k + 1) * full.dims);
     }
 }

@@ -15,9 +15,13 @@ import io.github.tangent4j.tensor.Tensor;
  *   normalsAdjoint(V) = (S (.) V)^T X~                     (K, d'): row k is G_k^T v_k
  *   gramBlocks(W)    = P^T W, P the pair products of X~'s columns (N, d'(d'+1)/2): the upper triangles of
  *                      X~^T diag(w_k) X~ for every k at once
- *   newtonMatrix(L)  = I + sum_a B_a B_a^T, B_a = M (.) (X~ L_a) (N, K), L_a the a-th columns of the factors L_k
- *                      (d', K): I + sum_k A_k L_k L_k^T A_k^T with A_k = diag(M_k) X~
+ *   newtonMatrix(L)  = I + sum_a B_a B_a^T, B_a = M' (.) (X~ L_a) (N, K'), L_a the a-th columns of the factors L_c
+ *                      (d', K'): I + sum_c A_c L_c L_c^T A_c^T with A_c = diag(M'_c) X~
  * </pre>
+ * M' holds the K' distinct columns of the mask up to sign ({@link #column}): the ReLU program's groups v_i and
+ * w_i share theirs (A_w = -A_v), so the Newton matrix sums their blocks, {@code A_v (C_v + C_w) A_v^T}, and its
+ * GEMMs run over K' = P columns instead of 2P. Only its lower triangle is formed: the rows are cut into blocks
+ * and only the products of block pairs i >= j are computed (5/8 of the flops with four blocks).
  * The N x K vectors and the N x N matrix cross to the host; the rest stays on the backend. Not thread-safe.
  */
 final class ConeOperators implements AutoCloseable {
@@ -34,11 +38,22 @@ final class ConeOperators implements AutoCloseable {
     private final DeviceMatrix coefficients;
     private final DeviceMatrix adjoint;
     private final DeviceMatrix blocks;
+    private final int[] column;
+    private final int distinct;
+    private final int[] blockStart;
+    private final DeviceMatrix[] xBlocks;
+    private final DeviceMatrix[] maskBlocks;
+    private final DeviceMatrix[] workBlocks;
+    private final DeviceMatrix[] newtonBlocks;   // block (i, j), j <= i, at i (i + 1) / 2 + j
     private final DeviceMatrix factors;
-    private final DeviceMatrix newton;
     private final Tensor hostWork;
     private final Tensor hostCoefficients;
     private final Tensor hostFactors;
+
+    /** Rows per block of the Newton matrix at least (smaller GEMMs lose efficiency). */
+    private static final int MIN_BLOCK_ROWS = 256;
+    /** Row blocks at most: b blocks compute (b + 1) / (2 b) of the full product. */
+    private static final int MAX_BLOCKS = 4;
 
     /**
      * @param op     the data operator; its X~ and mask are used
@@ -63,23 +78,92 @@ final class ConeOperators implements AutoCloseable {
                 }
             }
         }
-        DeviceMatrix[] made = new DeviceMatrix[9];
+        double[] mask = backend.download(op.mask).toDoubleArray();
+        this.column = new int[groups];
+        java.util.List<Integer> representatives = new java.util.ArrayList<>();
+        java.util.Map<ColumnKey, Integer> seen = new java.util.HashMap<>();
+        for (int k = 0; k < groups; k++) {
+            double[] abs = new double[n];
+            for (int i = 0; i < n; i++) {
+                abs[i] = Math.abs(mask[i * groups + k]);
+            }
+            Integer c = seen.putIfAbsent(new ColumnKey(abs), representatives.size());
+            if (c == null) {
+                c = representatives.size();
+                representatives.add(k);
+            }
+            column[k] = c;
+        }
+        this.distinct = representatives.size();
+        int count = Math.max(1, Math.min(MAX_BLOCKS, n / MIN_BLOCK_ROWS));
+        this.blockStart = new int[count + 1];
+        for (int b = 0; b <= count; b++) {
+            blockStart[b] = (int) ((long) n * b / count);
+        }
+        this.xBlocks = new DeviceMatrix[count];
+        this.maskBlocks = new DeviceMatrix[count];
+        this.workBlocks = new DeviceMatrix[count];
+        this.newtonBlocks = new DeviceMatrix[count * (count + 1) / 2];
+        java.util.List<DeviceMatrix> made = new java.util.ArrayList<>();
         try {
-            made[0] = this.signs = backend.upload(signs);
-            made[1] = this.pairProducts = backend.upload(p);
-            made[2] = this.work = backend.allocate(dtype, n, groups);
-            made[3] = this.coefficients = backend.allocate(dtype, groups, dims);
-            made[4] = this.adjoint = backend.allocate(dtype, groups, dims);
-            made[5] = this.blocks = backend.allocate(dtype, pairs, groups);
-            made[6] = this.factors = backend.allocate(dtype, dims, groups);
-            made[7] = this.newton = backend.allocate(dtype, n, n);
+            made.add(this.signs = backend.upload(signs));
+            made.add(this.pairProducts = backend.upload(p));
+            made.add(this.work = backend.allocate(dtype, n, groups));
+            made.add(this.coefficients = backend.allocate(dtype, groups, dims));
+            made.add(this.adjoint = backend.allocate(dtype, groups, dims));
+            made.add(this.blocks = backend.allocate(dtype, pairs, groups));
+            made.add(this.factors = backend.allocate(dtype, dims, distinct));
+            for (int b = 0; b < count; b++) {
+                int from = blockStart[b];
+                int rows = blockStart[b + 1] - from;
+                Tensor xb = Tensor.allocate(dtype, rows, dims);
+                Tensor mb = Tensor.allocate(dtype, rows, distinct);
+                for (int i = 0; i < rows; i++) {
+                    for (int a = 0; a < dims; a++) {
+                        xb.setFlat((long) i * dims + a, x[(from + i) * dims + a]);
+                    }
+                    for (int c = 0; c < distinct; c++) {
+                        mb.setFlat((long) i * distinct + c, mask[(from + i) * groups + representatives.get(c)]);
+                    }
+                }
+                made.add(xBlocks[b] = backend.upload(xb));
+                made.add(maskBlocks[b] = backend.upload(mb));
+                made.add(workBlocks[b] = backend.allocate(dtype, rows, distinct));
+                for (int j = 0; j <= b; j++) {
+                    made.add(newtonBlocks[b * (b + 1) / 2 + j] = backend.allocate(dtype, rows,
+                            blockStart[j + 1] - blockStart[j]));
+                }
+            }
         } catch (RuntimeException | Error e) {
-            MaskedOperator.closeAll(made);
+            MaskedOperator.closeAll(made.toArray(DeviceMatrix[]::new));
             throw e;
         }
         hostWork = Tensor.allocate(dtype, n, groups);
         hostCoefficients = Tensor.allocate(dtype, groups, dims);
-        hostFactors = Tensor.allocate(dtype, dims, groups);
+        hostFactors = Tensor.allocate(dtype, dims, distinct);
+    }
+
+    /** A mask column's absolute values, compared by value. */
+    private record ColumnKey(double[] values) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ColumnKey other && java.util.Arrays.equals(values, other.values);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(values);
+        }
+    }
+
+    /** The number K' of distinct mask columns up to sign. */
+    int distinctColumns() {
+        return distinct;
+    }
+
+    /** The distinct column (0..K'-1) group k's mask column equals up to sign. */
+    int column(int k) {
+        return column[k];
     }
 
     /** {@code G_k y_k} for every group (N x K row-major) from the coefficients Y (K d' row-major). */
@@ -114,22 +198,40 @@ final class ConeOperators implements AutoCloseable {
     }
 
     /**
-     * {@code I + sum_k A_k L_k L_k^T A_k^T} (N x N row-major), from the factors L_k (K d' x d' row-major: group k's
-     * d' x d' factor at k d'^2).
+     * The lower triangle of {@code I + sum_c A_c L_c L_c^T A_c^T} (N x N row-major; the upper triangle outside
+     * the diagonal blocks is 0), from the factors L_c of the distinct columns (K' d' x d' row-major: column c's
+     * d' x d' factor at c d'^2).
      */
     double[] newtonMatrix(double[] l) {
+        int count = xBlocks.length;
         for (int a = 0; a < dims; a++) {
             for (int b = 0; b < dims; b++) {
-                for (int k = 0; k < groups; k++) {
-                    hostFactors.setFlat((long) b * groups + k, l[k * dims * dims + b * dims + a]);
+                for (int c = 0; c < distinct; c++) {
+                    hostFactors.setFlat((long) b * distinct + c, l[c * dims * dims + b * dims + a]);
                 }
             }
             backend.upload(hostFactors, factors);
-            backend.gemm(false, false, 1, op.x, factors, 0, work);
-            backend.hadamard(work, op.mask, work);
-            backend.gemm(false, true, 1, work, work, a == 0 ? 0 : 1, newton);
+            for (int b = 0; b < count; b++) {
+                backend.gemm(false, false, 1, xBlocks[b], factors, 0, workBlocks[b]);
+                backend.hadamard(workBlocks[b], maskBlocks[b], workBlocks[b]);
+            }
+            for (int i = 0; i < count; i++) {
+                for (int j = 0; j <= i; j++) {
+                    backend.gemm(false, true, 1, workBlocks[i], workBlocks[j], a == 0 ? 0 : 1,
+                            newtonBlocks[i * (i + 1) / 2 + j]);
+                }
+            }
         }
-        double[] s = backend.download(newton).toDoubleArray();
+        double[] s = new double[n * n];
+        for (int i = 0; i < count; i++) {
+            for (int j = 0; j <= i; j++) {
+                double[] block = backend.download(newtonBlocks[i * (i + 1) / 2 + j]).toDoubleArray();
+                int cols = blockStart[j + 1] - blockStart[j];
+                for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
+                    System.arraycopy(block, (r - blockStart[i]) * cols, s, r * n + blockStart[j], cols);
+                }
+            }
+        }
         for (int i = 0; i < n; i++) {
             s[i * n + i] += 1;
         }
@@ -138,6 +240,10 @@ final class ConeOperators implements AutoCloseable {
 
     @Override
     public void close() {
-        MaskedOperator.closeAll(signs, pairProducts, work, coefficients, adjoint, blocks, factors, newton);
+        MaskedOperator.closeAll(signs, pairProducts, work, coefficients, adjoint, blocks, factors);
+        MaskedOperator.closeAll(xBlocks);
+        MaskedOperator.closeAll(maskBlocks);
+        MaskedOperator.closeAll(workBlocks);
+        MaskedOperator.closeAll(newtonBlocks);
     }
 }

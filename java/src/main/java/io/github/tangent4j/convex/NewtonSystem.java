@@ -25,7 +25,7 @@ final class NewtonSystem {
     private final double[] inverseScalings;
     private final double[] grams;
     private final double[] inverses;
-    private final Cholesky newton;
+    private final HostCholesky newton;
 
     /**
      * Factors the system.
@@ -44,10 +44,9 @@ final class NewtonSystem {
         this.inverseScalings = inverseScalings;
         this.grams = grams;
         this.inverses = new double[groups * m * m];
-        double[] factors = new double[groups * dims * dims];
+        double[] blocks = new double[groups * dims * dims];   // the C_k
         double[] middle = new double[m * m];
         double[] wf = new double[m * dims];
-        double[] c = new double[dims * dims];
         double[] inv = new double[m * m];
         for (int k = 0; k < groups; k++) {
             int wAt = k * m * m;
@@ -89,21 +88,45 @@ final class NewtonSystem {
                     inverses[wAt + i * m + j] = 0.5 * (inv[i * m + j] + inv[j * m + i]);
                 }
             }
+            int cAt = k * dims * dims;
             for (int a = 0; a < dims; a++) {
                 for (int b = 0; b < dims; b++) {
-                    c[a * dims + b] = inverses[wAt + (a + 1) * m + b + 1];
+                    blocks[cAt + a * dims + b] = inverses[wAt + (a + 1) * m + b + 1];
                 }
             }
-            SymmetricEigen eig = SymmetricEigen.of(c, dims);
+        }
+        double[] factors = columnFactors(cones, blocks, dims);
+        this.newton = HostCholesky.of(cones.newtonMatrix(factors), op.n);
+    }
+
+    /**
+     * Factors L_c with {@code L_c L_c^T = sum of C_k over the groups k of mask column c} (K' d' x d' row-major), for
+     * {@link ConeOperators#newtonMatrix}, from the positive semidefinite C_k (K d' x d' row-major), by
+     * eigendecomposition (eigenvalues rounded below 0 count as 0).
+     */
+    static double[] columnFactors(ConeOperators cones, double[] blocks, int dims) {
+        int columns = cones.distinctColumns();
+        int size = dims * dims;
+        double[] merged = new double[columns * size];
+        for (int k = 0; k < blocks.length / size; k++) {
+            int at = cones.column(k) * size;
+            for (int i = 0; i < size; i++) {
+                merged[at + i] += blocks[k * size + i];
+            }
+        }
+        double[] factors = new double[columns * size];
+        for (int col = 0; col < columns; col++) {
+            int at = col * size;
+            SymmetricEigen eig = SymmetricEigen.of(java.util.Arrays.copyOfRange(merged, at, at + size), dims);
             double[] values = eig.values();
             double[] vectors = eig.vectors();
             for (int a = 0; a < dims; a++) {
                 for (int j = 0; j < dims; j++) {
-                    factors[fAt + a * dims + j] = vectors[a * dims + j] * Math.sqrt(Math.max(values[j], 0));
+                    factors[at + a * dims + j] = vectors[a * dims + j] * Math.sqrt(Math.max(values[j], 0));
                 }
             }
         }
-        this.newton = Cholesky.of(cones.newtonMatrix(factors), op.n);
+        return factors;
     }
 
     /**
@@ -176,7 +199,7 @@ final class NewtonSystem {
 
     private double[] woodbury(double[] b) {
         double[] hb = blockProduct(inverses, b);
-        double[] w = newton.solve(op.apply(parts(hb, groups, dims)), 1);
+        double[] w = newton.solve(op.apply(parts(hb, groups, dims)));
         double[] g = op.adjoint(w);
         double[] lifted = new double[groups * m];
         for (int k = 0; k < groups; k++) {

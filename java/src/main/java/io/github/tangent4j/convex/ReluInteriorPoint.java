@@ -21,7 +21,10 @@ import io.github.tangent4j.tensor.Tensor;
  * value at {@code theta = s r}, with the method's multipliers or, once the gap is small, the best ones
  * ({@link ConeDual}), a lower bound of the whole program either way. The best network and the best bound seen
  * are returned. A Newton matrix that is no longer numerically positive definite (the method's accuracy limit
- * in double precision) or a vanishing step ends the solve, not converged.
+ * in double precision) or a vanishing step ends the solve, not converged. Once the gap is below
+ * {@link #POLISH_BELOW}, and where the solve stops short, the iterate is also polished on its identified active set
+ * ({@link ActiveSetPolish}) and that point certified the same way: past the method's accuracy limit (its own gap
+ * is m mu over m = N K + K constraints) this is what reaches small gaps.
  */
 final class ReluInteriorPoint {
     /** Iterations per solve at most, whatever the caller's limit (interior-point methods take tens). */
@@ -33,6 +36,11 @@ final class ReluInteriorPoint {
      */
     static final double EXACT_DUAL_BELOW = 1e-2;
     private static final double STEP_FRACTION = 0.99;
+    /** The relative gap below which the iterate is first polished ({@link ActiveSetPolish}). */
+    static final double POLISH_BELOW = 1e-3;
+    /** After a polish that did not certify, the next one waits for the gap to shrink by this factor. */
+    private static final double POLISH_AGAIN = 0.1;
+    private double polishAt = POLISH_BELOW;
 
     private final MaskedOperator op;
     private final ConeOperators cones;
@@ -116,6 +124,10 @@ final class ReluInteriorPoint {
                 h[i] = gradient[i] - normalForce[i];
             }
             boolean done = certify(y, r, h, tolerance);
+            if (!done && bestPrimal - bestDual <= polishAt * Math.abs(bestPrimal)) {
+                polishAt = (bestPrimal - bestDual) / Math.abs(bestPrimal) * POLISH_AGAIN;
+                done = polish(x, uq, sl, lam, tolerance);
+            }
             if (done || iterations >= maxIterations) {
                 break;
             }
@@ -157,8 +169,10 @@ final class ReluInteriorPoint {
             add(sl, alpha, corrector.dsl);
             add(lam, alpha, corrector.dlam);
         }
-        if (bestPrimal - bestDual > tolerance * Math.abs(bestPrimal)) {   // stopped short: the best bound at the end
-            exactDual(lastResidual);
+        if (bestPrimal - bestDual > tolerance * Math.abs(bestPrimal)) {   // stopped short: polish, the best bound
+            if (!polish(x, uq, sl, lam, tolerance)) {
+                exactDual(lastResidual);
+            }
         }
         return new ProgramResult(bestCoefficients, bestPrimal, bestDual, iterations,
                 bestPrimal - bestDual <= tolerance * Math.abs(bestPrimal));
@@ -184,6 +198,19 @@ final class ReluInteriorPoint {
                 && bestPrimal - bestDual <= EXACT_DUAL_BELOW * Math.abs(bestPrimal)
                 && exactNanos <= ProgramSolvers.GLOBAL_DUAL_SHARE * (System.nanoTime() - start)) {
             exactDual(r);
+        }
+        return bestPrimal - bestDual <= tolerance * Math.abs(bestPrimal);
+    }
+
+    /**
+     * Polishes the iterate on its identified active set ({@link ActiveSetPolish}) and certifies the result with
+     * the exact dual; whether the gap now meets the tolerance.
+     */
+    private boolean polish(double[] x, double[] uq, double[] sl, double[] lam, double tolerance) {
+        double[] y = ActiveSetPolish.polish(op, cones, exact, target, penalties, x, uq, sl, lam);
+        double[] r = Vectors.minus(op.apply(y), target);
+        if (!certify(y, r, op.adjoint(r), tolerance)) {
+            exactDual(r);   // the point's own exact bound, whatever the time share spent so far
         }
         return bestPrimal - bestDual <= tolerance * Math.abs(bestPrimal);
     }

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The interior-point method's GEMM operators against their definitions evaluated by plain loops, on both
- * backends: the cone slacks, the normals' adjoint, the per-group Gram blocks and the Woodbury Newton matrix.
+ * backends: the cone slacks, the normals' adjoint, the per-group Gram blocks and the Woodbury Newton matrix (its
+ * lower triangle, formed by row blocks, with the groups of one mask column up to sign merged).
  */
 class ConeOperatorsTest {
     private static final int N = 9;
@@ -83,6 +84,70 @@ class ConeOperatorsTest {
                         }
                         assertEquals(sum, newton[i * N + j], 1e-11, "Newton matrix");
                     }
+                }
+            }
+        });
+    }
+
+    /**
+     * With the ReLU program's mask [M, -M] (groups k and k + P share a column up to sign), the Newton matrix formed
+     * from the merged per-column factors ({@link NewtonSystem#columnFactors}) over four row blocks (N = 1100) is
+     * I + sum over all 2P groups of A_k C_k A_k^T, in its lower triangle.
+     */
+    @ParameterizedTest
+    @MethodSource("io.github.tangent4j.convex.ConvexFitTest#backends")
+    void pairedColumnsAndRowBlocksGiveTheNewtonMatrix(String backend) {
+        int n = 1100;
+        int p = 3;
+        int k2 = 2 * p;
+        double[] x = Gaussian.matrix(7, n, D).toDoubleArray();
+        double[] half = Gaussian.matrix(8, n, p).toDoubleArray();
+        double[] mask = new double[n * k2];
+        double[] signs = new double[n * k2];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < p; k++) {
+                mask[i * k2 + k] = half[i * p + k];
+                mask[i * k2 + p + k] = -half[i * p + k];
+                signs[i * k2 + k] = 1;
+                signs[i * k2 + p + k] = 1;
+            }
+        }
+        double[] factors = Gaussian.matrix(9, k2 * D, D).toDoubleArray();
+        double[] blocks = new double[k2 * D * D];   // C_k = F_k F_k^T, positive semidefinite
+        for (int k = 0; k < k2; k++) {
+            for (int a = 0; a < D; a++) {
+                for (int b = 0; b < D; b++) {
+                    double sum = 0;
+                    for (int q = 0; q < D; q++) {
+                        sum += factors[k * D * D + a * D + q] * factors[k * D * D + b * D + q];
+                    }
+                    blocks[k * D * D + a * D + b] = sum;
+                }
+            }
+        }
+        Tensor lifted = Tensor.of(x, n, D);
+        TestBackends.with(backend, b -> {
+            try (MaskedOperator op = new MaskedOperator(b, lifted, Tensor.of(mask, n, k2));
+                 ConeOperators cones = new ConeOperators(op, lifted, Tensor.of(signs, n, k2))) {
+                assertEquals(p, cones.distinctColumns());
+                for (int k = 0; k < p; k++) {
+                    assertEquals(cones.column(k), cones.column(k + p), "group " + k + " and its pair");
+                }
+                double[] newton = cones.newtonMatrix(NewtonSystem.columnFactors(cones, blocks, D));
+                SplittableRandom rnd = new SplittableRandom(12);
+                for (int t = 0; t < 400; t++) {   // sampled entries of the lower triangle, diagonal and block edges
+                    int i = t < 8 ? new int[] {0, 274, 275, 549, 550, 824, 825, 1099}[t] : rnd.nextInt(n);
+                    int j = t < 8 ? i : rnd.nextInt(i + 1);
+                    double sum = i == j ? 1 : 0;
+                    for (int k = 0; k < k2; k++) {
+                        for (int a = 0; a < D; a++) {
+                            for (int c = 0; c < D; c++) {
+                                sum += mask[i * k2 + k] * x[i * D + a] * blocks[k * D * D + a * D + c]
+                                        * mask[j * k2 + k] * x[j * D + c];
+                            }
+                        }
+                    }
+                    assertEquals(sum, newton[i * n + j], 1e-11 * Math.max(1, Math.abs(sum)), "S[" + i + "," + j + "]");
                 }
             }
         });
