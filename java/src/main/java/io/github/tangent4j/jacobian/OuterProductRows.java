@@ -30,14 +30,19 @@ final class OuterProductRows {
     private final ParameterLayout layout;
     private final long o;
     private final long p;
-    private final double[][] deltas;   // per layer: Delta_l, (rows*O x out_l), row-major
+    private final boolean f32;
+    // The factors as downloaded, in the network's dtype (no copy in double: 5 MB per tile at N = 64)
+    private final MemorySegment[] deltas;   // per layer: Delta_l, (rows*O x out_l), row-major
     private final double[] weightScales;   // per layer: a_l
     private final double biasScale;        // c, the same for every layer with a bias
-    private final double[][] inputs;   // per layer: H_{l-1}, (rows x in_l), row-major
+    private final MemorySegment[] inputs;   // per layer: H_{l-1}, (rows x in_l), row-major
+    private final double[] maxDeltas;       // per layer: max |Delta_l| (NaN if any is NaN)
+    private final double[] maxInputs;       // per layer: max |H_{l-1}|
     private final boolean zeroRuns;    // whether a zero signal may be written as zeros (finite inputs: 0 * h = 0)
 
-    private OuterProductRows(Mlp mlp, double[][] deltas, double[] weightScales, double[][] inputs) {
+    private OuterProductRows(Mlp mlp, MemorySegment[] deltas, double[] weightScales, MemorySegment[] inputs) {
         this.mlp = mlp;
+        this.f32 = mlp.dtype() == DType.F32;
         this.layout = ParameterLayout.of(mlp);
         this.o = mlp.outputDim();
         this.p = mlp.parameterCount();
@@ -45,9 +50,13 @@ final class OuterProductRows {
         this.weightScales = weightScales;
         this.biasScale = mlp.parameterization().biasScale();
         this.inputs = inputs;
+        this.maxDeltas = new double[deltas.length];
+        this.maxInputs = new double[deltas.length];
         boolean finite = true;
-        for (double[] h : inputs) {
-            finite &= Double.isFinite(maxAbs(h));
+        for (int l = 0; l < deltas.length; l++) {
+            maxDeltas[l] = maxAbs(deltas[l]);
+            maxInputs[l] = maxAbs(inputs[l]);
+            finite &= Double.isFinite(maxInputs[l]);
         }
         this.zeroRuns = finite;
     }
@@ -62,13 +71,13 @@ final class OuterProductRows {
         Mlp mlp = t.net().mlp();
         Backend backend = t.net().backend();
         int layers = mlp.layers().size();
-        double[][] deltas = new double[layers][];
+        MemorySegment[] deltas = new MemorySegment[layers];
         double[] weightScales = new double[layers];
-        double[][] inputs = new double[layers][];
+        MemorySegment[] inputs = new MemorySegment[layers];
         for (int l = 0; l < layers; l++) {
             Layer layer = mlp.layers().get(l);
-            deltas[l] = doubles(backend.download(s.signal(l)));
-            inputs[l] = doubles(backend.download(t.input(l)));
+            deltas[l] = backend.download(s.signal(l)).segment();
+            inputs[l] = backend.download(t.input(l)).segment();
             weightScales[l] = mlp.parameterization().weightScale(layer.in());
         }
         return new OuterProductRows(mlp, deltas, weightScales, inputs);
@@ -84,8 +93,8 @@ final class OuterProductRows {
         double max = mlp.dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
         for (int l = 0; l < deltas.length; l++) {
             // the largest scaled signal: rounding is monotone, so it is the rounded scale times the largest |Delta|
-            double delta = maxAbs(deltas[l]);
-            double bound = Math.abs(rounded(weightScales[l] * delta)) * maxAbs(inputs[l]);
+            double delta = maxDeltas[l];
+            double bound = Math.abs(rounded(weightScales[l] * delta)) * maxInputs[l];
             if (!(bound <= max) || hasBias(l) && !(Math.abs(rounded(biasScale * delta)) <= max)) {
                 return false;
             }
@@ -191,9 +200,9 @@ final class OuterProductRows {
         if (from >= to) {
             return;
         }
-        double[] delta = deltas[l];
+        MemorySegment delta = deltas[l];
         double scale = weightScales[l];
-        w.input(inputs[l], (int) (r / o) * in, in);
+        w.input(inputs[l], r / o * in, in);
         int first = (int) ((from - weights) / in);
         int last = (int) ((to - 1 - weights) / in);
         for (int k = 0; k <= last - first; k++) {
@@ -201,7 +210,7 @@ final class OuterProductRows {
             long run = weights + (long) u * in;
             int k0 = (int) Math.max(0, from - run);
             int k1 = (int) Math.min(in, to - run);
-            w.scaled(out, rounded(scale * delta[r * width + u]), k0, k1 - k0, at + run + k0);
+            w.scaled(out, rounded(scale * element(delta, (long) r * width + u)), k0, k1 - k0, at + run + k0);
         }
     }
 
@@ -215,7 +224,7 @@ final class OuterProductRows {
         long from = Math.max(c0, biases);
         long to = Math.min(c1, biases + width);
         if (from < to) {
-            w.copyScaled(out, deltas[l], r * width + (int) (from - biases), (int) (to - from), biasScale, at + from);
+            w.copyScaled(out, deltas[l], (long) r * width + from - biases, (int) (to - from), biasScale, at + from);
         }
     }
 
@@ -227,17 +236,9 @@ final class OuterProductRows {
         return w;
     }
 
-    private static double[] doubles(Tensor t) {
-        return t.dtype() == DType.F32 ? toDoubles(t.segment().toArray(ValueLayout.JAVA_FLOAT))
-                : t.segment().toArray(ValueLayout.JAVA_DOUBLE);
-    }
-
-    private static double[] toDoubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int k = 0; k < f.length; k++) {
-            d[k] = f[k];
-        }
-        return d;
+    /** Element i of a factor in the network's dtype, exactly as a double. */
+    private double element(MemorySegment factor, long i) {
+        return f32 ? factor.getAtIndex(ValueLayout.JAVA_FLOAT, i) : factor.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
     }
 
     /** {@code v} rounded to the network's dtype (a GEMM's alpha applied in the dtype). */
@@ -249,10 +250,10 @@ final class OuterProductRows {
         return mlp.layers().get(layer).hasBias();
     }
 
-    private static double maxAbs(double[] v) {
+    private double maxAbs(MemorySegment factor) {
         double m = 0;
-        for (double x : v) {
-            m = Math.max(m, Math.abs(x));   // NaN propagates
+        for (long i = 0, n = factor.byteSize() / mlp.dtype().byteSize(); i < n; i++) {
+            m = Math.max(m, Math.abs(element(factor, i)));   // NaN propagates
         }
         return m;
     }
@@ -283,14 +284,12 @@ final class OuterProductRows {
             this.zerosF = f32 ? new float[width] : null;
         }
 
-        /** The input row {@code h[from .. from + n)} that {@link #scaled} multiplies. */
-        void input(double[] h, int from, int n) {
-            if (!f32) {
-                System.arraycopy(h, from, inputD, 0, n);
-                return;
-            }
-            for (int k = 0; k < n; k++) {
-                inputF[k] = (float) h[from + k];
+        /** The input row, elements {@code [from, from + n)} of {@code h}, that {@link #scaled} multiplies. */
+        void input(MemorySegment h, long from, int n) {
+            if (f32) {
+                MemorySegment.copy(h, ValueLayout.JAVA_FLOAT, from * Float.BYTES, inputF, 0, n);
+            } else {
+                MemorySegment.copy(h, ValueLayout.JAVA_DOUBLE, from * Double.BYTES, inputD, 0, n);
             }
         }
 
@@ -328,19 +327,19 @@ final class OuterProductRows {
         }
 
         /**
-         * Elements {@code [at, at + n)} of {@code out} = {@code scale * v[from .. from + n)}, each rounded to the
-         * dtype.
+         * Elements {@code [at, at + n)} of {@code out} = {@code scale} times elements {@code [from, from + n)} of
+         * {@code v} (of the dtype), each rounded to the dtype.
          */
-        void copyScaled(MemorySegment out, double[] v, int from, int n, double scale, long at) {
+        void copyScaled(MemorySegment out, MemorySegment v, long from, int n, double scale, long at) {
             if (!f32) {
                 for (int k = 0; k < n; k++) {
-                    productD[k] = scale * v[from + k];
+                    productD[k] = scale * v.getAtIndex(ValueLayout.JAVA_DOUBLE, from + k);
                 }
                 MemorySegment.copy(productD, 0, out, ValueLayout.JAVA_DOUBLE_UNALIGNED, at * Double.BYTES, n);
                 return;
             }
             for (int k = 0; k < n; k++) {
-                productF[k] = (float) (scale * v[from + k]);
+                productF[k] = (float) (scale * v.getAtIndex(ValueLayout.JAVA_FLOAT, from + k));
             }
             MemorySegment.copy(productF, 0, out, ValueLayout.JAVA_FLOAT_UNALIGNED, at * Float.BYTES, n);
         }
