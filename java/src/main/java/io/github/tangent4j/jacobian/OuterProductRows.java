@@ -136,7 +136,7 @@ final class OuterProductRows {
         long elementBytes = mlp.dtype().byteSize();
         IntStream.range(0, chunks).parallel().forEach(c -> {
             RowWriter w = new RowWriter(mlp.dtype(), Math.toIntExact(maxWidth()), zeroRuns);
-            MemorySegment stage = stage(Math.toIntExact(Math.ceilDiv(total, pieces)));
+            MemorySegment stage = StreamedStages.stage(Math.toIntExact(Math.ceilDiv(total, pieces) * elementBytes));
             for (long k = pieces * c / chunks; k < pieces * (c + 1) / chunks; k++) {
                 long from = total * k / pieces;
                 long to = total * (k + 1) / pieces;
@@ -144,14 +144,6 @@ final class OuterProductRows {
                 MemorySegment.copy(stage, 0, out, from * elementBytes, (to - from) * elementBytes);
             }
         });
-    }
-
-    /**
-     * A stage of {@code n} elements of the dtype on the Java heap: a byte array, the one heap array the Vector
-     * API stores into (hence the unaligned layouts of {@link RowWriter}).
-     */
-    private MemorySegment stage(int n) {
-        return MemorySegment.ofArray(new byte[Math.multiplyExact(n, Math.toIntExact(mlp.dtype().byteSize()))]);
     }
 
     /**
@@ -261,7 +253,7 @@ final class OuterProductRows {
     /**
      * One thread's writes of runs of elements into a block or a stage, through buffers of one run in the dtype:
      * the layer input row, converted once per row, and its scaled copy (one multiply per element, exactly the
-     * dtype's product), then copied out.
+     * dtype's product), then copied out. The layouts are the unaligned ones because a stage is a byte array.
      */
     private static final class RowWriter {
         private final boolean f32;

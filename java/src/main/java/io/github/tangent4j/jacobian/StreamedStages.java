@@ -1,6 +1,8 @@
 package io.github.tangent4j.jacobian;
 
 import io.github.tangent4j.tensor.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.SoftReference;
 import java.util.Locale;
 
 /**
@@ -23,6 +25,11 @@ final class StreamedStages {
     static final long STAGE_BYTES = STREAMED_FROM_BYTES + (128L << 10);
     /** Whether blocks are written through stages. */
     static final boolean ENABLED = enabled();
+    /**
+     * Each thread's stage, kept between blocks: a new one per block would be a humongous allocation of the
+     * garbage collector (zeroed, and a young collection every few blocks); softly held, so memory pressure frees it.
+     */
+    private static final ThreadLocal<SoftReference<byte[]>> STAGES = new ThreadLocal<>();
 
     private StreamedStages() {
     }
@@ -30,6 +37,21 @@ final class StreamedStages {
     /** Elements of {@code dtype} per stage, or 0 when blocks are written straight from the registers. */
     static long pieceElements(DType dtype) {
         return ENABLED ? STAGE_BYTES / dtype.byteSize() : 0;
+    }
+
+    /**
+     * The calling thread's stage of at least {@code bytes} bytes, on the Java heap: a byte array, the one heap
+     * array the Vector API stores into. Its contents are those of the thread's last block; one writer at a time
+     * per thread.
+     */
+    static MemorySegment stage(int bytes) {
+        SoftReference<byte[]> held = STAGES.get();
+        byte[] stage = held == null ? null : held.get();
+        if (stage == null || stage.length < bytes) {
+            stage = new byte[bytes];
+            STAGES.set(new SoftReference<>(stage));
+        }
+        return MemorySegment.ofArray(stage);
     }
 
     private static boolean enabled() {
