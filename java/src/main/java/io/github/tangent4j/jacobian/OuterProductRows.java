@@ -114,13 +114,14 @@ final class OuterProductRows {
     /**
      * {@link #writeInto(Tensor)} through stages of at least {@code pieceElements} elements (the block split into
      * equal pieces, each written into a stage and copied out), or straight into the block when
-     * {@code pieceElements} is 0 or the block is smaller. Both give the same bits.
+     * {@code pieceElements} is 0 or the block holds fewer pieces than there are threads (a piece is one thread's
+     * work). Both give the same bits.
      */
     void writeInto(Tensor dst, long pieceElements) {
         long total = dst.dim(0) * o * p;
         MemorySegment out = dst.segment();
         int threads = ForkJoinPool.getCommonPoolParallelism() + 1;
-        if (pieceElements <= 0 || total < pieceElements) {
+        if (pieceElements <= 0 || total / pieceElements < threads) {
             int rows = Math.toIntExact(dst.dim(0) * o);
             int chunks = Math.min(rows, threads * CHUNKS_PER_THREAD);
             IntStream.range(0, chunks).parallel().forEach(c -> {

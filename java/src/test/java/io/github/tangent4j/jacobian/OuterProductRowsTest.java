@@ -65,7 +65,8 @@ class OuterProductRowsTest {
     /**
      * Blocks written through stages ({@link StreamedStages}) hold the bits of blocks written straight from the
      * registers, whatever the piece size: pieces that begin and end inside a run, a bias block, a row or a layer,
-     * down to one element; and the default pieces of a block of several stages.
+     * down to one element, and half the block (the whole block is written directly: one piece would leave a
+     * thread idle); and the default pieces of a block of several stages.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("io.github.tangent4j.jacobian.JacobiansTest#backendsAndDtypes")
@@ -86,7 +87,7 @@ class OuterProductRowsTest {
                     rows.writeInto(direct, 0);
                     long stage = StreamedStages.STAGE_BYTES / dtype.byteSize();
                     long[] pieces = widths == small
-                            ? new long[] {1, 7, 37, 1000, 4003, direct.size() - 1, direct.size()}
+                            ? new long[] {1, 7, 37, 1000, 4003, direct.size() / 2, direct.size()}
                             : new long[] {stage, direct.size() / 3 + 1, -1};
                     for (long piece : pieces) {
                         Tensor staged = Tensor.allocate(dtype, shape);
