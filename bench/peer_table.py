@@ -9,7 +9,8 @@ Each --run is LABEL:PROVIDER:FILE: LABEL a Python format string over the JMH par
 workload (e.g. 'ntk {kind} N={n}'), PROVIDER the tangent4j GEMM provider of that run (blas, vector). The
 peer's rows with the same workload, or the workload followed by a variant (' vmap'), are its recipes; the
 fastest is the peer's time. A benchmark method ending in IntoReused is its own row ('... into a reused
-output') beside the same peer time.
+output') beside the peer's row of the same name where the peer has one (e.g. its `out=` recipe),
+else beside the same peer time.
 """
 import argparse
 import json
@@ -51,7 +52,8 @@ def main():
     print("|" + "---|" * len(head))
     for key in sorted(ours):
         mine = ours[key]
-        theirs = best.get((key[0].removesuffix(" into a reused output"), key[1]))
+        # the peer's own reused-output recipe where it has one (like for like), else its fresh one
+        theirs = best.get(key) or best.get((key[0].removesuffix(" into a reused output"), key[1]))
         cells = [key[0], key[1]]
         ms = {}
         for p in providers:

@@ -7,7 +7,8 @@ Recipes (MLP 784-512-512-10 ReLU, Gaussian inputs, as bench/peers/torch_peer.py)
   input jacobian N             the hand-written masked chain J = W3 diag(m2) W2 diag(m1) W1, batched from the
                                output side (N, O, D); vmap(jacrev) is also timed where torch.func exists
   parameter jacobian N         per-layer outer products delta_l (x) h_{l-1}, written once into one (N, O, P)
-                               tensor in the state dict's order (weight row-major, then bias, per layer)
+                               tensor in the state dict's order (weight row-major, then bias, per layer):
+                               into a new tensor per call, and "into a reused output" (out=, allocated once)
   ntk trace N                  layer-wise Grams: sum_l (Delta_l Delta_l^T) * (H_{l-1} H_{l-1}^T + 1), (N, N)
   patterns N                   forward and z > 0 of every hidden layer, (N, H) booleans
   nngp+ntk N D depth act       the closed forms (torch_peer.nngp_ntk), relu and erf, depth 3
@@ -157,8 +158,16 @@ def main(argv=None):
             n = 4 if q else 64
             x = torch_peer.gaussian(n, torch_peer.WIDTHS[0], dt, cpu)
             out = parameter_jacobian(net, x)
-            t.time(f"parameter jacobian N={n}", name(dt), lambda: parameter_jacobian(net, x, out), False,
-                   method="per-layer outer products", bytes=out.numel() * out.element_size())
+            size = out.numel() * out.element_size()
+            # like for like with tangent4j's two rows: a fresh result per call (a new torch.empty, as a user
+            # calls it: its pages fault in again, since malloc maps a block this large anew each time), and
+            # into one output allocated once (out=)
+            t.time(f"parameter jacobian N={n}", name(dt), lambda: parameter_jacobian(net, x), False,
+                   method="per-layer outer products", bytes=size)
+            t.time(f"parameter jacobian N={n} into a reused output", name(dt),
+                   lambda: parameter_jacobian(net, x, out), False, method="per-layer outer products, out=",
+                   bytes=size)
+            del out
         if "ntk" in only:
             for n in sizes or ([16] if q else [256, 1024]):
                 x = torch_peer.gaussian(n, torch_peer.WIDTHS[0], dt, cpu)

@@ -291,8 +291,8 @@ public final class Jacobians {
         long o = mlp.outputDim();
         long units = mlp.hiddenUnits() + o;
         long inputs = mlp.layers().stream().mapToLong(Layer::in).sum();
-        // the trace and the signals on the backend, their host copies in double (signals twice: weight and bias scale)
-        long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * o * units + Double.BYTES * (2 * o * units + inputs);
+        // the trace and the signals on the backend, and one host copy of the signals and the layer inputs
+        long rowBytes = traceRowBytes() + mlp.dtype().byteSize() * (2 * o * units + inputs);
         tilesInto(backend, x, sink, rowBytes, sweepRows(rowBytes), true, (t, from, dst) -> {
             OuterProductRows rows;
             try (BackpropSignals s = BackpropSignals.ofOutputs(t)) {

@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The parameter Jacobian's scaled runs ({@code out[at + k] = s * in[k]}) stored with the Vector API straight from
- * the registers into the block: one pass over the output, where a product buffer and its copy took two (the
- * buffer's loop and the copy cost about a third more than the copy alone, JFR samples of N = 64, 2026-12-05).
+ * The parameter Jacobian's scaled runs ({@code out[at + k] = s * in[from + k]}) stored with the Vector API
+ * straight from the registers into the block (or its stage): one pass over the output, where a product buffer
+ * and its copy took two (the buffer's loop and the copy cost about a third more than the copy alone, JFR
+ * samples of N = 64, 2026-12-05).
  * The same IEEE products as the scalar loop. Only touched when {@link #ENABLED} is true, so a JVM without the
  * {@code jdk.incubator.vector} module never loads the Vector API.
  */
@@ -29,14 +30,19 @@ final class VectorRuns {
         }
     }
 
-    /** F32 elements {@code [at, at + n)} of {@code out} (little endian) = {@code s * in[0 .. n)}. */
-    static void scaled(MemorySegment out, long at, float s, float[] in, int n) {
-        Loops.scaled32(out, at, s, in, n);
+    /** The preferred vectors' size in bits, or 0 when the Vector API is not {@link #ENABLED}. */
+    static int vectorBits() {
+        return ENABLED ? Loops.F32.vectorBitSize() : 0;
     }
 
-    /** F64 elements {@code [at, at + n)} of {@code out} (little endian) = {@code s * in[0 .. n)}. */
-    static void scaled(MemorySegment out, long at, double s, double[] in, int n) {
-        Loops.scaled64(out, at, s, in, n);
+    /** F32 elements {@code [at, at + n)} of {@code out} (little endian) = {@code s * in[from .. from + n)}. */
+    static void scaled(MemorySegment out, long at, float s, float[] in, int from, int n) {
+        Loops.scaled32(out, at, s, in, from, n);
+    }
+
+    /** F64 elements {@code [at, at + n)} of {@code out} (little endian) = {@code s * in[from .. from + n)}. */
+    static void scaled(MemorySegment out, long at, double s, double[] in, int from, int n) {
+        Loops.scaled64(out, at, s, in, from, n);
     }
 
     /** The loops, in a class of their own so that {@link #detect()} can catch its failure to link. */
@@ -47,17 +53,19 @@ final class VectorRuns {
 
         // One loop with a mask that is all-true but for the last, partial vector (AVX-512 masks its stores at
         // full speed), so no scalar tail.
-        static void scaled32(MemorySegment out, long at, float s, float[] in, int n) {
+        static void scaled32(MemorySegment out, long at, float s, float[] in, int from, int n) {
             for (int k = 0; k < n; k += F32.length()) {
                 VectorMask<Float> m = F32.indexInRange(k, n);
-                FloatVector.fromArray(F32, in, k, m).mul(s).intoMemorySegment(out, (at + k) * Float.BYTES, LE, m);
+                FloatVector.fromArray(F32, in, from + k, m).mul(s)
+                        .intoMemorySegment(out, (at + k) * Float.BYTES, LE, m);
             }
         }
 
-        static void scaled64(MemorySegment out, long at, double s, double[] in, int n) {
+        static void scaled64(MemorySegment out, long at, double s, double[] in, int from, int n) {
             for (int k = 0; k < n; k += F64.length()) {
                 VectorMask<Double> m = F64.indexInRange(k, n);
-                DoubleVector.fromArray(F64, in, k, m).mul(s).intoMemorySegment(out, (at + k) * Double.BYTES, LE, m);
+                DoubleVector.fromArray(F64, in, from + k, m).mul(s)
+                        .intoMemorySegment(out, (at + k) * Double.BYTES, LE, m);
             }
         }
     }

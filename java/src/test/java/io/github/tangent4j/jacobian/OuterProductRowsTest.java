@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.nn.Activation;
+import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.nn.Parameterization;
@@ -25,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The parameter Jacobian written on the host from its factors ({@link OuterProductRows}): odd widths (a layer
  * wider than its input, a bias-free layer, runs wider than one vector), odd tiles, both dtypes, against the scalar
  * materialised products;
- * the same bits into a tensor and into a sink that takes blocks; overflow found although every factor is finite.
+ * the same bits into a tensor and into a sink that takes blocks, and through stages of any size as written
+ * directly; overflow found although every factor is finite.
  */
 class OuterProductRowsTest {
     @ParameterizedTest(name = "{0} {1}")
@@ -56,6 +59,50 @@ class OuterProductRowsTest {
                     assertEquals(0, backend.openAllocations());
                 });
             }
+        }
+    }
+
+    /**
+     * Blocks written through stages ({@link StreamedStages}) hold the bits of blocks written straight from the
+     * registers, whatever the piece size: pieces that begin and end inside a run, a bias block, a row or a layer,
+     * down to one element, and half the block (the whole block is written directly: one piece would leave a
+     * thread idle); and the default pieces of a block of several stages.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("io.github.tangent4j.jacobian.JacobiansTest#backendsAndDtypes")
+    void stagedWritesGiveTheBitsOfDirectWrites(String backendName, DType dtype) {
+        long[] small = {37, 70, 19, 3};
+        // P = 108 970: rows of 0.44 (0.87) MB, so 40 rows are several default stages of 2.6 MiB
+        long[] large = {300, 300, 60, 10};
+        for (long[] widths : List.of(small, large)) {
+            Mlp mlp = network(36, Activation.RELU, Parameterization.ntk(1.1, 0.3), dtype, widths);
+            long n = widths == small ? 5 : 4;
+            Tensor x = inputs(37, dtype, n, widths[0]);
+            TestBackends.with(backendName, backend -> {
+                try (DeviceMlp net = DeviceMlp.upload(backend, mlp); DeviceMatrix xd = backend.upload(x);
+                        ForwardTrace t = ForwardTrace.of(net, xd); BackpropSignals s = BackpropSignals.ofOutputs(t)) {
+                    OuterProductRows rows = OuterProductRows.of(s);
+                    long[] shape = {n, mlp.outputDim(), mlp.parameterCount()};
+                    Tensor direct = Tensor.allocate(dtype, shape);
+                    rows.writeInto(direct, 0);
+                    long stage = StreamedStages.STAGE_BYTES / dtype.byteSize();
+                    long[] pieces = widths == small
+                            ? new long[] {1, 7, 37, 1000, 4003, direct.size() / 2, direct.size()}
+                            : new long[] {stage, direct.size() / 3 + 1, -1};
+                    for (long piece : pieces) {
+                        Tensor staged = Tensor.allocate(dtype, shape);
+                        staged.segment().fill((byte) 0xFF);   // NaN: every element must be written
+                        if (piece < 0) {
+                            rows.writeInto(staged);
+                        } else {
+                            rows.writeInto(staged, piece);
+                        }
+                        assertTrue(direct.segment().mismatch(staged.segment()) < 0, "pieces of " + piece
+                                + " elements differ from the direct writes, P = " + shape[2]);
+                    }
+                }
+                assertEquals(0, backend.openAllocations());
+            });
         }
     }
 
