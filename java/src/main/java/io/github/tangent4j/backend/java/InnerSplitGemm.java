@@ -1,8 +1,8 @@
 package io.github.tangent4j.backend.java;
 
+import io.github.tangent4j.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * A pure-Java GEMM ({@code C = alpha op(A) op(B) + beta C}, arguments as in {@link GemmKernel}) split across
@@ -40,7 +40,8 @@ final class InnerSplitGemm {
     static void gemm(GemmKernel kernel, int parts, boolean f64, boolean transA, boolean transB, int m, int n, int k,
             double alpha, MemorySegment a, long lda, MemorySegment b, long ldb, double beta, MemorySegment c,
             long ldc) {
-        int es = f64 ? Double.BYTES : Float.BYTES;
+        DType dtype = f64 ? DType.F64 : DType.F32;
+        int es = dtype.byteSize();
         long block = (long) m * n;
         MemorySegment scratch = scratch((parts - 1) * block * es);
         ComputePool.run(parts, part -> {
@@ -59,28 +60,10 @@ final class InnerSplitGemm {
         ComputePool.run(parts, part -> {
             for (int i = (int) ((long) m * part / parts); i < (long) m * (part + 1) / parts; i++) {
                 for (int s = 0; s < parts - 1; s++) {
-                    addRow(f64, scratch, s * block + (long) i * n, c, i * ldc, n);
+                    JavaElementwise.row(dtype, true, c, i * ldc, scratch, s * block + (long) i * n, c, i * ldc, n);
                 }
             }
         });
-    }
-
-    /** dst[dstIdx + j] += src[srcIdx + j] for j < n (element indices), whole vectors on the Vector API. */
-    private static void addRow(boolean f64, MemorySegment src, long srcIdx, MemorySegment dst, long dstIdx, int n) {
-        int es = f64 ? Double.BYTES : Float.BYTES;
-        long j = Vectorization.ENABLED ? VectorElementwise.row(f64, true, dst, dstIdx * es, src, srcIdx * es, dst,
-                dstIdx * es, n) : 0;
-        if (f64) {
-            ValueLayout.OfDouble e = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-            for (; j < n; j++) {
-                dst.setAtIndex(e, dstIdx + j, dst.getAtIndex(e, dstIdx + j) + src.getAtIndex(e, srcIdx + j));
-            }
-        } else {
-            ValueLayout.OfFloat e = ValueLayout.JAVA_FLOAT_UNALIGNED;
-            for (; j < n; j++) {
-                dst.setAtIndex(e, dstIdx + j, dst.getAtIndex(e, dstIdx + j) + src.getAtIndex(e, srcIdx + j));
-            }
-        }
     }
 
     /** The calling thread's scratch memory, at least {@code bytes} long (64-byte aligned, contents undefined). */

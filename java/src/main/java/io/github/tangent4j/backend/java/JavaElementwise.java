@@ -72,16 +72,25 @@ final class JavaElementwise {
     /** {@link #rows} for rows [from, to). */
     private static void rowRange(DType t, boolean add, MemorySegment a, MemorySegment b, MemorySegment out, long from,
             long to, long cols, long repeat, boolean broadcastB) {
-        long es = t.byteSize();
         for (long i = from; i < to; i++) {
             long at = i * cols;
-            long bt = broadcastB ? 0 : (i / repeat) * cols;
-            long j = vector() ? VectorElementwise.row(t == DType.F64, add, a, at * es, b, bt * es, out, at * es, cols) : 0;
-            for (; j < cols; j++) {
-                double x = get(t, a, at + j);
-                double y = get(t, b, bt + j);
-                set(t, out, at + j, add ? x + y : x * y);
-            }
+            row(t, add, a, at, b, broadcastB ? 0 : (i / repeat) * cols, out, at, cols);
+        }
+    }
+
+    /**
+     * One row: {@code out[outAt + j] = a[aAt + j] op b[bAt + j]} for j < cols (op = add, or multiply), element
+     * indices; whole vectors on the Vector API, the rest one by one.
+     */
+    static void row(DType t, boolean add, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
+            long outAt, long cols) {
+        long es = t.byteSize();
+        long j = vector() ? VectorElementwise.row(t == DType.F64, add, a, aAt * es, b, bAt * es, out, outAt * es, cols)
+                : 0;
+        for (; j < cols; j++) {
+            double x = get(t, a, aAt + j);
+            double y = get(t, b, bAt + j);
+            set(t, out, outAt + j, add ? x + y : x * y);
         }
     }
 
