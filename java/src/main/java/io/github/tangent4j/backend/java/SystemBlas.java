@@ -30,9 +30,11 @@ import java.util.Optional;
  * @param sgemmCall  {@code cblas_sgemm} (integer arguments widened to long)
  * @param dgemmCall  {@code cblas_dgemm} (integer arguments widened to long)
  * @param threadsGet the library's thread-count getter, or {@code null} when it has none
+ * @param dpotrf     LAPACK's {@code dpotrf} (Fortran interface, pointer arguments, 32-bit integers), or
+ *                   {@code null} when the library has none under the GEMMs' naming or its integers are 64-bit
  */
 record SystemBlas(String kind, String provider, String file, MethodHandle sgemmCall, MethodHandle dgemmCall,
-        MethodHandle threadsGet) implements GemmKernel {
+        MethodHandle threadsGet, MethodHandle dpotrf) implements GemmKernel {
     private static final Linker LINKER = Linker.nativeLinker();
     /** CBLAS's enum values: {@code CblasRowMajor}, {@code CblasNoTrans}, {@code CblasTrans}. */
     private static final int ROW_MAJOR = 101;
@@ -68,11 +70,21 @@ record SystemBlas(String kind, String provider, String file, MethodHandle sgemmC
                 Threads t = Threads.find(lookup, naming);
                 t.set(threads);
                 return new SystemBlas(t.kind(), t.provider(lookup, naming), BlasLocator.fileAt(d.get(), file), gemm(s.get(), naming.ilp64(), ValueLayout.JAVA_FLOAT),
-                        gemm(d.get(), naming.ilp64(), ValueLayout.JAVA_DOUBLE), t.get);
+                        gemm(d.get(), naming.ilp64(), ValueLayout.JAVA_DOUBLE), t.get, potrf(lookup, naming));
             }
         }
         throw new IllegalArgumentException(file + " lacks the symbols cblas_sgemm and cblas_dgemm (looked for "
                 + String.join(", ", NAMINGS.stream().map(n -> n.of("cblas_dgemm")).toList()) + ")");
+    }
+
+    /** A downcall to {@code dpotrf_} under {@code naming}, where the library has it with 32-bit integers. */
+    private static MethodHandle potrf(SymbolLookup lookup, Naming naming) {
+        if (naming.ilp64()) {
+            return null;
+        }
+        MemoryLayout p = ValueLayout.ADDRESS;
+        return lookup.find(naming.of("dpotrf_")).map(a -> LINKER.downcallHandle(a, FunctionDescriptor.ofVoid(p, p, p,
+                p, p))).orElse(null);
     }
 
     /**

@@ -2,14 +2,9 @@ package io.github.tangent4j.backend.java;
 
 import io.github.tangent4j.backend.internal.Downcalls;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -69,27 +64,9 @@ public final class SystemCholesky {
         }
     }
 
-    /** {@code dpotrf_} (LP64 Fortran interface) of the library the GEMM was loaded from, if it has one. */
+    /** {@code dpotrf_} of the library the GEMM was loaded from ({@link SystemBlas#dpotrf()}), if it has one. */
     private static Optional<MethodHandle> bind() {
         SystemBlas blas = GemmProvider.CHOICE.blas();
-        if (blas == null) {
-            return Optional.empty();
-        }
-        try {
-            Path file = Path.of(blas.file());
-            SymbolLookup lookup = Files.isRegularFile(file) ? SymbolLookup.libraryLookup(file, Arena.global())
-                    : SymbolLookup.libraryLookup(blas.file(), Arena.global());
-            for (String name : new String[] {"dpotrf_", "scipy_dpotrf_"}) {
-                Optional<MemorySegment> at = lookup.find(name);
-                if (at.isPresent()) {
-                    ValueLayout p = ValueLayout.ADDRESS;
-                    return Optional.of(Linker.nativeLinker().downcallHandle(at.get(),
-                            FunctionDescriptor.ofVoid(p, p, p, p, p)));
-                }
-            }
-        } catch (IllegalArgumentException | UnsupportedOperationException cannotLoad) {
-            // no LAPACK: the caller's fallback
-        }
-        return Optional.empty();
+        return Optional.ofNullable(blas == null ? null : blas.dpotrf());
     }
 }
