@@ -1,6 +1,9 @@
 package io.github.tangent4j.convex;
 
 import io.github.tangent4j.linalg.SymmetricEigen;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A crossover for the interior-point method ({@link ReluInteriorPoint}): from an iterate near the optimum it
@@ -81,7 +84,7 @@ final class ActiveSetPolish {
             if (!nonzero[k]) {
                 continue;
             }
-            java.util.List<Integer> rows = new java.util.ArrayList<>();
+            List<Integer> rows = new ArrayList<>();
             for (int i = 0; i < op.n; i++) {
                 if (lam[i * groups + k] > sl[i * groups + k]) {
                     rows.add(i);
@@ -125,7 +128,7 @@ final class ActiveSetPolish {
                 continue;
             }
             double[] g = exact.normals(k);
-            java.util.List<Integer> rows = new java.util.ArrayList<>();
+            List<Integer> rows = new ArrayList<>();
             for (int i = 0; i < op.n; i++) {
                 if (Math.abs(dot(g, i, p)) <= 1e-9 * Math.sqrt(dot(g, i, g, i)) * rho) {
                     rows.add(i);
@@ -193,7 +196,7 @@ final class ActiveSetPolish {
      * Makes {@code rows} group k's active rows (of its normals G_k, N x d') and its projector the null space of
      * those rows; the null space's dimension.
      */
-    private int setRows(int k, java.util.List<Integer> rows, double[] normals) {
+    private int setRows(int k, List<Integer> rows, double[] normals) {
         double[] gram = new double[dims * dims];
         for (int i : rows) {
             for (int a = 0; a < dims; a++) {
@@ -202,7 +205,7 @@ final class ActiveSetPolish {
                 }
             }
         }
-        java.util.Arrays.fill(projectors, k * dims * dims, (k + 1) * dims * dims, 0);
+        Arrays.fill(projectors, k * dims * dims, (k + 1) * dims * dims, 0);
         return addNullSpace(gram, k, dims, projectors);
     }
 
@@ -384,7 +387,7 @@ final class ActiveSetPolish {
         double[] out = NewtonSystem.blockProduct(projectors, v, groups, dims);
         for (int k = 0; k < groups; k++) {
             if (!nonzero[k]) {
-                java.util.Arrays.fill(out, k * dims, (k + 1) * dims, 0);
+                Arrays.fill(out, k * dims, (k + 1) * dims, 0);
             }
         }
         return out;

@@ -4,6 +4,11 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The ReLU program's cone operators on the backend, for the interior-point method ({@link ReluInteriorPoint}),
@@ -80,8 +85,8 @@ final class ConeOperators implements AutoCloseable {
         }
         double[] mask = backend.download(op.mask).toDoubleArray();
         this.column = new int[groups];
-        java.util.List<Integer> representatives = new java.util.ArrayList<>();
-        java.util.Map<ColumnKey, Integer> seen = new java.util.HashMap<>();
+        List<Integer> representatives = new ArrayList<>();
+        Map<ColumnKey, Integer> seen = new HashMap<>();
         for (int k = 0; k < groups; k++) {
             double[] abs = new double[n];
             for (int i = 0; i < n; i++) {
@@ -104,7 +109,7 @@ final class ConeOperators implements AutoCloseable {
         this.maskBlocks = new DeviceMatrix[count];
         this.workBlocks = new DeviceMatrix[count];
         this.newtonBlocks = new DeviceMatrix[count * (count + 1) / 2];
-        java.util.List<DeviceMatrix> made = new java.util.ArrayList<>();
+        List<DeviceMatrix> made = new ArrayList<>();
         try {
             made.add(this.signs = backend.upload(signs));
             made.add(this.pairProducts = backend.upload(p));
@@ -147,12 +152,12 @@ final class ConeOperators implements AutoCloseable {
     private record ColumnKey(double[] values) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof ColumnKey other && java.util.Arrays.equals(values, other.values);
+            return o instanceof ColumnKey other && Arrays.equals(values, other.values);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Arrays.hashCode(values);
+            return Arrays.hashCode(values);
         }
     }
 

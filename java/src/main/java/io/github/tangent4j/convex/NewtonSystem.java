@@ -2,6 +2,7 @@ package io.github.tangent4j.convex;
 
 import io.github.tangent4j.linalg.Cholesky;
 import io.github.tangent4j.linalg.SymmetricEigen;
+import java.util.Arrays;
 
 /**
  * The interior-point method's Newton system {@code (H + E^T A^T A E) x = b} over the groups' variables
@@ -117,7 +118,7 @@ final class NewtonSystem {
         double[] factors = new double[columns * size];
         for (int col = 0; col < columns; col++) {
             int at = col * size;
-            SymmetricEigen eig = SymmetricEigen.of(java.util.Arrays.copyOfRange(merged, at, at + size), dims);
+            SymmetricEigen eig = SymmetricEigen.of(Arrays.copyOfRange(merged, at, at + size), dims);
             double[] values = eig.values();
             double[] vectors = eig.vectors();
             for (int a = 0; a < dims; a++) {
