@@ -57,12 +57,18 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(MC + MAX_MR) * KC]);
-    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * (NC + MAX_NR)]);
+    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * (NC + MAX_NR)
+            + ArrayAlignment.BYTES / Float.BYTES]);
 
     private final float alpha;
     private final float beta;
     private final float[] ap = PACKED_A.get();
     private final float[] bp = PACKED_B.get();
+    /**
+     * Where this call's packed B panels start in {@link #bp}: on a 64-byte boundary, so that no vector load from
+     * them splits two cache lines ({@link ArrayAlignment}).
+     */
+    private final int bStart = ArrayAlignment.shift(bp);
     private final float[] tile = new float[MAX_MR * MAX_NR];
     /** The rows of this call's micro-tile: 4, 6 or 8 with 512-bit vectors, 6 otherwise. */
     private final int tileRows;
@@ -113,16 +119,17 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
 
     @Override
     void kernel(int kc, int aIdx, int bIdx, int i, int j, int mr, int nr, boolean accumulate) {
+        int b = bStart + bIdx;
         if (!WIDE) {
-            kernel6x2(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+            kernel6x2(kc, ap, aIdx, bp, b, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else if (tileRows == 12) {
-            kernel12x2(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+            kernel12x2(kc, ap, aIdx, bp, b, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else if (tileRows == 8) {
-            kernel8x3(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+            kernel8x3(kc, ap, aIdx, bp, b, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else if (tileRows == 6) {
-            kernel6x4(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+            kernel6x4(kc, ap, aIdx, bp, b, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         } else {
-            kernel4x4(kc, ap, aIdx, bp, bIdx, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
+            kernel4x4(kc, ap, aIdx, bp, b, c, cOff + (long) i * ldc + j, ldc, mr, nr, alpha, beta, accumulate, tile);
         }
     }
 
@@ -194,7 +201,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         int w = this.nr;
         for (int jr = 0; jr < nc; jr += w) {
             int cols = Math.min(w, nc - jr);
-            int base = jr * kc;
+            int base = bStart + jr * kc;
             if (trans) {
                 packTransposedPanel(p0, kc, j0 + jr, cols, base);
             } else if (cols == w) {
