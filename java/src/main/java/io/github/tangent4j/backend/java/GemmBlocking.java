@@ -19,8 +19,9 @@ import java.util.Locale;
  * than 8 x 3 on the large products; its 12-row A panel is 24 KB), 24 FMAs per step of the inner loop
  * instead of 16, which keeps both ports busier, and the row-stream loop
  * order of {@link PackedGemmLoops}: KC = 512, B blocks of half the L2 (NC = 240 F64, 480 F32 with a 2 MB
- * L2), each swept by 8-row A panels held in L1, and A blocks of up to 2048 rows, which live in L3. On a
- * Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile in the panel order (which was itself 1.2-1.3x
+ * L2), each swept by 8-row A panels held in L1, and A blocks of up to 1024 rows (4 MB F64, 2 MB F32), which live
+ * in L3 (2048 rows ran 8% slower in F64 and 0-3% in F32 once the B panels were aligned, bench/RESULTS.md
+ * 2026-12-05 16:40). On a Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile in the panel order (which was itself 1.2-1.3x
  * the 4 x 4 tile), mostly by turning the update of C from cold misses into row streams. Products whose
  * A fits one A block of three quarters of the L2 (m up to 384 F64, 768 F32 with a 2 MB L2: the NTK's
  * 256 x 256 x 5120) keep the 6 x 4 tile in the panel order, which is faster there (0.9 against 0.8 of
@@ -33,6 +34,9 @@ import java.util.Locale;
  * the micro-tile's rows with {@code tangent4j.gemm.mr} (4: 4 x 4, 6: 6 x 4, 8: 8 x 3, 12: 12 x 2).
  */
 final class GemmBlocking {
+    /** The rows of an A block in the row-stream order (see the class comment). */
+    static final int ROW_STREAM_MC = 1024;
+
     /** The CPU as far as the blocking cares: vendor ({@code GenuineIntel}, {@code AuthenticAMD}) and cache sizes. */
     record Cpu(String vendor, long l1dBytes, long l2Bytes) {
         boolean intel() {
@@ -151,7 +155,7 @@ final class GemmBlocking {
         if (vectorBytes >= 64) {
             int panel = 3 * vectorBytes / es;   // the 8 x 3 tile's B panel; 480 floats are 15 of the 12 x 2 tile's too
             int streamNc = (int) Math.max(panel, cpu.l2Bytes() / 2 / ((long) kc * es) / panel * panel);
-            return new Sizes(kc, 2048, streamNc, l2Block, true, l2Mc);
+            return new Sizes(kc, ROW_STREAM_MC, streamNc, l2Block, true, l2Mc);
         }
         return new Sizes(kc, l2Mc, nc, l2Block, false, 0);
     }

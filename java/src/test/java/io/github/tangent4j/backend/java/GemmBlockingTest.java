@@ -48,8 +48,8 @@ class GemmBlockingTest {
         assertEquals(4, GemmBlocking.chooseRows(zen4, 8));
         assertEquals(4, GemmBlocking.chooseRows(zen4, 4));
         // B blocks of 1 MB (half the L2) in whole 3-vector panels: 240 = 10 x 24 doubles, 480 = 10 x 48 floats
-        assertEquals(new GemmBlocking.Sizes(512, 2048, 240, (2 << 20) / 8, true, 384), GemmBlocking.choose(xeon, 8, 64));
-        assertEquals(new GemmBlocking.Sizes(512, 2048, 480, (2 << 20) / 4, true, 768), GemmBlocking.choose(xeon, 4, 64));
+        assertEquals(new GemmBlocking.Sizes(512, 1024, 240, (2 << 20) / 8, true, 384), GemmBlocking.choose(xeon, 8, 64));
+        assertEquals(new GemmBlocking.Sizes(512, 1024, 480, (2 << 20) / 4, true, 768), GemmBlocking.choose(xeon, 4, 64));
         // without AVX-512: the panel order and an A block of three quarters of the L2
         assertEquals(new GemmBlocking.Sizes(512, 384, 2048, (2 << 20) / 8, false, 0), GemmBlocking.choose(xeon, 8, 32));
         assertEquals(new GemmBlocking.Sizes(512, 192, 2048, (1 << 20) / 8, false, 0), GemmBlocking.choose(zen4, 8, 64));
