@@ -22,7 +22,8 @@ import java.lang.invoke.MethodHandle;
  * <p>The address is read by a critical downcall ({@link Linker.Option#critical(boolean)} with heap access) of
  * the C library's {@code memmove(p, p, 0)}, which returns its first argument and moves nothing: the garbage
  * collector cannot move the array during the call. It may move it later, so callers ask again for each
- * product; an array moved during one product costs that product time, never correctness.
+ * product; an array moved during one product costs that product time, never correctness. Without native access
+ * for this module ({@code --enable-native-access}) the arrays are used as they lie, as before.
  */
 final class ArrayAlignment {
     /** The alignment sought, in bytes. */
@@ -33,13 +34,16 @@ final class ArrayAlignment {
     }
 
     private static MethodHandle bind() {
+        if (!ArrayAlignment.class.getModule().isNativeAccessEnabled()) {
+            return null; // a downcall would print the JDK's warning about restricted methods: arrays as they lie
+        }
         try {
             Linker linker = Linker.nativeLinker();
             return linker.defaultLookup().find("memmove").map(a -> linker.downcallHandle(a,
                     FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.critical(true)))
                     .orElse(null);
         } catch (RuntimeException e) {
-            return null; // no native access (or no C library): the arrays are used as they lie
+            return null; // no C library: the arrays are used as they lie
         }
     }
 
