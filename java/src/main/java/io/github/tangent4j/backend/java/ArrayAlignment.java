@@ -16,7 +16,7 @@ import java.lang.invoke.MethodHandle;
  * its header, at an address the garbage collector picks (8-byte granular) and may change, so unless the panels
  * start where the address says, every 64-byte load from them splits two cache lines: 8-17% of the pure-Java
  * GEMM's time on a Sapphire Rapids class Xeon, the "one JVM in six" that ran faster being the one whose buffer
- * happened to be aligned (bench/RESULTS.md, 2026-12-05 16:00, branch gemm4). Native memory would be aligned for
+ * happened to be aligned (bench/RESULTS.md, 2026-12-05 16:01, branch gemm4). Native memory would be aligned for
  * good, but C2 compiled the kernels' loads from a native segment 5-8% slower than from an array (same source).
  *
  * <p>The address is read by a critical downcall ({@link Linker.Option#critical(boolean)} with heap access) of
