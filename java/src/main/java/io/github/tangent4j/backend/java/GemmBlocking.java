@@ -14,17 +14,16 @@ import java.util.Locale;
  * <ul>
  * <li>AMD Zen 4 and 5 (and any CPU not recognised): the 4 x 4-vector micro-tile, KC = 512 and an A block of
  * 768 KB (F64) or 192 KB (F32), as tuned on Zen 4.</li>
- * <li>Intel with AVX-512 (two 512-bit FMA ports on Xeons since Skylake-SP): the 8 x 3-vector micro-tile
- * (F64) or the 12 x 2 one (F32: it streams a third fewer bytes of B from L2 per FMA and was 2-4% faster
- * than 8 x 3 on the large products; its 12-row A panel is 24 KB), 24 FMAs per step of the inner loop
- * instead of 16, which keeps both ports busier, and the row-stream loop
- * order of {@link PackedGemmLoops}: KC = 512, B blocks of half the L2 (NC = 240 F64, 480 F32 with a 2 MB
- * L2), each swept by 8-row A panels held in L1, and A blocks of up to 1024 rows (4 MB F64, 2 MB F32), which live
- * in L3 (2048 rows ran 8% slower in F64 and 0-3% in F32 once the B panels were aligned, bench/RESULTS.md
- * 2026-12-05 16:01). On a Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile in the panel order
- * (which was itself 1.2-1.3x the 4 x 4 tile), mostly by turning the update of C from cold misses into row streams. Products whose
- * A fits one A block of three quarters of the L2 (m up to 384 F64, 768 F32 with a 2 MB L2: the NTK's
- * 256 x 256 x 5120) keep the 6 x 4 tile in the panel order, which is faster there (0.9 against 0.8 of
+ * <li>Intel with AVX-512 (two 512-bit FMA ports on Xeons since Skylake-SP): the 8 x 3-vector micro-tile (F64) or
+ * the 12 x 2 one (F32: it streams a third fewer bytes of B from L2 per FMA and was 2-4% faster than 8 x 3 on the
+ * large products; its 12-row A panel is 24 KB), 24 FMAs per step of the inner loop instead of 16, which keeps both
+ * ports busier, and the row-stream loop order of {@link PackedGemmLoops}: KC = 512, B blocks of half the L2 (NC =
+ * 240 F64, 480 F32 with a 2 MB L2), each swept by 8-row A panels held in L1, and A blocks of up to 1024 rows (4 MB
+ * F64, 2 MB F32), which live in L3 (2048 rows ran 8% slower in F64 and 0-3% in F32 once the B panels were aligned,
+ * bench/RESULTS.md 2026-12-05 16:01). On a Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile in the panel
+ * order (which was itself 1.2-1.3x the 4 x 4 tile), mostly by turning the update of C from cold misses into row
+ * streams. Products whose A fits one A block of three quarters of the L2 (m up to 384 F64, 768 F32 with a 2 MB L2:
+ * the NTK's 256 x 256 x 5120) keep the 6 x 4 tile in the panel order, which is faster there (0.9 against 0.8 of
  * OpenBLAS).</li>
  * <li>Intel without AVX-512: the narrow 6 x 2 tile, the panel order and an A block of three quarters of
  * the L2 (not measured since the row-stream order).</li>
