@@ -1,6 +1,7 @@
 package io.github.tangent4j.convex;
 
 import io.github.tangent4j.tensor.Tensor;
+import java.util.stream.IntStream;
 
 /**
  * The ReLU program solved by a primal-dual interior-point method with Nesterov-Todd scaling and Mehrotra's
@@ -36,13 +37,17 @@ final class ReluInteriorPoint {
      * multipliers are nearly the best ones for its residual), while its time stays within
      * {@link ProgramSolvers#GLOBAL_DUAL_SHARE} of the solve's; and at the end of a solve that stops short.
      */
-    static final double EXACT_DUAL_REACH = 2;
+    static final double EXACT_DUAL_REACH = 1.25;
     private static final double STEP_FRACTION = 0.99;
     /** The relative gap below which the iterate is first polished ({@link ActiveSetPolish}). */
     static final double POLISH_BELOW = 1e-3;
     /** After a polish that did not certify, the next one waits for the gap to shrink by this factor. */
     private static final double POLISH_AGAIN = 0.1;
     private double polishAt = POLISH_BELOW;
+    /**
+     * With {@code -Dtangent4j.ipm.trace=true}, one line per iteration on stderr: the seconds of its stages
+     * (certificate, of which the exact dual; Newton system; the two directions; the step) and the gap.
+     */
     private static final boolean TRACE = Boolean.getBoolean("tangent4j.ipm.trace");
 
     private final MaskedOperator op;
@@ -118,8 +123,8 @@ final class ReluInteriorPoint {
         }
         int iterations = 0;
         while (true) {
-            long t0 = System.nanoTime();
-            long e0 = exactNanos;
+            long began = System.nanoTime();
+            long exactBefore = exactNanos;
             double[] y = parts(x);
             double[] r = Vectors.minus(op.apply(y), target);
             double[] gradient = op.adjoint(r);
@@ -137,7 +142,7 @@ final class ReluInteriorPoint {
                 break;
             }
             iterations++;
-            long t1 = System.nanoTime();
+            long certified = System.nanoTime();
             double mu = (Vectors.dot(sl, lam) + Vectors.dot(sq, uq)) / ((double) n * groups + groups);
             double[] rx = new double[groups * m];
             for (int k = 0; k < groups; k++) {
@@ -162,17 +167,19 @@ final class ReluInteriorPoint {
             } catch (IllegalArgumentException | ArithmeticException e) {
                 break;   // the Newton matrix lost positive definiteness: the accuracy limit
             }
-            long t2 = System.nanoTime();
-            Direction predictor = step.direction(negProduct(sl, lam), step.negSquare(), 0, null);
+            long factored = System.nanoTime();
+            double[] products = negProduct(sl, lam);   // read by the predictor, then updated by the corrector
+            Direction predictor = step.direction(products, step.negSquare(), 0, null);
             double affine = Math.min(1, step.maxStep(predictor));
             double sigma = Math.pow(1 - affine, 3);
-            Direction corrector = step.direction(negProduct(sl, lam), step.negSquare(), sigma * mu, predictor);
-            long t3 = System.nanoTime();
+            Direction corrector = step.direction(products, step.negSquare(), sigma * mu, predictor);
+            long directed = System.nanoTime();
             double alpha = Math.min(1, STEP_FRACTION * step.maxStep(corrector));
             if (TRACE) {
-                System.err.printf("ipm %d certify %.3f (exact %.3f) newton %.3f dirs %.3f rest %.3f gap %.2e alpha %.3f%n",
-                        iterations, (t1 - t0) * 1e-9, (exactNanos - e0) * 1e-9, (t2 - t1) * 1e-9, (t3 - t2) * 1e-9,
-                        (System.nanoTime() - t3) * 1e-9, (bestPrimal - bestDual) / bestPrimal, alpha);
+                System.err.printf("ipm %d certify %.3f (exact %.3f) newton %.3f directions %.3f step %.3f gap %.2e"
+                        + " alpha %.3f%n", iterations, (certified - began) * 1e-9, (exactNanos - exactBefore) * 1e-9,
+                        (factored - certified) * 1e-9, (directed - factored) * 1e-9,
+                        (System.nanoTime() - directed) * 1e-9, (bestPrimal - bestDual) / bestPrimal, alpha);
             }
             if (!(alpha > 1e-10)) {
                 break;
@@ -267,10 +274,10 @@ final class ReluInteriorPoint {
             this.rx = rx;
             this.rzLin = rzLin;
             this.rzQ = rzQ;
-            double[] w = new double[m * m];
-            double[] wi = new double[m * m];
-            double[] l = new double[m];
-            for (int k = 0; k < groups; k++) {
+            IntStream.range(0, groups).parallel().forEach(k -> {   // independent per group, as each one's blocks
+                double[] w = new double[m * m];
+                double[] wi = new double[m * m];
+                double[] l = new double[m];
                 SecondOrderCone.scaling(sq, k * m, uq, k * m, m, w, wi, l);
                 System.arraycopy(w, 0, scaling, k * m * m, m * m);
                 System.arraycopy(wi, 0, inverse, k * m * m, m * m);
@@ -284,7 +291,7 @@ final class ReluInteriorPoint {
                         inverseSquared[k * m * m + i * m + j] = sum;
                     }
                 }
-            }
+            });
             ratio = new double[sl.length];
             inverseSlack = new double[sl.length];
             HostLoops.forEach(sl.length, (from, to) -> {
@@ -321,7 +328,8 @@ final class ReluInteriorPoint {
 
         /**
          * The direction for the complementarity right-hand sides {@code rsLin} (N K) and {@code rsQ} (K m), plus
-         * {@code centring} on the centring and, with a predictor, Mehrotra's second-order correction.
+         * {@code centring} on the centring and, with a predictor, Mehrotra's second-order correction (then rsLin
+         * and rsQ are updated in place; without, they are only read).
          */
         Direction direction(double[] rsLin, double[] rsQ, double centring, Direction predictor) {
             if (predictor != null) {
