@@ -3,7 +3,6 @@ package io.github.tangent4j.convex;
 import io.github.tangent4j.backend.TestBackends;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.testing.Gaussian;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,12 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * here: its network may leave the sampled patterns and fall below the sampled program's optimum.)
  */
 class ReluInteriorPointTest {
-    static List<String> backends() {
-        return TestBackends.names();
-    }
-
     @ParameterizedTest
-    @MethodSource("backends")
+    @MethodSource("io.github.tangent4j.convex.ConvexFitTest#backends")
     void singlePrecisionNewtonMatrixStillCertifies(String backend) {
         int n = ReluInteriorPoint.SINGLE_PRECISION_MIN_EXAMPLES;
         double[] x = Gaussian.matrix(41, n, 2).toDoubleArray();
