@@ -31,6 +31,13 @@ final class ActiveSetPolish {
     static final int ENTERING_ROUNDS = 6;
     /** Conjugate-gradient iterations per Newton step at most. */
     static final int CG_ITERATIONS = 100;
+    /**
+     * The largest number of nonzero-group coordinates for which the exact active-set method ({@link FaceActiveSet},
+     * a dense Hessian of that order) is used; above it the Newton-CG polish here.
+     */
+    static final int FACE_SYSTEM_LIMIT = 8000;
+    /** Groups whose exact dual ratio at the iterate is below 1 - this are taken as zero. */
+    static final double IDENTIFY = 1e-2;
 
     private final MaskedOperator op;
     private final double[] target;
@@ -71,26 +78,29 @@ final class ActiveSetPolish {
         int m = dims + 1;
         boolean[] nonzero = new boolean[groups];
         double[] y = NewtonSystem.parts(x, groups, dims);
+        double[] ratios = exact.ratios(Vectors.minus(op.apply(y), target), 1 - IDENTIFY, k -> true);
         for (int k = 0; k < groups; k++) {
             double tail = 0;
             for (int a = 1; a < m; a++) {
                 tail += uq[k * m + a] * uq[k * m + a];
             }
-            nonzero[k] = !Double.isInfinite(penalties[k])
+            nonzero[k] = !Double.isInfinite(penalties[k]) && ratios[k] >= 1 - IDENTIFY
                     && Vectors.groupNorm(y, k, dims) > uq[k * m] - Math.sqrt(tail);
+        }
+        List<List<Integer>> active = new ArrayList<>();
+        int count = 0;
+        for (int k = 0; k < groups; k++) {
+            active.add(nonzero[k] ? activeRows(exact.normals(k), k, groups, dims, sl, lam) : null);
+            count += nonzero[k] ? 1 : 0;
+        }
+        if ((long) count * dims <= FACE_SYSTEM_LIMIT) {
+            return FaceActiveSet.solve(op, exact, target, penalties, y, active);
         }
         ActiveSetPolish p = new ActiveSetPolish(op, target, penalties, nonzero, new double[groups * dims * dims]);
         for (int k = 0; k < groups; k++) {
-            if (!nonzero[k]) {
-                continue;
+            if (nonzero[k]) {
+                nonzero[k] = p.setRows(k, active.get(k), exact.normals(k)) > 0;
             }
-            List<Integer> rows = new ArrayList<>();
-            for (int i = 0; i < op.n; i++) {
-                if (lam[i * groups + k] > sl[i * groups + k]) {
-                    rows.add(i);
-                }
-            }
-            nonzero[k] = p.setRows(k, rows, exact.normals(k)) > 0;
         }
         double[] start = p.project(y);
         for (int k = 0; k < groups; k++) {
@@ -106,6 +116,44 @@ final class ActiveSetPolish {
             polished = p.newton(cones, p.project(polished));
         }
         return polished;
+    }
+
+    /**
+     * Group k's rows taken as active: those whose multiplier exceeds their slack, by decreasing ratio of the two,
+     * each kept only where it is independent of the rows kept before, at most d' - 1 (a nonzero y_k lies in their
+     * null space).
+     */
+    private static List<Integer> activeRows(double[] normals, int k, int groups, int dims, double[] sl, double[] lam) {
+        int n = normals.length / dims;
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (lam[i * groups + k] > sl[i * groups + k]) {
+                candidates.add(i);
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingDouble(i -> -lam[i * groups + k] / sl[i * groups + k]));
+        List<Integer> rows = new ArrayList<>();
+        List<double[]> basis = new ArrayList<>();
+        for (int i : candidates) {
+            if (rows.size() == dims - 1) {
+                break;
+            }
+            double[] v = Arrays.copyOfRange(normals, i * dims, (i + 1) * dims);
+            double norm = Math.sqrt(Vectors.dot(v, v));
+            for (double[] q : basis) {
+                double c = Vectors.dot(q, v);
+                for (int a = 0; a < dims; a++) {
+                    v[a] -= c * q[a];
+                }
+            }
+            double left = Math.sqrt(Vectors.dot(v, v));
+            if (left > 1e-6 * norm) {
+                Vectors.scale(v, 1 / left);
+                basis.add(v);
+                rows.add(i);
+            }
+        }
+        return rows;
     }
 
     /**
