@@ -50,6 +50,7 @@ final class ConeOperators implements AutoCloseable {
     private final DeviceMatrix[] maskBlocks;
     private final DeviceMatrix[] workBlocks;
     private final DeviceMatrix[] newtonBlocks;   // block (i, j), j <= i, at i (i + 1) / 2 + j
+    private final Tensor[] hostNewtonBlocks;     // their host copies, allocated once
     private final DeviceMatrix factors;
     private final Tensor hostWork;
     private final Tensor hostCoefficients;
@@ -109,6 +110,7 @@ final class ConeOperators implements AutoCloseable {
         this.maskBlocks = new DeviceMatrix[count];
         this.workBlocks = new DeviceMatrix[count];
         this.newtonBlocks = new DeviceMatrix[count * (count + 1) / 2];
+        this.hostNewtonBlocks = new Tensor[newtonBlocks.length];
         List<DeviceMatrix> made = new ArrayList<>();
         try {
             made.add(this.signs = backend.upload(signs));
@@ -137,6 +139,8 @@ final class ConeOperators implements AutoCloseable {
                 for (int j = 0; j <= b; j++) {
                     made.add(newtonBlocks[b * (b + 1) / 2 + j] = backend.allocate(dtype, rows,
                             blockStart[j + 1] - blockStart[j]));
+                    hostNewtonBlocks[b * (b + 1) / 2 + j] = Tensor.allocate(dtype, rows,
+                            blockStart[j + 1] - blockStart[j]);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -230,7 +234,9 @@ final class ConeOperators implements AutoCloseable {
         double[] s = new double[n * n];
         for (int i = 0; i < count; i++) {
             for (int j = 0; j <= i; j++) {
-                double[] block = backend.download(newtonBlocks[i * (i + 1) / 2 + j]).toDoubleArray();
+                Tensor host = hostNewtonBlocks[i * (i + 1) / 2 + j];
+                backend.download(newtonBlocks[i * (i + 1) / 2 + j], host);
+                double[] block = host.toDoubleArray();
                 int cols = blockStart[j + 1] - blockStart[j];
                 for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
                     System.arraycopy(block, (r - blockStart[i]) * cols, s, r * n + blockStart[j], cols);
