@@ -78,13 +78,25 @@ final class ActiveSetPolish {
         int m = dims + 1;
         boolean[] nonzero = new boolean[groups];
         double[] y = NewtonSystem.parts(x, groups, dims);
-        double[] ratios = exact.ratios(Vectors.minus(op.apply(y), target), 1 - IDENTIFY, k -> true);
+        double[] r = Vectors.minus(op.apply(y), target);
+        double[] h = op.adjoint(r);
+        double[] force = cones.normalsAdjoint(lam);
+        boolean[] near = new boolean[groups];   // with the iterate's multipliers, an upper bound of the exact ratio
+        for (int k = 0; k < groups; k++) {
+            double norm = 0;
+            for (int a = 0; a < dims; a++) {
+                double v = h[k * dims + a] - force[k * dims + a];
+                norm += v * v;
+            }
+            near[k] = Math.sqrt(norm) >= (1 - IDENTIFY) * penalties[k];
+        }
+        double[] ratios = exact.ratios(r, 1 - IDENTIFY, k -> near[k]);
         for (int k = 0; k < groups; k++) {
             double tail = 0;
             for (int a = 1; a < m; a++) {
                 tail += uq[k * m + a] * uq[k * m + a];
             }
-            nonzero[k] = !Double.isInfinite(penalties[k]) && ratios[k] >= 1 - IDENTIFY
+            nonzero[k] = !Double.isInfinite(penalties[k]) && near[k] && ratios[k] >= 1 - IDENTIFY
                     && Vectors.groupNorm(y, k, dims) > uq[k * m] - Math.sqrt(tail);
         }
         List<List<Integer>> active = new ArrayList<>();
