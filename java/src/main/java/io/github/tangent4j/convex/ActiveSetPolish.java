@@ -7,22 +7,23 @@ import java.util.List;
 
 /**
  * A crossover for the interior-point method ({@link ReluInteriorPoint}): from an iterate near the optimum it
- * identifies the groups that are nonzero and, per nonzero group, the cone constraints that hold with equality,
- * and solves the remaining smooth problem
+ * identifies the groups that are nonzero (exact dual ratio within 1 % of its constraint, {@link ConeDual}, and
+ * the cone's primal distance above its dual one) and, per nonzero group, the cone constraints that hold with
+ * equality, and hands them to the primal active-set method {@link FaceActiveSet}, which releases wrong rows, adds
+ * blocking ones and lets groups leave and enter until the program's optimum. The interior-point iterates do not
+ * reach it in double precision: their duality gap is m mu over m = N K + K constraints.
+ *
+ * <p>Where the nonzero groups have more than {@link #FACE_SYSTEM_LIMIT} coordinates (the active-set method's dense
+ * Hessian), the older polish here is used: the smooth problem
  * <pre>
  *   min 1/2 ||sum_k A_k y_k - y||^2 + sum_k beta_k ||y_k||   s.t.  y_k in range(P_k) for the nonzero groups, 0 else
  * </pre>
  * (P_k the projector onto the null space of the active rows of G_k) by Newton's method with a line search, each
- * Newton system solved by conjugate gradients preconditioned with {@code D + P A^T A P}, D_k = beta_k / ||y_k|| I
- * (the Hessian plus the norms' missing radial curvature, so at least the Hessian), applied in the N-space by
- * the Woodbury identity with the Newton matrix of {@link ConeOperators#newtonMatrix}. Near a nondegenerate optimum
- * whose active set it identified, the result is the optimum to double precision (Newton converges quadratically),
- * which the interior-point iterates do not reach: their duality gap is m mu over m = N K + K constraints. A wrong
- * identification only gives a worse point; the caller certifies the result like any other (network objective
- * against the exact dual), so nothing is assumed. Groups the Newton step drives through 0 leave the nonzero set,
- * zero groups whose exact dual constraint fails enter it ({@link #enter}); active rows are never released, so a
- * row identified as active whose multiplier is negative keeps the result off the optimum (on the N = 2000
- * program of docs/convex.md this leaves a certified gap of 6e-5).
+ * Newton system solved by conjugate gradients preconditioned with {@code D + P A^T A P}, D_k = beta_k / ||y_k|| I,
+ * applied in the N-space by the Woodbury identity with the Newton matrix of {@link ConeOperators#newtonMatrix};
+ * groups the Newton step drives through 0 leave, zero groups whose exact dual constraint fails enter
+ * ({@link #enter}), and active rows are never released. Either way the caller certifies the result like any other
+ * point (network objective against the exact dual), so a wrong identification costs time, never correctness.
  */
 final class ActiveSetPolish {
     /** Newton steps at most. */
@@ -444,12 +445,6 @@ final class ActiveSetPolish {
 
     /** {@code P_k v_k} per group, 0 for the zero groups. */
     private double[] project(double[] v) {
-        double[] out = NewtonSystem.blockProduct(projectors, v, groups, dims);
-        for (int k = 0; k < groups; k++) {
-            if (!nonzero[k]) {
-                Arrays.fill(out, k * dims, (k + 1) * dims, 0);
-            }
-        }
-        return out;
+        return FaceActiveSet.projectGroups(projectors, v, nonzero, dims);
     }
 }

@@ -653,8 +653,13 @@ final class FaceActiveSet {
 
     /** {@code P_k v_k} per nonzero group, 0 elsewhere. */
     private double[] project(double[] v) {
-        double[] out = NewtonSystem.blockProduct(projectors, v, groups, dims);
-        for (int k = 0; k < groups; k++) {
+        return projectGroups(projectors, v, nonzero, dims);
+    }
+
+    /** {@code P_k v_k} per group k where {@code nonzero[k]}, 0 elsewhere (K d'), for the K d' x d' projectors. */
+    static double[] projectGroups(double[] projectors, double[] v, boolean[] nonzero, int dims) {
+        double[] out = NewtonSystem.blockProduct(projectors, v, nonzero.length, dims);
+        for (int k = 0; k < nonzero.length; k++) {
             if (!nonzero[k]) {
                 Arrays.fill(out, k * dims, (k + 1) * dims, 0);
             }

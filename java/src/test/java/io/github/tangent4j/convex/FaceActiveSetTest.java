@@ -21,12 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * certified by the exact dual ({@link ConeDual}), independently of the method.
  */
 class FaceActiveSetTest {
-    static List<String> backends() {
-        return TestBackends.names();
-    }
-
     @ParameterizedTest
-    @MethodSource("backends")
+    @MethodSource("io.github.tangent4j.convex.ConvexFitTest#backends")
     void reachesTheOptimumFromWrongFaces(String backend) {
         for (String name : List.of("relu_1d", "relu_2d")) {
             Map<String, Tensor> f = ConvexFitTest.fixture(name);
