@@ -255,10 +255,21 @@ final class ConeOperators implements AutoCloseable {
             for (int j = 0; j <= i; j++) {
                 Tensor host = hostNewtonBlocks[q][i * (i + 1) / 2 + j];
                 backend.download(newtonBlocks[q][i * (i + 1) / 2 + j], host);
-                double[] block = host.toDoubleArray();
                 int cols = blockStart[j + 1] - blockStart[j];
-                for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
-                    System.arraycopy(block, (r - blockStart[i]) * cols, s, r * n + blockStart[j], cols);
+                if (host.dtype() == DType.F32) {   // one bulk copy, widened row by row (getFlat per entry was slow)
+                    float[] block = host.toFloatArray();
+                    for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
+                        int from = (r - blockStart[i]) * cols;
+                        int to = r * n + blockStart[j];
+                        for (int c = 0; c < cols; c++) {
+                            s[to + c] = block[from + c];
+                        }
+                    }
+                } else {
+                    double[] block = host.toDoubleArray();
+                    for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
+                        System.arraycopy(block, (r - blockStart[i]) * cols, s, r * n + blockStart[j], cols);
+                    }
                 }
             }
         }
