@@ -7,22 +7,23 @@ import java.util.List;
 
 /**
  * A crossover for the interior-point method ({@link ReluInteriorPoint}): from an iterate near the optimum it
- * identifies the groups that are nonzero and, per nonzero group, the cone constraints that hold with equality,
- * and solves the remaining smooth problem
+ * identifies the groups that are nonzero (exact dual ratio within 1 % of its constraint, {@link ConeDual}, and
+ * the cone's primal distance above its dual one) and, per nonzero group, the cone constraints that hold with
+ * equality, and hands them to the primal active-set method {@link FaceActiveSet}, which releases wrong rows, adds
+ * blocking ones and lets groups leave and enter until the program's optimum. The interior-point iterates do not
+ * reach it in double precision: their duality gap is m mu over m = N K + K constraints.
+ *
+ * <p>Where the nonzero groups have more than {@link #FACE_SYSTEM_LIMIT} coordinates (the active-set method's dense
+ * Hessian), the older polish here is used: the smooth problem
  * <pre>
  *   min 1/2 ||sum_k A_k y_k - y||^2 + sum_k beta_k ||y_k||   s.t.  y_k in range(P_k) for the nonzero groups, 0 else
  * </pre>
  * (P_k the projector onto the null space of the active rows of G_k) by Newton's method with a line search, each
- * Newton system solved by conjugate gradients preconditioned with {@code D + P A^T A P}, D_k = beta_k / ||y_k|| I
- * (the Hessian plus the norms' missing radial curvature, so at least the Hessian), applied in the N-space by
- * the Woodbury identity with the Newton matrix of {@link ConeOperators#newtonMatrix}. Near a nondegenerate optimum
- * whose active set it identified, the result is the optimum to double precision (Newton converges quadratically),
- * which the interior-point iterates do not reach: their duality gap is m mu over m = N K + K constraints. A wrong
- * identification only gives a worse point; the caller certifies the result like any other (network objective
- * against the exact dual), so nothing is assumed. Groups the Newton step drives through 0 leave the nonzero set,
- * zero groups whose exact dual constraint fails enter it ({@link #enter}); active rows are never released, so a
- * row identified as active whose multiplier is negative keeps the result off the optimum (on the N = 2000
- * program of docs/convex.md this leaves a certified gap of 6e-5).
+ * Newton system solved by conjugate gradients preconditioned with {@code D + P A^T A P}, D_k = beta_k / ||y_k|| I,
+ * applied in the N-space by the Woodbury identity with the Newton matrix of {@link ConeOperators#newtonMatrix};
+ * groups the Newton step drives through 0 leave, zero groups whose exact dual constraint fails enter
+ * ({@link #enter}), and active rows are never released. Either way the caller certifies the result like any other
+ * point (network objective against the exact dual), so a wrong identification costs time, never correctness.
  */
 final class ActiveSetPolish {
     /** Newton steps at most. */
@@ -31,6 +32,13 @@ final class ActiveSetPolish {
     static final int ENTERING_ROUNDS = 6;
     /** Conjugate-gradient iterations per Newton step at most. */
     static final int CG_ITERATIONS = 100;
+    /**
+     * The largest number of nonzero-group coordinates for which the exact active-set method ({@link FaceActiveSet},
+     * a dense Hessian of that order) is used; above it the Newton-CG polish here.
+     */
+    static final int FACE_SYSTEM_LIMIT = 8000;
+    /** Groups whose exact dual ratio at the iterate is below 1 - this are taken as zero. */
+    static final double IDENTIFY = 1e-2;
 
     private final MaskedOperator op;
     private final double[] target;
@@ -71,26 +79,41 @@ final class ActiveSetPolish {
         int m = dims + 1;
         boolean[] nonzero = new boolean[groups];
         double[] y = NewtonSystem.parts(x, groups, dims);
+        double[] r = Vectors.minus(op.apply(y), target);
+        double[] h = op.adjoint(r);
+        double[] force = cones.normalsAdjoint(lam);
+        boolean[] near = new boolean[groups];   // with the iterate's multipliers, an upper bound of the exact ratio
+        for (int k = 0; k < groups; k++) {
+            double norm = 0;
+            for (int a = 0; a < dims; a++) {
+                double v = h[k * dims + a] - force[k * dims + a];
+                norm += v * v;
+            }
+            near[k] = Math.sqrt(norm) >= (1 - IDENTIFY) * penalties[k];
+        }
+        double[] ratios = exact.ratios(r, 1 - IDENTIFY, k -> near[k]);
         for (int k = 0; k < groups; k++) {
             double tail = 0;
             for (int a = 1; a < m; a++) {
                 tail += uq[k * m + a] * uq[k * m + a];
             }
-            nonzero[k] = !Double.isInfinite(penalties[k])
+            nonzero[k] = !Double.isInfinite(penalties[k]) && near[k] && ratios[k] >= 1 - IDENTIFY
                     && Vectors.groupNorm(y, k, dims) > uq[k * m] - Math.sqrt(tail);
+        }
+        List<List<Integer>> active = new ArrayList<>();
+        int count = 0;
+        for (int k = 0; k < groups; k++) {
+            active.add(nonzero[k] ? activeRows(exact.normals(k), k, groups, dims, sl, lam) : null);
+            count += nonzero[k] ? 1 : 0;
+        }
+        if ((long) count * dims <= FACE_SYSTEM_LIMIT) {
+            return FaceActiveSet.solve(op, exact, target, penalties, y, active);
         }
         ActiveSetPolish p = new ActiveSetPolish(op, target, penalties, nonzero, new double[groups * dims * dims]);
         for (int k = 0; k < groups; k++) {
-            if (!nonzero[k]) {
-                continue;
+            if (nonzero[k]) {
+                nonzero[k] = p.setRows(k, active.get(k), exact.normals(k)) > 0;
             }
-            List<Integer> rows = new ArrayList<>();
-            for (int i = 0; i < op.n; i++) {
-                if (lam[i * groups + k] > sl[i * groups + k]) {
-                    rows.add(i);
-                }
-            }
-            nonzero[k] = p.setRows(k, rows, exact.normals(k)) > 0;
         }
         double[] start = p.project(y);
         for (int k = 0; k < groups; k++) {
@@ -106,6 +129,44 @@ final class ActiveSetPolish {
             polished = p.newton(cones, p.project(polished));
         }
         return polished;
+    }
+
+    /**
+     * Group k's rows taken as active: those whose multiplier exceeds their slack, by decreasing ratio of the two,
+     * each kept only where it is independent of the rows kept before, at most d' - 1 (a nonzero y_k lies in their
+     * null space).
+     */
+    private static List<Integer> activeRows(double[] normals, int k, int groups, int dims, double[] sl, double[] lam) {
+        int n = normals.length / dims;
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (lam[i * groups + k] > sl[i * groups + k]) {
+                candidates.add(i);
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingDouble(i -> -lam[i * groups + k] / sl[i * groups + k]));
+        List<Integer> rows = new ArrayList<>();
+        List<double[]> basis = new ArrayList<>();
+        for (int i : candidates) {
+            if (rows.size() == dims - 1) {
+                break;
+            }
+            double[] v = Arrays.copyOfRange(normals, i * dims, (i + 1) * dims);
+            double norm = Math.sqrt(Vectors.dot(v, v));
+            for (double[] q : basis) {
+                double c = Vectors.dot(q, v);
+                for (int a = 0; a < dims; a++) {
+                    v[a] -= c * q[a];
+                }
+            }
+            double left = Math.sqrt(Vectors.dot(v, v));
+            if (left > 1e-6 * norm) {
+                Vectors.scale(v, 1 / left);
+                basis.add(v);
+                rows.add(i);
+            }
+        }
+        return rows;
     }
 
     /**
@@ -384,12 +445,6 @@ final class ActiveSetPolish {
 
     /** {@code P_k v_k} per group, 0 for the zero groups. */
     private double[] project(double[] v) {
-        double[] out = NewtonSystem.blockProduct(projectors, v, groups, dims);
-        for (int k = 0; k < groups; k++) {
-            if (!nonzero[k]) {
-                Arrays.fill(out, k * dims, (k + 1) * dims, 0);
-            }
-        }
-        return out;
+        return FaceActiveSet.projectGroups(projectors, v, nonzero, dims);
     }
 }

@@ -66,16 +66,16 @@ final class ConeDual {
     }
 
     /**
-     * Per group, the ratio {@code min_lambda ||A_k^T r - G_k^T lambda|| / beta_k}, solved exactly for the
-     * groups where {@code consider} holds and whose zero-multiplier ratio exceeds {@code floor}; the others
-     * keep that (upper) bound.
+     * Per group, an upper bound on the ratio {@code min_lambda ||A_k^T r - G_k^T lambda|| / beta_k}: exact where it
+     * exceeds {@code floor} and {@code consider} holds, else at most floor or the zero-multiplier bound (the
+     * least-squares solve stops once the ratio is known to be at most floor).
      */
     double[] ratios(double[] r, double floor, IntPredicate consider) {
         double[] h = full.adjoint(r);
         double[] out = zeroMultiplierRatios(h);
         for (int k = 0; k < out.length; k++) {
             if (out[k] > floor && consider.test(k)) {
-                out[k] = exactRatio(h, k, 0);
+                out[k] = exactRatio(h, k, floor);
             }
         }
         return out;

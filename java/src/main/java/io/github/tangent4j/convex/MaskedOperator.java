@@ -5,6 +5,9 @@ import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 import io.github.tangent4j.tensor.DType;
 import io.github.tangent4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The linear operator of the convex programs on a backend: for K groups of d' coefficients Y (K, d') and a
@@ -168,8 +171,15 @@ final class MaskedOperator implements AutoCloseable {
         return 1.05 * lambda;
     }
 
+    private static final ValueLayout.OfDouble F64_LE =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     /** Writes v into the first v.length elements of t. */
     static void put(Tensor t, double[] v) {
+        if (t.dtype() == DType.F64 && v.length <= t.size()) {   // one bulk copy (the N x K vectors of the IPM)
+            MemorySegment.copy(v, 0, t.segment(), F64_LE, 0, v.length);
+            return;
+        }
         for (int i = 0; i < v.length; i++) {
             t.setFlat(i, v[i]);
         }

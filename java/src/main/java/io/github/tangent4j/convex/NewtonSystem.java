@@ -3,6 +3,7 @@ package io.github.tangent4j.convex;
 import io.github.tangent4j.linalg.Cholesky;
 import io.github.tangent4j.linalg.SymmetricEigen;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The interior-point method's Newton system {@code (H + E^T A^T A E) x = b} over the groups' variables
@@ -34,10 +35,13 @@ final class NewtonSystem {
      * @param scalings        the W_k, K m x m row-major
      * @param inverseScalings the W_k^-1, K m x m row-major (kept, not copied)
      * @param grams           the F_k, K d' x d' row-major (kept, not copied)
+     * @param single          whether S's GEMMs run in single precision ({@link ConeOperators#newtonMatrix(double[],
+     *                        boolean)}): S is then a preconditioner close to the system's, and the solves' iterative
+     *                        refinement against the unfactored system (in double) makes up the difference
      * @throws IllegalArgumentException if S is not numerically positive definite
      */
     NewtonSystem(MaskedOperator op, ConeOperators cones, double[] scalings, double[] inverseScalings,
-            double[] grams) {
+            double[] grams, boolean single) {
         this.op = op;
         this.groups = op.groups;
         this.dims = op.dims;
@@ -46,58 +50,61 @@ final class NewtonSystem {
         this.grams = grams;
         this.inverses = new double[groups * m * m];
         double[] blocks = new double[groups * dims * dims];   // the C_k
+        IntStream.range(0, groups).parallel().forEach(k -> invertBlock(k, scalings, blocks));   // independent
+        double[] factors = columnFactors(cones, blocks, dims);
+        this.newton = HostCholesky.of(cones.newtonMatrix(factors, single), op.n);
+    }
+
+    /** H_k^-1 = W_k (I + W_k E^T F_k E W_k)^-1 W_k into the inverses, and its y block C_k into blocks. */
+    private void invertBlock(int k, double[] scalings, double[] blocks) {
         double[] middle = new double[m * m];
         double[] wf = new double[m * dims];
         double[] inv = new double[m * m];
-        for (int k = 0; k < groups; k++) {
-            int wAt = k * m * m;
-            int fAt = k * dims * dims;
-            for (int i = 0; i < m; i++) {   // W F (the y columns of W times F)
-                for (int b = 0; b < dims; b++) {
-                    double sum = 0;
-                    for (int a = 0; a < dims; a++) {
-                        sum += scalings[wAt + i * m + 1 + a] * grams[fAt + a * dims + b];
-                    }
-                    wf[i * dims + b] = sum;
+        int wAt = k * m * m;
+        int fAt = k * dims * dims;
+        for (int i = 0; i < m; i++) {   // W F (the y columns of W times F)
+            for (int b = 0; b < dims; b++) {
+                double sum = 0;
+                for (int a = 0; a < dims; a++) {
+                    sum += scalings[wAt + i * m + 1 + a] * grams[fAt + a * dims + b];
                 }
-            }
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < m; j++) {
-                    double sum = i == j ? 1 : 0;
-                    for (int b = 0; b < dims; b++) {
-                        sum += wf[i * dims + b] * scalings[wAt + (1 + b) * m + j];
-                    }
-                    middle[i * m + j] = sum;
-                }
-            }
-            double[] mi = inverseAtLeastOne(middle, m);
-            for (int i = 0; i < m; i++) {   // W Mi W
-                for (int j = 0; j < m; j++) {
-                    double sum = 0;
-                    for (int p = 0; p < m; p++) {
-                        double row = 0;
-                        for (int q = 0; q < m; q++) {
-                            row += mi[p * m + q] * scalings[wAt + q * m + j];
-                        }
-                        sum += scalings[wAt + i * m + p] * row;
-                    }
-                    inv[i * m + j] = sum;
-                }
-            }
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < m; j++) {
-                    inverses[wAt + i * m + j] = 0.5 * (inv[i * m + j] + inv[j * m + i]);
-                }
-            }
-            int cAt = k * dims * dims;
-            for (int a = 0; a < dims; a++) {
-                for (int b = 0; b < dims; b++) {
-                    blocks[cAt + a * dims + b] = inverses[wAt + (a + 1) * m + b + 1];
-                }
+                wf[i * dims + b] = sum;
             }
         }
-        double[] factors = columnFactors(cones, blocks, dims);
-        this.newton = HostCholesky.of(cones.newtonMatrix(factors), op.n);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                double sum = i == j ? 1 : 0;
+                for (int b = 0; b < dims; b++) {
+                    sum += wf[i * dims + b] * scalings[wAt + (1 + b) * m + j];
+                }
+                middle[i * m + j] = sum;
+            }
+        }
+        double[] mi = inverseAtLeastOne(middle, m);
+        for (int i = 0; i < m; i++) {   // W Mi W
+            for (int j = 0; j < m; j++) {
+                double sum = 0;
+                for (int p = 0; p < m; p++) {
+                    double row = 0;
+                    for (int q = 0; q < m; q++) {
+                        row += mi[p * m + q] * scalings[wAt + q * m + j];
+                    }
+                    sum += scalings[wAt + i * m + p] * row;
+                }
+                inv[i * m + j] = sum;
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < m; j++) {
+                inverses[wAt + i * m + j] = 0.5 * (inv[i * m + j] + inv[j * m + i]);
+            }
+        }
+        int cAt = k * dims * dims;
+        for (int a = 0; a < dims; a++) {
+            for (int b = 0; b < dims; b++) {
+                blocks[cAt + a * dims + b] = inverses[wAt + (a + 1) * m + b + 1];
+            }
+        }
     }
 
     /**
@@ -116,7 +123,7 @@ final class NewtonSystem {
             }
         }
         double[] factors = new double[columns * size];
-        for (int col = 0; col < columns; col++) {
+        IntStream.range(0, columns).parallel().forEach(col -> {   // independent per column
             int at = col * size;
             SymmetricEigen eig = SymmetricEigen.of(Arrays.copyOfRange(merged, at, at + size), dims);
             double[] values = eig.values();
@@ -126,7 +133,7 @@ final class NewtonSystem {
                     factors[at + a * dims + j] = vectors[a * dims + j] * Math.sqrt(Math.max(values[j], 0));
                 }
             }
-        }
+        });
         return factors;
     }
 

@@ -13,6 +13,9 @@ import io.github.tangent4j.linalg.Cholesky;
  * bound on the minimum that the caller may rely on.
  */
 final class NonNegativeLeastSquares {
+    /** Outer iterations (vectors entering the passive set) per unknown at most. */
+    static final int OUTER_PER_ENTRY = 10;
+
     private NonNegativeLeastSquares() {
     }
 
@@ -47,11 +50,12 @@ final class NonNegativeLeastSquares {
             scale = Math.max(scale, Math.sqrt(norm));
         }
         double threshold = 1e-13 * scale * Math.sqrt(Vectors.dot(f, f));
-        for (int outer = 0; outer < 4 * m + 8 && size < m; outer++) {
+        boolean[] excluded = new boolean[n];
+        for (int outer = 0; outer < OUTER_PER_ENTRY * m + 8 && size < m; outer++) {
             int best = -1;
             double bestValue = threshold;
             for (int i = 0; i < n; i++) {
-                if (in[i]) {
+                if (in[i] || excluded[i]) {
                     continue;
                 }
                 double v = 0;
@@ -72,21 +76,32 @@ final class NonNegativeLeastSquares {
             in[best] = true;
             for (int inner = 0; inner < 2 * m + 2; inner++) {
                 double[] z = leastSquares(c, m, passive, size, f);
-                if (z == null) {   // the new vector is dependent in floating point: leave it out and stop
-                    in[passive[--size]] = false;
-                    return residualOf(c, m, passive, lambda, size, f);
+                if (z == null) {   // the new vector is dependent in floating point: leave it out for good
+                    in[best] = false;
+                    excluded[best] = true;
+                    size = without(passive, lambda, size, best);
+                    break;
                 }
                 double alpha = 1;
+                int blocking = -1;
                 for (int a = 0; a < size; a++) {
                     if (z[a] <= 0) {
-                        alpha = Math.min(alpha, lambda[a] / (lambda[a] - z[a]));
+                        double step = lambda[a] / (lambda[a] - z[a]);
+                        if (step < alpha) {
+                            alpha = step;
+                            blocking = a;
+                        }
                     }
                 }
                 for (int a = 0; a < size; a++) {
                     lambda[a] += alpha * (z[a] - lambda[a]);
                 }
-                if (alpha == 1) {
+                if (blocking < 0) {
                     break;
+                }
+                lambda[blocking] = 0;   // exactly: rounding must not keep the blocking vector in the passive set
+                if (alpha == 0 && passive[blocking] == best) {
+                    excluded[best] = true;   // its gradient is positive only by rounding: it would be chosen again
                 }
                 int kept = 0;
                 for (int a = 0; a < size; a++) {
@@ -105,6 +120,18 @@ final class NonNegativeLeastSquares {
             }
         }
         return residualOf(c, m, passive, lambda, size, f);
+    }
+
+    /** Removes vector i from the passive set; the new size. */
+    private static int without(int[] passive, double[] lambda, int size, int i) {
+        int kept = 0;
+        for (int a = 0; a < size; a++) {
+            if (passive[a] != i) {
+                passive[kept] = passive[a];
+                lambda[kept++] = lambda[a];
+            }
+        }
+        return kept;
     }
 
     /** The unconstrained least-squares coefficients over the passive vectors, or null if they are dependent. */

@@ -98,7 +98,7 @@ class ConeDualTest {
     }
 
     /** The unscaled ReLU program's data: mask [D, -D], signs [2D - 1, 2D - 1], penalties beta. */
-    private static final class Program {
+    static final class Program {
         final Tensor mask;
         final Tensor signs;
         final double[] penalties;

@@ -42,6 +42,71 @@ class NonNegativeLeastSquaresTest {
         }
     }
 
+    /**
+     * The case the ReLU program's certificate meets at a nonzero group of its optimum (d' = 11, 2000 rows): the
+     * cone {@code {z : G z >= 0}} of rows {@code s_i x~_i} has a ray z on which 10 rows are tight, and
+     * {@code f = -beta z/||z|| + sum_W lambda_j g_j} with positive lambda on those rows; the minimum is beta
+     * exactly (the residual {@code -beta z/||z||} is orthogonal to the fitted part and correlates with no row
+     * positively). An early stop, or a blocking vector left in the passive set by rounding, ends above it.
+     */
+    @Test
+    void reachesTheMinimumOnARayOfAPatternCone() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int m = 11;
+        int n = 2000;
+        for (int trial = 0; trial < 40; trial++) {
+            double[] c = new double[n * m];
+            for (int i = 0; i < n; i++) {
+                double[] x = gaussian(rnd, m);
+                x[m - 1] = 1;
+                System.arraycopy(x, 0, c, i * m, m);
+            }
+            double[] tight = java.util.Arrays.copyOf(c, (m - 1) * m);   // rows 0..9
+            double[] ray = io.github.tangent4j.linalg.SymmetricEigen.of(gram(tight, m - 1, m), m).vectors();
+            double[] z = new double[m];
+            for (int a = 0; a < m; a++) {
+                z[a] = ray[a * m];   // the eigenvector of the smallest eigenvalue (0): the rows' null space
+            }
+            double[] f = new double[m];
+            double beta = 0.01 + rnd.nextDouble();
+            for (int i = 0; i < n; i++) {
+                double side = i < m - 1 ? (rnd.nextBoolean() ? 1 : -1) : Math.signum(dot(c, i, z, m));
+                for (int a = 0; a < m; a++) {
+                    c[i * m + a] *= side;
+                }
+                double lambda = i < m - 1 ? Math.pow(10, -3 + 3 * rnd.nextDouble()) : 0;
+                for (int a = 0; a < m; a++) {
+                    f[a] += lambda * c[i * m + a];
+                }
+            }
+            for (int a = 0; a < m; a++) {
+                f[a] -= beta * z[a];
+            }
+            double[] res = NonNegativeLeastSquares.residual(c, n, f);
+            assertEquals(beta, Math.sqrt(Vectors.dot(res, res)), 1e-9 * beta, "trial " + trial);
+        }
+    }
+
+    private static double[] gram(double[] rows, int count, int m) {
+        double[] g = new double[m * m];
+        for (int i = 0; i < count; i++) {
+            for (int a = 0; a < m; a++) {
+                for (int b = 0; b < m; b++) {
+                    g[a * m + b] += rows[i * m + a] * rows[i * m + b];
+                }
+            }
+        }
+        return g;
+    }
+
+    private static double dot(double[] c, int i, double[] z, int m) {
+        double s = 0;
+        for (int a = 0; a < m; a++) {
+            s += c[i * m + a] * z[a];
+        }
+        return s;
+    }
+
     @Test
     void coneInteriorAndPolarCases() {
         // f inside the cone of the unit vectors: residual 0; f in the polar (all negative): residual f
