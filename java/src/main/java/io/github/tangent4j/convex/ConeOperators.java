@@ -46,15 +46,17 @@ final class ConeOperators implements AutoCloseable {
     private final int[] column;
     private final int distinct;
     private final int[] blockStart;
-    private final DeviceMatrix[] xBlocks;
-    private final DeviceMatrix[] maskBlocks;
-    private final DeviceMatrix[] workBlocks;
-    private final DeviceMatrix[] newtonBlocks;   // block (i, j), j <= i, at i (i + 1) / 2 + j
-    private final Tensor[] hostNewtonBlocks;     // their host copies, allocated once
-    private final DeviceMatrix factors;
+    // the Newton matrix's operands per precision: [0] in the operator's dtype, [last] in F32
+    private final DType[] precisions;
+    private final DeviceMatrix[][] xBlocks;
+    private final DeviceMatrix[][] maskBlocks;
+    private final DeviceMatrix[][] workBlocks;
+    private final DeviceMatrix[][] newtonBlocks;   // block (i, j), j <= i, at i (i + 1) / 2 + j
+    private final Tensor[][] hostNewtonBlocks;     // their host copies, allocated once
+    private final DeviceMatrix[] factors;
+    private final Tensor[] hostFactors;
     private final Tensor hostWork;
     private final Tensor hostCoefficients;
-    private final Tensor hostFactors;
 
     /** Rows per block of the Newton matrix at least (smaller GEMMs lose efficiency). */
     private static final int MIN_BLOCK_ROWS = 256;
@@ -106,11 +108,15 @@ final class ConeOperators implements AutoCloseable {
         for (int b = 0; b <= count; b++) {
             blockStart[b] = (int) ((long) n * b / count);
         }
-        this.xBlocks = new DeviceMatrix[count];
-        this.maskBlocks = new DeviceMatrix[count];
-        this.workBlocks = new DeviceMatrix[count];
-        this.newtonBlocks = new DeviceMatrix[count * (count + 1) / 2];
-        this.hostNewtonBlocks = new Tensor[newtonBlocks.length];
+        this.precisions = dtype == DType.F32 ? new DType[] {DType.F32} : new DType[] {dtype, DType.F32};
+        int kinds = precisions.length;
+        this.xBlocks = new DeviceMatrix[kinds][count];
+        this.maskBlocks = new DeviceMatrix[kinds][count];
+        this.workBlocks = new DeviceMatrix[kinds][count];
+        this.newtonBlocks = new DeviceMatrix[kinds][count * (count + 1) / 2];
+        this.hostNewtonBlocks = new Tensor[kinds][count * (count + 1) / 2];
+        this.factors = new DeviceMatrix[kinds];
+        this.hostFactors = new Tensor[kinds];
         List<DeviceMatrix> made = new ArrayList<>();
         try {
             made.add(this.signs = backend.upload(signs));
@@ -119,28 +125,32 @@ final class ConeOperators implements AutoCloseable {
             made.add(this.coefficients = backend.allocate(dtype, groups, dims));
             made.add(this.adjoint = backend.allocate(dtype, groups, dims));
             made.add(this.blocks = backend.allocate(dtype, pairs, groups));
-            made.add(this.factors = backend.allocate(dtype, dims, distinct));
-            for (int b = 0; b < count; b++) {
-                int from = blockStart[b];
-                int rows = blockStart[b + 1] - from;
-                Tensor xb = Tensor.allocate(dtype, rows, dims);
-                Tensor mb = Tensor.allocate(dtype, rows, distinct);
-                for (int i = 0; i < rows; i++) {
-                    for (int a = 0; a < dims; a++) {
-                        xb.setFlat((long) i * dims + a, x[(from + i) * dims + a]);
+            for (int q = 0; q < kinds; q++) {
+                DType type = precisions[q];
+                made.add(factors[q] = backend.allocate(type, dims, distinct));
+                hostFactors[q] = Tensor.allocate(type, dims, distinct);
+                for (int b = 0; b < count; b++) {
+                    int from = blockStart[b];
+                    int rows = blockStart[b + 1] - from;
+                    Tensor xb = Tensor.allocate(type, rows, dims);
+                    Tensor mb = Tensor.allocate(type, rows, distinct);
+                    for (int i = 0; i < rows; i++) {
+                        for (int a = 0; a < dims; a++) {
+                            xb.setFlat((long) i * dims + a, x[(from + i) * dims + a]);
+                        }
+                        for (int c = 0; c < distinct; c++) {
+                            mb.setFlat((long) i * distinct + c, mask[(from + i) * groups + representatives.get(c)]);
+                        }
                     }
-                    for (int c = 0; c < distinct; c++) {
-                        mb.setFlat((long) i * distinct + c, mask[(from + i) * groups + representatives.get(c)]);
+                    made.add(xBlocks[q][b] = backend.upload(xb));
+                    made.add(maskBlocks[q][b] = backend.upload(mb));
+                    made.add(workBlocks[q][b] = backend.allocate(type, rows, distinct));
+                    for (int j = 0; j <= b; j++) {
+                        made.add(newtonBlocks[q][b * (b + 1) / 2 + j] = backend.allocate(type, rows,
+                                blockStart[j + 1] - blockStart[j]));
+                        hostNewtonBlocks[q][b * (b + 1) / 2 + j] = Tensor.allocate(type, rows,
+                                blockStart[j + 1] - blockStart[j]);
                     }
-                }
-                made.add(xBlocks[b] = backend.upload(xb));
-                made.add(maskBlocks[b] = backend.upload(mb));
-                made.add(workBlocks[b] = backend.allocate(dtype, rows, distinct));
-                for (int j = 0; j <= b; j++) {
-                    made.add(newtonBlocks[b * (b + 1) / 2 + j] = backend.allocate(dtype, rows,
-                            blockStart[j + 1] - blockStart[j]));
-                    hostNewtonBlocks[b * (b + 1) / 2 + j] = Tensor.allocate(dtype, rows,
-                            blockStart[j + 1] - blockStart[j]);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -149,7 +159,6 @@ final class ConeOperators implements AutoCloseable {
         }
         hostWork = Tensor.allocate(dtype, n, groups);
         hostCoefficients = Tensor.allocate(dtype, groups, dims);
-        hostFactors = Tensor.allocate(dtype, dims, distinct);
     }
 
     /** A mask column's absolute values, compared by value. */
@@ -212,34 +221,55 @@ final class ConeOperators implements AutoCloseable {
      * d' x d' factor at c d'^2).
      */
     double[] newtonMatrix(double[] l) {
-        int count = xBlocks.length;
+        return newtonMatrix(l, false);
+    }
+
+    /**
+     * As {@link #newtonMatrix(double[])}, with {@code single}: its GEMMs in single precision (twice the rate of
+     * double on the CPU; the entries then carry a relative rounding error of about 1e-7 times the sum of the
+     * magnitudes of their terms).
+     */
+    double[] newtonMatrix(double[] l, boolean single) {
+        int q = single ? precisions.length - 1 : 0;
+        int count = xBlocks[q].length;
         for (int a = 0; a < dims; a++) {
             for (int b = 0; b < dims; b++) {
                 for (int c = 0; c < distinct; c++) {
-                    hostFactors.setFlat((long) b * distinct + c, l[c * dims * dims + b * dims + a]);
+                    hostFactors[q].setFlat((long) b * distinct + c, l[c * dims * dims + b * dims + a]);
                 }
             }
-            backend.upload(hostFactors, factors);
+            backend.upload(hostFactors[q], factors[q]);
             for (int b = 0; b < count; b++) {
-                backend.gemm(false, false, 1, xBlocks[b], factors, 0, workBlocks[b]);
-                backend.hadamard(workBlocks[b], maskBlocks[b], workBlocks[b]);
+                backend.gemm(false, false, 1, xBlocks[q][b], factors[q], 0, workBlocks[q][b]);
+                backend.hadamard(workBlocks[q][b], maskBlocks[q][b], workBlocks[q][b]);
             }
             for (int i = 0; i < count; i++) {
                 for (int j = 0; j <= i; j++) {
-                    backend.gemm(false, true, 1, workBlocks[i], workBlocks[j], a == 0 ? 0 : 1,
-                            newtonBlocks[i * (i + 1) / 2 + j]);
+                    backend.gemm(false, true, 1, workBlocks[q][i], workBlocks[q][j], a == 0 ? 0 : 1,
+                            newtonBlocks[q][i * (i + 1) / 2 + j]);
                 }
             }
         }
         double[] s = new double[n * n];
         for (int i = 0; i < count; i++) {
             for (int j = 0; j <= i; j++) {
-                Tensor host = hostNewtonBlocks[i * (i + 1) / 2 + j];
-                backend.download(newtonBlocks[i * (i + 1) / 2 + j], host);
-                double[] block = host.toDoubleArray();
+                Tensor host = hostNewtonBlocks[q][i * (i + 1) / 2 + j];
+                backend.download(newtonBlocks[q][i * (i + 1) / 2 + j], host);
                 int cols = blockStart[j + 1] - blockStart[j];
-                for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
-                    System.arraycopy(block, (r - blockStart[i]) * cols, s, r * n + blockStart[j], cols);
+                if (host.dtype() == DType.F32) {   // one bulk copy, widened row by row (getFlat per entry was slow)
+                    float[] block = host.toFloatArray();
+                    for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
+                        int from = (r - blockStart[i]) * cols;
+                        int to = r * n + blockStart[j];
+                        for (int c = 0; c < cols; c++) {
+                            s[to + c] = block[from + c];
+                        }
+                    }
+                } else {
+                    double[] block = host.toDoubleArray();
+                    for (int r = blockStart[i]; r < blockStart[i + 1]; r++) {
+                        System.arraycopy(block, (r - blockStart[i]) * cols, s, r * n + blockStart[j], cols);
+                    }
                 }
             }
         }
@@ -251,10 +281,13 @@ final class ConeOperators implements AutoCloseable {
 
     @Override
     public void close() {
-        MaskedOperator.closeAll(signs, pairProducts, work, coefficients, adjoint, blocks, factors);
-        MaskedOperator.closeAll(xBlocks);
-        MaskedOperator.closeAll(maskBlocks);
-        MaskedOperator.closeAll(workBlocks);
-        MaskedOperator.closeAll(newtonBlocks);
+        MaskedOperator.closeAll(signs, pairProducts, work, coefficients, adjoint, blocks);
+        MaskedOperator.closeAll(factors);
+        for (int q = 0; q < precisions.length; q++) {
+            MaskedOperator.closeAll(xBlocks[q]);
+            MaskedOperator.closeAll(maskBlocks[q]);
+            MaskedOperator.closeAll(workBlocks[q]);
+            MaskedOperator.closeAll(newtonBlocks[q]);
+        }
     }
 }

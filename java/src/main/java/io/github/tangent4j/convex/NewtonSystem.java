@@ -35,10 +35,13 @@ final class NewtonSystem {
      * @param scalings        the W_k, K m x m row-major
      * @param inverseScalings the W_k^-1, K m x m row-major (kept, not copied)
      * @param grams           the F_k, K d' x d' row-major (kept, not copied)
+     * @param single          whether S's GEMMs run in single precision ({@link ConeOperators#newtonMatrix(double[],
+     *                        boolean)}): S is then a preconditioner close to the system's, and the solves' iterative
+     *                        refinement against the unfactored system (in double) makes up the difference
      * @throws IllegalArgumentException if S is not numerically positive definite
      */
     NewtonSystem(MaskedOperator op, ConeOperators cones, double[] scalings, double[] inverseScalings,
-            double[] grams) {
+            double[] grams, boolean single) {
         this.op = op;
         this.groups = op.groups;
         this.dims = op.dims;
@@ -49,7 +52,7 @@ final class NewtonSystem {
         double[] blocks = new double[groups * dims * dims];   // the C_k
         IntStream.range(0, groups).parallel().forEach(k -> invertBlock(k, scalings, blocks));   // independent
         double[] factors = columnFactors(cones, blocks, dims);
-        this.newton = HostCholesky.of(cones.newtonMatrix(factors), op.n);
+        this.newton = HostCholesky.of(cones.newtonMatrix(factors, single), op.n);
     }
 
     /** H_k^-1 = W_k (I + W_k E^T F_k E W_k)^-1 W_k into the inverses, and its y block C_k into blocks. */

@@ -92,7 +92,8 @@ class ConeOperatorsTest {
     /**
      * With the ReLU program's mask [M, -M] (groups k and k + P share a column up to sign), the Newton matrix formed
      * from the merged per-column factors ({@link NewtonSystem#columnFactors}) over four row blocks (N = 1100) is
-     * I + sum over all 2P groups of A_k C_k A_k^T, in its lower triangle.
+     * I + sum over all 2P groups of A_k C_k A_k^T, in its lower triangle; formed in single precision, the same to
+     * float rounding (1e-4 against entries of about 10 here, where a wrong term would be off by about 1).
      */
     @ParameterizedTest
     @MethodSource("io.github.tangent4j.convex.ConvexFitTest#backends")
@@ -133,21 +134,25 @@ class ConeOperatorsTest {
                 for (int k = 0; k < p; k++) {
                     assertEquals(cones.column(k), cones.column(k + p), "group " + k + " and its pair");
                 }
-                double[] newton = cones.newtonMatrix(NewtonSystem.columnFactors(cones, blocks, D));
-                SplittableRandom rnd = new SplittableRandom(12);
-                for (int t = 0; t < 400; t++) {   // sampled entries of the lower triangle, diagonal and block edges
-                    int i = t < 8 ? new int[] {0, 274, 275, 549, 550, 824, 825, 1099}[t] : rnd.nextInt(n);
-                    int j = t < 8 ? i : rnd.nextInt(i + 1);
-                    double sum = i == j ? 1 : 0;
-                    for (int k = 0; k < k2; k++) {
-                        for (int a = 0; a < D; a++) {
-                            for (int c = 0; c < D; c++) {
-                                sum += mask[i * k2 + k] * x[i * D + a] * blocks[k * D * D + a * D + c]
-                                        * mask[j * k2 + k] * x[j * D + c];
+                double[] l = NewtonSystem.columnFactors(cones, blocks, D);
+                for (boolean single : new boolean[] {false, true}) {
+                    double[] newton = cones.newtonMatrix(l, single);
+                    SplittableRandom rnd = new SplittableRandom(12);
+                    for (int t = 0; t < 400; t++) {   // sampled entries of the lower triangle, diagonal and block edges
+                        int i = t < 8 ? new int[] {0, 274, 275, 549, 550, 824, 825, 1099}[t] : rnd.nextInt(n);
+                        int j = t < 8 ? i : rnd.nextInt(i + 1);
+                        double sum = i == j ? 1 : 0;
+                        for (int k = 0; k < k2; k++) {
+                            for (int a = 0; a < D; a++) {
+                                for (int c = 0; c < D; c++) {
+                                    sum += mask[i * k2 + k] * x[i * D + a] * blocks[k * D * D + a * D + c]
+                                            * mask[j * k2 + k] * x[j * D + c];
+                                }
                             }
                         }
+                        assertEquals(sum, newton[i * n + j], (single ? 1e-4 : 1e-11) * Math.max(1, Math.abs(sum)),
+                                (single ? "single " : "") + "S[" + i + "," + j + "]");
                     }
-                    assertEquals(sum, newton[i * n + j], 1e-11 * Math.max(1, Math.abs(sum)), "S[" + i + "," + j + "]");
                 }
             }
         });
