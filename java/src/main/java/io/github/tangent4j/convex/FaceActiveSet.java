@@ -52,13 +52,13 @@ final class FaceActiveSet {
     private final double[] mask;     // (N x K)
 
     private int[] members = new int[0];     // the groups with a slot, in slot order
+    private double[] columns = new double[0];   // A over the slots' coordinates (N x n), row-major
+    private double[] gram = new double[0];      // A^T A over the slots' coordinates (n x n)
     private final int[] slotOf;             // group -> slot, -1 without one
     private final boolean[] nonzero;
     private final List<List<Integer>> working = new ArrayList<>();   // per group, its working rows (or null)
     private final double[][] normals;       // per group with a slot, G_k (N x d')
     private final double[] projectors;      // K d' x d'
-    private double[] columns;               // A over the slots' coordinates (N x n), row-major
-    private double[] gram;                  // A^T A over the slots' coordinates (n x n)
     private final double[][] bases;         // per nonzero group, an orthonormal basis Z_k of its face (d' x f_k)
     private final boolean[] careful;        // per group: release one row at a time
     private final List<List<Integer>> released = new ArrayList<>();   // per group, the rows it released last
@@ -422,33 +422,61 @@ final class FaceActiveSet {
         return null;
     }
 
-    /** Slots for the nonzero groups, their columns of A and A^T A (one GEMM on the backend) and P A^T A P. */
+    /**
+     * Slots for the nonzero groups that have none (appended after the existing ones, which keep theirs, also for
+     * groups now at 0), their columns of A, and A^T A over all slots: the new slots' block columns by one GEMM on
+     * the backend ({@code N x n x (new coordinates)}), the rest kept.
+     */
     private void layout() {
-        Arrays.fill(slotOf, -1);
-        members = java.util.stream.IntStream.range(0, groups).filter(k -> nonzero[k]).toArray();
-        for (int s = 0; s < members.length; s++) {
-            slotOf[members[s]] = s;
+        int[] added = java.util.stream.IntStream.range(0, groups).filter(k -> nonzero[k] && slotOf[k] < 0).toArray();
+        if (added.length == 0) {
+            return;
         }
-        int width = members.length * dims;
-        columns = new double[n * width];
+        int oldWidth = members.length * dims;
+        int[] all = Arrays.copyOf(members, members.length + added.length);
+        System.arraycopy(added, 0, all, members.length, added.length);
+        for (int s = members.length; s < all.length; s++) {
+            slotOf[all[s]] = s;
+        }
+        int width = all.length * dims;
+        int addedWidth = width - oldWidth;
+        double[] wide = new double[n * width];
+        double[] fresh = new double[n * addedWidth];
         for (int i = 0; i < n; i++) {
-            for (int s = 0; s < members.length; s++) {
-                double m = mask[i * groups + members[s]];
+            if (oldWidth > 0) {
+                System.arraycopy(columns, i * oldWidth, wide, i * width, oldWidth);
+            }
+            for (int s = members.length; s < all.length; s++) {
+                double m = mask[i * groups + all[s]];
                 for (int a = 0; a < dims; a++) {
-                    columns[i * width + s * dims + a] = m * lifted[i * dims + a];
+                    double v = m * lifted[i * dims + a];
+                    wide[i * width + s * dims + a] = v;
+                    fresh[i * addedWidth + (s - members.length) * dims + a] = v;
                 }
             }
         }
-        gram = new double[width * width];
-        if (width > 0) {
-            Tensor host = Tensor.allocate(op.dtype, n, width);
-            MaskedOperator.put(host, columns);
-            Tensor product = Tensor.allocate(op.dtype, width, width);
-            try (DeviceMatrix dev = op.backend.upload(host)) {
-                op.backend.gemmToHost(true, false, 1, dev, dev, product);
-            }
-            gram = product.toDoubleArray();
+        Tensor wideHost = Tensor.allocate(op.dtype, n, width);
+        MaskedOperator.put(wideHost, wide);
+        Tensor freshHost = Tensor.allocate(op.dtype, n, addedWidth);
+        MaskedOperator.put(freshHost, fresh);
+        Tensor product = Tensor.allocate(op.dtype, width, addedWidth);
+        try (DeviceMatrix wideDev = op.backend.upload(wideHost); DeviceMatrix freshDev = op.backend.upload(freshHost)) {
+            op.backend.gemmToHost(true, false, 1, wideDev, freshDev, product);
         }
+        double[] block = product.toDoubleArray();   // A^T A's new block columns (width x addedWidth)
+        double[] grown = new double[width * width];
+        for (int i = 0; i < oldWidth; i++) {
+            System.arraycopy(gram, i * oldWidth, grown, i * width, oldWidth);
+        }
+        for (int i = 0; i < width; i++) {
+            for (int j = 0; j < addedWidth; j++) {
+                grown[i * width + oldWidth + j] = block[i * addedWidth + j];
+                grown[(oldWidth + j) * width + i] = block[i * addedWidth + j];
+            }
+        }
+        members = all;
+        columns = wide;
+        gram = grown;
     }
 
     /**
