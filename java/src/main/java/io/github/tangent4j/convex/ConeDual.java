@@ -54,14 +54,7 @@ final class ConeDual {
         }
         double worst = rr / -ry;   // 1 / the value's maximiser
         double[] h = full.adjoint(r);
-        double[] bounds = zeroMultiplierRatios(h);
-        for (int k : byDecreasing(bounds, worst)) {
-            if (bounds[k] <= worst) {
-                break;
-            }
-            worst = Math.max(worst, exactRatio(h, k, worst));
-        }
-        double s = 1 / worst;
+        double s = 1 / worstExact(h, zeroMultiplierRatios(h), worst, k -> true);
         return -0.5 * s * s * rr - s * ry;
     }
 
@@ -73,11 +66,8 @@ final class ConeDual {
     double[] ratios(double[] r, double floor, IntPredicate consider) {
         double[] h = full.adjoint(r);
         double[] out = zeroMultiplierRatios(h);
-        for (int k = 0; k < out.length; k++) {
-            if (out[k] > floor && consider.test(k)) {
-                out[k] = exactRatio(h, k, floor);
-            }
-        }
+        IntStream.range(0, out.length).parallel().filter(k -> out[k] > floor && consider.test(k))
+                .forEach(k -> out[k] = exactRatio(h, k, floor));
         return out;
     }
 
@@ -95,13 +85,24 @@ final class ConeDual {
                 worst = Math.max(worst, Math.min(bounds[k], floor));
             }
         }
-        for (int k : byDecreasing(bounds, Math.max(worst, floor))) {
-            if (bounds[k] <= worst) {
-                break;
-            }
-            if (consider.test(k)) {
-                worst = Math.max(worst, exactRatio(h, k, worst));
-            }
+        return worstExact(h, bounds, worst, consider);
+    }
+
+    /**
+     * The largest of {@code worst} and the exact ratios of the groups where {@code consider} holds, given their
+     * upper bounds: the least-squares problems are solved largest bound first, in batches of a few per core run
+     * in parallel, each solved until it is known not to exceed the largest ratio found before its batch; once
+     * the next bound is at most that ratio, no group left can exceed it. The value does not depend on the
+     * batching: a problem is stopped early only where its ratio cannot be the largest.
+     */
+    private double worstExact(double[] h, double[] bounds, double worst, IntPredicate consider) {
+        int[] order = byDecreasing(bounds, worst);
+        int batch = 4 * Runtime.getRuntime().availableProcessors();
+        for (int from = 0; from < order.length && bounds[order[from]] > worst; from += batch) {
+            double floor = worst;
+            worst = Math.max(worst, Arrays.stream(order, from, Math.min(order.length, from + batch)).parallel()
+                    .filter(k -> bounds[k] > floor && consider.test(k))
+                    .mapToDouble(k -> exactRatio(h, k, floor)).max().orElse(floor));
         }
         return worst;
     }

@@ -7,6 +7,7 @@ import io.github.tangent4j.backend.DeviceMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A primal active-set method for the ReLU program restricted to a set of nonzero groups
@@ -212,40 +213,10 @@ final class FaceActiveSet {
      * infinite where none blocks), and the (group, row) pairs that block within a relative 1e-9 of it.
      */
     private List<int[]> ratioTest(double[] y, double[] d, double[] ratio) {
-        double best = Double.POSITIVE_INFINITY;
         double[][] alphas = new double[groups][];
-        for (int k : members) {
-            if (!nonzero[k]) {
-                continue;
-            }
-            double[] g = normals[k];
-            boolean[] in = new boolean[n];
-            for (int i : working.get(k)) {
-                in[i] = true;
-            }
-            double[] a = new double[n];
-            Arrays.fill(a, Double.POSITIVE_INFINITY);
-            double scale = Math.sqrt(Vectors.dot(d, d)) + Vectors.groupNorm(y, k, dims);
-            for (int i = 0; i < n; i++) {
-                if (in[i]) {
-                    continue;
-                }
-                double gy = 0;
-                double gd = 0;
-                double gg = 0;
-                for (int b = 0; b < dims; b++) {
-                    double v = g[i * dims + b];
-                    gy += v * y[k * dims + b];
-                    gd += v * d[k * dims + b];
-                    gg += v * v;
-                }
-                if (gd < -1e-14 * Math.sqrt(gg) * scale) {
-                    a[i] = Math.max(0, gy) / -gd;
-                    best = Math.min(best, a[i]);
-                }
-            }
-            alphas[k] = a;
-        }
+        double scaleOfD = Math.sqrt(Vectors.dot(d, d));
+        double best = Arrays.stream(members).parallel().filter(k -> nonzero[k])
+                .mapToDouble(k -> blockingSteps(k, y, d, scaleOfD, alphas)).min().orElse(Double.POSITIVE_INFINITY);
         ratio[0] = best;
         List<int[]> blocking = new ArrayList<>();
         if (best < 1) {
@@ -261,6 +232,42 @@ final class FaceActiveSet {
             }
         }
         return blocking;
+    }
+
+    /**
+     * Group k's step to each of its rows outside the working set along d (infinite where the row does not
+     * block), stored in {@code alphas[k]}; returns the smallest.
+     */
+    private double blockingSteps(int k, double[] y, double[] d, double scaleOfD, double[][] alphas) {
+        double[] g = normals[k];
+        boolean[] in = new boolean[n];
+        for (int i : working.get(k)) {
+            in[i] = true;
+        }
+        double[] a = new double[n];
+        Arrays.fill(a, Double.POSITIVE_INFINITY);
+        double scale = scaleOfD + Vectors.groupNorm(y, k, dims);
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            if (in[i]) {
+                continue;
+            }
+            double gy = 0;
+            double gd = 0;
+            double gg = 0;
+            for (int b = 0; b < dims; b++) {
+                double v = g[i * dims + b];
+                gy += v * y[k * dims + b];
+                gd += v * d[k * dims + b];
+                gg += v * v;
+            }
+            if (gd < -1e-14 * Math.sqrt(gg) * scale) {
+                a[i] = Math.max(0, gy) / -gd;
+                best = Math.min(best, a[i]);
+            }
+        }
+        alphas[k] = a;
+        return best;
     }
 
     /**
@@ -596,14 +603,14 @@ final class FaceActiveSet {
             System.arraycopy(y, members[s] * dims, packed, s * dims, dims);
         }
         double[] r = new double[n];
-        for (int i = 0; i < n; i++) {
+        IntStream.range(0, n).parallel().forEach(i -> {
             double sum = -target[i];
             int row = i * width;
             for (int j = 0; j < width; j++) {
                 sum += columns[row + j] * packed[j];
             }
             r[i] = sum;
-        }
+        });
         return r;
     }
 
@@ -611,13 +618,18 @@ final class FaceActiveSet {
     private double[] adjointOverSlots(double[] r) {
         int width = members.length * dims;
         double[] out = new double[width];
-        for (int i = 0; i < n; i++) {
-            int row = i * width;
-            double ri = r[i];
-            for (int j = 0; j < width; j++) {
-                out[j] += columns[row + j] * ri;
+        int strips = Math.max(1, Math.min(4 * Runtime.getRuntime().availableProcessors(), width / 64));
+        IntStream.range(0, strips).parallel().forEach(t -> {   // column strips: the same sums in the same order
+            int from = (int) ((long) width * t / strips);
+            int to = (int) ((long) width * (t + 1) / strips);
+            for (int i = 0; i < n; i++) {
+                int row = i * width;
+                double ri = r[i];
+                for (int j = from; j < to; j++) {
+                    out[j] += columns[row + j] * ri;
+                }
             }
-        }
+        });
         return out;
     }
 
