@@ -186,9 +186,8 @@ public final class ConvexFit {
         ProgramResult[][] results = new ProgramResult[betas.length][outputs];
         double gramNorm = largestEigenvalue(lifted);
         try (MaskedOperator op = new MaskedOperator(backend, program.input(), program.mask())) {
-            double lipschitz = op.lipschitz(1);
             for (int o = 0; o < outputs; o++) {
-                solvePath(backend, op, program, lifted, targets[o], betas, lipschitz, gramNorm, results, o);
+                solvePath(backend, op, program, lifted, targets[o], betas, gramNorm, results, o);
             }
         } catch (DeviceOutOfMemoryException e) {
             throw new IllegalArgumentException((dictionary != null ? "dictionary" : "patterns") + ": the program over "
@@ -217,7 +216,7 @@ public final class ConvexFit {
     }
 
     private void solvePath(Backend backend, MaskedOperator op, Program program, Tensor lifted, double[] target,
-            double[] betas, double lipschitz, double gramNorm, ProgramResult[][] results, int o) {
+            double[] betas, double gramNorm, ProgramResult[][] results, int o) {
         int groups = op.groups;
         double[] warm = new double[groups * op.dims];
         if (formulation == Formulation.RELU) {
@@ -245,7 +244,7 @@ public final class ConvexFit {
             return;
         }
         for (int b = 0; b < betas.length; b++) {
-            ProgramResult r = ProgramSolvers.groupLasso(op, target, program.penalties(betas[b]), lipschitz, warm,
+            ProgramResult r = ProgramSolvers.groupLasso(op, target, program.penalties(betas[b]), op.lipschitz(), warm,
                     tolerance, maxIterations);
             warm = r.coefficients();
             results[b][o] = formulation == Formulation.GATED
@@ -295,7 +294,7 @@ public final class ConvexFit {
             System.arraycopy(gated.coefficients(), Math.toIntExact(active.get(a)) * dims, warm, a * dims, dims);
         }
         try (MaskedOperator op = new MaskedOperator(backend, program.input(), program.mask())) {
-            double lipschitz = op.lipschitz(1);
+            double lipschitz = op.lipschitz();
             double delta = gramNorm > 0 && lipschitz > 0 ? lipschitz / gramNorm : 1;
             try (ConePenalty penalty = new ConePenalty(op, program.signs(), target, delta)) {
                 ProgramResult r = ProgramSolvers.relu(op, penalty, target, program.penalties(beta),
@@ -478,9 +477,8 @@ public final class ConvexFit {
             double[] x = input.toDoubleArray();
             double[] m = mask.toDoubleArray();
             double[] scales = new double[groups];
-            double[] gram = new double[dims * dims];
-            for (int k = 0; k < groups; k++) {
-                java.util.Arrays.fill(gram, 0);
+            java.util.stream.IntStream.range(0, groups).parallel().forEach(k -> {
+                double[] gram = new double[dims * dims];
                 for (int i = 0; i < n; i++) {
                     double w = m[i * groups + k] * m[i * groups + k];
                     if (w == 0) {
@@ -499,7 +497,7 @@ public final class ConvexFit {
                 }
                 double top = dims == 1 ? gram[0] : SymmetricEigen.of(gram, dims).values()[dims - 1];
                 scales[k] = top > 0 ? Math.sqrt(top) : 0;
-            }
+            });
             for (int i = 0; i < n; i++) {
                 for (int k = 0; k < groups; k++) {
                     long at = (long) i * groups + k;

@@ -38,7 +38,7 @@ public final class GatedStepper implements AutoCloseable {
         this.target = y.toDoubleArray();
         this.penalties = new double[op.groups];
         java.util.Arrays.fill(penalties, beta);
-        this.step = 1 / op.lipschitz(1);
+        this.step = 1 / op.lipschitz();
         this.coefficients = new double[op.groups * op.dims];
     }
 

@@ -38,6 +38,7 @@ final class MaskedOperator implements AutoCloseable {
     private final Tensor hostN;
     private final Tensor hostG;
     private final Tensor hostK;
+    private double lipschitz = -1;   // not computed yet
 
     /**
      * Uploads X~ (N, d') and the mask (N, K), both of one float dtype.
@@ -143,10 +144,18 @@ final class MaskedOperator implements AutoCloseable {
     }
 
     /**
-     * The largest eigenvalue of A^T A by power iteration (the Lipschitz constant of the gradient of
-     * 1/2 ||A Y - y||^2), times a safety margin of 1.05 for the iteration's underestimate.
+     * The largest eigenvalue of A^T A by power iteration from a fixed random start (the Lipschitz constant of
+     * the gradient of 1/2 ||A Y - y||^2), times a safety margin of 1.05 for the iteration's underestimate;
+     * computed on the first call (only the first-order solvers need it).
      */
-    double lipschitz(long seed) {
+    double lipschitz() {
+        if (lipschitz < 0) {
+            lipschitz = powerIteration(1);
+        }
+        return lipschitz;
+    }
+
+    private double powerIteration(long seed) {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
         double[] v = new double[groups * dims];
         for (int i = 0; i < v.length; i++) {

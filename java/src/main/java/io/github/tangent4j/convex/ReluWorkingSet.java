@@ -119,7 +119,7 @@ final class ReluWorkingSet {
             }
         };
         try (MaskedOperator op = new MaskedOperator(backend, input, columns(mask, set))) {
-            double lipschitz = op.lipschitz(1);
+            double lipschitz = op.lipschitz();
             double delta = gramNorm > 0 && lipschitz > 0 ? lipschitz / gramNorm : 1;
             try (ConePenalty penalty = new ConePenalty(op, columns(signs, set), target, delta)) {
                 return ProgramSolvers.relu(op, penalty, target, pick(penalties, set), pick(networkSigns, set),
