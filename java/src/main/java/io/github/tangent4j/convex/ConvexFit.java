@@ -13,8 +13,10 @@ import io.github.tangent4j.tensor.Shapes;
 import io.github.tangent4j.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * Globally optimal training of two-layer ReLU networks with weight decay through convex programs over
@@ -477,7 +479,7 @@ public final class ConvexFit {
             double[] x = input.toDoubleArray();
             double[] m = mask.toDoubleArray();
             double[] scales = new double[groups];
-            java.util.stream.IntStream.range(0, groups).parallel().forEach(k -> {
+            IntStream.range(0, groups).parallel().forEach(k -> {
                 double[] gram = new double[dims * dims];
                 for (int i = 0; i < n; i++) {
                     double w = m[i * groups + k] * m[i * groups + k];
@@ -540,7 +542,7 @@ public final class ConvexFit {
             int groups = coefficients.length / dims;
             for (int k = 0; k < groups; k++) {
                 double scale = scales[k % scales.length];
-                double[] c = java.util.Arrays.copyOfRange(coefficients, k * dims, (k + 1) * dims);
+                double[] c = Arrays.copyOfRange(coefficients, k * dims, (k + 1) * dims);
                 Vectors.scale(c, scale > 0 ? 1 / scale : 0);
                 recovery.add(c, k < groups / 2 ? 1 : -1, output);
             }

@@ -435,7 +435,7 @@ final class FaceActiveSet {
      * the backend ({@code N x n x (new coordinates)}), the rest kept.
      */
     private void layout() {
-        int[] added = java.util.stream.IntStream.range(0, groups).filter(k -> nonzero[k] && slotOf[k] < 0).toArray();
+        int[] added = IntStream.range(0, groups).filter(k -> nonzero[k] && slotOf[k] < 0).toArray();
         if (added.length == 0) {
             return;
         }
@@ -676,7 +676,7 @@ final class FaceActiveSet {
         double largest = Arrays.stream(values).max().orElse(0);
         int base = k * dims * dims;
         Arrays.fill(projectors, base, base + dims * dims, 0);
-        int[] free = java.util.stream.IntStream.range(0, dims).filter(j -> values[j] <= 1e-9 * largest).toArray();
+        int[] free = IntStream.range(0, dims).filter(j -> values[j] <= 1e-9 * largest).toArray();
         double[] basis = new double[dims * free.length];
         for (int i = 0; i < free.length; i++) {
             int j = free[i];

@@ -8,6 +8,7 @@ import io.github.tangent4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.SplittableRandom;
 
 /**
  * The linear operator of the convex programs on a backend: for K groups of d' coefficients Y (K, d') and a
@@ -156,7 +157,7 @@ final class MaskedOperator implements AutoCloseable {
     }
 
     private double powerIteration(long seed) {
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
         double[] v = new double[groups * dims];
         for (int i = 0; i < v.length; i++) {
             v[i] = rnd.nextGaussian();

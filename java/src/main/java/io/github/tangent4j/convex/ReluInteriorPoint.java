@@ -1,6 +1,8 @@
 package io.github.tangent4j.convex;
 
 import io.github.tangent4j.tensor.Tensor;
+
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -127,8 +129,8 @@ final class ReluInteriorPoint {
         double[] uq = new double[groups * m];         // their multipliers
         double[] sl = new double[n * groups];         // the linear constraints' slacks (N x K)
         double[] lam = new double[n * groups];        // their multipliers
-        java.util.Arrays.fill(sl, 1);
-        java.util.Arrays.fill(lam, 1);
+        Arrays.fill(sl, 1);
+        Arrays.fill(lam, 1);
         for (int k = 0; k < groups; k++) {
             sq[k * m] = 1;
             uq[k * m] = 1;
@@ -222,7 +224,7 @@ final class ReluInteriorPoint {
         double[] coefficients = y.clone();
         for (int k = 0; k < groups; k++) {
             if (Double.isInfinite(penalties[k])) {
-                java.util.Arrays.fill(coefficients, k * dims, (k + 1) * dims, 0);
+                Arrays.fill(coefficients, k * dims, (k + 1) * dims, 0);
             }
         }
         double[] network = Vectors.minus(op.reluNetwork(coefficients, networkSigns), target);
