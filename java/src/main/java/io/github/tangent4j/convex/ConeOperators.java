@@ -67,8 +67,11 @@ final class ConeOperators implements AutoCloseable {
      * @param op     the data operator; its X~ and mask are used
      * @param input  X~ (N, d'), as uploaded into op
      * @param signs  the cone signs (N, K)
+     * @param single whether {@link #newtonMatrix(double[], boolean)} will be asked for single precision: the
+     *               Newton matrix's operands are then also made in F32 (for an F64 operator), else only in the
+     *               operator's dtype (and single-precision requests run in it)
      */
-    ConeOperators(MaskedOperator op, Tensor input, Tensor signs) {
+    ConeOperators(MaskedOperator op, Tensor input, Tensor signs, boolean single) {
         this.backend = op.backend;
         this.op = op;
         this.dtype = op.dtype;
@@ -108,7 +111,7 @@ final class ConeOperators implements AutoCloseable {
         for (int b = 0; b <= count; b++) {
             blockStart[b] = (int) ((long) n * b / count);
         }
-        this.precisions = dtype == DType.F32 ? new DType[] {DType.F32} : new DType[] {dtype, DType.F32};
+        this.precisions = dtype == DType.F32 || !single ? new DType[] {dtype} : new DType[] {dtype, DType.F32};
         int kinds = precisions.length;
         this.xBlocks = new DeviceMatrix[kinds][count];
         this.maskBlocks = new DeviceMatrix[kinds][count];
@@ -227,7 +230,7 @@ final class ConeOperators implements AutoCloseable {
     /**
      * As {@link #newtonMatrix(double[])}, with {@code single}: its GEMMs in single precision (twice the rate of
      * double on the CPU; the entries then carry a relative rounding error of about 1e-7 times the sum of the
-     * magnitudes of their terms).
+     * magnitudes of their terms), where the constructor was told so; else in the operator's dtype.
      */
     double[] newtonMatrix(double[] l, boolean single) {
         int q = single ? precisions.length - 1 : 0;

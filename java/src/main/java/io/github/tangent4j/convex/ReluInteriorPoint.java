@@ -116,7 +116,7 @@ final class ReluInteriorPoint {
      */
     static ProgramResult solve(MaskedOperator op, Tensor input, Tensor signs, double[] target, double[] penalties,
             double[] networkSigns, double tolerance, int maxIterations) {
-        try (ConeOperators cones = new ConeOperators(op, input, signs)) {
+        try (ConeOperators cones = new ConeOperators(op, input, signs, op.n >= SINGLE_PRECISION_MIN_EXAMPLES)) {
             ReluInteriorPoint ipm = new ReluInteriorPoint(op, cones, new ConeDual(op, input, signs, penalties),
                     target, penalties, networkSigns);
             return ipm.run(tolerance, Math.min(maxIterations, MAX_ITERATIONS));

@@ -37,7 +37,7 @@ class ConeOperatorsTest {
         Tensor lifted = Tensor.of(x, N, D);
         TestBackends.with(backend, b -> {
             try (MaskedOperator op = new MaskedOperator(b, lifted, Tensor.of(mask, N, K));
-                 ConeOperators cones = new ConeOperators(op, lifted, Tensor.of(signs, N, K))) {
+                 ConeOperators cones = new ConeOperators(op, lifted, Tensor.of(signs, N, K), false)) {
                 double[] slacks = cones.slacks(y);
                 double[] adjoint = cones.normalsAdjoint(v);
                 double[] grams = cones.gramBlocks(w);
@@ -129,7 +129,7 @@ class ConeOperatorsTest {
         Tensor lifted = Tensor.of(x, n, D);
         TestBackends.with(backend, b -> {
             try (MaskedOperator op = new MaskedOperator(b, lifted, Tensor.of(mask, n, k2));
-                 ConeOperators cones = new ConeOperators(op, lifted, Tensor.of(signs, n, k2))) {
+                 ConeOperators cones = new ConeOperators(op, lifted, Tensor.of(signs, n, k2), true)) {
                 assertEquals(p, cones.distinctColumns());
                 for (int k = 0; k < p; k++) {
                     assertEquals(cones.column(k), cones.column(k + p), "group " + k + " and its pair");
