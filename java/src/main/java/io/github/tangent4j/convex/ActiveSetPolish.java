@@ -1,6 +1,5 @@
 package io.github.tangent4j.convex;
 
-import io.github.tangent4j.linalg.SymmetricEigen;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -258,16 +257,9 @@ final class ActiveSetPolish {
      * those rows; the null space's dimension.
      */
     private int setRows(int k, List<Integer> rows, double[] normals) {
-        double[] gram = new double[dims * dims];
-        for (int i : rows) {
-            for (int a = 0; a < dims; a++) {
-                for (int b = 0; b < dims; b++) {
-                    gram[a * dims + b] += normals[i * dims + a] * normals[i * dims + b];
-                }
-            }
-        }
-        Arrays.fill(projectors, k * dims * dims, (k + 1) * dims * dims, 0);
-        return addNullSpace(gram, k, dims, projectors);
+        double[] basis = NullSpace.basis(normals, rows, dims);
+        NullSpace.projector(basis, dims, projectors, k * dims * dims);
+        return basis.length / dims;
     }
 
     private double dot(double[] g, int i, double[] v) {
@@ -284,32 +276,6 @@ final class ActiveSetPolish {
             sum += g[i * dims + a] * h[j * dims + a];
         }
         return sum;
-    }
-
-    /**
-     * Adds the projector onto the null space of the symmetric positive semidefinite {@code gram} (d' x d': its
-     * eigenvalues at most 1e-9 of the largest) to group k's block of {@code projectors}; the null space's dimension.
-     */
-    private static int addNullSpace(double[] gram, int k, int dims, double[] projectors) {
-        SymmetricEigen eig = SymmetricEigen.of(gram, dims);
-        double[] values = eig.values();
-        double[] vectors = eig.vectors();
-        double largest = 0;
-        for (double v : values) {
-            largest = Math.max(largest, v);
-        }
-        int free = 0;
-        for (int j = 0; j < dims; j++) {
-            if (values[j] <= 1e-9 * largest) {
-                free++;
-                for (int a = 0; a < dims; a++) {
-                    for (int b = 0; b < dims; b++) {
-                        projectors[k * dims * dims + a * dims + b] += vectors[a * dims + j] * vectors[b * dims + j];
-                    }
-                }
-            }
-        }
-        return free;
     }
 
     /**

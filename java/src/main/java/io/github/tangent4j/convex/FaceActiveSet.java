@@ -1,7 +1,6 @@
 package io.github.tangent4j.convex;
 
 import io.github.tangent4j.linalg.LeastSquares;
-import io.github.tangent4j.linalg.SymmetricEigen;
 import io.github.tangent4j.tensor.Tensor;
 import io.github.tangent4j.backend.DeviceMatrix;
 import java.util.ArrayList;
@@ -661,34 +660,10 @@ final class FaceActiveSet {
 
     /** Group k's projector onto the null space of its working rows; that null space's dimension. */
     private int setProjector(int k) {
-        double[] g = normals[k];
-        double[] rowsGram = new double[dims * dims];
-        for (int i : working.get(k)) {
-            for (int a = 0; a < dims; a++) {
-                for (int b = 0; b < dims; b++) {
-                    rowsGram[a * dims + b] += g[i * dims + a] * g[i * dims + b];
-                }
-            }
-        }
-        SymmetricEigen eig = SymmetricEigen.of(rowsGram, dims);
-        double[] values = eig.values();
-        double[] vectors = eig.vectors();
-        double largest = Arrays.stream(values).max().orElse(0);
-        int base = k * dims * dims;
-        Arrays.fill(projectors, base, base + dims * dims, 0);
-        int[] free = IntStream.range(0, dims).filter(j -> values[j] <= 1e-9 * largest).toArray();
-        double[] basis = new double[dims * free.length];
-        for (int i = 0; i < free.length; i++) {
-            int j = free[i];
-            for (int a = 0; a < dims; a++) {
-                basis[a * free.length + i] = vectors[a * dims + j];
-                for (int b = 0; b < dims; b++) {
-                    projectors[base + a * dims + b] += vectors[a * dims + j] * vectors[b * dims + j];
-                }
-            }
-        }
+        double[] basis = NullSpace.basis(normals[k], working.get(k), dims);
+        NullSpace.projector(basis, dims, projectors, k * dims * dims);
         bases[k] = basis;
-        return free.length;
+        return basis.length / dims;
     }
 
     /** {@code P_k v_k} per nonzero group, 0 elsewhere. */
