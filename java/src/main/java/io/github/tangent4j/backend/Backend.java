@@ -85,6 +85,25 @@ public interface Backend extends AutoCloseable {
     void gemmToHost(boolean transA, boolean transB, double alpha, DeviceMatrix a, DeviceMatrix b, Tensor c);
 
     /**
+     * {@code c = alpha * (a (.) s) b}: the {@link #hadamard} product of a with s (s's rows repeated
+     * {@code r = a.rows() / s.rows()} times: a per-example factor of an (N*r, k) stack of per-output rows, such
+     * as the ReLU slopes of a layer) times b, as {@code hadamard(a, s, t)} and {@code gemm(false, false, alpha, t,
+     * b, 0, c)} would give, without the intermediate t; a and s are not changed. a is (N*r x k), s (N x k), b
+     * (k x n), c (N*r x n), not overlapping a, s or b. Where an entry of s is 0 its terms may be skipped rather
+     * than multiplied, as BLAS skips A and B when alpha is 0: NaN or infinity in a there need not reach c. The
+     * Java backend does skip them, running each example over the nonzero entries of its row of s only where
+     * that saves work (half of a ReLU layer's units are inactive at a typical input), and so does half the
+     * multiply-adds of the dense product behind a ReLU layer.
+     */
+    void hadamardGemm(double alpha, DeviceMatrix a, DeviceMatrix s, DeviceMatrix b, DeviceMatrix c);
+
+    /**
+     * {@link #hadamardGemm} into a host tensor c (a's dtype, N*r*n elements, row-major), as {@link #gemmToHost}
+     * is to {@link #gemm}: the Java backend writes the product straight into c.
+     */
+    void hadamardGemmToHost(double alpha, DeviceMatrix a, DeviceMatrix s, DeviceMatrix b, Tensor c);
+
+    /**
      * One dense layer: {@code out = phi(alpha * x w^T + bias)}, with x (N x in), w (out x in, as a
      * layer's weight is stored), bias {@code null} or holding {@code out} elements (added to every row),
      * out (N x out), not overlapping x, w or bias. The result equals {@code gemm(false, true, alpha, x,

@@ -172,7 +172,8 @@ public final class BackpropSignals implements AutoCloseable {
     }
 
     /**
-     * Walks down from the output layer: {@code Delta_l = M (.) phi'(Z_l)}, {@code M <- a_l Delta_l W_l}.
+     * Walks down from the output layer: {@code Delta_l = M (.) phi'(Z_l)}, {@code M <- a_l Delta_l W_l}, the
+     * two in one {@link Backend#hadamardGemm} where Delta_l is not kept (it skips the inactive units' columns).
      * Keeps the signals when {@code keep}; returns the last M (d s/d x) when {@code toInput}, else null
      * (and skips the first layer's GEMM, which only the input gradient needs). With a host tensor {@code into}
      * (and {@code toInput}, not {@code keep}) the last GEMM writes there instead and returns null (with no hidden
@@ -185,22 +186,27 @@ public final class BackpropSignals implements AutoCloseable {
         DeviceMatrix m = startAboveOutputLayer();
         try {
             for (int l = mlp.depth() - 1; l >= 0; l--) {
-                backend.hadamard(m, trace.slope(l), m);
                 if (keep) {
+                    backend.hadamard(m, trace.slope(l), m);
                     signals[l] = m;
                 }
                 if (l == 0 && !toInput) {
                     return null;
                 }
                 long in = mlp.layers().get(l).in();
+                double a = mlp.parameterization().weightScale(in);
                 if (l == 0 && into != null) {
-                    backend.gemmToHost(false, false, mlp.parameterization().weightScale(in), m, net.weight(l), into);
+                    backend.hadamardGemmToHost(a, m, trace.slope(l), net.weight(l), into);
                     m.close();
                     return null;
                 }
                 DeviceMatrix next = backend.allocateUninitialised(mlp.dtype(), m.rows(), in);
                 try {
-                    backend.gemm(false, false, mlp.parameterization().weightScale(in), m, net.weight(l), 0, next);
+                    if (keep) {
+                        backend.gemm(false, false, a, m, net.weight(l), 0, next);
+                    } else {
+                        backend.hadamardGemm(a, m, trace.slope(l), net.weight(l), next);
+                    }
                 } catch (RuntimeException e) {
                     next.close();
                     throw e;

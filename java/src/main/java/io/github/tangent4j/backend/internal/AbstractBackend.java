@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -96,6 +97,21 @@ public abstract class AbstractBackend implements Backend {
      */
     protected abstract void jacobianLayersImpl(Activation phi, double sigmaW2, double sigmaB2, double c0,
             BufferMatrix q1, BufferMatrix q2, BufferMatrix pairs, BufferMatrix jets, boolean ntk);
+
+    /**
+     * {@code c = alpha * (a (.) s) b} on checked arguments with {@code alpha != 0}, a non-empty c and k > 0, s's
+     * rows repeated {@code repeat} times ({@link #hadamardGemm}). This implementation forms the Hadamard product
+     * in a scratch matrix ({@link #hadamardImpl}) and multiplies it ({@link #gemmImpl}); a backend overrides it
+     * to skip the zeros of s.
+     */
+    protected void hadamardGemmImpl(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
+            long repeat) {
+        try (DeviceMatrix t = allocateUninitialised(a.dtype(), a.rows(), a.cols())) {
+            BufferMatrix scratch = (BufferMatrix) t;
+            hadamardImpl(a, s, scratch, repeat);
+            gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, scratch, b, 0, c);
+        }
+    }
 
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */
     protected abstract void signBitsImpl(BufferMatrix z, long words, MemorySegment out);
@@ -316,19 +332,70 @@ public abstract class AbstractBackend implements Backend {
         BufferMatrix x = own("a", a);
         long m = transA ? x.cols() : x.rows();
         long n = transB ? own("b", b).rows() : own("b", b).cols();
+        intoHost(x.dtype(), m, n, c, product -> gemm(transA, transB, alpha, a, b, 0, product));
+    }
+
+    @Override
+    public final void hadamardGemm(double alpha, DeviceMatrix a, DeviceMatrix s, DeviceMatrix b, DeviceMatrix c) {
+        runGuarded(() -> {
+                BufferMatrix x = own("a", a);
+                BufferMatrix f = own("s", s);
+                BufferMatrix y = own("b", b);
+                BufferMatrix z = own("c", c);
+                sameType("s", x, f);
+                sameType("b", x, y);
+                sameType("c", x, z);
+                checkFinite("alpha", alpha);
+                if (f.cols() != x.cols() || (f.rows() == 0 ? x.rows() != 0 : x.rows() % f.rows() != 0)) {
+                    throw new IllegalArgumentException("s: expected " + x.cols() + " columns and a row count dividing "
+                            + x.rows() + " (a is " + dims(x) + ") but was " + dims(f));
+                }
+                if (y.rows() != x.cols()) {
+                    throw new IllegalArgumentException("b: expected " + x.cols() + " rows (a is " + dims(x)
+                            + ") but was " + dims(y));
+                }
+                if (z.rows() != x.rows() || z.cols() != y.cols()) {
+                    throw new IllegalArgumentException("c: expected " + x.rows() + " x " + y.cols() + " but was "
+                            + dims(z));
+                }
+                if (overlaps(z, x) || overlaps(z, f) || overlaps(z, y)) {
+                    throw new IllegalArgumentException("c: must not overlap a, s or b");
+                }
+                if (z.size() == 0) {
+                    return;
+                }
+                if (alpha == 0 || x.cols() == 0) {
+                    fillImpl(z, 0);
+                    return;
+                }
+                hadamardGemmImpl(alpha, x, f, y, z, x.rows() / f.rows());
+        });
+    }
+
+    @Override
+    public final void hadamardGemmToHost(double alpha, DeviceMatrix a, DeviceMatrix s, DeviceMatrix b, Tensor c) {
+        BufferMatrix x = own("a", a);
+        intoHost(x.dtype(), x.rows(), own("b", b).cols(), c, product -> hadamardGemm(alpha, a, s, b, product));
+    }
+
+    /**
+     * Runs {@code product} into an m x n matrix whose elements land in the host tensor c: c itself where this
+     * backend can borrow it ({@link #hostBuffer}), else a matrix downloaded into c afterwards.
+     */
+    private void intoHost(DType dtype, long m, long n, Tensor c, Consumer<DeviceMatrix> product) {
         Objects.requireNonNull(c, "c");
-        if (c.dtype() != x.dtype() || c.size() != m * n) {
-            throw new IllegalArgumentException("c: expected " + x.dtype() + " with " + m * n + " elements (" + m + " x "
+        if (c.dtype() != dtype || c.size() != m * n) {
+            throw new IllegalArgumentException("c: expected " + dtype + " with " + m * n + " elements (" + m + " x "
                     + n + ") but was " + c.dtype() + " " + Shapes.format(c.shape()));
         }
         Buffer borrowed = m * n == 0 ? null : hostBuffer(c.segment());
         if (borrowed != null) {
-            gemm(transA, transB, alpha, a, b, 0, new BufferMatrix(this, borrowed, 0, x.dtype(), m, n, false));
+            product.accept(new BufferMatrix(this, borrowed, 0, dtype, m, n, false));
             return;
         }
-        try (DeviceMatrix product = allocateUninitialised(x.dtype(), m, n)) {
-            gemm(transA, transB, alpha, a, b, 0, product);
-            download(product, c);
+        try (DeviceMatrix out = allocateUninitialised(dtype, m, n)) {
+            product.accept(out);
+            download(out, c);
         }
     }
 

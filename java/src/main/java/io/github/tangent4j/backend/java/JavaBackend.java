@@ -93,6 +93,16 @@ public final class JavaBackend extends AbstractBackend {
                 segment(b), b.cols(), beta, segment(c), c.cols());
     }
 
+    /** Skips the zeros of s where that saves work ({@link MaskedGemm}), else the dense product. */
+    @Override
+    protected void hadamardGemmImpl(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
+            long repeat) {
+        if (!MaskedGemm.multiply(a.dtype() == DType.F64, s.rows(), repeat, a.cols(), b.cols(), alpha, segment(a),
+                segment(s), segment(b), segment(c))) {
+            super.hadamardGemmImpl(alpha, a, s, b, c, repeat);
+        }
+    }
+
     @Override
     protected void pointwiseImpl(Activation phi, boolean derivative, BufferMatrix z, BufferMatrix h) {
         JavaElementwise.pointwise(z.dtype(), phi, derivative, segment(z), segment(h));
