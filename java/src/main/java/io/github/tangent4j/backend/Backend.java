@@ -87,10 +87,11 @@ public interface Backend extends AutoCloseable {
     /**
      * {@code c = alpha * (a (.) s) b}: the {@link #hadamard} product of a with s (s's rows repeated
      * {@code r = a.rows() / s.rows()} times: a per-example factor of an (N*r, k) stack of per-output rows, such
-     * as the ReLU slopes of a layer) times b, as {@code hadamard(a, s, t)} and {@code gemm(false, false, alpha, t,
-     * b, 0, c)} would give, without the intermediate t; a and s are not changed. a is (N*r x k), s (N x k), b
-     * (k x n), c (N*r x n), not overlapping a, s or b. Where an entry of s is 0 its terms may be skipped rather
-     * than multiplied, as BLAS skips A and B when alpha is 0: NaN or infinity in a there need not reach c. The
+     * as the ReLU slopes of a layer) times b, as {@code hadamard(a, s, a)} and {@code gemm(false, false, alpha, a,
+     * b, 0, c)} would give. a is consumed: afterwards it holds a (.) s or is unchanged, as the backend chooses (no
+     * scratch matrix is needed either way); s and b are not changed. a is (N*r x k), s (N x k), b (k x n), c
+     * (N*r x n), not overlapping a, s or b. Where an entry of s is 0 its terms may be skipped rather than
+     * multiplied, as BLAS skips A and B when alpha is 0: NaN or infinity in a there need not reach c. The
      * Java backend does skip them, running each example over the nonzero entries of its row of s only where
      * that saves work (half of a ReLU layer's units are inactive at a typical input), and so does half the
      * multiply-adds of the dense product behind a ReLU layer.

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * double on the host, term by term: slopes half of which are zero (as a ReLU layer's: the Java backend's sparse
  * kernels), an example whose row of s is all zero, leaky slopes (no zeros: the dense product), r from 1 to 24
  * (register tiles of 8, 10 and 12 rows, several per example), n across the vector width; the host variant bit for
- * bit against the device one inside a larger tensor; bad arguments refused with one line.
+ * bit against the device one inside a larger tensor; a left as it was or holding a (.) s, s untouched; bad arguments
+ * refused with one line.
  */
 class HadamardGemmTest {
     /** examples, r, k, n. */
@@ -55,6 +56,7 @@ class HadamardGemmTest {
              DeviceMatrix db = TestBackends.upload(be, dtype, b, k, n);
              DeviceMatrix dc = be.allocate(dtype, (long) examples * r, n)) {
             be.hadamardGemm(alpha, da, ds, db, dc);
+            double[] consumed = TestBackends.download(be, da);
             double[] got = TestBackends.download(be, dc);
             double eps = dtype == DType.F64 ? 1e-15 : 1e-7;
             for (int row = 0; row < examples * r; row++) {
@@ -72,8 +74,14 @@ class HadamardGemmTest {
                             what + ": c[" + row + ", " + j + "]");
                 }
             }
-            assertTrue(Arrays.equals(a, TestBackends.download(be, da)), what + ": a changed");
+            for (int i = 0; i < a.length; i++) {
+                double product = TestBackends.round(dtype, a[i] * s[i / (r * k) * k + i % k]);
+                if (consumed[i] != a[i] && consumed[i] != product) {
+                    throw new AssertionError(what + ": a[" + i + "] is neither a nor a (.) s but " + consumed[i]);
+                }
+            }
             assertTrue(Arrays.equals(s, TestBackends.download(be, ds)), what + ": s changed");
+            be.upload(TestBackends.tensor(dtype, a, (long) examples * r, k), da);
 
             Tensor big = Tensor.allocate(dtype, (long) examples * r + 2, n);
             for (int j = 0; j < n; j++) {
@@ -102,7 +110,8 @@ class HadamardGemmTest {
                  DeviceMatrix c = be.allocate(dtype, 6, 5)) {
                 assertEquals("s: expected 4 columns and a row count dividing 6 (a is 6 x 4) but was 4 x 4",
                         refused(() -> be.hadamardGemm(1, a, s, b, c)));
-                assertEquals("b: expected 4 rows (a is 6 x 4) but was 3 x 5", refused(() -> be.hadamardGemm(1, a, s2, b3, c)));
+                assertEquals("b: expected 4 rows (a is 6 x 4) but was 3 x 5",
+                        refused(() -> be.hadamardGemm(1, a, s2, b3, c)));
                 assertEquals("c: expected 6 x 5 but was 6 x 4", refused(() -> be.hadamardGemm(1, a, s2, b, a)));
                 assertThrows(IllegalArgumentException.class, () -> be.hadamardGemm(Double.NaN, a, s2, b, c));
                 assertEquals("c: expected " + dtype + " with 30 elements (6 x 5) but was " + dtype + " (6, 4)",

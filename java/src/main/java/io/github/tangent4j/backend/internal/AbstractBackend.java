@@ -100,17 +100,14 @@ public abstract class AbstractBackend implements Backend {
 
     /**
      * {@code c = alpha * (a (.) s) b} on checked arguments with {@code alpha != 0}, a non-empty c and k > 0, s's
-     * rows repeated {@code repeat} times ({@link #hadamardGemm}). This implementation forms the Hadamard product
-     * in a scratch matrix ({@link #hadamardImpl}) and multiplies it ({@link #gemmImpl}); a backend overrides it
-     * to skip the zeros of s.
+     * rows repeated {@code repeat} times ({@link #hadamardGemm}; a may be overwritten). This implementation forms
+     * the Hadamard product in a ({@link #hadamardImpl}) and multiplies it ({@link #gemmImpl}); a backend overrides
+     * it to skip the zeros of s.
      */
     protected void hadamardGemmImpl(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
             long repeat) {
-        try (DeviceMatrix t = allocateUninitialised(a.dtype(), a.rows(), a.cols())) {
-            BufferMatrix scratch = (BufferMatrix) t;
-            hadamardImpl(a, s, scratch, repeat);
-            gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, scratch, b, 0, c);
-        }
+        hadamardImpl(a, s, a, repeat);
+        gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, a, b, 0, c);
     }
 
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */

@@ -93,7 +93,7 @@ public final class JavaBackend extends AbstractBackend {
                 segment(b), b.cols(), beta, segment(c), c.cols());
     }
 
-    /** Skips the zeros of s where that saves work ({@link MaskedGemm}), else the dense product. */
+    /** Skips the zeros of s where that saves work ({@link MaskedGemm}; a unchanged), else the dense product. */
     @Override
     protected void hadamardGemmImpl(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
             long repeat) {
