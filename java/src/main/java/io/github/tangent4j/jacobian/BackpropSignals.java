@@ -2,6 +2,7 @@ package io.github.tangent4j.jacobian;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.nn.Activation;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Mlp;
 import io.github.tangent4j.tensor.Tensor;
@@ -173,7 +174,8 @@ public final class BackpropSignals implements AutoCloseable {
 
     /**
      * Walks down from the output layer: {@code Delta_l = M (.) phi'(Z_l)}, {@code M <- a_l Delta_l W_l}, the
-     * two in one {@link Backend#hadamardGemm} where Delta_l is not kept (it skips the inactive units' columns).
+     * two in one {@link Backend#hadamardGemm} where Delta_l is not kept (it skips the inactive units' columns), and
+     * for a ReLU network (slopes of 0 and 1) the GEMM of a kept Delta_l through it too.
      * Keeps the signals when {@code keep}; returns the last M (d s/d x) when {@code toInput}, else null
      * (and skips the first layer's GEMM, which only the input gradient needs). With a host tensor {@code into}
      * (and {@code toInput}, not {@code keep}) the last GEMM writes there instead and returns null (with no hidden
@@ -183,6 +185,7 @@ public final class BackpropSignals implements AutoCloseable {
         DeviceMlp net = trace.net();
         Mlp mlp = net.mlp();
         Backend backend = net.backend();
+        boolean slopesAreMasks = mlp.activation().kind() == Activation.Kind.RELU;
         DeviceMatrix m = startAboveOutputLayer();
         try {
             for (int l = mlp.depth() - 1; l >= 0; l--) {
@@ -202,10 +205,11 @@ public final class BackpropSignals implements AutoCloseable {
                 }
                 DeviceMatrix next = backend.allocateUninitialised(mlp.dtype(), m.rows(), in);
                 try {
-                    if (keep) {
-                        backend.gemm(false, false, a, m, net.weight(l), 0, next);
-                    } else {
+                    if (!keep || slopesAreMasks) {
+                        // a kept Delta_l is already masked: with slopes of 0 and 1, (Delta_l (.) s) = Delta_l
                         backend.hadamardGemm(a, m, trace.slope(l), net.weight(l), next);
+                    } else {
+                        backend.gemm(false, false, a, m, net.weight(l), 0, next);
                     }
                 } catch (RuntimeException e) {
                     next.close();

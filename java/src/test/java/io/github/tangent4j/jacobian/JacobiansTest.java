@@ -62,7 +62,8 @@ class JacobiansTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void inputJacobianMatchesMaterialisedProductsInBothModes(String backendName, Activation phi, Parameterization p) {
-        for (long[] widths : new long[][] {{5, 9, 7, 3}, {2, 8, 6, 4}, {3, 4}}) {
+        // 10 outputs: the Java backend's sparse reverse sweep (Backend.hadamardGemm) for ReLU
+        for (long[] widths : new long[][] {{5, 9, 7, 3}, {2, 8, 6, 4}, {3, 4}, {6, 16, 12, 10}}) {
             Mlp mlp = network(11, phi, p, DType.F64, widths);
             Tensor x = inputs(3, DType.F64, 6, widths[0]);
             TestBackends.with(backendName, backend -> {
@@ -92,15 +93,7 @@ class JacobiansTest {
         TestBackends.with(backendName, backend -> {
             ParameterJacobian jp = Jacobians.of(mlp).parameters(backend, x);
             Tensor t = jp.tensor();
-            assertArrayEquals(new long[] {5, 3, mlp.parameterCount()}, t.shape());
-            for (int i = 0; i < 5; i++) {
-                double[][] ref = ScalarJacobian.parameters(mlp, ScalarMlp.row(x, i));
-                for (int o = 0; o < 3; o++) {
-                    for (int q = 0; q < ref[o].length; q++) {
-                        assertClose(ref[o][q], t.get(i, o, q), 1e-12, "example " + i + " output " + o + " param " + q);
-                    }
-                }
-            }
+            assertMaterialised(mlp, x, t);
             ParameterLayout layout = jp.layout();
             for (int l = 0; l < mlp.layers().size(); l++) {
                 Layer layer = mlp.layers().get(l);
@@ -115,6 +108,30 @@ class JacobiansTest {
                 }
             }
         });
+    }
+
+    /** Ten outputs: the kept signals' GEMMs through the Java backend's sparse Backend.hadamardGemm for ReLU. */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void parameterJacobianOfTenOutputsMatchesMaterialisedProducts(String backendName, Activation phi,
+            Parameterization p) {
+        Mlp mlp = network(13, phi, p, DType.F64, 3, 12, 9, 10);
+        Tensor x = inputs(5, DType.F64, 6, 3);
+        TestBackends.with(backendName, backend -> assertMaterialised(mlp, x,
+                Jacobians.of(mlp).parameters(backend, x).tensor()));
+    }
+
+    private static void assertMaterialised(Mlp mlp, Tensor x, Tensor t) {
+        long n = x.dim(0);
+        assertArrayEquals(new long[] {n, mlp.outputDim(), mlp.parameterCount()}, t.shape());
+        for (int i = 0; i < n; i++) {
+            double[][] ref = ScalarJacobian.parameters(mlp, ScalarMlp.row(x, i));
+            for (int o = 0; o < ref.length; o++) {
+                for (int q = 0; q < ref[o].length; q++) {
+                    assertClose(ref[o][q], t.get(i, o, q), 1e-12, "example " + i + " output " + o + " param " + q);
+                }
+            }
+        }
     }
 
     /** Central differences of f in x and in the stored parameters, for smooth activations and ReLU away from kinks. */

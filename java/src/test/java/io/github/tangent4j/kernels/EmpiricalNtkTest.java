@@ -103,7 +103,8 @@ class EmpiricalNtkTest {
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("cases")
     void structuredEqualsTheContractedMaterialisedJacobians(String backendName, Activation phi, Parameterization p) {
-        for (long[] widths : new long[][] {{3, 7, 5, 2}, {4, 6, 1}, {2, 3}}) {
+        // 10 outputs: the signals' GEMMs through the Java backend's sparse Backend.hadamardGemm for ReLU
+        for (long[] widths : new long[][] {{3, 7, 5, 2}, {4, 6, 1}, {2, 3}, {3, 12, 9, 10}}) {
             for (boolean biasFree : new boolean[] {false, true}) {
                 Mlp mlp = network(7, phi, p, biasFree, widths);
                 Tensor x = inputs(1, DType.F64, 5, widths[0]);
