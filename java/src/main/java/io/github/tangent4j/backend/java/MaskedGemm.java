@@ -57,9 +57,9 @@ final class MaskedGemm {
         return true;
     }
 
-    /** The height of the register tile (12, 10 or 8 rows) that runs a tile of {@code rows} rows of an example. */
+    /** The height of the register tile (12 or 10 rows) that runs a tile of {@code rows} rows of an example. */
     static int height(int rows) {
-        return rows > 10 ? 12 : rows > 8 ? 10 : 8;
+        return rows > 10 ? 12 : 10;
     }
 
     /** The rows the register tiles run for an example of r rows: tiles of 12, the last one's padded to its height. */

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The single-precision kernel of {@link MaskedGemm}: {@code C = alpha (A (.) S) B} one example at a time over the
  * nonzero entries of its row of S only. B (k x n) is packed once into column panels of {@link #NR} (two vectors)
  * shared by every thread; per example, the columns of its r rows of A where S is nonzero are gathered, scaled by S
- * and packed in tiles of at most {@link #MR} rows, and a register tile of 12, 10 or 8 rows x 2 vectors (up to 24
+ * and packed in tiles of at most {@link #MR} rows, and a register tile of 12 or 10 rows x 2 vectors (up to 24
  * accumulators, a broadcast per row and 2 loads per 2 FMAs a row, as {@link VectorGemm32}'s widest tile) runs down
  * the packed B rows those columns name, a few examples over each panel in turn. Needs 512-bit vectors (32 registers);
  * {@link MaskedGemm} checks.
@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class MaskedGemm32 {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int L = SPECIES.length();
-    /** The most rows of a register tile: an example's r rows run in tiles of MR, the last padded to 8, 10 or 12. */
+    /** The most rows of a register tile: an example's r rows run in tiles of MR, the last padded to 10 or 12. */
     static final int MR = 12;
     /** The columns of the register tile, the width of a packed B panel. */
     static final int NR = 2 * L;
@@ -117,10 +117,10 @@ final class MaskedGemm32 {
                     int r0 = tile * MR;
                     int rows = Math.min(MR, r - r0);
                     int apBase = (local * tiles + tile) * MR * k;
-                    switch (MaskedGemm.height(rows)) {
-                        case 12 -> kernel12(nnz, w.ap, apBase, w.idx, local * k, bp, bBase, w.tile);
-                        case 10 -> kernel10(nnz, w.ap, apBase, w.idx, local * k, bp, bBase, w.tile);
-                        default -> kernel8(nnz, w.ap, apBase, w.idx, local * k, bp, bBase, w.tile);
+                    if (MaskedGemm.height(rows) == MR) {
+                        kernel12(nnz, w.ap, apBase, w.idx, local * k, bp, bBase, w.tile);
+                    } else {
+                        kernel10(nnz, w.ap, apBase, w.idx, local * k, bp, bBase, w.tile);
                     }
                     store(w.tile, (long) e * r + r0, rows, panel * NR);
                 }
@@ -216,7 +216,7 @@ final class MaskedGemm32 {
     }
 
     /**
-     * The 10 x 2-vector tile (20 accumulators: an example of 9 or 10 rows, such as a 10-class output, without the
+     * The 10 x 2-vector tile (20 accumulators: an example of at most 10 rows, such as a 10-class output, without the
      * 12-row tile's idle rows)
      * over the nnz packed columns of A at {@code aBase}: row q of the tile at {@code q * NR} of {@code tile}. B's rows
      * are those {@code idx} names from {@code idxBase} on, in the panel at {@code bBase}.
@@ -289,69 +289,6 @@ final class MaskedGemm32 {
         c81.intoArray(tile, 8 * NR + L);
         c90.intoArray(tile, 9 * NR);
         c91.intoArray(tile, 9 * NR + L);
-    }
-
-    /**
-     * The 8 x 2-vector tile (16 accumulators: an example of at most 8 rows)
-     * over the nnz packed columns of A at {@code aBase}: row q of the tile at {@code q * NR} of {@code tile}. B's rows
-     * are those {@code idx} names from {@code idxBase} on, in the panel at {@code bBase}.
-     */
-    private static void kernel8(int nnz, float[] ap, int aBase, int[] idx, int idxBase, float[] bp, int bBase,
-            float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
-        FloatVector c10 = c00, c11 = c00;
-        FloatVector c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00;
-        FloatVector c40 = c00, c41 = c00;
-        FloatVector c50 = c00, c51 = c00;
-        FloatVector c60 = c00, c61 = c00;
-        FloatVector c70 = c00, c71 = c00;
-        for (int t = 0; t < nnz; t++) {
-            int bi = bBase + idx[idxBase + t] * NR;
-            int ai = aBase + t * 8;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + L);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, ap[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, ap[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(SPECIES, ap[ai + 6]);
-            c60 = a6.fma(b0, c60);
-            c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(SPECIES, ap[ai + 7]);
-            c70 = a7.fma(b0, c70);
-            c71 = a7.fma(b1, c71);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
     }
 
     /** C[row0 .. row0 + rows - 1, j .. j + NR - 1] = alpha * tile, masked at column n. */
