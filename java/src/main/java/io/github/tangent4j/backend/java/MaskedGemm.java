@@ -18,6 +18,11 @@ final class MaskedGemm {
      * few enough to balance two threads over a few hundred examples.
      */
     private static final int EXAMPLES_PER_PART = 16;
+    /**
+     * The largest B the sparse kernels pack whole (the calling thread keeps the buffer for the next call): 32 MiB,
+     * a 2048 x 2048 F64 layer; larger ones take the dense product.
+     */
+    private static final long MAX_PACKED_B_BYTES = 32L << 20;
     /** B's column panels packed per part. */
     static final int PANELS_PER_PART = 4;
     /**
@@ -43,6 +48,10 @@ final class MaskedGemm {
             MemorySegment s, MemorySegment b, MemorySegment c) {
         if (!Vectorization.ENABLED || examples * r > Integer.MAX_VALUE || k * Math.max(r, n) > Integer.MAX_VALUE / 16
                 || (f64 ? !wide64() : !wide32())) {
+            return false;
+        }
+        int nr = f64 ? MaskedGemm64.NR : MaskedGemm32.NR;
+        if (k * ((n + nr - 1) / nr * nr) * (f64 ? Double.BYTES : Float.BYTES) > MAX_PACKED_B_BYTES) {
             return false;
         }
         long nonzero = f64 ? nonzero64(s) : nonzero32(s);

@@ -31,6 +31,7 @@ class MaskedGemmTest {
             assertFalse(multiply(arena, f64, rnd, 3, 10, 64, 100, 0.5, 0.1), "leaky slopes: no zero to skip");
             assertFalse(multiply(arena, f64, rnd, 64, 1, 64, 100, 0.5, 0), "r = 1: eleven of twelve tile rows idle");
             assertFalse(multiply(arena, f64, rnd, 3, 10, 64, 100, 0.95, 0), "95 % active");
+            assertFalse(multiply(arena, f64, rnd, 1, 10, 4096, 2049, 0.5, 0), "B over 32 MiB packed");
         }
     }
 
