@@ -89,8 +89,9 @@ public interface Backend extends AutoCloseable {
      * {@code r = a.rows() / s.rows()} times: a per-example factor of an (N*r, k) stack of per-output rows, such
      * as the ReLU slopes of a layer) times b, as {@code hadamard(a, s, a)} and {@code gemm(false, false, alpha, a,
      * b, 0, c)} would give. a is consumed: afterwards it holds a (.) s or is unchanged, as the backend chooses (no
-     * scratch matrix is needed either way); s and b are not changed. a is (N*r x k), s (N x k), b (k x n), c
-     * (N*r x n), not overlapping a, s or b. Where an entry of s is 0 its terms may be skipped rather than
+     * scratch matrix is needed either way); s and b are not changed. s is (N x k), b (k x n), c (N*r x n), and a
+     * (N*r x k), or (r x k): one block of rows shared by every example, as if stacked N times (then not changed);
+     * c overlaps none of them. Where an entry of s is 0 its terms may be skipped rather than
      * multiplied, as BLAS skips A and B when alpha is 0: NaN or infinity in a there need not reach c. The
      * Java backend does skip them, running each example over the nonzero entries of its row of s only where
      * that saves work (half of a ReLU layer's units are inactive at a typical input), and so does half the
@@ -99,8 +100,8 @@ public interface Backend extends AutoCloseable {
     void hadamardGemm(double alpha, DeviceMatrix a, DeviceMatrix s, DeviceMatrix b, DeviceMatrix c);
 
     /**
-     * {@link #hadamardGemm} into a host tensor c (a's dtype, N*r*n elements, row-major), as {@link #gemmToHost}
-     * is to {@link #gemm}: the Java backend writes the product straight into c.
+     * {@link #hadamardGemm} into a host tensor c (a's dtype, N*r*n elements, row-major, its size telling N*r), as
+     * {@link #gemmToHost} is to {@link #gemm}: the Java backend writes the product straight into c.
      */
     void hadamardGemmToHost(double alpha, DeviceMatrix a, DeviceMatrix s, DeviceMatrix b, Tensor c);
 

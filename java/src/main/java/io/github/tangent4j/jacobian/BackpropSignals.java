@@ -175,7 +175,8 @@ public final class BackpropSignals implements AutoCloseable {
     /**
      * Walks down from the output layer: {@code Delta_l = M (.) phi'(Z_l)}, {@code M <- a_l Delta_l W_l}, the
      * two in one {@link Backend#hadamardGemm} where Delta_l is not kept (it skips the inactive units' columns), and
-     * for a ReLU network (slopes of 0 and 1) the GEMM of a kept Delta_l through it too.
+     * for a ReLU network (slopes of 0 and 1) the GEMM of a kept Delta_l through it too. Not kept, from the outputs,
+     * the first product takes the output weight as the one block every example starts from (no stack of copies).
      * Keeps the signals when {@code keep}; returns the last M (d s/d x) when {@code toInput}, else null
      * (and skips the first layer's GEMM, which only the input gradient needs). With a host tensor {@code into}
      * (and {@code toInput}, not {@code keep}) the last GEMM writes there instead and returns null (with no hidden
@@ -186,7 +187,11 @@ public final class BackpropSignals implements AutoCloseable {
         Mlp mlp = net.mlp();
         Backend backend = net.backend();
         boolean slopesAreMasks = mlp.activation().kind() == Activation.Kind.RELU;
-        DeviceMatrix m = startAboveOutputLayer();
+        // not kept, from the outputs: every example's rows start as the output weight itself, one block for all
+        // (with one example the block would be the whole stack, which hadamardGemm may overwrite: copy it then)
+        boolean sharedStart = !keep && cotangent == null && mlp.depth() > 0 && trace.batch() > 1;
+        DeviceMatrix m = sharedStart ? null : startAboveOutputLayer();
+        double carried = sharedStart ? mlp.parameterization().weightScale(mlp.layers().get(mlp.depth()).in()) : 1;
         try {
             for (int l = mlp.depth() - 1; l >= 0; l--) {
                 if (keep) {
@@ -197,17 +202,21 @@ public final class BackpropSignals implements AutoCloseable {
                     return null;
                 }
                 long in = mlp.layers().get(l).in();
-                double a = mlp.parameterization().weightScale(in);
+                double a = carried * mlp.parameterization().weightScale(in);
+                carried = 1;
+                DeviceMatrix factor = m != null ? m : net.weight(mlp.depth());
                 if (l == 0 && into != null) {
-                    backend.hadamardGemmToHost(a, m, trace.slope(l), net.weight(l), into);
-                    m.close();
+                    backend.hadamardGemmToHost(a, factor, trace.slope(l), net.weight(l), into);
+                    if (m != null) {
+                        m.close();
+                    }
                     return null;
                 }
-                DeviceMatrix next = backend.allocateUninitialised(mlp.dtype(), m.rows(), in);
+                DeviceMatrix next = backend.allocateUninitialised(mlp.dtype(), trace.batch() * rowsPerExample, in);
                 try {
                     if (!keep || slopesAreMasks) {
                         // a kept Delta_l is already masked: with slopes of 0 and 1, (Delta_l (.) s) = Delta_l
-                        backend.hadamardGemm(a, m, trace.slope(l), net.weight(l), next);
+                        backend.hadamardGemm(a, factor, trace.slope(l), net.weight(l), next);
                     } else {
                         backend.gemm(false, false, a, m, net.weight(l), 0, next);
                     }
@@ -215,7 +224,7 @@ public final class BackpropSignals implements AutoCloseable {
                     next.close();
                     throw e;
                 }
-                if (!keep) {
+                if (!keep && m != null) {
                     m.close();
                 }
                 m = next;
@@ -226,7 +235,7 @@ public final class BackpropSignals implements AutoCloseable {
             m.close();
             return null;
         } catch (RuntimeException e) {
-            if (!Arrays.asList(signals).contains(m)) {
+            if (m != null && !Arrays.asList(signals).contains(m)) {
                 m.close();
             }
             throw e;

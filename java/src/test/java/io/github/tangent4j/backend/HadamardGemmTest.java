@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * double on the host, term by term: slopes half of which are zero (as a ReLU layer's: the Java backend's sparse
  * kernels), an example whose row of s is all zero, leaky slopes (no zeros: the dense product), r from 1 to 24
  * (register tiles of 10 and 12 rows, several per example), n across the vector width; the host variant bit for
- * bit against the device one inside a larger tensor; a left as it was or holding a (.) s, s untouched; bad arguments
- * refused with one line.
+ * bit against the device one inside a larger tensor; a per example or one block shared by every example, left as it
+ * was or holding a (.) s, s untouched; bad arguments refused with one line.
  */
 class HadamardGemmTest {
     /** examples, r, k, n. */
@@ -31,16 +31,21 @@ class HadamardGemmTest {
         TestBackends.with(name, be -> {
             for (int[] shape : SHAPES) {
                 for (double leak : new double[] {0, 0.1}) {
-                    check(be, dtype, rnd, shape[0], shape[1], shape[2], shape[3], leak);
+                    check(be, dtype, rnd, shape[0], shape[1], shape[2], shape[3], leak, false);
+                    if (shape[0] > 1) { // with one example a shared block is the stack
+                        check(be, dtype, rnd, shape[0], shape[1], shape[2], shape[3], leak, true);
+                    }
                 }
             }
             assertEquals(0, be.openAllocations());
         });
     }
 
+    /** One product; {@code shared}: a is one block of r rows for every example. */
     private static void check(Backend be, DType dtype, SplittableRandom rnd, int examples, int r, int k, int n,
-            double leak) {
-        double[] a = TestBackends.random(rnd, dtype, (long) examples * r * k);
+            double leak, boolean shared) {
+        int aRows = shared ? r : examples * r;
+        double[] a = TestBackends.random(rnd, dtype, (long) aRows * k);
         double[] s = new double[examples * k];
         for (int e = 0; e < examples; e++) {
             for (int p = 0; p < k; p++) {
@@ -50,8 +55,9 @@ class HadamardGemmTest {
         }
         double[] b = TestBackends.random(rnd, dtype, (long) k * n);
         double alpha = TestBackends.round(dtype, 0.75);
-        String what = examples + " examples x " + r + " rows, k " + k + ", n " + n + ", leak " + leak;
-        try (DeviceMatrix da = TestBackends.upload(be, dtype, a, (long) examples * r, k);
+        String what = examples + " examples x " + r + " rows, k " + k + ", n " + n + ", leak " + leak + ", shared "
+                + shared;
+        try (DeviceMatrix da = TestBackends.upload(be, dtype, a, aRows, k);
              DeviceMatrix ds = TestBackends.upload(be, dtype, s, examples, k);
              DeviceMatrix db = TestBackends.upload(be, dtype, b, k, n);
              DeviceMatrix dc = be.allocate(dtype, (long) examples * r, n)) {
@@ -65,7 +71,7 @@ class HadamardGemmTest {
                     double sum = 0;
                     double magnitude = 0;
                     for (int p = 0; p < k; p++) {
-                        double term = a[row * k + p] * s[e * k + p] * b[p * n + j];
+                        double term = a[(shared ? row % r : row) * k + p] * s[e * k + p] * b[p * n + j];
                         sum += term;
                         magnitude += Math.abs(term);
                     }
@@ -75,13 +81,13 @@ class HadamardGemmTest {
                 }
             }
             for (int i = 0; i < a.length; i++) {
-                double product = TestBackends.round(dtype, a[i] * s[i / (r * k) * k + i % k]);
+                double product = shared ? a[i] : TestBackends.round(dtype, a[i] * s[i / (r * k) * k + i % k]);
                 if (consumed[i] != a[i] && consumed[i] != product) {
                     throw new AssertionError(what + ": a[" + i + "] is neither a nor a (.) s but " + consumed[i]);
                 }
             }
             assertTrue(Arrays.equals(s, TestBackends.download(be, ds)), what + ": s changed");
-            be.upload(TestBackends.tensor(dtype, a, (long) examples * r, k), da);
+            be.upload(TestBackends.tensor(dtype, a, aRows, k), da);
 
             Tensor big = Tensor.allocate(dtype, (long) examples * r + 2, n);
             for (int j = 0; j < n; j++) {
@@ -103,19 +109,23 @@ class HadamardGemmTest {
     void refusesBadArgumentsInOneLine(String name, DType dtype) {
         TestBackends.with(name, be -> {
             try (DeviceMatrix a = be.allocate(dtype, 6, 4);
-                 DeviceMatrix s = be.allocate(dtype, 4, 4);
-                 DeviceMatrix s2 = be.allocate(dtype, 3, 4);
+                 DeviceMatrix a4 = be.allocate(dtype, 4, 4);
+                 DeviceMatrix s = be.allocate(dtype, 3, 4);
+                 DeviceMatrix s5 = be.allocate(dtype, 3, 5);
                  DeviceMatrix b = be.allocate(dtype, 4, 5);
                  DeviceMatrix b3 = be.allocate(dtype, 3, 5);
                  DeviceMatrix c = be.allocate(dtype, 6, 5)) {
-                assertEquals("s: expected 4 columns and a row count dividing 6 (a is 6 x 4) but was 4 x 4",
-                        refused(() -> be.hadamardGemm(1, a, s, b, c)));
+                assertEquals("s: expected 4 columns (a is 6 x 4) but was 3 x 5",
+                        refused(() -> be.hadamardGemm(1, a, s5, b, c)));
                 assertEquals("b: expected 4 rows (a is 6 x 4) but was 3 x 5",
-                        refused(() -> be.hadamardGemm(1, a, s2, b3, c)));
-                assertEquals("c: expected 6 x 5 but was 6 x 4", refused(() -> be.hadamardGemm(1, a, s2, b, a)));
-                assertThrows(IllegalArgumentException.class, () -> be.hadamardGemm(Double.NaN, a, s2, b, c));
-                assertEquals("c: expected " + dtype + " with 30 elements (6 x 5) but was " + dtype + " (6, 4)",
-                        refused(() -> be.hadamardGemmToHost(1, a, s2, b, Tensor.allocate(dtype, 6, 4))));
+                        refused(() -> be.hadamardGemm(1, a, s, b3, c)));
+                assertEquals("c: expected 5 columns and a multiple of s's 3 rows but was 6 x 4",
+                        refused(() -> be.hadamardGemm(1, a, s, b, a)));
+                assertEquals("a: expected 6 rows (r = 2 per example) or 2 (one block shared by every example) but was "
+                        + "4 x 4", refused(() -> be.hadamardGemm(1, a4, s, b, c)));
+                assertThrows(IllegalArgumentException.class, () -> be.hadamardGemm(Double.NaN, a, s, b, c));
+                assertEquals("c: expected " + dtype + " with a multiple of 5 elements (rows x 5) but was " + dtype
+                        + " (6, 4)", refused(() -> be.hadamardGemmToHost(1, a, s, b, Tensor.allocate(dtype, 6, 4))));
             }
             assertEquals(0, be.openAllocations());
         });

@@ -68,14 +68,17 @@ class JacobiansTest {
             Tensor x = inputs(3, DType.F64, 6, widths[0]);
             TestBackends.with(backendName, backend -> {
                 for (Jacobians.Mode mode : Jacobians.Mode.values()) {
-                    Tensor j = Jacobians.of(mlp).withMode(mode).input(backend, x);
-                    assertArrayEquals(new long[] {6, mlp.outputDim(), mlp.inputDim()}, j.shape());
-                    for (int i = 0; i < 6; i++) {
-                        double[][] ref = ScalarJacobian.input(mlp, ScalarMlp.row(x, i));
-                        for (int o = 0; o < ref.length; o++) {
-                            for (int d = 0; d < ref[o].length; d++) {
-                                assertClose(ref[o][d], j.get(i, o, d), 1e-12, mode + " example " + i + " [" + o + ", "
-                                        + d + "]");
+                    // tiles of one example too, where the sweep starts from a copy of the output weight
+                    for (long tileRows : new long[] {Long.MAX_VALUE, 1}) {
+                        Tensor j = Jacobians.of(mlp).withMode(mode).withMaxTileRows(tileRows).input(backend, x);
+                        assertArrayEquals(new long[] {6, mlp.outputDim(), mlp.inputDim()}, j.shape());
+                        for (int i = 0; i < 6; i++) {
+                            double[][] ref = ScalarJacobian.input(mlp, ScalarMlp.row(x, i));
+                            for (int o = 0; o < ref.length; o++) {
+                                for (int d = 0; d < ref[o].length; d++) {
+                                    assertClose(ref[o][d], j.get(i, o, d), 1e-12, mode + " tiles of " + tileRows
+                                            + " example " + i + " [" + o + ", " + d + "]");
+                                }
                             }
                         }
                     }

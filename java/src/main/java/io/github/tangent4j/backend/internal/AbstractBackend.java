@@ -100,14 +100,31 @@ public abstract class AbstractBackend implements Backend {
 
     /**
      * {@code c = alpha * (a (.) s) b} on checked arguments with {@code alpha != 0}, a non-empty c and k > 0, s's
-     * rows repeated {@code repeat} times ({@link #hadamardGemm}; a may be overwritten). This implementation forms
-     * the Hadamard product in a ({@link #hadamardImpl}) and multiplies it ({@link #gemmImpl}); a backend overrides
-     * it to skip the zeros of s.
+     * rows repeated {@code repeat} times ({@link #hadamardGemm}; a may be overwritten), a the stack of every
+     * example's rows or, when {@code shared}, the one block of {@code repeat} rows of all. This implementation forms
+     * the Hadamard product in a, or in a stack of copies of a shared block ({@link #gemmImpl} of a column of ones and
+     * the block), with {@link #hadamardImpl} and multiplies it ({@link #gemmImpl}); a backend overrides it to skip
+     * the zeros of s.
      */
     protected void hadamardGemmImpl(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
-            long repeat) {
-        hadamardImpl(a, s, a, repeat);
-        gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, a, b, 0, c);
+            long repeat, boolean shared) {
+        if (!shared) {
+            hadamardImpl(a, s, a, repeat);
+            gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, a, b, 0, c);
+            return;
+        }
+        long examples = s.rows();
+        long block = a.size();
+        try (DeviceMatrix stackMatrix = allocateUninitialised(a.dtype(), c.rows(), a.cols());
+             DeviceMatrix onesMatrix = allocateUninitialised(a.dtype(), examples, 1)) {
+            BufferMatrix stack = (BufferMatrix) stackMatrix;
+            BufferMatrix ones = (BufferMatrix) onesMatrix;
+            fillImpl(ones, 1);
+            gemmImpl(1, false, false, examples, block, 1, 1, ones, (BufferMatrix) a.reshape(1, block), 0,
+                    (BufferMatrix) stack.reshape(examples, block));
+            hadamardImpl(stack, s, stack, repeat);
+            gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, stack, b, 0, c);
+        }
     }
 
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */
@@ -343,17 +360,22 @@ public abstract class AbstractBackend implements Backend {
                 sameType("b", x, y);
                 sameType("c", x, z);
                 checkFinite("alpha", alpha);
-                if (f.cols() != x.cols() || (f.rows() == 0 ? x.rows() != 0 : x.rows() % f.rows() != 0)) {
-                    throw new IllegalArgumentException("s: expected " + x.cols() + " columns and a row count dividing "
-                            + x.rows() + " (a is " + dims(x) + ") but was " + dims(f));
+                if (f.cols() != x.cols()) {
+                    throw new IllegalArgumentException("s: expected " + x.cols() + " columns (a is " + dims(x)
+                            + ") but was " + dims(f));
                 }
                 if (y.rows() != x.cols()) {
                     throw new IllegalArgumentException("b: expected " + x.cols() + " rows (a is " + dims(x)
                             + ") but was " + dims(y));
                 }
-                if (z.rows() != x.rows() || z.cols() != y.cols()) {
-                    throw new IllegalArgumentException("c: expected " + x.rows() + " x " + y.cols() + " but was "
-                            + dims(z));
+                if (z.cols() != y.cols() || (f.rows() == 0 ? z.rows() != 0 : z.rows() % f.rows() != 0)) {
+                    throw new IllegalArgumentException("c: expected " + y.cols() + " columns and a multiple of s's "
+                            + f.rows() + " rows but was " + dims(z));
+                }
+                long r = f.rows() == 0 ? x.rows() : z.rows() / f.rows();
+                if (x.rows() != z.rows() && x.rows() != r) {
+                    throw new IllegalArgumentException("a: expected " + z.rows() + " rows (r = " + r
+                            + " per example) or " + r + " (one block shared by every example) but was " + dims(x));
                 }
                 if (overlaps(z, x) || overlaps(z, f) || overlaps(z, y)) {
                     throw new IllegalArgumentException("c: must not overlap a, s or b");
@@ -365,14 +387,21 @@ public abstract class AbstractBackend implements Backend {
                     fillImpl(z, 0);
                     return;
                 }
-                hadamardGemmImpl(alpha, x, f, y, z, x.rows() / f.rows());
+                hadamardGemmImpl(alpha, x, f, y, z, r, x.rows() != z.rows());
         });
     }
 
     @Override
     public final void hadamardGemmToHost(double alpha, DeviceMatrix a, DeviceMatrix s, DeviceMatrix b, Tensor c) {
         BufferMatrix x = own("a", a);
-        intoHost(x.dtype(), x.rows(), own("b", b).cols(), c, product -> hadamardGemm(alpha, a, s, b, product));
+        long n = own("b", b).cols();
+        Objects.requireNonNull(c, "c");
+        long rows = n == 0 ? 0 : c.size() / n;
+        if (n > 0 && rows * n != c.size()) {
+            throw new IllegalArgumentException("c: expected " + x.dtype() + " with a multiple of " + n
+                    + " elements (rows x " + n + ") but was " + c.dtype() + " " + Shapes.format(c.shape()));
+        }
+        intoHost(x.dtype(), rows, n, c, product -> hadamardGemm(alpha, a, s, b, product));
     }
 
     /**

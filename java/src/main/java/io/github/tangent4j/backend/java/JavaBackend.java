@@ -96,10 +96,10 @@ public final class JavaBackend extends AbstractBackend {
     /** Skips the zeros of s where that saves work ({@link MaskedGemm}; a unchanged), else the dense product. */
     @Override
     protected void hadamardGemmImpl(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
-            long repeat) {
+            long repeat, boolean shared) {
         if (!MaskedGemm.multiply(a.dtype() == DType.F64, s.rows(), repeat, a.cols(), b.cols(), alpha, segment(a),
-                segment(s), segment(b), segment(c))) {
-            super.hadamardGemmImpl(alpha, a, s, b, c, repeat);
+                shared, segment(s), segment(b), segment(c))) {
+            super.hadamardGemmImpl(alpha, a, s, b, c, repeat, shared);
         }
     }
 

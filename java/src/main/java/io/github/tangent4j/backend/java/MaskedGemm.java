@@ -43,9 +43,10 @@ final class MaskedGemm {
      * @param r        A's (and C's) rows per example
      * @param k        A's and S's columns, B's rows
      * @param n        B's and C's columns
+     * @param shared   whether A is one block of r rows for every example rather than the stack of all
      */
     static boolean multiply(boolean f64, long examples, long r, long k, long n, double alpha, MemorySegment a,
-            MemorySegment s, MemorySegment b, MemorySegment c) {
+            boolean shared, MemorySegment s, MemorySegment b, MemorySegment c) {
         if (!Vectorization.ENABLED || examples * r > Integer.MAX_VALUE || k * Math.max(r, n) > Integer.MAX_VALUE / 16
                 || (f64 ? !wide64() : !wide32())) {
             return false;
@@ -59,9 +60,9 @@ final class MaskedGemm {
             return false;
         }
         if (f64) {
-            MaskedGemm64.multiply((int) examples, (int) r, (int) k, (int) n, alpha, a, s, b, c);
+            MaskedGemm64.multiply((int) examples, (int) r, (int) k, (int) n, alpha, a, shared, s, b, c);
         } else {
-            MaskedGemm32.multiply((int) examples, (int) r, (int) k, (int) n, (float) alpha, a, s, b, c);
+            MaskedGemm32.multiply((int) examples, (int) r, (int) k, (int) n, (float) alpha, a, shared, s, b, c);
         }
         return true;
     }

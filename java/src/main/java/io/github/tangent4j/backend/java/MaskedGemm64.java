@@ -29,6 +29,8 @@ final class MaskedGemm64 {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final int r;
+    /** A's rows per example: r, or 0 where every example shares one block. */
+    private final int aRows;
     private final int k;
     private final int n;
     private final double alpha;
@@ -38,9 +40,10 @@ final class MaskedGemm64 {
     private final double[] bp;
     private final int bStart;
 
-    private MaskedGemm64(int r, int k, int n, double alpha, MemorySegment a, MemorySegment s, MemorySegment c,
-            double[] bp) {
+    private MaskedGemm64(int r, int aRows, int k, int n, double alpha, MemorySegment a, MemorySegment s,
+            MemorySegment c, double[] bp) {
         this.r = r;
+        this.aRows = aRows;
         this.k = k;
         this.n = n;
         this.alpha = alpha;
@@ -52,11 +55,12 @@ final class MaskedGemm64 {
     }
 
     /**
-     * {@code C = alpha (A (.) S) B} for {@code examples} examples of r rows: A (examples*r x k), S (examples x k),
-     * B (k x n), C (examples*r x n), all row-major and dense, C not overlapping the others.
+     * {@code C = alpha (A (.) S) B} for {@code examples} examples of r rows: A (examples*r x k, or r x k when
+     * {@code shared}: one block for every example), S (examples x k), B (k x n), C (examples*r x n), all row-major
+     * and dense, C not overlapping the others.
      */
-    static void multiply(int examples, int r, int k, int n, double alpha, MemorySegment a, MemorySegment s,
-            MemorySegment b, MemorySegment c) {
+    static void multiply(int examples, int r, int k, int n, double alpha, MemorySegment a, boolean shared,
+            MemorySegment s, MemorySegment b, MemorySegment c) {
         int panels = (n + NR - 1) / NR;
         int size = panels * k * NR + ArrayAlignment.BYTES / Double.BYTES;
         double[] bp = PACKED_B.get();
@@ -64,7 +68,7 @@ final class MaskedGemm64 {
             bp = new double[size];
             PACKED_B.set(bp);
         }
-        MaskedGemm64 call = new MaskedGemm64(r, k, n, alpha, a, s, c, bp);
+        MaskedGemm64 call = new MaskedGemm64(r, shared ? 0 : r, k, n, alpha, a, s, c, bp);
         MaskedGemm.parallel(panels, MaskedGemm.PANELS_PER_PART, (from, to) -> call.packB(b, from, to));
         long tileBytes = (long) MR * k * Double.BYTES;
         MaskedGemm.parallel(examples, MaskedGemm.examplesPerPart(tileBytes * call.tiles()), call::examples);
@@ -104,7 +108,7 @@ final class MaskedGemm64 {
             for (int tile = 0; tile < tiles; tile++) {
                 int r0 = tile * MR;
                 int rows = Math.min(MR, r - r0);
-                w.packA(a, ((long) e * r + r0) * k, k, rows, MaskedGemm.height(rows), local, local * tiles + tile);
+                w.packA(a, ((long) e * aRows + r0) * k, k, rows, MaskedGemm.height(rows), local, local * tiles + tile);
             }
         }
         int panels = (n + NR - 1) / NR;
