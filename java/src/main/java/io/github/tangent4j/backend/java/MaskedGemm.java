@@ -18,11 +18,10 @@ final class MaskedGemm {
      * few enough to balance two threads over a few hundred examples.
      */
     private static final int EXAMPLES_PER_PART = 16;
-    /**
-     * The largest B the sparse kernels pack whole (the calling thread keeps the buffer for the next call): 32 MiB,
-     * a 2048 x 2048 F64 layer; larger ones take the dense product.
-     */
+    /** The largest B the sparse kernels pack whole: 32 MiB, a 2048 x 2048 F64 layer; larger take the dense product. */
     private static final long MAX_PACKED_B_BYTES = 32L << 20;
+    /** The largest packed B whose buffer the calling thread keeps for its next call (4 MiB); larger ones are garbage. */
+    static final long KEPT_PACKED_B_BYTES = 4L << 20;
     /** B's column panels packed per part. */
     static final int PANELS_PER_PART = 4;
     /**

@@ -66,7 +66,9 @@ final class MaskedGemm32 {
         float[] bp = PACKED_B.get();
         if (bp.length < size) {
             bp = new float[size];
-            PACKED_B.set(bp);
+            if ((long) size * Float.BYTES <= MaskedGemm.KEPT_PACKED_B_BYTES) {
+                PACKED_B.set(bp);
+            }
         }
         MaskedGemm32 call = new MaskedGemm32(r, shared ? 0 : r, k, n, alpha, a, s, c, bp);
         MaskedGemm.parallel(panels, MaskedGemm.PANELS_PER_PART, (from, to) -> call.packB(b, from, to));
