@@ -98,6 +98,29 @@ public final class SelfTest {
         return t;
     }
 
+    /**
+     * {@link Backend#hadamardGemm} behind ReLU slopes (half of them 0), 10 rows per example, a stacked per example and
+     * one block shared by all.
+     */
+    private void hadamardGemm(Backend cand, Backend ref, DType dtype, String dt, long k) {
+        long examples = quick ? 3 : 29;
+        Tensor slopes = random(dtype, examples, k);
+        for (long i = 0; i < slopes.size(); i++) {
+            slopes.setFlat(i, slopes.getFlat(i) > 0 ? 1 : 0);
+        }
+        Tensor b = random(dtype, k, 33);
+        for (long aRows : new long[] {examples * 10, 10}) {
+            Tensor a = random(dtype, aRows, k);
+            compare("hadamardGemm " + (aRows == 10 ? "shared " : "") + dt, dtype, cand, ref, be -> {
+                try (DeviceMatrix da = be.upload(a); DeviceMatrix ds = be.upload(slopes);
+                     DeviceMatrix db = be.upload(b); DeviceMatrix dc = be.allocate(dtype, examples * 10, 33)) {
+                    be.hadamardGemm(0.5, da, ds, db, dc);
+                    return be.download(dc);
+                }
+            });
+        }
+    }
+
     /** An update of m by a second operand, in place. */
     @FunctionalInterface
     private interface InPlace {
@@ -234,6 +257,7 @@ public final class SelfTest {
         compareInPlace("scaleColumns " + dt, dtype, cand, ref, z, v, Backend::scaleColumns);
         compareInPlace("hadamard " + dt, dtype, cand, ref, z, small, (be, m, s) -> be.hadamard(m, s, m));
         compareInPlace("hadamard broadcast " + dt, dtype, cand, ref, z, v, (be, m, s) -> be.hadamard(m, s, m));
+        hadamardGemm(cand, ref, dtype, dt, cols);
         for (int axis = 0; axis < 2; axis++) {
             int ax = axis;
             compare("sum axis " + axis + " " + dt, dtype, cand, ref, be -> {
