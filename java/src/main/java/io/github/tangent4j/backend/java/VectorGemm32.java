@@ -56,7 +56,7 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
             .mapToObj(r -> IntStream.range(0, L).map(i -> i * r).toArray()).toArray(int[][]::new);
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(MC + MAX_MR) * KC]);
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(PackedGemmLoops.rowBlockMax(MC) + MAX_MR) * KC]);
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * (NC + MAX_NR)
             + ArrayAlignment.BYTES / Float.BYTES]);
 

@@ -56,7 +56,7 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
             .mapToObj(r -> IntStream.range(0, L).map(i -> i * r).toArray()).toArray(int[][]::new);
     private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ThreadLocal<double[]> PACKED_A = ThreadLocal.withInitial(() -> new double[(MC + MAX_MR) * KC]);
+    private static final ThreadLocal<double[]> PACKED_A = ThreadLocal.withInitial(() -> new double[(PackedGemmLoops.rowBlockMax(MC) + MAX_MR) * KC]);
     private static final ThreadLocal<double[]> PACKED_B = ThreadLocal.withInitial(() -> new double[KC * (NC + MAX_NR)
             + ArrayAlignment.BYTES / Double.BYTES]);
 
