@@ -70,6 +70,8 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
      */
     private final int bStart = ArrayAlignment.shift(bp);
     private final double[] tile = new double[MAX_MR * MAX_NR];
+    /** The staging block of {@link #packTransposedPanel}: the widest panel's columns, L elements each. */
+    private final double[] stage;
     /** The rows of this call's micro-tile: 4, 6 or 8 with 512-bit vectors, 6 otherwise. */
     private final int tileRows;
     /** The columns of this call's micro-tile, the width of its packed B panels. */
@@ -82,6 +84,7 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
         this.nr = width(tileRows);
         this.alpha = alpha;
         this.beta = beta;
+        this.stage = transB && WIDE ? new double[MAX_NR * L] : null;
     }
 
     /** The GEMM of {@link GemmKernel} on the calling thread, with this CPU's micro-tile. */
@@ -234,10 +237,10 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
 
     /**
      * Packs rows [p0, p0 + kc) x columns [j, j + cols) of op(B) = B^T as one panel at element {@code base}: column
-     * j + col of op(B) is row j + col of B, contiguous, so each vector of it goes to every nr-th element of the
-     * panel by one AVX-512 scatter, L rows of the panel at a time so that the rows being written stay in L1 (the
-     * element-by-element copy, one column at a time, ran at a third of OpenBLAS on 256 x 512 x 784, bench/RESULTS.md
-     * 2026-12-05 13:15). Columns past {@code cols} are zero.
+     * j + col of op(B) is row j + col of B, contiguous, so L rows of the panel at a time are transposed through a
+     * staging block by vector loads and AVX-512 gathers (the element-by-element copy, one column at a time, ran at a
+     * third of OpenBLAS on 256 x 512 x 784, bench/RESULTS.md 2026-12-05 13:15; a scatter per column of each L rows
+     * then, until 2026-12-05 19:40). Columns past {@code cols} are zero.
      */
     private void packTransposedPanel(int p0, int kc, int j, int cols, int base) {
         double[] bp = this.bp;
@@ -245,12 +248,30 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
         long src0 = bOff + (long) j * ldb + p0;
         int p = 0;
         if (WIDE) {
-            int[] spread = SPREAD[w];
+            // an L x w block of the panel at a time: its w columns' L elements copied to a staging block in L1 by
+            // vector moves, then each row of the panel gathered from it (lanes L apart) and stored whole; a
+            // gather costs about half of the scatter that wrote each column into the panel before
+            double[] stage = this.stage;
+            int[] spread = SPREAD[L];
+            if (cols < w) {
+                Arrays.fill(stage, cols * L, w * L, 0);
+            }
             for (; p + L <= kc; p += L) {
-                int dst = base + p * w;
                 for (int col = 0; col < cols; col++) {
                     DoubleVector.fromMemorySegment(SPECIES, b, (src0 + col * ldb + p) * Double.BYTES, LE)
-                            .intoArray(bp, dst + col, spread, 0);
+                            .intoArray(stage, col * L);
+                }
+                int dst = base + p * w;
+                // 2 to 4 vectors per panel row, unrolled (see packB)
+                for (int i = 0; i < L; i++, dst += w) {
+                    DoubleVector.fromArray(SPECIES, stage, i, spread, 0).intoArray(bp, dst);
+                    DoubleVector.fromArray(SPECIES, stage, i + L * L, spread, 0).intoArray(bp, dst + L);
+                    if (w > 2 * L) {
+                        DoubleVector.fromArray(SPECIES, stage, i + 2 * L * L, spread, 0).intoArray(bp, dst + 2 * L);
+                    }
+                    if (w > 3 * L) {
+                        DoubleVector.fromArray(SPECIES, stage, i + 3 * L * L, spread, 0).intoArray(bp, dst + 3 * L);
+                    }
                 }
             }
         }
