@@ -20,9 +20,11 @@ import java.util.Locale;
  * ports busier, and the row-stream loop order of {@link PackedGemmLoops}: KC = 512, B blocks of half the L2 (NC =
  * 240 F64, 480 F32 with a 2 MB L2), each swept by 8-row A panels held in L1, and A blocks of up to 1024 rows (4 MB
  * F64, 2 MB F32), which live in L3 (2048 rows ran 8% slower in F64 and 0-3% in F32 once the B panels were aligned,
- * bench/RESULTS.md 2026-12-05 16:01). On a Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile in the panel
- * order (which was itself 1.2-1.3x the 4 x 4 tile), mostly by turning the update of C from cold misses into row
- * streams. Products whose A fits one A block of three quarters of the L2 (m up to 384 F64, 768 F32 with a 2 MB L2:
+ * bench/RESULTS.md 2026-12-05 16:01; evened out, a block may take up to 1280 rows:
+ * {@link PackedGemmLoops#rowBlock(int, int, int)}). On a Sapphire Rapids class Xeon this is 1.1x the 6 x 4 tile
+ * in the panel order (which was itself 1.2-1.3x the 4 x 4 tile), mostly by turning the update of C from cold misses
+ * into row streams. Products whose A fits one A block of three quarters of the L2 (m up to 384 F64, 768 F32 with
+ * a 2 MB L2:
  * the NTK's 256 x 256 x 5120) keep the 6 x 4 tile in the panel order, which is faster there (0.9 against 0.8 of
  * OpenBLAS).</li>
  * <li>Intel without AVX-512: the narrow 6 x 2 tile, the panel order and an A block of three quarters of

@@ -140,11 +140,12 @@ final class PackedGemmLoops {
         int nr0 = bl.nr();
         int kcMax = even(k, bl.kc(), 1);
         int ncMax = even(n, bl.nc(), nr0);
+        int mcMax = rowBlock(m, bl.mc(), mr0);
         for (int pc = 0; pc < k; pc += kcMax) {
             int kc = Math.min(kcMax, k - pc);
             boolean accumulate = pc > 0;
-            for (int ic = 0; ic < m; ic += bl.mc()) {
-                int mc = Math.min(bl.mc(), m - ic);
+            for (int ic = 0; ic < m; ic += mcMax) {
+                int mc = Math.min(mcMax, m - ic);
                 steps.packA(ic, mc, pc, kc);
                 for (int jc = 0; jc < n; jc += ncMax) {
                     int nc = Math.min(ncMax, n - jc);
@@ -159,6 +160,22 @@ final class PackedGemmLoops {
                 }
             }
         }
+    }
+
+    /**
+     * The height of the A blocks in the row-stream order for {@code m} rows and a nominal block of {@code mc}
+     * rows: the fewest blocks of at most {@link #rowBlockMax(int) 5/4 mc} rows, evened out and rounded up to the
+     * micro-tile's {@code mr}. So a thread's 1280 rows (2560 x n x k on two threads, MC 1024) are one block, not
+     * 1024 + 256, which packed op(B) twice and swept the second packing with 256 rows only: 2-5% of that
+     * thread's time in F32 (bench/RESULTS.md, 2026-12-05 19:10, branch gemm5).
+     */
+    static int rowBlock(int m, int mc, int mr) {
+        return even(m, rowBlockMax(mc), mr);
+    }
+
+    /** The most rows of an A block in the row-stream order for a nominal block of {@code mc} rows. */
+    static int rowBlockMax(int mc) {
+        return mc + mc / 4;
     }
 
     /**

@@ -54,11 +54,23 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
      */
     private static final int[][] SPREAD = IntStream.rangeClosed(0, Math.max(MAX_MR, MAX_NR))
             .mapToObj(r -> IntStream.range(0, L).map(i -> i * r).toArray()).toArray(int[][]::new);
+    /**
+     * For each panel height mr, for each of the mr vectors that L columns of a packed A panel make, where its lanes
+     * lie in a staging block of mr rows of L elements: lane e of vector v is element (v L + e) of the panel, row
+     * (v L + e) mod mr of column (v L + e) / mr.
+     */
+    private static final int[][][] PANEL_ORDER = IntStream.rangeClosed(0, MAX_MR)
+            .mapToObj(mr -> IntStream.range(0, mr).mapToObj(v -> IntStream.range(0, L)
+                    .map(e -> (v * L + e) % mr * L + (v * L + e) / mr).toArray()).toArray(int[][]::new))
+            .toArray(int[][][]::new);
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(MC + MAX_MR) * KC]);
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(PackedGemmLoops.rowBlockMax(MC) + MAX_MR) * KC]);
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * (NC + MAX_NR)
             + ArrayAlignment.BYTES / Float.BYTES]);
+
+    private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[Math.max(MAX_NR, MAX_MR)
+            * L]);
 
     private final float alpha;
     private final float beta;
@@ -70,6 +82,11 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
      */
     private final int bStart = ArrayAlignment.shift(bp);
     private final float[] tile = new float[MAX_MR * MAX_NR];
+    /**
+     * The staging block of {@link #packTransposedPanel} and {@link #packA}: the widest panel's columns (or the
+     * highest panel's rows), L elements each.
+     */
+    private final float[] stage = STAGE.get();
     /** The rows of this call's micro-tile: 4, 6 or 8 with 512-bit vectors, 6 otherwise. */
     private final int tileRows;
     /** The columns of this call's micro-tile, the width of its packed B panels. */
@@ -166,26 +183,30 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
                     }
                 }
             } else {
+                int p = 0;
+                if (WIDE) {
+                    // L columns of the panel at a time: its rows' L elements copied to a staging block in L1 by
+                    // vector moves, then the panel's mr x L elements, contiguous, gathered from it vector by vector
+                    // (a scatter per row and L columns before: 1.2x scalar moves on 2048 x 48 x 512, bench/RESULTS.md
+                    // 2026-12-05 10:30; the gathers cost about half of the scatters)
+                    float[] stage = this.stage;
+                    int[][] order = PANEL_ORDER[mr];
+                    Arrays.fill(stage, rows * L, mr * L, 0);
+                    for (; p + L <= kc; p += L) {
+                        for (int r = 0; r < rows; r++) {
+                            FloatVector.fromMemorySegment(SPECIES, a, (off + (long) (i0 + ir + r) * lda + p0 + p)
+                                    * Float.BYTES, LE).intoArray(stage, r * L);
+                        }
+                        int dst = base + p * mr;
+                        for (int v = 0; v < mr; v++) {
+                            FloatVector.fromArray(SPECIES, stage, 0, order[v], 0).intoArray(ap, dst + v * L);
+                        }
+                    }
+                }
                 for (int r = 0; r < mr; r++) {
-                    if (r < rows) {
-                        long src = off + (long) (i0 + ir + r) * lda + p0;
-                        int p = 0;
-                        if (WIDE) {
-                            // row r of the panel to every mr-th element: one AVX-512 scatter per vector, not L
-                            // scalar moves (F32: 1.2x on 2048 x 48 x 512, bench/RESULTS.md 2026-12-05 10:30)
-                            int[] spread = SPREAD[mr];
-                            for (; p + L <= kc; p += L) {
-                                FloatVector.fromMemorySegment(SPECIES, a, (src + p) * Float.BYTES, LE)
-                                        .intoArray(ap, base + p * mr + r, spread, 0);
-                            }
-                        }
-                        for (; p < kc; p++) {
-                            ap[base + p * mr + r] = a.getAtIndex(E, src + p);
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            ap[base + p * mr + r] = 0;
-                        }
+                    long src = off + (long) (i0 + ir + r) * lda + p0;
+                    for (int q = p; q < kc; q++) {
+                        ap[base + q * mr + r] = r < rows ? a.getAtIndex(E, src + q) : 0;
                     }
                 }
             }
@@ -234,10 +255,10 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
 
     /**
      * Packs rows [p0, p0 + kc) x columns [j, j + cols) of op(B) = B^T as one panel at element {@code base}: column
-     * j + col of op(B) is row j + col of B, contiguous, so each vector of it goes to every nr-th element of the
-     * panel by one AVX-512 scatter, L rows of the panel at a time so that the rows being written stay in L1 (the
-     * element-by-element copy, one column at a time, ran at a third of OpenBLAS on 256 x 512 x 784, bench/RESULTS.md
-     * 2026-12-05 13:15). Columns past {@code cols} are zero.
+     * j + col of op(B) is row j + col of B, contiguous, so L rows of the panel at a time are transposed through a
+     * staging block by vector loads and AVX-512 gathers (the element-by-element copy, one column at a time, ran at a
+     * third of OpenBLAS on 256 x 512 x 784, bench/RESULTS.md 2026-12-05 13:15; a scatter per column of each L rows
+     * then, until 2026-12-05 19:40). Columns past {@code cols} are zero.
      */
     private void packTransposedPanel(int p0, int kc, int j, int cols, int base) {
         float[] bp = this.bp;
@@ -245,12 +266,30 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
         long src0 = bOff + (long) j * ldb + p0;
         int p = 0;
         if (WIDE) {
-            int[] spread = SPREAD[w];
+            // an L x w block of the panel at a time: its w columns' L elements copied to a staging block in L1 by
+            // vector moves, then each row of the panel gathered from it (lanes L apart) and stored whole; a
+            // gather costs about half of the scatter that wrote each column into the panel before
+            float[] stage = this.stage;
+            int[] spread = SPREAD[L];
+            if (cols < w) {
+                Arrays.fill(stage, cols * L, w * L, 0);
+            }
             for (; p + L <= kc; p += L) {
-                int dst = base + p * w;
                 for (int col = 0; col < cols; col++) {
                     FloatVector.fromMemorySegment(SPECIES, b, (src0 + col * ldb + p) * Float.BYTES, LE)
-                            .intoArray(bp, dst + col, spread, 0);
+                            .intoArray(stage, col * L);
+                }
+                int dst = base + p * w;
+                // 2 to 4 vectors per panel row, unrolled (see packB)
+                for (int i = 0; i < L; i++, dst += w) {
+                    FloatVector.fromArray(SPECIES, stage, i, spread, 0).intoArray(bp, dst);
+                    FloatVector.fromArray(SPECIES, stage, i + L * L, spread, 0).intoArray(bp, dst + L);
+                    if (w > 2 * L) {
+                        FloatVector.fromArray(SPECIES, stage, i + 2 * L * L, spread, 0).intoArray(bp, dst + 2 * L);
+                    }
+                    if (w > 3 * L) {
+                        FloatVector.fromArray(SPECIES, stage, i + 3 * L * L, spread, 0).intoArray(bp, dst + 3 * L);
+                    }
                 }
             }
         }

@@ -68,14 +68,26 @@ class GemmBlockingTest {
     }
 
     @Test
+    void rowStreamABlocksTakeUpToAQuarterMoreRowsThanNominal() {
+        assertEquals(1280, PackedGemmLoops.rowBlock(1280, 1024, 12));   // one block, not 1024 + 256
+        assertEquals(1280, PackedGemmLoops.rowBlock(2560, 1024, 12));   // 1284 would pass the cap
+        assertEquals(648, PackedGemmLoops.rowBlock(1281, 1024, 12));
+        assertEquals(1032, PackedGemmLoops.rowBlock(2048, 1024, 12));
+        assertEquals(1024, PackedGemmLoops.rowBlock(4096, 1024, 8));
+        assertEquals(12, PackedGemmLoops.rowBlock(5, 1024, 12));
+        assertEquals(30, PackedGemmLoops.rowBlock(30, 24, 8));
+    }
+
+    @Test
     void everyMicroTileInBothLoopOrdersAgreesWithANaiveLoop() {
         SplittableRandom rng = new SplittableRandom(3);
         // this CPU's block sizes, with the order each tile is chosen with: 600 and 530 > KC, 800 > MC in the
         // panel order on every CPU
         int[][] shapes = {{1, 1, 1}, {7, 65, 13}, {25, 100, 600}, {800, 40, 530}};
         // small blocks (KC 16, MC 24, NC 48), so that every loop of both orders runs several times with
-        // remainders: 16 row panels of 8 in 3 A blocks, B blocks of 2 panels, 4 slices of the inner dimension
-        int[][] smallBlocks = {{37, 101, 45}, {50, 9, 64}};
+        // remainders: row panels in 2-3 A blocks, B blocks of 2 panels, 4 slices of the inner dimension; 30 rows
+        // are one A block of more than MC rows in the row-stream order
+        int[][] smallBlocks = {{37, 101, 45}, {50, 9, 64}, {30, 50, 33}};
         for (int rows : new int[] {4, 6, 8, 12}) {
             for (boolean rowStreams : new boolean[] {false, true}) {
                 for (boolean f64 : new boolean[] {true, false}) {
