@@ -5,9 +5,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * {@code C = alpha (A (.) S) B} for the Java backend's {@code hadamardGemm}, skipping the zeros of S: A is a stack
- * of r rows per example (examples*r x k), S one row per example (examples x k), so each example's rows of C are
- * the product of its rows of A, restricted to the columns where its row of S is nonzero, with the matching rows of
- * B. Behind a ReLU layer about half of S is zero, so this does about half the multiply-adds of the dense product
+ * of r rows per example (examples*r x k) or one block of r rows for all, S one row per example (examples x k), so
+ * each example's rows of C are the product of its rows of A, restricted to the columns where its row of S is
+ * nonzero, with the matching rows of B. Behind a ReLU layer about half of S is zero, so this does about half the multiply-adds of the dense product
  * (the input Jacobian's reverse sweep: {@code M <- (M (.) phi'(Z_l)) W_l}). {@link MaskedGemm32} and
  * {@link MaskedGemm64} are the kernels; this class decides whether they pay and splits the work over
  * {@link ComputePool}.
