@@ -86,7 +86,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@code c = alpha * (a (.) s) b}: the {@link #hadamard} product of a with s (s's rows repeated
-     * {@code r = a.rows() / s.rows()} times: a per-example factor of an (N*r, k) stack of per-output rows, such
+     * {@code r = c.rows() / s.rows()} times: a per-example factor of an (N*r, k) stack of per-output rows, such
      * as the ReLU slopes of a layer) times b, as {@code hadamard(a, s, a)} and {@code gemm(false, false, alpha, a,
      * b, 0, c)} would give. a is consumed: afterwards it holds a (.) s or is unchanged, as the backend chooses (no
      * scratch matrix is needed either way); s and b are not changed. s is (N x k), b (k x n), c (N*r x n), and a

@@ -2,6 +2,7 @@ package io.github.tangent4j.jacobian;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
+import io.github.tangent4j.backend.internal.Broadcast;
 import io.github.tangent4j.nn.DeviceMlp;
 import io.github.tangent4j.nn.Layer;
 import io.github.tangent4j.nn.Mlp;

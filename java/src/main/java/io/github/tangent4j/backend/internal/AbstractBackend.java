@@ -102,29 +102,25 @@ public abstract class AbstractBackend implements Backend {
      * {@code c = alpha * (a (.) s) b} on checked arguments with {@code alpha != 0}, a non-empty c and k > 0, s's
      * rows repeated {@code repeat} times ({@link #hadamardGemm}; a may be overwritten), a the stack of every
      * example's rows or, when {@code shared}, the one block of {@code repeat} rows of all. This implementation forms
-     * the Hadamard product in a, or in a stack of copies of a shared block ({@link #gemmImpl} of a column of ones and
-     * the block), with {@link #hadamardImpl} and multiplies it ({@link #gemmImpl}); a backend overrides it to skip
-     * the zeros of s.
+     * the Hadamard product in a, or in a {@link Broadcast#stack} of a shared block, with {@link #hadamardImpl} and
+     * multiplies it ({@link #gemmImpl}); a backend overrides it to skip the zeros of s.
      */
     protected void hadamardGemmImpl(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
             long repeat, boolean shared) {
         if (!shared) {
-            hadamardImpl(a, s, a, repeat);
-            gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, a, b, 0, c);
+            hadamardThenGemm(alpha, a, s, b, c, repeat);
             return;
         }
-        long examples = s.rows();
-        long block = a.size();
-        try (DeviceMatrix stackMatrix = allocateUninitialised(a.dtype(), c.rows(), a.cols());
-             DeviceMatrix onesMatrix = allocateUninitialised(a.dtype(), examples, 1)) {
-            BufferMatrix stack = (BufferMatrix) stackMatrix;
-            BufferMatrix ones = (BufferMatrix) onesMatrix;
-            fillImpl(ones, 1);
-            gemmImpl(1, false, false, examples, block, 1, 1, ones, (BufferMatrix) a.reshape(1, block), 0,
-                    (BufferMatrix) stack.reshape(examples, block));
-            hadamardImpl(stack, s, stack, repeat);
-            gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, stack, b, 0, c);
+        try (DeviceMatrix stack = Broadcast.stack(this, a, s.rows(), 1)) {
+            hadamardThenGemm(alpha, (BufferMatrix) stack, s, b, c, repeat);
         }
+    }
+
+    /** The dense {@link #hadamardGemmImpl} of a stack a, the Hadamard product formed in a. */
+    private void hadamardThenGemm(double alpha, BufferMatrix a, BufferMatrix s, BufferMatrix b, BufferMatrix c,
+            long repeat) {
+        hadamardImpl(a, s, a, repeat);
+        gemmImpl(1, false, false, c.rows(), c.cols(), a.cols(), alpha, a, b, 0, c);
     }
 
     /** Writes rows x words packed sign bits into {@code out} (host, little-endian longs). */

@@ -1,10 +1,13 @@
-package io.github.tangent4j.jacobian;
+package io.github.tangent4j.backend.internal;
 
 import io.github.tangent4j.backend.Backend;
 import io.github.tangent4j.backend.DeviceMatrix;
 
-/** Stacks of one block repeated for every example, built by one rank-1 GEMM (no per-example copies). */
-final class Broadcast {
+/**
+ * Stacks of one block repeated for every example, built by one rank-1 GEMM (no per-example copies): the families'
+ * sweeps and {@link AbstractBackend}'s dense {@code hadamardGemm} of a shared block.
+ */
+public final class Broadcast {
     private Broadcast() {
     }
 
@@ -13,7 +16,7 @@ final class Broadcast {
      * ({@code copies * block.rows()} x {@code block.cols()}) matrix, computed as the outer product of a
      * column of ones with the flattened block.
      */
-    static DeviceMatrix stack(Backend backend, DeviceMatrix block, long copies, double alpha) {
+    public static DeviceMatrix stack(Backend backend, DeviceMatrix block, long copies, double alpha) {
         DeviceMatrix out = backend.allocateUninitialised(block.dtype(), copies * block.rows(), block.cols());
         try (DeviceMatrix ones = backend.allocateUninitialised(block.dtype(), copies, 1)) {
             backend.fill(ones, 1);
