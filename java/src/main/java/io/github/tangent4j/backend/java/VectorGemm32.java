@@ -65,12 +65,12 @@ final class VectorGemm32 extends PackedGemmLoops.Call {
             .toArray(int[][][]::new);
     private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[(PackedGemmLoops.rowBlockMax(MC) + MAX_MR) * KC]);
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(
+            () -> new float[(PackedGemmLoops.rowBlockMax(MC) + MAX_MR) * KC]);
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * (NC + MAX_NR)
             + ArrayAlignment.BYTES / Float.BYTES]);
-
-    private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(() -> new float[Math.max(MAX_NR, MAX_MR)
-            * L]);
+    private static final ThreadLocal<float[]> STAGE = ThreadLocal.withInitial(
+            () -> new float[Math.max(MAX_NR, MAX_MR) * L]);
 
     private final float alpha;
     private final float beta;

@@ -65,12 +65,12 @@ final class VectorGemm64 extends PackedGemmLoops.Call {
             .toArray(int[][][]::new);
     private static final ValueLayout.OfDouble E = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ThreadLocal<double[]> PACKED_A = ThreadLocal.withInitial(() -> new double[(PackedGemmLoops.rowBlockMax(MC) + MAX_MR) * KC]);
+    private static final ThreadLocal<double[]> PACKED_A = ThreadLocal.withInitial(
+            () -> new double[(PackedGemmLoops.rowBlockMax(MC) + MAX_MR) * KC]);
     private static final ThreadLocal<double[]> PACKED_B = ThreadLocal.withInitial(() -> new double[KC * (NC + MAX_NR)
             + ArrayAlignment.BYTES / Double.BYTES]);
-
-    private static final ThreadLocal<double[]> STAGE = ThreadLocal.withInitial(() -> new double[Math.max(MAX_NR, MAX_MR)
-            * L]);
+    private static final ThreadLocal<double[]> STAGE = ThreadLocal.withInitial(
+            () -> new double[Math.max(MAX_NR, MAX_MR) * L]);
 
     private final double alpha;
     private final double beta;
